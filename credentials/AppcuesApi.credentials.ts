@@ -1,0 +1,132 @@
+import type {
+	IAuthenticateGeneric,
+	Icon,
+	ICredentialTestRequest,
+	ICredentialType,
+	INodeProperties,
+} from 'n8n-workflow';
+
+export class AppcuesApi implements ICredentialType {
+	name = 'appcuesApi';
+
+	displayName = 'Appcues API';
+
+	icon: Icon = { light: 'file:../icons/appcues.svg', dark: 'file:../icons/appcues.dark.svg' };
+
+	documentationUrl = 'https://api.appcues.com/v2/docs';
+
+	properties: INodeProperties[] = [
+		{
+			displayName: 'API Key',
+			name: 'apiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Created in Appcues Studio under Settings > Integrations > API Keys',
+		},
+		{
+			displayName: 'API Secret',
+			name: 'apiSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			required: true,
+			description: 'Shown only once, when the API key is created in Appcues Studio',
+		},
+		{
+			displayName: 'Account ID',
+			name: 'accountId',
+			type: 'string',
+			default: '',
+			required: true,
+			placeholder: 'e.g. 12345',
+			description: 'Shown in Appcues Studio under Settings > Account',
+		},
+		{
+			displayName: 'Region',
+			name: 'region',
+			type: 'options',
+			options: [
+				{ name: 'US (api.appcues.com)', value: 'us' },
+				{ name: 'EU (api.eu.appcues.com)', value: 'eu' },
+				{ name: 'Custom Base URL', value: 'custom' },
+			],
+			default: 'us',
+			description:
+				'Where your Appcues account lives. Keys are per region: a US key does not work on the EU API.',
+		},
+		{
+			displayName: 'Base URL',
+			name: 'baseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. https://appcues-proxy.example.com',
+			description: 'Base URL of a proxy or test server that serves the Appcues API paths',
+			displayOptions: { show: { region: ['custom'] } },
+		},
+		{
+			displayName: 'Webhook Signing Secret',
+			name: 'webhookSecret',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Optional. The account secret key set in Appcues Studio under Settings > Integrations > Webhooks. The Appcues Trigger uses it to reject deliveries that were not signed by Appcues.',
+		},
+		{
+			displayName: 'Legacy API Key',
+			name: 'legacyApiKey',
+			type: 'string',
+			typeOptions: { password: true },
+			default: '',
+			description:
+				'Optional. The legacy (v1) API key from Appcues Studio under Settings > Integrations > API Keys, used only by the legacy v1 calls',
+		},
+	];
+
+	authenticate: IAuthenticateGeneric = {
+		type: 'generic',
+		properties: {
+			auth: {
+				username: '={{$credentials.apiKey}}',
+				password: '={{$credentials.apiSecret}}',
+			},
+		},
+	};
+
+	test: ICredentialTestRequest = {
+		request: {
+			baseURL:
+				'={{$credentials.region === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : ($credentials.region === "eu" ? "https://api.eu.appcues.com" : "https://api.appcues.com")}}',
+			url: '=/v2/accounts/{{encodeURIComponent(String($credentials.accountId).trim())}}/tags',
+			method: 'GET',
+		},
+		rules: [
+			{
+				type: 'responseCode',
+				properties: {
+					value: 401,
+					message:
+						'Appcues rejected the API key and secret (401). Check both, and that the Region matches where the key was created: US keys do not work on the EU API and EU keys do not work on the US API.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 403,
+					message:
+						'The API key and secret are valid, but they do not give access to this Account ID (403). Check the Account ID in Appcues Studio under Settings > Account.',
+				},
+			},
+			{
+				type: 'responseCode',
+				properties: {
+					value: 404,
+					message:
+						'No Appcues account with this Account ID was found in this region (404). Check the Account ID and the Region.',
+				},
+			},
+		],
+	};
+}

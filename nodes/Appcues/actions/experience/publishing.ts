@@ -1,0 +1,24 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { experienceLocator } from '../../helpers/descriptions';
+import { requiredId } from '../../helpers/input';
+import type { AppcuesClient } from '../../transport/client';
+import { path } from '../../transport/paths';
+import type { ItemOperation } from '../types';
+import { experienceType } from './common';
+
+/** Publish and unpublish share everything but the route: an empty POST to .../{id}/{action}. */
+export function publishingOperation(action: 'publish' | 'unpublish'): ItemOperation {
+	const description: INodeProperties[] = updateDisplayOptions(
+		{ show: { resource: ['experience'], operation: [action] } },
+		[experienceLocator],
+	);
+	async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+		const type = experienceType.call(this, itemIndex);
+		const id = requiredId.call(this, 'experienceId', 'Experience', itemIndex);
+		await client.request({ method: 'POST', path: path`/${type}/${id}/${action}`, itemIndex });
+		return { id, type, published: action === 'publish' };
+	}
+	return { description, execute };
+}

@@ -1,0 +1,3 @@
+import { publishingOperation } from './publishing';
+
+export const { description, execute } = publishingOperation('unpublish');

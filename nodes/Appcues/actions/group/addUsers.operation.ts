@@ -1,0 +1,44 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { groupIdField } from '../../helpers/descriptions';
+import { idList, requiredId } from '../../helpers/input';
+import { objectOr } from '../../helpers/results';
+import type { AppcuesClient } from '../../transport/client';
+import { path } from '../../transport/paths';
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['group'], operation: ['addUsers'] } },
+	[
+		groupIdField(),
+		{
+			displayName: 'User IDs',
+			name: 'userIds',
+			type: 'string',
+			required: true,
+			default: '',
+			placeholder: 'e.g. user-1, user-2',
+			description: 'IDs of the end users to associate with the group: a list, or text separated by commas or new lines',
+		},
+	],
+);
+
+export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+	const groupId = requiredId.call(this, 'groupId', 'Group ID', itemIndex);
+	const userIds = idList(this.getNodeParameter('userIds', itemIndex, ''));
+	if (!userIds.length) {
+		throw new NodeOperationError(this.getNode(), `User IDs is empty [item ${itemIndex}]`, {
+			description: 'Give at least one user ID.',
+			itemIndex,
+		});
+	}
+	// Appcues defines only POST for /groups/:group_id/users (its CLI changelog 0.1.2).
+	const body = await client.request({
+		method: 'POST',
+		path: path`/groups/${groupId}/users`,
+		body: { user_ids: userIds },
+		itemIndex,
+	});
+	return objectOr(body, { group_id: groupId, added: userIds.length, user_ids: userIds });
+}

@@ -1,0 +1,29 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { groupIdField } from '../../helpers/descriptions';
+import { requiredId } from '../../helpers/input';
+import { propertiesFields, readProperties } from '../../helpers/properties';
+import { objectOr } from '../../helpers/results';
+import type { AppcuesClient } from '../../transport/client';
+import { path } from '../../transport/paths';
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['group'], operation: ['updateProfile'] } },
+	[
+		groupIdField('The ID of the group; Appcues creates the group if it does not exist yet'),
+		...propertiesFields('Properties', 'Profile properties to set on the group'),
+	],
+);
+
+export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+	const groupId = requiredId.call(this, 'groupId', 'Group ID', itemIndex);
+	const properties = readProperties.call(this, itemIndex, 'Properties');
+	const body = await client.request({
+		method: 'PATCH',
+		path: path`/groups/${groupId}/profile`,
+		body: properties,
+		itemIndex,
+	});
+	return objectOr(body, { group_id: groupId, updated: true, properties });
+}

@@ -1,0 +1,67 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../transport/client';
+
+export const DEFAULT_CONCURRENCY = 10;
+
+export const optionsField: INodeProperties = {
+	displayName: 'Options',
+	name: 'options',
+	type: 'collection',
+	placeholder: 'Add Option',
+	default: {},
+	options: [
+		{
+			displayName: 'Max Concurrent Requests',
+			name: 'maxConcurrency',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 50 },
+			default: DEFAULT_CONCURRENCY,
+			description:
+				'How many items are sent to Appcues at the same time. The request rate limit applies on top.',
+		},
+		{
+			displayName: 'Max Requests per Second',
+			name: 'requestsPerSecond',
+			type: 'number',
+			typeOptions: { minValue: 0.1, maxValue: 60, numberPrecision: 1 },
+			default: DEFAULT_CLIENT_SETTINGS.requestsPerSecond,
+			description:
+				'Upper limit on the request rate of this node. Appcues allows 60 per second per account; lower it when other systems use the same account.',
+		},
+		{
+			displayName: 'Max Retries',
+			name: 'maxRetries',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 20 },
+			default: DEFAULT_CLIENT_SETTINGS.maxRetries,
+			description:
+				'How often a request answered 429, 502, 503 or 504, or cut off by the network, is tried again',
+		},
+		{
+			displayName: 'Max Retry Wait (Seconds)',
+			name: 'maxRetryWaitSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0, maxValue: 600, numberPrecision: 2 },
+			default: DEFAULT_CLIENT_SETTINGS.maxWaitMs / 1000,
+			description: 'Longest wait before one retry, also when Appcues asks for a longer one',
+		},
+	],
+};
+
+export interface RunSettings extends ClientSettings {
+	concurrency: number;
+}
+
+export function readRunSettings(this: IExecuteFunctions): RunSettings {
+	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const number = (value: unknown, fallback: number) =>
+		typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+	return {
+		...DEFAULT_CLIENT_SETTINGS,
+		maxRetries: Math.max(0, Math.floor(number(options.maxRetries, DEFAULT_CLIENT_SETTINGS.maxRetries))),
+		maxWaitMs: Math.max(0, number(options.maxRetryWaitSeconds, DEFAULT_CLIENT_SETTINGS.maxWaitMs / 1000) * 1000),
+		requestsPerSecond: number(options.requestsPerSecond, DEFAULT_CLIENT_SETTINGS.requestsPerSecond),
+		concurrency: Math.max(1, Math.floor(number(options.maxConcurrency, DEFAULT_CONCURRENCY))),
+	};
+}

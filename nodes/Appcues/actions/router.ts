@@ -1,0 +1,86 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { errorItem } from '../helpers/results';
+import { AppcuesClient } from '../transport/client';
+import { UnsafePathSegmentError } from '../transport/paths';
+import { experience } from './experience';
+import { group } from './group';
+import { job } from './job';
+import { readRunSettings } from './options';
+import { segment } from './segment';
+import { tag } from './tag';
+import type { ItemOperation, ResourceModule } from './types';
+import { user } from './user';
+
+export const resources: Record<string, ResourceModule> = { experience, group, job, segment, tag, user };
+
+export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+	const items = this.getInputData();
+	const resource = this.getNodeParameter('resource', 0) as string;
+	const operationName = this.getNodeParameter('operation', 0) as string;
+	const operation = resources[resource]?.operations[operationName];
+	if (!operation) {
+		throw new NodeOperationError(
+			this.getNode(),
+			`The operation "${operationName}" of resource "${resource}" is not supported`,
+		);
+	}
+	const settings = readRunSettings.call(this);
+	const client = new AppcuesClient(this, settings);
+
+	if (operation.mode === 'batch') return [await operation.execute.call(this, client, items)];
+	return [await runPerItem.call(this, operation, client, items.length, settings.concurrency)];
+}
+
+/**
+ * Runs an item operation for every item, `concurrency` at a time, and returns the outputs in
+ * input order. Without Continue On Fail the first failure stops new items from starting and is
+ * thrown once the items already under way have finished.
+ */
+async function runPerItem(
+	this: IExecuteFunctions,
+	operation: ItemOperation,
+	client: AppcuesClient,
+	itemCount: number,
+	concurrency: number,
+): Promise<INodeExecutionData[]> {
+	const outputs: INodeExecutionData[][] = new Array(itemCount);
+	const failures: Array<{ itemIndex: number; error: unknown }> = [];
+	let next = 0;
+
+	const worker = async () => {
+		while (next < itemCount && failures.length === 0) {
+			const itemIndex = next++;
+			try {
+				const result = await operation.execute.call(this, client, itemIndex);
+				const list: IDataObject[] = Array.isArray(result) ? result : [result];
+				outputs[itemIndex] = list.map((json) => ({ json, pairedItem: { item: itemIndex } }));
+			} catch (caught) {
+				const error = asNodeError.call(this, caught, itemIndex);
+				if (this.continueOnFail()) {
+					outputs[itemIndex] = [errorItem(error, { item: itemIndex })];
+				} else {
+					failures.push({ itemIndex, error });
+				}
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.min(concurrency, itemCount) }, worker));
+
+	if (failures.length) {
+		failures.sort((a, b) => a.itemIndex - b.itemIndex);
+		throw failures[0].error;
+	}
+	return outputs.flat();
+}
+
+function asNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): unknown {
+	if (error instanceof UnsafePathSegmentError) {
+		return new NodeOperationError(this.getNode(), `${error.message} [item ${itemIndex}]`, { itemIndex });
+	}
+	if (error instanceof NodeOperationError && error.context.itemIndex === undefined) {
+		error.context.itemIndex = itemIndex;
+	}
+	return error;
+}

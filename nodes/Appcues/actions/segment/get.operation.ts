@@ -1,0 +1,19 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { segmentLocator } from '../../helpers/descriptions';
+import { requiredId } from '../../helpers/input';
+import { objectOr } from '../../helpers/results';
+import type { AppcuesClient } from '../../transport/client';
+import { path } from '../../transport/paths';
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['segment'], operation: ['get'] } },
+	[segmentLocator],
+);
+
+export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+	const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
+	const body = await client.request({ method: 'GET', path: path`/segments/${segmentId}`, itemIndex });
+	return objectOr(body, { id: segmentId });
+}

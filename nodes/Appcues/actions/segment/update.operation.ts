@@ -1,0 +1,54 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { segmentLocator } from '../../helpers/descriptions';
+import { requiredId } from '../../helpers/input';
+import { objectOr } from '../../helpers/results';
+import type { AppcuesClient } from '../../transport/client';
+import { path } from '../../transport/paths';
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['segment'], operation: ['update'] } },
+	[
+		segmentLocator,
+		{
+			displayName: 'Update Fields',
+			name: 'updateFields',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			options: [
+				{ displayName: 'Description', name: 'description', type: 'string', default: '' },
+				{ displayName: 'Name', name: 'name', type: 'string', default: '' },
+			],
+		},
+	],
+);
+
+export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+	const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
+	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
+	const changes: IDataObject = {};
+	if (fields.name !== undefined) {
+		const name = String(fields.name).trim();
+		if (!name) {
+			throw new NodeOperationError(this.getNode(), `Update Fields: Name is empty [item ${itemIndex}]`, { itemIndex });
+		}
+		changes.name = name;
+	}
+	if (fields.description !== undefined) changes.description = String(fields.description);
+	if (!Object.keys(changes).length) {
+		throw new NodeOperationError(this.getNode(), `Nothing to update [item ${itemIndex}]`, {
+			description: 'Add a Name or a Description under Update Fields.',
+			itemIndex,
+		});
+	}
+	const body = await client.request({
+		method: 'PATCH',
+		path: path`/segments/${segmentId}`,
+		body: changes,
+		itemIndex,
+	});
+	return objectOr(body, { id: segmentId, ...changes });
+}

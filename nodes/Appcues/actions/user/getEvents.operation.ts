@@ -1,0 +1,36 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { userIdField } from '../../helpers/descriptions';
+import { requiredId } from '../../helpers/input';
+import { asList } from '../../helpers/results';
+import type { AppcuesClient } from '../../transport/client';
+import { path } from '../../transport/paths';
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['user'], operation: ['getEvents'] } },
+	[
+		userIdField(),
+		{
+			displayName: 'Limit',
+			name: 'limit',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 50,
+			description: 'Max number of results to return',
+		},
+	],
+);
+
+export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
+	const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
+	const body = await client.request({
+		method: 'GET',
+		path: path`/users/${userId}/events`,
+		qs: { limit },
+		itemIndex,
+	});
+	// Appcues applies the limit; slicing again guards against a server that ignores it.
+	return asList(body, 'events').slice(0, limit);
+}

@@ -1,0 +1,19 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { userIdField } from '../../helpers/descriptions';
+import { requiredId } from '../../helpers/input';
+import { objectOr } from '../../helpers/results';
+import type { AppcuesClient } from '../../transport/client';
+import { path } from '../../transport/paths';
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['user'], operation: ['getProfile'] } },
+	[userIdField()],
+);
+
+export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
+	const body = await client.request({ method: 'GET', path: path`/users/${userId}/profile`, itemIndex });
+	return objectOr(body, { user_id: userId });
+}

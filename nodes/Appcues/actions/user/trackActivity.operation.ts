@@ -1,0 +1,109 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { userIdField } from '../../helpers/descriptions';
+import { jsonObject, requiredId, toIsoTimestamp } from '../../helpers/input';
+import { propertiesFields, readProperties } from '../../helpers/properties';
+import { objectOr } from '../../helpers/results';
+import type { AppcuesClient } from '../../transport/client';
+import { path } from '../../transport/paths';
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['user'], operation: ['trackActivity'] } },
+	[
+		{
+			displayName:
+				'Uses the legacy v1 API. It authenticates with the Legacy API Key of the credential when one is set.',
+			name: 'legacyNotice',
+			type: 'notice',
+			default: '',
+		},
+		userIdField('The ID of the end user; Appcues creates the user if it does not exist yet'),
+		{
+			displayName: 'Events',
+			name: 'events',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			placeholder: 'Add Event',
+			default: {},
+			options: [
+				{
+					displayName: 'Event',
+					name: 'event',
+					values: [
+						{
+							displayName: 'Name',
+							name: 'name',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. clicked widget',
+						},
+						{
+							displayName: 'Timestamp',
+							name: 'timestamp',
+							type: 'string',
+							default: '',
+							description: 'ISO 8601, or Unix seconds or milliseconds. Empty means now.',
+						},
+						{
+							displayName: 'Attributes (JSON)',
+							name: 'attributes',
+							type: 'json',
+							default: '{}',
+						},
+					],
+				},
+			],
+		},
+		...propertiesFields('Profile Update', 'Profile properties to set on the user'),
+		{
+			displayName: 'Request ID',
+			name: 'requestId',
+			type: 'string',
+			default: '',
+			description: 'Optional text that Appcues returns with the response, to match it to this request',
+		},
+	],
+);
+
+export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
+	const rows = this.getNodeParameter('events.event', itemIndex, []) as IDataObject[];
+	const events = rows.map((row, position) => {
+		const name = String(row.name ?? '').trim();
+		if (!name) {
+			throw new NodeOperationError(this.getNode(), `Events: event ${position + 1} has no name [item ${itemIndex}]`, {
+				itemIndex,
+			});
+		}
+		const event: IDataObject = {
+			name,
+			timestamp: toIsoTimestamp.call(this, row.timestamp, `Events: timestamp of event ${position + 1}`, itemIndex),
+		};
+		const attributes = jsonObject.call(this, row.attributes, `Events: attributes of event ${position + 1}`, itemIndex);
+		if (Object.keys(attributes).length) event.attributes = attributes;
+		return event;
+	});
+	const profileUpdate = readProperties.call(this, itemIndex, 'Profile Update');
+	if (!events.length && !Object.keys(profileUpdate).length) {
+		throw new NodeOperationError(this.getNode(), `Nothing to send: add events or a profile update [item ${itemIndex}]`, {
+			itemIndex,
+		});
+	}
+	const activity: IDataObject = {};
+	if (events.length) activity.events = events;
+	if (Object.keys(profileUpdate).length) activity.profile_update = profileUpdate;
+	const requestId = String(this.getNodeParameter('requestId', itemIndex, '') ?? '').trim();
+	if (requestId) activity.request_id = requestId;
+
+	const body = await client.request({
+		method: 'POST',
+		scope: 'v1',
+		auth: (await client.hasLegacyKey()) ? 'legacyKey' : 'apiKey',
+		path: path`/users/${userId}/activity`,
+		body: activity,
+		itemIndex,
+	});
+	return objectOr(body, { user_id: userId, success: body !== false, ...(requestId ? { request_id: requestId } : {}) });
+}

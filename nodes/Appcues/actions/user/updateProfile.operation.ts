@@ -1,0 +1,29 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { userIdField } from '../../helpers/descriptions';
+import { requiredId } from '../../helpers/input';
+import { propertiesFields, readProperties } from '../../helpers/properties';
+import { objectOr } from '../../helpers/results';
+import type { AppcuesClient } from '../../transport/client';
+import { path } from '../../transport/paths';
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['user'], operation: ['updateProfile'] } },
+	[
+		userIdField('The ID of the end user; Appcues creates the user if it does not exist yet'),
+		...propertiesFields('Properties', 'Profile properties to set on the user'),
+	],
+);
+
+export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
+	const properties = readProperties.call(this, itemIndex, 'Properties');
+	const body = await client.request({
+		method: 'PATCH',
+		path: path`/users/${userId}/profile`,
+		body: properties,
+		itemIndex,
+	});
+	return objectOr(body, { user_id: userId, updated: true, properties });
+}

@@ -1,0 +1,138 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+const STUDIO_URL = 'https?://studio(?:\\.eu)?\\.appcues\\.com';
+
+interface LocatorSpec {
+	name: string;
+	label: string;
+	searchListMethod: string;
+	/** Path part of a Studio URL before the id, as a regex; no URL mode when absent. */
+	studioPath?: string;
+	urlExample?: string;
+	placeholderId: string;
+}
+
+function locator(spec: LocatorSpec): INodeProperties {
+	const idMode = {
+		displayName: 'By ID',
+		name: 'id',
+		type: 'string' as const,
+		placeholder: `e.g. ${spec.placeholderId}`,
+	};
+	const urlMode = spec.studioPath
+		? [
+				{
+					displayName: 'By URL',
+					name: 'url',
+					type: 'string' as const,
+					placeholder: `e.g. ${spec.urlExample}`,
+					extractValue: {
+						type: 'regex' as const,
+						regex: `${STUDIO_URL}/(?:${spec.studioPath})/([^/?#]+)`,
+					},
+					validation: [
+						{
+							type: 'regex' as const,
+							properties: {
+								regex: `${STUDIO_URL}/(?:${spec.studioPath})/([^/?#]+).*`,
+								errorMessage: `Not an Appcues Studio ${spec.label.toLowerCase()} URL`,
+							},
+						},
+					],
+				},
+			]
+		: [];
+	return {
+		displayName: spec.label,
+		name: spec.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		description: `The ${spec.label.toLowerCase()} to use`,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: spec.searchListMethod, searchable: true },
+			},
+			idMode,
+			...urlMode,
+		],
+	};
+}
+
+export const segmentLocator = locator({
+	name: 'segmentId',
+	label: 'Segment',
+	searchListMethod: 'searchSegments',
+	studioPath: 'segments',
+	urlExample: 'https://studio.appcues.com/segments/-Mv-owpQUFrI5RFTdh5_',
+	placeholderId: '-Mv-owpQUFrI5RFTdh5_',
+});
+
+export const experienceLocator = locator({
+	name: 'experienceId',
+	label: 'Experience',
+	searchListMethod: 'searchExperiences',
+	studioPath: 'flows|checklists|pins|mobile|launchpads|banners|embeds|nps|experiences',
+	urlExample: 'https://studio.appcues.com/flows/00000000-aaaa-bbbb-cccc-000000000000',
+	placeholderId: '00000000-aaaa-bbbb-cccc-000000000000',
+});
+
+export const tagLocator = locator({
+	name: 'tagId',
+	label: 'Tag',
+	searchListMethod: 'searchTags',
+	placeholderId: 't1',
+});
+
+export function userIdField(description = 'The ID your app uses for the end user in Appcues'): INodeProperties {
+	return {
+		displayName: 'User ID',
+		name: 'userId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. user-123',
+		description,
+	};
+}
+
+export function groupIdField(description = 'The ID of the group (account or company) in Appcues'): INodeProperties {
+	return {
+		displayName: 'Group ID',
+		name: 'groupId',
+		type: 'string',
+		required: true,
+		default: '',
+		placeholder: 'e.g. acme-inc',
+		description,
+	};
+}
+
+export const returnAllFields: INodeProperties[] = [
+	{
+		displayName: 'Return All',
+		name: 'returnAll',
+		type: 'boolean',
+		default: false,
+		description: 'Whether to return all results or only up to a given limit',
+	},
+	{
+		displayName: 'Limit',
+		name: 'limit',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 50,
+		description: 'Max number of results to return',
+		displayOptions: { show: { returnAll: [false] } },
+	},
+];
+
+/** Appcues lists are not paginated, so Return All / Limit is applied to the full answer. */
+export function applyLimit(this: IExecuteFunctions, list: IDataObject[], itemIndex: number): IDataObject[] {
+	if (this.getNodeParameter('returnAll', itemIndex, false)) return list;
+	const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
+	return list.slice(0, Math.max(0, limit));
+}

@@ -1,0 +1,95 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { jsonObject } from './input';
+
+/**
+ * UI for a flat set of profile properties: key/value pairs or one JSON object. `prefix` keeps
+ * parameter names unique when a form has two such sets.
+ */
+export function propertiesFields(label: string, description: string): INodeProperties[] {
+	return [
+		{
+			displayName: `${label} Input`,
+			name: 'propertiesInput',
+			type: 'options',
+			options: [
+				{ name: 'Key/Value Pairs', value: 'fields' },
+				{ name: 'JSON', value: 'json' },
+			],
+			default: 'fields',
+			description: `How to give the ${label.toLowerCase()}`,
+		},
+		{
+			displayName: label,
+			name: 'properties',
+			type: 'fixedCollection',
+			typeOptions: { multipleValues: true },
+			placeholder: 'Add Property',
+			default: {},
+			description,
+			displayOptions: { show: { propertiesInput: ['fields'] } },
+			options: [
+				{
+					displayName: 'Property',
+					name: 'property',
+					values: [
+						{
+							displayName: 'Name',
+							name: 'name',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. plan',
+						},
+						{
+							displayName: 'Value',
+							name: 'value',
+							type: 'string',
+							default: '',
+							placeholder: 'e.g. pro',
+							description:
+								'Text as typed; an expression keeps its type, so {{ 5 }} is sent as a number and {{ true }} as a boolean',
+						},
+					],
+				},
+			],
+		},
+		{
+			displayName: `${label} (JSON)`,
+			name: 'propertiesJson',
+			type: 'json',
+			default: '{}',
+			description: `${description}, as one JSON object. Values keep their JSON types.`,
+			displayOptions: { show: { propertiesInput: ['json'] } },
+		},
+	];
+}
+
+/** Reads the properties defined by `propertiesFields` for one item. */
+export function readProperties(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	label: string,
+): IDataObject {
+	const mode = this.getNodeParameter('propertiesInput', itemIndex, 'fields') as string;
+	if (mode === 'json') {
+		return jsonObject.call(this, this.getNodeParameter('propertiesJson', itemIndex, '{}'), label, itemIndex);
+	}
+	const pairs = this.getNodeParameter('properties.property', itemIndex, []) as Array<{
+		name?: unknown;
+		value?: unknown;
+	}>;
+	const properties: IDataObject = {};
+	for (const [position, pair] of pairs.entries()) {
+		const name = String(pair.name ?? '').trim();
+		if (!name) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`${label}: property ${position + 1} has no name [item ${itemIndex}]`,
+				{ description: 'Give every property a name, or remove the empty row.', itemIndex },
+			);
+		}
+		properties[name] = pair.value as IDataObject[string];
+	}
+	return properties;
+}

@@ -1,0 +1,33 @@
+import type { IDataObject, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
+
+/** Object bodies are returned as they are; an empty or non-object body becomes `fallback`. */
+export function objectOr(body: unknown, fallback: IDataObject): IDataObject {
+	if (body && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length) {
+		return body as IDataObject;
+	}
+	return fallback;
+}
+
+/**
+ * Appcues list routes answer a bare array, or an object that wraps one array (as Appcues' own
+ * CLI reads them).
+ */
+export function asList(body: unknown, preferredKey?: string): IDataObject[] {
+	if (Array.isArray(body)) return body as IDataObject[];
+	if (body && typeof body === 'object') {
+		const record = body as Record<string, unknown>;
+		if (preferredKey && Array.isArray(record[preferredKey])) return record[preferredKey] as IDataObject[];
+		const arrays = Object.values(record).filter(Array.isArray);
+		if (arrays.length === 1) return arrays[0] as IDataObject[];
+	}
+	return [];
+}
+
+/** The item n8n shows for a failed input when "Continue On Fail" is on. */
+export function errorItem(error: unknown, pairedItem: IPairedItemData | IPairedItemData[]): INodeExecutionData {
+	const { message, description } = error as { message?: string; description?: string | null };
+	return {
+		json: { error: message ?? String(error), ...(description ? { description } : {}) },
+		pairedItem,
+	};
+}

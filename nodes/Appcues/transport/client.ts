@@ -1,0 +1,238 @@
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+	ILoadOptionsFunctions,
+	INode,
+} from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
+
+import { apiErrorFromResponse, connectionError } from './errors';
+import { encodeSegment, UnsafePathSegmentError } from './paths';
+import { baseUrlFor } from './region';
+import {
+	classifyConnectionError,
+	DEFAULT_RETRY_POLICY,
+	IDEMPOTENT_METHODS,
+	parseRetryAfter,
+	RETRYABLE_STATUSES,
+	retryDelayMs,
+	type RetryPolicy,
+} from './retry';
+import { Throttle } from './throttle';
+
+export const CREDENTIAL_TYPE = 'appcuesApi';
+
+export type AppcuesContext = IExecuteFunctions | ILoadOptionsFunctions;
+
+export interface ClientSettings extends RetryPolicy {
+	requestsPerSecond: number;
+	timeoutMs: number;
+}
+
+export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
+	...DEFAULT_RETRY_POLICY,
+	requestsPerSecond: 50,
+	timeoutMs: 30_000,
+};
+
+/**
+ * - `v2`: the Public API, below `/v2/accounts/{accountId}`, Basic auth with key and secret.
+ * - `v1`: legacy calls below `/v1/accounts/{accountId}`.
+ * - `root`: a path used as given (legacy calls that are not account-scoped).
+ */
+export type ApiScope = 'v2' | 'v1' | 'root';
+
+export interface AppcuesRequest {
+	method: IHttpRequestMethods;
+	/** Built with the `path` tag, so user input is already encoded. */
+	path: string;
+	scope?: ApiScope;
+	/** `legacyKey`: Basic auth with the legacy API key as user and an empty password. */
+	auth?: 'apiKey' | 'legacyKey';
+	qs?: IDataObject;
+	body?: IHttpRequestOptions['body'];
+	headers?: IDataObject;
+	itemIndex?: number;
+}
+
+export interface AppcuesResponse<T = unknown> {
+	statusCode: number;
+	headers: IDataObject;
+	body: T;
+}
+
+/**
+ * The one way this package talks to Appcues: base URL from the region, throttle, retries with
+ * backoff and Retry-After, and readable errors. Operations stay thin on top of it.
+ */
+export class AppcuesClient {
+	private credentials?: ICredentialDataDecryptedObject;
+
+	private readonly throttle: Throttle;
+
+	constructor(
+		private readonly context: AppcuesContext,
+		readonly settings: ClientSettings = DEFAULT_CLIENT_SETTINGS,
+	) {
+		this.throttle = new Throttle(settings.requestsPerSecond);
+	}
+
+	private get node(): INode {
+		return this.context.getNode();
+	}
+
+	async getCredentials(): Promise<ICredentialDataDecryptedObject> {
+		this.credentials ??= await this.context.getCredentials(CREDENTIAL_TYPE);
+		return this.credentials;
+	}
+
+	async hasLegacyKey(): Promise<boolean> {
+		return Boolean(String((await this.getCredentials()).legacyApiKey ?? '').trim());
+	}
+
+	/** Sends the request and returns the parsed body (undefined when Appcues sends none). */
+	async request<T = unknown>(request: AppcuesRequest): Promise<T> {
+		return (await this.requestFull<T>(request)).body;
+	}
+
+	async requestFull<T = unknown>(request: AppcuesRequest): Promise<AppcuesResponse<T>> {
+		const credentials = await this.getCredentials();
+		const baseUrl = baseUrlFor(credentials);
+		if (!baseUrl) {
+			throw new NodeOperationError(this.node, 'The Appcues credential has no Base URL', {
+				description: 'The region is set to Custom Base URL, so the Base URL field must be filled in.',
+				itemIndex: request.itemIndex,
+			});
+		}
+		const fullPath = this.fullPath(request, credentials);
+		const options: IHttpRequestOptions = {
+			method: request.method,
+			url: `${baseUrl}${fullPath}`,
+			qs: request.qs,
+			body: request.body,
+			headers: request.headers,
+			json: !isRawBody(request.body),
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: this.settings.timeoutMs,
+		};
+		const credentialOverride =
+			request.auth === 'legacyKey' ? this.legacyCredentials(credentials, request.itemIndex) : undefined;
+		const described = { method: request.method, path: fullPath, host: new URL(baseUrl).host };
+
+		for (let attempt = 0; ; attempt++) {
+			await this.throttle.acquire();
+			let response: AppcuesResponse<T>;
+			try {
+				response = (await this.context.helpers.httpRequestWithAuthentication.call(
+					this.context,
+					CREDENTIAL_TYPE,
+					{ ...options },
+					credentialOverride,
+				)) as AppcuesResponse<T>;
+			} catch (error) {
+				const code = connectionErrorCode(error);
+				const failure = classifyConnectionError(code);
+				const retryable =
+					failure === 'not-sent' ||
+					(failure === 'maybe-sent' && IDEMPOTENT_METHODS.has(request.method));
+				if (failure && retryable && attempt < this.settings.maxRetries) {
+					await sleep(retryDelayMs(attempt, this.settings, undefined));
+					continue;
+				}
+				if (failure) {
+					throw connectionError(
+						this.node,
+						code ?? 'connection error',
+						described,
+						attempt + 1,
+						failure === 'maybe-sent' && !retryable,
+						request.itemIndex,
+					);
+				}
+				// Not a network failure (a bug or an unexpected helper error): keep the message only,
+				// since the original error object carries the request options with the credentials.
+				throw new NodeOperationError(this.node, `Request to Appcues failed: ${safeMessage(error)}`, {
+					itemIndex: request.itemIndex,
+					description: `Request: ${described.method} ${described.path}`,
+				});
+			}
+
+			const status = response.statusCode;
+			if (status >= 200 && status < 300) return response;
+			if (RETRYABLE_STATUSES.has(status) && attempt < this.settings.maxRetries) {
+				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], Date.now());
+				await sleep(retryDelayMs(attempt, this.settings, retryAfter));
+				continue;
+			}
+			throw apiErrorFromResponse(this.node, status, response.body, described, request.itemIndex);
+		}
+	}
+
+	private fullPath(request: AppcuesRequest, credentials: ICredentialDataDecryptedObject): string {
+		const scope = request.scope ?? 'v2';
+		if (scope === 'root') return request.path;
+		let account: string;
+		try {
+			account = encodeSegment(String(credentials.accountId ?? '').trim());
+		} catch (error) {
+			if (!(error instanceof UnsafePathSegmentError)) throw error;
+			throw new NodeOperationError(this.node, 'The Appcues credential has no valid Account ID', {
+				description: 'Find the Account ID in Appcues Studio under Settings > Account.',
+				itemIndex: request.itemIndex,
+			});
+		}
+		return `/${scope}/accounts/${account}${request.path}`;
+	}
+
+	private legacyCredentials(credentials: ICredentialDataDecryptedObject, itemIndex?: number) {
+		const legacyApiKey = String(credentials.legacyApiKey ?? '').trim();
+		if (!legacyApiKey) {
+			throw new NodeOperationError(this.node, 'This operation needs the Legacy API Key', {
+				description:
+					'Add the legacy (v1) API key to the Appcues credential. It is shown in Appcues Studio under Settings > Integrations > API Keys.',
+				itemIndex,
+			});
+		}
+		// The credential's own `authenticate` then sends Basic base64("<legacy key>:").
+		return {
+			credentialsDecrypted: {
+				id: 'appcues-legacy-key',
+				name: 'Appcues legacy API key',
+				type: CREDENTIAL_TYPE,
+				data: { ...credentials, apiKey: legacyApiKey, apiSecret: '' },
+			},
+		};
+	}
+}
+
+function isRawBody(body: unknown): boolean {
+	return (
+		typeof body === 'string' ||
+		Buffer.isBuffer(body) ||
+		(typeof FormData !== 'undefined' && body instanceof FormData)
+	);
+}
+
+/** n8n wraps network errors; the socket error code sits on the error or on its cause. */
+function connectionErrorCode(error: unknown): string | undefined {
+	let current: unknown = error;
+	for (let depth = 0; current && depth < 4; depth++) {
+		const { code, cause } = current as { code?: unknown; cause?: unknown };
+		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+		current = cause;
+	}
+	const message = safeMessage(error);
+	if (/socket hang up/i.test(message)) return 'ECONNRESET';
+	if (/timeout/i.test(message)) return 'ETIMEDOUT';
+	return undefined;
+}
+
+function safeMessage(error: unknown): string {
+	const message = error instanceof Error ? error.message : String(error);
+	// Never echo an Authorization value, whatever produced the message.
+	return message.replace(/(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+/gi, '$1 [redacted]');
+}

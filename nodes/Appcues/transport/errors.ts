@@ -1,0 +1,110 @@
+import type { INode, JsonObject } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
+
+const MAX_RAW_BODY_CHARS = 200;
+
+const AUTH_HINT =
+	'Check the API key, API secret, account ID and region in the Appcues credential. Keys are per region: a US key does not work on the EU API.';
+
+/** Appcues answers errors as `{"error": true, "status": 404, "title": "Not Found", "detail": "..."}`. */
+export interface AppcuesProblem {
+	title?: string;
+	detail?: string;
+	raw?: string;
+}
+
+export function readProblem(body: unknown): AppcuesProblem {
+	if (body && typeof body === 'object' && !Array.isArray(body)) {
+		const { title, detail, message, error } = body as Record<string, unknown>;
+		const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+		const problem: AppcuesProblem = {
+			title: text(title),
+			detail: text(detail) ?? text(message) ?? text(error),
+		};
+		if (problem.title || problem.detail) return problem;
+		return { raw: shorten(JSON.stringify(body)) };
+	}
+	if (Buffer.isBuffer(body)) return { raw: shorten(body.toString('utf8')) };
+	if (typeof body === 'string') {
+		const trimmed = body.trim();
+		if (trimmed.startsWith('{')) {
+			try {
+				return readProblem(JSON.parse(trimmed));
+			} catch {
+				// not JSON after all: shown shortened below
+			}
+		}
+		return trimmed ? { raw: shorten(trimmed) } : {};
+	}
+	return {};
+}
+
+function shorten(text: string): string {
+	const flat = text.replace(/\s+/g, ' ');
+	return flat.length > MAX_RAW_BODY_CHARS ? `${flat.slice(0, MAX_RAW_BODY_CHARS)}…` : flat;
+}
+
+export function describeProblem(problem: AppcuesProblem): string | undefined {
+	if (problem.title && problem.detail) return `${problem.title}: ${problem.detail}`;
+	return problem.title ?? problem.detail ?? problem.raw;
+}
+
+/**
+ * Builds the error for an HTTP error answer. Only the status and Appcues' own words go in: never
+ * the request options, which hold the Authorization header.
+ */
+export function apiErrorFromResponse(
+	node: INode,
+	status: number,
+	body: unknown,
+	request: { method: string; path: string },
+	itemIndex?: number,
+): NodeApiError {
+	const problem = readProblem(body);
+	const said = describeProblem(problem);
+	const isAuth = status === 401 || status === 403;
+	const message = isAuth
+		? `Appcues refused the credentials (${status}${problem.title ? ` ${problem.title}` : ''}): check the API key, secret, account ID and region`
+		: `Appcues API error ${status}${said ? `: ${said}` : ''}`;
+	const description = [
+		said && isAuth ? `Appcues said: ${said}.` : undefined,
+		isAuth ? AUTH_HINT : undefined,
+		`Request: ${request.method} ${request.path}`,
+	]
+		.filter(Boolean)
+		.join(' ');
+	const response: JsonObject = {
+		httpCode: String(status),
+		status,
+		...(problem.title ? { title: problem.title } : {}),
+		...(problem.detail ? { detail: problem.detail } : {}),
+		...(problem.raw ? { body: problem.raw } : {}),
+	};
+	return new NodeApiError(node, response, {
+		message,
+		description,
+		httpCode: String(status),
+		itemIndex,
+	});
+}
+
+export function connectionError(
+	node: INode,
+	code: string,
+	request: { method: string; path: string; host: string },
+	attempts: number,
+	mayHaveBeenApplied: boolean,
+	itemIndex?: number,
+): NodeApiError {
+	const message = mayHaveBeenApplied
+		? `The connection to Appcues failed after the ${request.method} request was sent (${code}); it may have gone through, so it was not repeated`
+		: `Could not reach Appcues at ${request.host} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${code})`;
+	const description = mayHaveBeenApplied
+		? `Request: ${request.method} ${request.path}. Check in Appcues whether the change was applied before running this item again.`
+		: `Request: ${request.method} ${request.path}. Check the region or base URL in the Appcues credential and the network between n8n and Appcues.`;
+	return new NodeApiError(
+		node,
+		{ code, httpCode: null } as unknown as JsonObject,
+		{ message, description, itemIndex },
+	);
+}

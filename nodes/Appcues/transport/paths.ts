@@ -1,0 +1,33 @@
+/**
+ * Every path segment that comes from user input goes through `encodeSegment`, so an id such as
+ * `a/b`, `../x`, `50%`, `#1` or `ü` stays one segment and reaches the resource it names.
+ */
+export class UnsafePathSegmentError extends Error {
+	constructor(readonly value: string) {
+		super(
+			value === ''
+				? 'An id used in the request path is empty'
+				: `The id "${value}" cannot be used in a URL path: "." and ".." are path navigation, not ids`,
+		);
+	}
+}
+
+export function encodeSegment(value: string | number): string {
+	const text = String(value);
+	// URL parsers resolve "." and ".." (even percent-encoded) as navigation, so no encoding can
+	// make them address a resource; refuse them rather than let them reach another path.
+	if (text === '' || text === '.' || text === '..') throw new UnsafePathSegmentError(text);
+	return encodeURIComponent(text);
+}
+
+/**
+ * Tagged template for API paths: literal parts are kept, every interpolated value is encoded as
+ * one segment. `path`/users/${userId}/profile`` → `/users/a%2Fb/profile`.
+ */
+export function path(strings: TemplateStringsArray, ...values: Array<string | number>): string {
+	return strings.reduce(
+		(result, literal, index) =>
+			result + literal + (index < values.length ? encodeSegment(values[index]) : ''),
+		'',
+	);
+}
