@@ -4,6 +4,8 @@ import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../transport/clien
 
 export const DEFAULT_CONCURRENCY = 10;
 
+// Defaults are literals because the n8n linter reads them statically; a test checks they match
+// DEFAULT_CLIENT_SETTINGS and DEFAULT_CONCURRENCY.
 export const optionsField: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
@@ -16,7 +18,7 @@ export const optionsField: INodeProperties = {
 			name: 'maxConcurrency',
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 50 },
-			default: DEFAULT_CONCURRENCY,
+			default: 10,
 			description:
 				'How many items are sent to Appcues at the same time. The request rate limit applies on top.',
 		},
@@ -25,7 +27,7 @@ export const optionsField: INodeProperties = {
 			name: 'requestsPerSecond',
 			type: 'number',
 			typeOptions: { minValue: 0.1, maxValue: 60, numberPrecision: 1 },
-			default: DEFAULT_CLIENT_SETTINGS.requestsPerSecond,
+			default: 50,
 			description:
 				'Upper limit on the request rate of this node. Appcues allows 60 per second per account; lower it when other systems use the same account.',
 		},
@@ -34,7 +36,7 @@ export const optionsField: INodeProperties = {
 			name: 'maxRetries',
 			type: 'number',
 			typeOptions: { minValue: 0, maxValue: 20 },
-			default: DEFAULT_CLIENT_SETTINGS.maxRetries,
+			default: 5,
 			description:
 				'How often a request answered 429, 502, 503 or 504, or cut off by the network, is tried again',
 		},
@@ -43,7 +45,7 @@ export const optionsField: INodeProperties = {
 			name: 'maxRetryWaitSeconds',
 			type: 'number',
 			typeOptions: { minValue: 0, maxValue: 600, numberPrecision: 2 },
-			default: DEFAULT_CLIENT_SETTINGS.maxWaitMs / 1000,
+			default: 30,
 			description: 'Longest wait before one retry, also when Appcues asks for a longer one',
 		},
 	],

@@ -1,9 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { ensureNodeError } from '../helpers/errors';
 import { errorItem } from '../helpers/results';
 import { AppcuesClient } from '../transport/client';
-import { UnsafePathSegmentError } from '../transport/paths';
 import { experience } from './experience';
 import { group } from './group';
 import { job } from './job';
@@ -57,7 +57,7 @@ async function runPerItem(
 				const list: IDataObject[] = Array.isArray(result) ? result : [result];
 				outputs[itemIndex] = list.map((json) => ({ json, pairedItem: { item: itemIndex } }));
 			} catch (caught) {
-				const error = asNodeError.call(this, caught, itemIndex);
+				const error = ensureNodeError(this.getNode(), caught, itemIndex);
 				if (this.continueOnFail()) {
 					outputs[itemIndex] = [errorItem(error, { item: itemIndex })];
 				} else {
@@ -73,14 +73,4 @@ async function runPerItem(
 		throw failures[0].error;
 	}
 	return outputs.flat();
-}
-
-function asNodeError(this: IExecuteFunctions, error: unknown, itemIndex: number): unknown {
-	if (error instanceof UnsafePathSegmentError) {
-		return new NodeOperationError(this.getNode(), `${error.message} [item ${itemIndex}]`, { itemIndex });
-	}
-	if (error instanceof NodeOperationError && error.context.itemIndex === undefined) {
-		error.context.itemIndex = itemIndex;
-	}
-	return error;
 }

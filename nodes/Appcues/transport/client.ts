@@ -10,7 +10,7 @@ import type {
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { apiErrorFromResponse, connectionError } from './errors';
-import { encodeSegment, UnsafePathSegmentError } from './paths';
+import { encodeSegment } from './paths';
 import { baseUrlFor } from './region';
 import {
 	classifyConnectionError,
@@ -175,16 +175,14 @@ export class AppcuesClient {
 	private fullPath(request: AppcuesRequest, credentials: ICredentialDataDecryptedObject): string {
 		const scope = request.scope ?? 'v2';
 		if (scope === 'root') return request.path;
-		let account: string;
-		try {
-			account = encodeSegment(String(credentials.accountId ?? '').trim());
-		} catch (error) {
-			if (!(error instanceof UnsafePathSegmentError)) throw error;
+		const accountId = String(credentials.accountId ?? '').trim();
+		if (!accountId || accountId === '.' || accountId === '..') {
 			throw new NodeOperationError(this.node, 'The Appcues credential has no valid Account ID', {
 				description: 'Find the Account ID in Appcues Studio under Settings > Account.',
 				itemIndex: request.itemIndex,
 			});
 		}
+		const account = encodeSegment(accountId);
 		return `/${scope}/accounts/${account}${request.path}`;
 	}
 

@@ -7,6 +7,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { ensureNodeError } from '../../helpers/errors';
 import { segmentLocator } from '../../helpers/descriptions';
 import { idList, requiredId } from '../../helpers/input';
 import { errorItem } from '../../helpers/results';
@@ -75,7 +76,8 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				userIds.forEach((id) => batch.userIds.add(id));
 				batch.items.push(itemIndex);
 				batches.set(key, batch);
-			} catch (error) {
+			} catch (caught) {
+				const error = ensureNodeError(this.getNode(), caught, itemIndex);
 				if (!this.continueOnFail()) throw error;
 				output.push(errorItem(error, { item: itemIndex }));
 			}
@@ -96,7 +98,8 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 						}),
 					);
 				}
-			} catch (error) {
+			} catch (caught) {
+				const error = ensureNodeError(this.getNode(), caught, batch.items[0]);
 				if (!this.continueOnFail()) throw error;
 				output.push(errorItem(error, pairedItem));
 				continue;

@@ -1,0 +1,22 @@
+import type { INode } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { UnsafePathSegmentError } from '../transport/paths';
+
+/**
+ * Errors from this package are already NodeApiError or NodeOperationError; anything else is
+ * wrapped by its message only, since a foreign error object may carry request options.
+ */
+export function ensureNodeError(
+	node: INode,
+	error: unknown,
+	itemIndex?: number,
+): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (itemIndex !== undefined && error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		return error;
+	}
+	const message = error instanceof Error ? error.message : String(error);
+	const suffix = itemIndex !== undefined && error instanceof UnsafePathSegmentError ? ` [item ${itemIndex}]` : '';
+	return new NodeOperationError(node, `${message}${suffix}`, { itemIndex });
+}
