@@ -1,0 +1,97 @@
+import type { IDataObject } from 'n8n-workflow';
+
+/**
+ * Appcues has not published its webhook payload, so these are the likely field names, read in this
+ * order; the README lists them. Only top-level fields are read, apart from `attributes.*` ids.
+ */
+export const EVENT_NAME_FIELDS = ['name', 'event', 'event_name', 'eventName'];
+export const EVENT_ID_FIELDS = ['id', 'event_id', 'eventId'];
+export const EXPERIENCE_ID_FIELDS = ['flowId', 'flow_id', 'experienceId', 'experience_id'];
+
+export type Parsed = { events: IDataObject[] } | { problem: string };
+
+const JSON_TYPE = /^(application\/json|text\/json|application\/[a-z0-9.+-]+\+json)$/;
+
+/**
+ * A problem with the Content-Type, or undefined when it is JSON (or absent: the body is still
+ * parsed as JSON). Other charsets than UTF-8 are refused because the body is decoded as UTF-8.
+ */
+export function contentTypeProblem(header: string | undefined): string | undefined {
+	if (header === undefined || header.trim() === '') return undefined;
+	const [type, ...params] = header.split(';').map((part) => part.trim().toLowerCase());
+	if (!JSON_TYPE.test(type)) {
+		return `Content-Type "${type}" is not supported: send the event as application/json`;
+	}
+	const charset = params.find((param) => param.startsWith('charset='))?.slice('charset='.length);
+	const name = charset?.replace(/"/g, '');
+	if (name !== undefined && name !== 'utf-8' && name !== 'utf8') {
+		return `Charset "${name}" is not supported: send the body as UTF-8`;
+	}
+	return undefined;
+}
+
+function isPlainObject(value: unknown): value is IDataObject {
+	return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** One item per event: an object is one event, an array of objects is several. */
+export function eventsFromJson(value: unknown): Parsed {
+	if (isPlainObject(value)) {
+		return Object.keys(value).length ? { events: [value] } : { problem: 'The body is an empty JSON object' };
+	}
+	if (Array.isArray(value)) {
+		if (value.length === 0) return { problem: 'The body is an empty JSON array' };
+		if (!value.every(isPlainObject)) {
+			return { problem: 'The body is a JSON array, but not every element is an event object' };
+		}
+		return { events: value };
+	}
+	return { problem: 'The body must be a JSON object (one event) or an array of objects' };
+}
+
+/** Parses the raw request bytes, so the items are exactly the bytes that were signed. */
+export function eventsFromRawBody(rawBody: Buffer): Parsed {
+	const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
+	if (text.trim() === '') return { problem: 'The body is empty' };
+	let value: unknown;
+	try {
+		value = JSON.parse(text);
+	} catch {
+		return { problem: 'The body is not valid JSON' };
+	}
+	return eventsFromJson(value);
+}
+
+function firstString(event: IDataObject, fields: string[]): string | undefined {
+	for (const field of fields) {
+		const value = event[field];
+		if (typeof value === 'string' && value.trim() !== '') return value.trim();
+		if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	}
+	return undefined;
+}
+
+/** From `name`, `event`, `event_name` or `eventName`, the first that holds text. */
+export function eventNameOf(event: IDataObject): string | undefined {
+	return firstString(event, EVENT_NAME_FIELDS);
+}
+
+/** From `id`, `event_id` or `eventId`; used to drop repeated deliveries of the same event. */
+export function eventIdOf(event: IDataObject): string | undefined {
+	const id = firstString(event, EVENT_ID_FIELDS);
+	// A longer value is not an id and would bloat the workflow's static data.
+	return id !== undefined && id.length <= 256 ? id : undefined;
+}
+
+/** Every flow/experience id the event carries, at the top level or under `attributes`. */
+export function experienceIdsOf(event: IDataObject): string[] {
+	const ids: string[] = [];
+	const sources = isPlainObject(event.attributes) ? [event, event.attributes] : [event];
+	for (const source of sources) {
+		for (const field of EXPERIENCE_ID_FIELDS) {
+			const id = firstString(source, [field]);
+			if (id !== undefined) ids.push(id);
+		}
+	}
+	return ids;
+}
