@@ -215,17 +215,43 @@ function isRawBody(body: unknown): boolean {
 	);
 }
 
-/** n8n wraps network errors; the socket error code sits on the error or on its cause. */
+/**
+ * n8n's helper wraps network errors in a NodeApiError that drops the original error and replaces
+ * its message by a generic sentence, keeping the original message in `messages`. The socket code
+ * is read back from whichever of these the running n8n version kept.
+ */
+const PHRASE_CODES: Array<[RegExp, string]> = [
+	[/socket hang up|closed unexpectedly/i, 'ECONNRESET'],
+	[/refused the connection/i, 'ECONNREFUSED'],
+	[/timed out|timeout/i, 'ETIMEDOUT'],
+	[/connection was aborted/i, 'ECONNABORTED'],
+	[/host is unreachable/i, 'EHOSTUNREACH'],
+	[/incorrect host/i, 'ENOTFOUND'],
+	[/DNS server returned an error/i, 'EAI_AGAIN'],
+];
+
 function connectionErrorCode(error: unknown): string | undefined {
+	const texts: string[] = [];
 	let current: unknown = error;
-	for (let depth = 0; current && depth < 4; depth++) {
-		const { code, cause } = current as { code?: unknown; cause?: unknown };
+	for (let depth = 0; current && typeof current === 'object' && depth < 4; depth++) {
+		const { code, cause, message, messages } = current as {
+			code?: unknown;
+			cause?: unknown;
+			message?: unknown;
+			messages?: unknown;
+		};
 		if (typeof code === 'string' && /^E[A-Z_]+$/.test(code)) return code;
+		if (Array.isArray(messages)) texts.push(...messages.map(String));
+		if (typeof message === 'string') texts.push(message);
 		current = cause;
 	}
-	const message = safeMessage(error);
-	if (/socket hang up/i.test(message)) return 'ECONNRESET';
-	if (/timeout/i.test(message)) return 'ETIMEDOUT';
+	for (const text of texts) {
+		const match = /\b(E[A-Z]{2,}(?:_[A-Z]+)*)\b/.exec(text);
+		if (match && classifyConnectionError(match[1])) return match[1];
+	}
+	for (const text of texts) {
+		for (const [pattern, code] of PHRASE_CODES) if (pattern.test(text)) return code;
+	}
 	return undefined;
 }
 

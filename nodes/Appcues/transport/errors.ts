@@ -88,6 +88,23 @@ export function apiErrorFromResponse(
 	});
 }
 
+const CONNECTION_FAILURES: Record<string, string> = {
+	ECONNRESET: 'the connection was reset',
+	ECONNREFUSED: 'the connection was refused',
+	ECONNABORTED: 'the connection was aborted',
+	ETIMEDOUT: 'the request timed out',
+	ESOCKETTIMEDOUT: 'the request timed out',
+	EPIPE: 'the connection was closed while sending',
+	ENOTFOUND: 'the host name was not found',
+	EAI_AGAIN: 'the host name could not be looked up',
+	EHOSTUNREACH: 'the host is unreachable',
+	ENETUNREACH: 'the network is unreachable',
+};
+
+/**
+ * The socket code goes in the description only: n8n replaces any error message that contains
+ * one by a generic sentence.
+ */
 export function connectionError(
 	node: INode,
 	code: string,
@@ -96,15 +113,12 @@ export function connectionError(
 	mayHaveBeenApplied: boolean,
 	itemIndex?: number,
 ): NodeApiError {
+	const what = CONNECTION_FAILURES[code] ?? 'the connection failed';
 	const message = mayHaveBeenApplied
-		? `The connection to Appcues failed after the ${request.method} request was sent (${code}); it may have gone through, so it was not repeated`
-		: `Could not reach Appcues at ${request.host} after ${attempts} attempt${attempts === 1 ? '' : 's'} (${code})`;
+		? `The ${request.method} request to Appcues may have gone through (${what} after it was sent), so it was not repeated`
+		: `Could not reach Appcues at ${request.host} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${what}`;
 	const description = mayHaveBeenApplied
-		? `Request: ${request.method} ${request.path}. Check in Appcues whether the change was applied before running this item again.`
-		: `Request: ${request.method} ${request.path}. Check the region or base URL in the Appcues credential and the network between n8n and Appcues.`;
-	return new NodeApiError(
-		node,
-		{ code, httpCode: null } as unknown as JsonObject,
-		{ message, description, itemIndex },
-	);
+		? `Request: ${request.method} ${request.path} (${code}). Check in Appcues whether the change was applied before running this item again.`
+		: `Request: ${request.method} ${request.path} (${code}). Check the region or base URL in the Appcues credential and the network between n8n and Appcues.`;
+	return new NodeApiError(node, { connectionFailure: what } as JsonObject, { message, description, itemIndex });
 }

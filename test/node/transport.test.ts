@@ -1,0 +1,279 @@
+import { describe, expect, it } from 'vitest';
+
+import { DEFAULT_ACCOUNT, FakeAppcues } from '../fake-appcues/server';
+import { credentialsFor, useFakeAppcues } from '../helpers';
+
+const byId = (value: string) => ({ __rl: true, mode: 'id', value });
+
+describe('path segments from user input are encoded', () => {
+	const t = useFakeAppcues();
+
+	it.each([
+		['a/b', 'a%2Fb'],
+		['../x', '..%2Fx'],
+		['50% off', '50%25%20off'],
+		['#1?x=y', '%231%3Fx%3Dy'],
+		['Zoë 日本', 'Zo%C3%AB%20%E6%97%A5%E6%9C%AC'],
+		['...', '...'],
+	])('user id %j reaches its own profile', async (userId, encoded) => {
+		const result = await t.run({
+			resource: 'user',
+			operation: 'updateProfile',
+			userId,
+			propertiesInput: 'json',
+			propertiesJson: '{"seen":true}',
+		});
+		expect(result.error).toBeUndefined();
+		const [request] = t.fake.apiRequests();
+		expect(request.rawPath).toBe(`/v2/accounts/12345/users/${encoded}/profile`);
+		expect(request.segments).toEqual(['v2', 'accounts', '12345', 'users', userId, 'profile']);
+		expect([...t.fake.state().users.keys()]).toEqual([userId]);
+	});
+
+	it('segment and experience ids are encoded too', async () => {
+		t.fake.state().experiences.get('flows')!.set('f/1', { id: 'f/1', name: 'slash' });
+		const result = await t.run({ resource: 'experience', operation: 'publish', experienceType: 'flows', experienceId: byId('f/1') });
+		expect(result.error).toBeUndefined();
+		expect(t.fake.apiRequests()[0].rawPath).toBe('/v2/accounts/12345/flows/f%2F1/publish');
+		const missing = await t.run({ resource: 'segment', operation: 'delete', segmentId: byId('../../users/u1/profile') });
+		expect(missing.error?.httpCode).toBe('404');
+		expect(t.fake.apiRequests()[1].segments).toEqual(['v2', 'accounts', '12345', 'segments', '../../users/u1/profile']);
+	});
+
+	it('an account id with special characters stays one segment', async () => {
+		const fake = new FakeAppcues({ accounts: [{ ...DEFAULT_ACCOUNT, accountId: 'acct/1' }] });
+		await fake.start();
+		try {
+			const result = await t.run(
+				{ resource: 'tag', operation: 'getAll', returnAll: true },
+				{ credentials: credentialsFor(fake, { ...DEFAULT_ACCOUNT, accountId: 'acct/1' }) },
+			);
+			expect(result.error).toBeUndefined();
+			expect(fake.apiRequests()[0].rawPath).toBe('/v2/accounts/acct%2F1/tags');
+		} finally {
+			await fake.close();
+		}
+	});
+});
+
+describe('retries', () => {
+	const t = useFakeAppcues();
+
+	it('a 429 storm: every item succeeds and none is sent twice after a 2xx', async () => {
+		t.fake.addFault({ kind: 'status', status: 429, times: 40, probability: 0.5 });
+		const items = Array.from({ length: 30 }, (_, n) => ({ id: `u${n}` }));
+		const result = await t.run(
+			{
+				resource: 'user',
+				operation: 'updateProfile',
+				userId: '={{ $json.id }}',
+				propertiesInput: 'json',
+				propertiesJson: '={{ JSON.stringify({ n: $itemIndex }) }}',
+				options: { maxRetries: 10 },
+			},
+			{ items },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(30);
+		expect(result.items.map((item) => item.pairedItem)).toEqual(items.map((_, item) => ({ item })));
+		const successes = t.fake.apiRequests().filter((r) => r.status === 200);
+		const perUser = new Map<string, number>();
+		for (const request of successes) perUser.set(request.segments[4], (perUser.get(request.segments[4]) ?? 0) + 1);
+		expect([...perUser.values()].every((count) => count === 1)).toBe(true);
+		expect(perUser.size).toBe(30);
+		expect(t.fake.apiRequests().filter((r) => r.status === 429).length).toBeGreaterThan(0);
+		expect(t.fake.state().users.get('u7')?.properties).toEqual({ n: 7 });
+	});
+
+	it('the fake rate limit answers 429 without Retry-After, and the node still gets through', async () => {
+		t.fake.rateLimitPerSecond = 5;
+		const result = await t.run(
+			{
+				resource: 'user',
+				operation: 'trackEvent',
+				userId: '={{ "u" + $itemIndex }}',
+				eventName: 'ping',
+				options: { requestsPerSecond: 60, maxRetries: 10, maxRetryWaitSeconds: 0.5 },
+			},
+			{ items: Array.from({ length: 12 }, () => ({})) },
+		);
+		expect(result.error).toBeUndefined();
+		const limited = t.fake.apiRequests().filter((r) => r.status === 429);
+		expect(limited.length).toBeGreaterThan(0);
+		expect(t.fake.apiRequests().filter((r) => r.status === 200)).toHaveLength(12);
+	});
+
+	it.each([502, 503, 504])('retries a %i and then succeeds', async (status) => {
+		t.fake.addFault({ kind: 'status', status, times: 2 });
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true });
+		expect(result.error).toBeUndefined();
+		expect(t.fake.apiRequests().map((r) => r.status)).toEqual([status, status, 200]);
+	});
+
+	it('a 5xx that never heals: bounded retries, then a clear error', async () => {
+		t.fake.addFault({ kind: 'status', status: 503, times: Infinity });
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 3 } });
+		expect(t.fake.apiRequests()).toHaveLength(4);
+		expect(result.error?.message).toBe('Appcues API error 503: Service Unavailable: injected fault');
+		expect(result.error?.httpCode).toBe('503');
+	});
+
+	it('does not retry other 4xx', async () => {
+		t.fake.addFault({ kind: 'status', status: 400, times: Infinity });
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true });
+		expect(t.fake.apiRequests()).toHaveLength(1);
+		expect(result.error?.message).toBe('Appcues API error 400: Bad Request: injected fault');
+	});
+
+	it('honours Retry-After in seconds and as an HTTP date', async () => {
+		// An HTTP date has whole seconds: 2 s ahead means a wait of between 1 and 2 s.
+		t.fake.addFault({ kind: 'status', status: 503, retryAfter: new Date(Date.now() + 2000).toUTCString(), times: 1 });
+		t.fake.addFault({ kind: 'status', status: 429, retryAfter: '1', times: 1 });
+		const started = Date.now();
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetryWaitSeconds: 5 } });
+		expect(result.error).toBeUndefined();
+		const [first, second, third] = t.fake.apiRequests();
+		expect(second.at - first.at).toBeGreaterThanOrEqual(900);
+		expect(third.at - second.at).toBeGreaterThanOrEqual(950);
+		expect(Date.now() - started).toBeLessThan(5000);
+	});
+
+	it('caps a long Retry-After at the maximum wait', async () => {
+		t.fake.addFault({ kind: 'status', status: 429, retryAfter: '3600', times: 1 });
+		const started = Date.now();
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetryWaitSeconds: 0.2 } });
+		expect(result.error).toBeUndefined();
+		expect(Date.now() - started).toBeLessThan(3000);
+	});
+
+	it('retries a GET whose connection was dropped', async () => {
+		t.fake.addFault({ kind: 'drop', times: 2 });
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true });
+		expect(result.error).toBeUndefined();
+		expect(t.fake.apiRequests().map((r) => r.status)).toEqual([0, 0, 200]);
+	});
+
+	it('does not repeat a POST whose connection dropped after it was applied', async () => {
+		t.fake.addFault({ kind: 'drop-after-apply', method: 'POST', times: 1 });
+		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' });
+		expect(t.fake.apiRequests()).toHaveLength(1);
+		expect(t.fake.state().users.get('u1')?.events).toHaveLength(1);
+		expect(result.error?.message).toBe(
+			'The POST request to Appcues may have gone through (the connection was reset after it was sent), so it was not repeated',
+		);
+	});
+
+	it('a dropped connection that never heals ends in a clear error', async () => {
+		t.fake.addFault({ kind: 'drop', times: Infinity });
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 2 } });
+		expect(t.fake.apiRequests()).toHaveLength(3);
+		expect(result.error?.message).toMatch(/^Could not reach Appcues at 127\.0\.0\.1:\d+ after 3 attempts: the connection was reset$/);
+		expect(result.error?.description).toContain('(ECONNRESET)');
+	});
+
+	it('an unreachable base URL is a clear error', async () => {
+		const credentials = { ...credentialsFor(t.fake), baseUrl: 'http://127.0.0.1:9' };
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 1 } }, { credentials });
+		expect(result.error?.message).toBe('Could not reach Appcues at 127.0.0.1:9 after 2 attempts: the connection was refused');
+	});
+});
+
+describe('throttle', () => {
+	const t = useFakeAppcues();
+
+	it('spaces requests at the configured rate across concurrent items', async () => {
+		const result = await t.run(
+			{ resource: 'user', operation: 'trackEvent', userId: '={{ "u" + $itemIndex }}', eventName: 'x', options: { requestsPerSecond: 20 } },
+			{ items: Array.from({ length: 11 }, () => ({})) },
+		);
+		expect(result.error).toBeUndefined();
+		const times = t.fake.apiRequests().map((r) => r.at);
+		// 11 requests at 20/s take at least 10 intervals of 50 ms.
+		expect(times[10] - times[0]).toBeGreaterThanOrEqual(450);
+	});
+
+	it('keeps output order and pairing with many items in flight', async () => {
+		t.fake.latencyMs = 20;
+		const items = Array.from({ length: 25 }, (_, n) => ({ id: `u${n}` }));
+		for (const { id } of items) t.fake.state().users.set(id, { properties: { id }, events: [] });
+		const result = await t.run(
+			{ resource: 'user', operation: 'getProfile', userId: '={{ $json.id }}', options: { requestsPerSecond: 60, maxConcurrency: 8 } },
+			{ items },
+		);
+		expect(result.items.map((item) => item.json.user_id)).toEqual(items.map((item) => item.id));
+		expect(result.items.map((item) => item.pairedItem)).toEqual(items.map((_, item) => ({ item })));
+	});
+});
+
+describe('authentication errors', () => {
+	const t = useFakeAppcues();
+
+	it('a wrong secret says to check key, secret, account ID and region', async () => {
+		const credentials = { ...credentialsFor(t.fake), apiSecret: 'wrong' };
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true }, { credentials });
+		expect(result.error?.message).toBe(
+			'Appcues refused the credentials (401 Unauthorized): check the API key, secret, account ID and region',
+		);
+		expect(result.error?.description).toContain('invalid API key or secret');
+		expect(t.fake.apiRequests()).toHaveLength(1);
+	});
+
+	it('a key of another account is a 403 with the same hint', async () => {
+		const credentials = { ...credentialsFor(t.fake), accountId: '99999' };
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true }, { credentials });
+		expect(result.error?.httpCode).toBe('403');
+		expect(result.error?.message).toMatch(/check the API key, secret, account ID and region/);
+	});
+});
+
+describe('secrets never leak', () => {
+	const t = useFakeAppcues();
+	const secrets = [DEFAULT_ACCOUNT.apiSecret, DEFAULT_ACCOUNT.legacyApiKey!, Buffer.from(`${DEFAULT_ACCOUNT.apiKey}:${DEFAULT_ACCOUNT.apiSecret}`).toString('base64')];
+
+	const cases: Array<[string, () => void, Record<string, unknown>]> = [
+		['a 401', () => t.fake.addFault({ kind: 'status', status: 401, times: Infinity }), { resource: 'tag', operation: 'getAll', returnAll: true }],
+		['a 500 that echoes nothing', () => t.fake.addFault({ kind: 'status', status: 500, times: Infinity, body: '<html>oops</html>' }), { resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 0 } }],
+		['a dropped connection', () => t.fake.addFault({ kind: 'drop', times: Infinity }), { resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 1 } }],
+		['a legacy call rejected', () => t.fake.addFault({ kind: 'status', status: 403, times: Infinity }), { resource: 'user', operation: 'trackActivity', userId: 'u', propertiesInput: 'json', propertiesJson: '{"a":1}' }],
+		['a success', () => {}, { resource: 'tag', operation: 'getAll', returnAll: true }],
+	];
+
+	it.each(cases)('%s: no secret in the output items or the error', async (_label, setup, parameters) => {
+		setup();
+		for (const continueOnFail of [false, true]) {
+			const result = await t.run(parameters, { continueOnFail });
+			const everything = JSON.stringify({ items: result.items, error: result.error, runError: result.run.data.resultData.error, runData: result.run.data.resultData.runData });
+			for (const secret of secrets) expect(everything).not.toContain(secret);
+		}
+	});
+});
+
+describe('continueOnFail', () => {
+	const t = useFakeAppcues();
+
+	it('gives one error item per failed item and carries on', async () => {
+		t.fake.state().users.set('u0', { properties: { a: 1 }, events: [] });
+		t.fake.state().users.set('u2', { properties: { a: 2 }, events: [] });
+		const result = await t.run(
+			{ resource: 'user', operation: 'getProfile', userId: '={{ $json.id }}' },
+			{ items: [{ id: 'u0' }, { id: 'missing' }, { id: 'u2' }, { id: '' }], continueOnFail: true },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => [item.json.user_id ?? item.json.error, item.pairedItem])).toEqual([
+			['u0', { item: 0 }],
+			['Appcues API error 404: Not Found: user missing not found', { item: 1 }],
+			['u2', { item: 2 }],
+			['User ID is empty [item 3]', { item: 3 }],
+		]);
+		expect(t.fake.apiRequests()).toHaveLength(3);
+	});
+
+	it('without it, the first failing item stops the run with its index', async () => {
+		const result = await t.run(
+			{ resource: 'user', operation: 'getProfile', userId: '={{ $json.id }}', options: { maxConcurrency: 1 } },
+			{ items: [{ id: 'missing-0' }, { id: 'missing-1' }] },
+		);
+		expect(result.error?.context?.itemIndex).toBe(0);
+		expect(t.fake.apiRequests()).toHaveLength(1);
+	});
+});
