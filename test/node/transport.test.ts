@@ -1,3 +1,4 @@
+import type { INodeParameters } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../fake-appcues/server';
@@ -230,7 +231,7 @@ describe('secrets never leak', () => {
 	const t = useFakeAppcues();
 	const secrets = [DEFAULT_ACCOUNT.apiSecret, DEFAULT_ACCOUNT.legacyApiKey!, Buffer.from(`${DEFAULT_ACCOUNT.apiKey}:${DEFAULT_ACCOUNT.apiSecret}`).toString('base64')];
 
-	const cases: Array<[string, () => void, Record<string, unknown>]> = [
+	const cases: Array<[string, () => void, INodeParameters]> = [
 		['a 401', () => t.fake.addFault({ kind: 'status', status: 401, times: Infinity }), { resource: 'tag', operation: 'getAll', returnAll: true }],
 		['a 500 that echoes nothing', () => t.fake.addFault({ kind: 'status', status: 500, times: Infinity, body: '<html>oops</html>' }), { resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 0 } }],
 		['a dropped connection', () => t.fake.addFault({ kind: 'drop', times: Infinity }), { resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 1 } }],
