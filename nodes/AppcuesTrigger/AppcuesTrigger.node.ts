@@ -18,7 +18,8 @@ export class AppcuesTrigger implements INodeType {
 		group: ['trigger'],
 		version: 1,
 		subtitle:
-			'={{($parameter["events"] || []).length || $parameter["customEvents"] ? "Selected events" : "All events"}}',
+			'={{($parameter["events"] || []).length || $parameter["customEvents"] ? "Selected events" : ' +
+			'"All events"}}',
 		description: 'Starts the workflow when Appcues sends a webhook event, checking its signature',
 		defaults: { name: 'Appcues Trigger' },
 		inputs: [],

@@ -37,7 +37,8 @@ function isPlainObject(value: unknown): value is IDataObject {
 /** One item per event: an object is one event, an array of objects is several. */
 export function eventsFromJson(value: unknown): Parsed {
 	if (isPlainObject(value)) {
-		return Object.keys(value).length ? { events: [value] } : { problem: 'The body is an empty JSON object' };
+		if (!Object.keys(value).length) return { problem: 'The body is an empty JSON object' };
+		return { events: [value] };
 	}
 	if (Array.isArray(value)) {
 		if (value.length === 0) return { problem: 'The body is an empty JSON array' };

@@ -1,4 +1,9 @@
-import type { IDataObject, INodeExecutionData, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	INodeExecutionData,
+	IWebhookFunctions,
+	IWebhookResponseData,
+} from 'n8n-workflow';
 
 import { DEFAULT_MAX_BODY_KB, DEFAULT_REPLAY_WINDOW_SECONDS } from './description';
 import { SEEN_EVENTS_KEY, hasSeen, loadSeenEvents, rememberEvents } from './dedupe';
@@ -55,7 +60,9 @@ async function loadSecret(this: IWebhookFunctions): Promise<string | undefined> 
 /** A header sent once; a repeated header is treated as missing. */
 function singleHeader(headers: IDataObject, name: string): string | undefined {
 	const value = headers[name];
-	if (Array.isArray(value)) return value.length === 1 && typeof value[0] === 'string' ? value[0] : undefined;
+	if (Array.isArray(value)) {
+		return value.length === 1 && typeof value[0] === 'string' ? value[0] : undefined;
+	}
 	return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
@@ -107,11 +114,19 @@ function isAuthentic(
 	if (!signatureOk) return false;
 	if (options.replayWindowSeconds <= 0) return true;
 	const timestampMs = parseTimestamp(timestamp);
-	return timestampMs !== undefined && isWithinReplayWindow(timestampMs, nowMs, options.replayWindowSeconds);
+	return (
+		timestampMs !== undefined &&
+		isWithinReplayWindow(timestampMs, nowMs, options.replayWindowSeconds)
+	);
 }
 
-/** Drops events already seen within the replay window (and repeats inside one body), remembering the rest. */
-function dropDuplicates(this: IWebhookFunctions, events: IDataObject[], options: TriggerOptions, nowMs: number): IDataObject[] {
+/** Drops events already seen within the replay window, and repeats inside one body; remembers the rest. */
+function dropDuplicates(
+	this: IWebhookFunctions,
+	events: IDataObject[],
+	options: TriggerOptions,
+	nowMs: number,
+): IDataObject[] {
 	if (!options.ignoreDuplicates) return events;
 	const staticData = this.getWorkflowStaticData('node');
 	const seen = loadSeenEvents(staticData[SEEN_EVENTS_KEY], nowMs, options.replayWindowSeconds * 1000);
@@ -160,7 +175,7 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 		this.getNodeParameter('experienceIds', ''),
 	);
 	const wanted = parsed.events.filter((event) => passesFilter(event, filter));
-	const events = wanted.length ? dropDuplicates.call(this, wanted, options, nowMs) : wanted;
+	const events = dropDuplicates.call(this, wanted, options, nowMs);
 	// Filtered out or already delivered: acknowledged, so Appcues does not retry, and no run starts.
 	if (!events.length) return reply.call(this, 200);
 
