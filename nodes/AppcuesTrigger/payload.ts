@@ -12,6 +12,13 @@ export type Parsed = { events: IDataObject[] } | { problem: string };
 
 const JSON_TYPE = /^(application\/json|text\/json|application\/[a-z0-9.+-]+\+json)$/;
 
+/** Only a plain media type or charset token is echoed back in the 400 text. */
+const TOKEN = /^[a-z0-9!#$&^_.+/-]{1,100}$/;
+
+function quoted(value: string): string {
+	return TOKEN.test(value) ? ` "${value}"` : '';
+}
+
 /**
  * A problem with the Content-Type, or undefined when it is JSON (or absent: the body is still
  * parsed as JSON). Other charsets than UTF-8 are refused because the body is decoded as UTF-8.
@@ -20,12 +27,12 @@ export function contentTypeProblem(header: string | undefined): string | undefin
 	if (header === undefined || header.trim() === '') return undefined;
 	const [type, ...params] = header.split(';').map((part) => part.trim().toLowerCase());
 	if (!JSON_TYPE.test(type)) {
-		return `Content-Type "${type}" is not supported: send the event as application/json`;
+		return `Content-Type${quoted(type)} is not supported: send the event as application/json`;
 	}
 	const charset = params.find((param) => param.startsWith('charset='))?.slice('charset='.length);
 	const name = charset?.replace(/"/g, '');
 	if (name !== undefined && name !== 'utf-8' && name !== 'utf8') {
-		return `Charset "${name}" is not supported: send the body as UTF-8`;
+		return `Charset${quoted(name)} is not supported: send the body as UTF-8`;
 	}
 	return undefined;
 }

@@ -78,8 +78,13 @@ function rawBodyOf(request: WebhookRequest | undefined): Buffer | undefined {
 /** Answers the request here and tells n8n not to answer it or start a run. */
 function reply(this: IWebhookFunctions, status: number, text?: string): IWebhookResponseData {
 	const res = this.getResponseObject();
-	if (text === undefined) res.status(status).end();
-	else res.status(status).send(text).end();
+	if (text === undefined) {
+		res.status(status).end();
+	} else {
+		// Plain text, so nothing in a message is ever rendered as HTML.
+		res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+		res.status(status).send(text).end();
+	}
 	return { noWebhookResponse: true };
 }
 

@@ -17,6 +17,7 @@ export interface FakeDelivery {
 
 export interface FakeResponse {
 	status: ReturnType<typeof vi.fn>;
+	setHeader: ReturnType<typeof vi.fn>;
 	send: ReturnType<typeof vi.fn>;
 	end: ReturnType<typeof vi.fn>;
 }
@@ -25,6 +26,7 @@ export interface FakeResponse {
 export function fakeWebhook(delivery: FakeDelivery) {
 	const res: FakeResponse = {
 		status: vi.fn(),
+		setHeader: vi.fn(),
 		send: vi.fn(),
 		end: vi.fn(),
 	};

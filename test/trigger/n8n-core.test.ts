@@ -103,7 +103,7 @@ async function deliver(delivery: Delivery) {
 		staticData: delivery.staticData,
 		settings: { executionOrder: 'v1' },
 	});
-	const res = { status: vi.fn(), send: vi.fn(), end: vi.fn() };
+	const res = { status: vi.fn(), setHeader: vi.fn(), send: vi.fn(), end: vi.fn() };
 	res.status.mockReturnValue(res);
 	res.send.mockReturnValue(res);
 	const headers = { 'content-type': 'application/json', ...delivery.headers };

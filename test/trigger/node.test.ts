@@ -57,6 +57,7 @@ function expectRejected(outcome: Awaited<ReturnType<typeof deliver>>) {
 	expect(outcome.result).toEqual({ noWebhookResponse: true });
 	expect(outcome.res.status).toHaveBeenCalledWith(401);
 	expect(outcome.res.send).toHaveBeenCalledWith('Unauthorized');
+	expect(outcome.res.setHeader).toHaveBeenCalledWith('Content-Type', 'text/plain; charset=utf-8');
 	expect(outcome.res.end).toHaveBeenCalled();
 }
 
@@ -72,6 +73,7 @@ function expectBadRequest(outcome: Awaited<ReturnType<typeof deliver>>, message:
 	expect(outcome.res.status).toHaveBeenCalledWith(400);
 	expect(outcome.res.send).toHaveBeenCalledWith(expect.stringMatching(message));
 	expect(outcome.res.send.mock.calls[0][0]).toMatch(/^Bad Request: /);
+	expect(outcome.res.setHeader).toHaveBeenCalledWith('Content-Type', 'text/plain; charset=utf-8');
 }
 
 beforeEach(() => {
@@ -482,6 +484,15 @@ describe('bad input', () => {
 			/larger than 1 KB/,
 		);
 		expect(items((await deliver({ rawBody: huge, parameters: { options: { maxBodySize: 0 } } })).result)).toHaveLength(1);
+	});
+
+	it('never echoes markup from the Content-Type', async () => {
+		const outcome = await deliver({
+			rawBody: JSON.stringify(flowStarted),
+			headers: { 'content-type': 'text/<script>alert(1)</script>' },
+		});
+		expectBadRequest(outcome, /^Bad Request: Content-Type is not supported/);
+		expect(outcome.res.send.mock.calls[0][0]).not.toContain('<');
 	});
 
 	it('the default limit is 1 MB', async () => {

@@ -21,6 +21,12 @@ describe('contentTypeProblem', () => {
 		for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json; charset=utf-16']) {
 			expect(contentTypeProblem(type), type).toMatch(/not supported/);
 		}
+		expect(contentTypeProblem('text/plain')).toBe(
+			'Content-Type "text/plain" is not supported: send the event as application/json',
+		);
+		expect(contentTypeProblem('application/json; charset="<b>"')).toBe(
+			'Charset is not supported: send the body as UTF-8',
+		);
 	});
 });
 
