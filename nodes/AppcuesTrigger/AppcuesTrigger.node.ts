@@ -20,7 +20,7 @@ export class AppcuesTrigger implements INodeType {
 		subtitle:
 			'={{($parameter["events"] || []).length || $parameter["customEvents"] ? "Selected events" : ' +
 			'"All events"}}',
-		description: 'Starts the workflow when Appcues sends a webhook event, checking its signature',
+		description: 'Starts the workflow when Appcues sends a webhook event, checking its signature if a secret is set',
 		defaults: { name: 'Appcues Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

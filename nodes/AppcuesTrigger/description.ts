@@ -1,6 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** The event names the issue tracker's seed lists; the payload name is matched with or without `appcues:`. */
+/** Appcues' analytics event names; a payload's name matches with or without the `appcues:` prefix. */
 export const EVENT_TYPES = [
 	{ name: 'Checklist Completed', value: 'appcues:checklist_completed' },
 	{ name: 'Checklist Dismissed', value: 'appcues:checklist_dismissed' },
