@@ -1,14 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { experience } from './actions/experience';
-import { group } from './actions/group';
-import { job } from './actions/job';
 import { optionsField } from './actions/options';
-import { router } from './actions/router';
-import { segment } from './actions/segment';
-import { tag } from './actions/tag';
-import { user } from './actions/user';
+import { resources, router } from './actions/router';
 import { searchExperiences, searchSegments, searchTags } from './methods/listSearch';
 
 export class Appcues implements INodeType {
@@ -20,7 +14,7 @@ export class Appcues implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["operation"] + ": " + $parameter["resource"]}}',
 		description:
-			'Manage Appcues end users, groups, segments, experiences, tags and jobs through the Appcues Public API',
+			'Manage Appcues users, groups, segments, experiences and tags; import, export and analyse data through the Appcues Public API',
 		defaults: { name: 'Appcues' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -33,8 +27,11 @@ export class Appcues implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Analytic', value: 'analytics' },
 					{ name: 'Experience', value: 'experience' },
+					{ name: 'Export', value: 'export' },
 					{ name: 'Group', value: 'group' },
+					{ name: 'Import', value: 'import' },
 					{ name: 'Job', value: 'job' },
 					{ name: 'Segment', value: 'segment' },
 					{ name: 'Tag', value: 'tag' },
@@ -42,12 +39,7 @@ export class Appcues implements INodeType {
 				],
 				default: 'user',
 			},
-			...user.description,
-			...group.description,
-			...segment.description,
-			...experience.description,
-			...tag.description,
-			...job.description,
+			...Object.values(resources).flatMap((resource) => resource.description),
 			optionsField,
 		],
 	};

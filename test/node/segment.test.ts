@@ -163,7 +163,7 @@ describe('segment resource', () => {
 		expect(tolerant.items.map((item) => [item.json.error ?? item.json.segment_id, item.pairedItem])).toEqual([
 			['User IDs is empty [item 1]', { item: 1 }],
 			['seg-a', { item: 0 }],
-			['Appcues API error 404: Not Found: segment missing not found', [{ item: 2 }]],
+			['Appcues API error 404: Not Found: segment missing not found', { item: 2 }],
 		]);
 	});
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_CONCURRENCY, optionsField } from '../../nodes/Appcues/actions/options';
+import { MAX_BODY_BYTES, MB } from '../../nodes/Appcues/helpers/files';
 import { DEFAULT_CLIENT_SETTINGS } from '../../nodes/Appcues/transport/client';
 import { describeProblem, readProblem } from '../../nodes/Appcues/transport/errors';
 import { encodeSegment, path, UnsafePathSegmentError } from '../../nodes/Appcues/transport/paths';
@@ -105,6 +106,7 @@ describe('options', () => {
 		const defaults = Object.fromEntries((optionsField.options ?? []).map((option) => [option.name, (option as { default: unknown }).default]));
 		expect(defaults).toEqual({
 			maxConcurrency: DEFAULT_CONCURRENCY,
+			maxRequestSizeMb: MAX_BODY_BYTES / MB,
 			requestsPerSecond: DEFAULT_CLIENT_SETTINGS.requestsPerSecond,
 			maxRetries: DEFAULT_CLIENT_SETTINGS.maxRetries,
 			maxRetryWaitSeconds: DEFAULT_CLIENT_SETTINGS.maxWaitMs / 1000,

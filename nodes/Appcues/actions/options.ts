@@ -23,6 +23,16 @@ export const optionsField: INodeProperties = {
 				'How many items are sent to Appcues at the same time. The request rate limit applies on top.',
 		},
 		{
+			displayName: 'Max Request Size (MB)',
+			name: 'maxRequestSizeMb',
+			type: 'number',
+			typeOptions: { minValue: 0.01, maxValue: 20, numberPrecision: 2 },
+			default: 20,
+			description:
+				'Largest body of one import request; rows are split across requests to stay below it. Appcues accepts up to 20 MB.',
+			displayOptions: { show: { '/resource': ['import'] } },
+		},
+		{
 			displayName: 'Max Requests per Second',
 			name: 'requestsPerSecond',
 			type: 'number',

@@ -4,16 +4,29 @@ import { NodeOperationError } from 'n8n-workflow';
 import { ensureNodeError } from '../helpers/errors';
 import { errorItem } from '../helpers/results';
 import { AppcuesClient } from '../transport/client';
+import { analytics } from './analytics';
 import { experience } from './experience';
+import { exportResource } from './export';
 import { group } from './group';
+import { importResource } from './import';
 import { job } from './job';
 import { readRunSettings } from './options';
 import { segment } from './segment';
 import { tag } from './tag';
-import type { ItemOperation, ResourceModule } from './types';
+import { isBinaryOutput, type ItemOperation, type ResourceModule } from './types';
 import { user } from './user';
 
-export const resources: Record<string, ResourceModule> = { experience, group, job, segment, tag, user };
+export const resources: Record<string, ResourceModule> = {
+	analytics,
+	experience,
+	export: exportResource,
+	group,
+	import: importResource,
+	job,
+	segment,
+	tag,
+	user,
+};
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const items = this.getInputData();
@@ -54,6 +67,10 @@ async function runPerItem(
 			const itemIndex = next++;
 			try {
 				const result = await operation.execute.call(this, client, itemIndex);
+				if (isBinaryOutput(result)) {
+					outputs[itemIndex] = [{ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } }];
+					continue;
+				}
 				const list: IDataObject[] = Array.isArray(result) ? result : [result];
 				outputs[itemIndex] = list.map((json) => ({ json, pairedItem: { item: itemIndex } }));
 			} catch (caught) {

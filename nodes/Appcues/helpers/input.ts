@@ -116,3 +116,24 @@ export function requiredId(this: IExecuteFunctions, name: string, label: string,
 	}
 	return value;
 }
+
+/** Parses a JSON field that must hold an array (an array from an expression is accepted too). */
+export function jsonArray(this: IExecuteFunctions, value: unknown, label: string, itemIndex: number): unknown[] {
+	let parsed = value;
+	if (typeof value === 'string') {
+		if (!value.trim()) return [];
+		try {
+			parsed = JSON.parse(value);
+		} catch (error) {
+			throw new NodeOperationError(this.getNode(), `${label} is not valid JSON [item ${itemIndex}]`, {
+				description: `${(error as Error).message}. Enter a JSON array such as [["name", "==", "signed_up"]].`,
+				itemIndex,
+			});
+		}
+	}
+	if (parsed === undefined || parsed === null) return [];
+	if (!Array.isArray(parsed)) {
+		throw new NodeOperationError(this.getNode(), `${label} must be a JSON array [item ${itemIndex}]`, { itemIndex });
+	}
+	return parsed;
+}

@@ -7,7 +7,7 @@ import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
 
 export const description: INodeProperties[] = updateDisplayOptions(
-	{ show: { resource: ['job'], operation: ['get'] } },
+	{ show: { resource: ['job'], operation: ['get', 'wait'] } },
 	[
 		{
 			displayName: 'Job ID',

@@ -3,6 +3,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import type { ResourceModule } from '../types';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
+import * as wait from './wait.operation';
 
 const operationField: INodeProperties = {
 	displayName: 'Operation',
@@ -23,11 +24,18 @@ const operationField: INodeProperties = {
 			action: 'Get many jobs',
 			description: 'List the asynchronous jobs of the account, one item per job',
 		},
+		{
+			name: 'Wait',
+			value: 'wait',
+			action: 'Wait for a job to finish',
+			description:
+				'Poll a job until Appcues reports it finished, then output the final job; a failed job is an error',
+		},
 	],
 	default: 'get',
 };
 
 export const job: ResourceModule = {
-	operations: { get, getAll },
-	description: [operationField, ...get.description, ...getAll.description],
+	operations: { get, getAll, wait },
+	description: [operationField, ...get.description, ...getAll.description, ...wait.description],
 };

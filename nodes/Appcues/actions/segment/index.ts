@@ -4,6 +4,7 @@ import type { ResourceModule } from '../types';
 import * as addUsers from './addUsers.operation';
 import * as create from './create.operation';
 import * as deleteSegment from './delete.operation';
+import * as exportMembership from './exportMembership.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
 import * as removeUsers from './removeUsers.operation';
@@ -35,6 +36,12 @@ const operationField: INodeProperties = {
 			description: 'Delete a segment',
 		},
 		{
+			name: 'Export Membership',
+			value: 'exportMembership',
+			action: 'Export the members of a segment',
+			description: 'Start an asynchronous export of the users in a segment, optionally with their properties',
+		},
+		{
 			name: 'Get',
 			value: 'get',
 			action: 'Get a segment',
@@ -63,7 +70,7 @@ const operationField: INodeProperties = {
 };
 
 export const segment: ResourceModule = {
-	operations: { addUsers, create, delete: deleteSegment, get, getAll, removeUsers, update },
+	operations: { addUsers, create, delete: deleteSegment, exportMembership, get, getAll, removeUsers, update },
 	description: [
 		operationField,
 		...create.description,
@@ -73,5 +80,6 @@ export const segment: ResourceModule = {
 		...deleteSegment.description,
 		...addUsers.description,
 		...removeUsers.description,
+		...exportMembership.description,
 	],
 };

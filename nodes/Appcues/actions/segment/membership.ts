@@ -1,15 +1,12 @@
-import type {
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-	IPairedItemData,
-} from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { ensureNodeError } from '../../helpers/errors';
 import { segmentLocator } from '../../helpers/descriptions';
-import { idList, requiredId } from '../../helpers/input';
+import { ensureNodeError } from '../../helpers/errors';
+import { assertColumns, MAX_FILE_BYTES, multipartBody, readInputFile } from '../../helpers/files';
+import { chunk, gatherIds, pairedItems } from '../../helpers/gather';
+import { requiredId } from '../../helpers/input';
+import { finishJob, readWaitSettings, waitFields, type WaitSettings } from '../../helpers/jobs';
 import { errorItem } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -18,21 +15,26 @@ import type { BatchOperation } from '../types';
 /** No documented cap exists; this keeps each JSON body far below the 20 MB request limit. */
 export const USER_IDS_PER_REQUEST = 10_000;
 
-interface Batch {
-	segmentId: string;
-	userIds: Set<string>;
-	items: number[];
-}
-
 /** Add and remove differ only in the route and the words; everything else is shared. */
 export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOperation {
 	const route = kind === 'addUsers' ? 'add_user_ids' : 'remove_user_ids';
 	const verb = kind === 'addUsers' ? 'add to' : 'remove from';
+	const countField = kind === 'addUsers' ? 'added' : 'removed';
 
 	const description: INodeProperties[] = updateDisplayOptions(
 		{ show: { resource: ['segment'], operation: [kind] } },
 		[
 			segmentLocator,
+			{
+				displayName: 'Source',
+				name: 'source',
+				type: 'options',
+				options: [
+					{ name: 'User IDs', value: 'ids', description: 'IDs from a field or expression of the input items' },
+					{ name: 'CSV File', value: 'binary', description: 'A CSV file with one user_id column, one request per input item' },
+				],
+				default: 'ids',
+			},
 			{
 				displayName: 'User IDs',
 				name: 'userIds',
@@ -41,6 +43,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				default: '',
 				placeholder: 'e.g. {{ $json.user_id }}',
 				description: `IDs of the end users to ${verb} the segment: a list, or text separated by commas or new lines`,
+				displayOptions: { show: { source: ['ids'] } },
 			},
 			{
 				displayName: 'Combine Input Items',
@@ -48,76 +51,116 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				type: 'boolean',
 				default: true,
 				description: `Whether to gather the user IDs of all input items into one request per segment (split into requests of ${USER_IDS_PER_REQUEST.toLocaleString('en-US')} IDs), instead of one request per item`,
+				displayOptions: { show: { source: ['ids'] } },
 			},
+			{
+				displayName: 'Input Binary Field',
+				name: 'binaryPropertyName',
+				type: 'string',
+				required: true,
+				default: 'data',
+				description: 'Name of the binary property that holds the CSV file of user IDs (header row: user_id)',
+				displayOptions: { show: { source: ['binary'] } },
+			},
+			...waitFields,
 		],
 	);
 
-	async function execute(
+	async function fromIds(
 		this: IExecuteFunctions,
 		client: AppcuesClient,
 		items: INodeExecutionData[],
+		wait: WaitSettings | undefined,
 	): Promise<INodeExecutionData[]> {
 		const combine = this.getNodeParameter('combineItems', 0, true) as boolean;
 		const output: INodeExecutionData[] = [];
-		const batches = new Map<string, Batch>();
+		const segmentOfKey = new Map<string, string>();
+		const batches = gatherIds.call(
+			this,
+			items,
+			(itemIndex) => {
+				const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
+				const key = combine ? segmentId : `${itemIndex}\u0000${segmentId}`;
+				segmentOfKey.set(key, segmentId);
+				return key;
+			},
+			output,
+		);
+		for (const batch of batches) {
+			const segmentId = segmentOfKey.get(batch.key)!;
+			const pairedItem = pairedItems(batch.items);
+			try {
+				const jobs = [];
+				for (const ids of chunk(batch.ids, USER_IDS_PER_REQUEST)) {
+					const accepted = await client.request({
+						method: 'POST',
+						path: path`/segments/${segmentId}/${route}`,
+						body: { user_ids: ids },
+						itemIndex: batch.items[0],
+					});
+					jobs.push(accepted);
+				}
+				const finished = [];
+				for (const job of jobs) finished.push(await finishJob.call(this, client, job, batch.items[0], wait));
+				const jobIds = finished.map((job) => job.job_id).filter((id) => id !== undefined && id !== null);
+				output.push({
+					json: {
+						segment_id: segmentId,
+						[countField]: batch.ids.length,
+						requests: jobs.length,
+						...(jobIds.length ? { job_ids: jobIds } : {}),
+						...(wait ? { jobs: finished } : {}),
+					},
+					pairedItem,
+				});
+			} catch (caught) {
+				const error = ensureNodeError(this.getNode(), caught, batch.items[0]);
+				if (!this.continueOnFail()) throw error;
+				output.push(errorItem(error, pairedItem));
+			}
+		}
+		return output;
+	}
 
+	async function fromFiles(
+		this: IExecuteFunctions,
+		client: AppcuesClient,
+		items: INodeExecutionData[],
+		wait: WaitSettings | undefined,
+	): Promise<INodeExecutionData[]> {
+		const output: INodeExecutionData[] = [];
+		const propertyName = String(this.getNodeParameter('binaryPropertyName', 0, 'data'));
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			try {
 				const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
-				const userIds = idList(this.getNodeParameter('userIds', itemIndex, ''));
-				if (!userIds.length) {
-					throw new NodeOperationError(this.getNode(), `User IDs is empty [item ${itemIndex}]`, {
-						description: 'Give at least one user ID, or check that the expression gives one for this item.',
-						itemIndex,
-					});
-				}
-				const key = combine ? segmentId : `${segmentId}\u0000${itemIndex}`;
-				const batch = batches.get(key) ?? { segmentId, userIds: new Set<string>(), items: [] };
-				userIds.forEach((id) => batch.userIds.add(id));
-				batch.items.push(itemIndex);
-				batches.set(key, batch);
+				const file = await readInputFile.call(this, itemIndex, propertyName, 'csv', MAX_FILE_BYTES);
+				assertColumns.call(this, file, ['user_id'], itemIndex);
+				const accepted = await client.request({
+					method: 'POST',
+					path: path`/segments/${segmentId}/${route}`,
+					body: multipartBody(file),
+					itemIndex,
+				});
+				const job = await finishJob.call(this, client, accepted, itemIndex, wait);
+				output.push({ json: { segment_id: segmentId, file_name: file.fileName, ...job }, pairedItem: { item: itemIndex } });
 			} catch (caught) {
 				const error = ensureNodeError(this.getNode(), caught, itemIndex);
 				if (!this.continueOnFail()) throw error;
 				output.push(errorItem(error, { item: itemIndex }));
 			}
 		}
-
-		for (const batch of batches.values()) {
-			const pairedItem: IPairedItemData[] = batch.items.map((item) => ({ item }));
-			const ids = [...batch.userIds];
-			const responses: unknown[] = [];
-			try {
-				for (let start = 0; start < ids.length; start += USER_IDS_PER_REQUEST) {
-					responses.push(
-						await client.request({
-							method: 'POST',
-							path: path`/segments/${batch.segmentId}/${route}`,
-							body: { user_ids: ids.slice(start, start + USER_IDS_PER_REQUEST) },
-							itemIndex: batch.items[0],
-						}),
-					);
-				}
-			} catch (caught) {
-				const error = ensureNodeError(this.getNode(), caught, batch.items[0]);
-				if (!this.continueOnFail()) throw error;
-				output.push(errorItem(error, pairedItem));
-				continue;
-			}
-			const jobIds = responses
-				.map((response) => (response as { job_id?: unknown } | undefined)?.job_id)
-				.filter((id) => id !== undefined && id !== null);
-			output.push({
-				json: {
-					segment_id: batch.segmentId,
-					[kind === 'addUsers' ? 'added' : 'removed']: ids.length,
-					requests: responses.length,
-					...(jobIds.length ? { job_ids: jobIds } : {}),
-				},
-				pairedItem: pairedItem.length === 1 ? pairedItem[0] : pairedItem,
-			});
-		}
 		return output;
+	}
+
+	async function execute(
+		this: IExecuteFunctions,
+		client: AppcuesClient,
+		items: INodeExecutionData[],
+	): Promise<INodeExecutionData[]> {
+		const wait = readWaitSettings.call(this, 0);
+		return this.getNodeParameter('source', 0, 'ids') === 'binary'
+			? await fromFiles.call(this, client, items, wait)
+			: await fromIds.call(this, client, items, wait);
 	}
 
 	return { mode: 'batch', description, execute };

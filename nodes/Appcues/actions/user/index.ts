@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import type { ResourceModule } from '../types';
 import * as deleteProfile from './deleteProfile.operation';
+import * as gdprDelete from './gdprDelete.operation';
 import * as getEvents from './getEvents.operation';
 import * as getProfile from './getProfile.operation';
 import * as trackActivity from './trackActivity.operation';
@@ -21,6 +22,13 @@ const operationField: INodeProperties = {
 			action: 'Delete a user profile',
 			description:
 				'Delete an end user\'s profile and reset their flow and checklist state. Analytics data is kept; this is not a GDPR erasure.',
+		},
+		{
+			name: 'Erase Users (GDPR)',
+			value: 'gdprDelete',
+			action: 'Erase users and their data for GDPR',
+			description:
+				'Permanently erase end users and all their data from Appcues with the legacy GDPR API. Unlike Delete Profile, this cannot be undone.',
 		},
 		{
 			name: 'Get Events',
@@ -60,7 +68,7 @@ const operationField: INodeProperties = {
 };
 
 export const user: ResourceModule = {
-	operations: { deleteProfile, getEvents, getProfile, trackActivity, trackEvent, updateProfile },
+	operations: { deleteProfile, gdprDelete, getEvents, getProfile, trackActivity, trackEvent, updateProfile },
 	description: [
 		operationField,
 		...getProfile.description,
@@ -69,5 +77,6 @@ export const user: ResourceModule = {
 		...getEvents.description,
 		...trackEvent.description,
 		...trackActivity.description,
+		...gdprDelete.description,
 	],
 };

@@ -1,0 +1,3 @@
+import { importOperation } from './importOperation';
+
+export const { mode, description, execute } = importOperation('events');

@@ -1,0 +1,147 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import { ensureNodeError } from '../../helpers/errors';
+import { formatBytes } from '../../helpers/files';
+import { finishJob, type WaitSettings } from '../../helpers/jobs';
+import { errorItem } from '../../helpers/results';
+import type { AppcuesClient } from '../../transport/client';
+import { buildRow, type RowSettings } from './rows';
+
+interface Chunk {
+	items: number[];
+	bytes: number;
+}
+
+interface BadRow {
+	itemIndex: number;
+	reason: string;
+}
+
+const NEWLINE = 0x0a;
+
+/**
+ * Plans the requests: rows are measured, never kept, and packed in input order into chunks of
+ * at most `maxBytes`. A row is never split across two requests.
+ */
+export function planChunks(
+	items: INodeExecutionData[],
+	settings: RowSettings,
+	maxBytes: number,
+): { chunks: Chunk[]; badRows: BadRow[] } {
+	const chunks: Chunk[] = [];
+	const badRows: BadRow[] = [];
+	let current: Chunk = { items: [], bytes: 0 };
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		const result = buildRow(items[itemIndex].json, settings);
+		if ('problem' in result) {
+			badRows.push({ itemIndex, reason: result.problem });
+			continue;
+		}
+		const bytes = Buffer.byteLength(JSON.stringify(result.row)) + 1;
+		if (bytes > maxBytes) {
+			badRows.push({ itemIndex, reason: `the row is ${formatBytes(bytes)}, above the ${formatBytes(maxBytes)} request limit` });
+			continue;
+		}
+		if (current.bytes + bytes > maxBytes) {
+			chunks.push(current);
+			current = { items: [], bytes: 0 };
+		}
+		current.items.push(itemIndex);
+		current.bytes += bytes;
+	}
+	if (current.items.length) chunks.push(current);
+	return { chunks, badRows };
+}
+
+/**
+ * Serialises one chunk into `buffer` (reused for every request, so memory stays at one body)
+ * and returns the filled part.
+ */
+export function writeChunk(items: INodeExecutionData[], settings: RowSettings, chunk: Chunk, buffer: Buffer): Buffer {
+	let offset = 0;
+	for (const itemIndex of chunk.items) {
+		const result = buildRow(items[itemIndex].json, settings);
+		if ('problem' in result) continue; // cannot happen: the plan kept only good rows
+		offset += buffer.write(JSON.stringify(result.row), offset, 'utf8');
+		buffer[offset++] = NEWLINE;
+	}
+	return buffer.subarray(0, offset);
+}
+
+/** All input items become NDJSON rows, sent as few import jobs as the size limit allows. */
+export async function importFromItems(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	items: INodeExecutionData[],
+	route: string,
+	settings: RowSettings,
+	maxBytes: number,
+	wait: WaitSettings | undefined,
+): Promise<INodeExecutionData[]> {
+	const { chunks, badRows } = planChunks(items, settings, maxBytes);
+	const output: INodeExecutionData[] = [];
+	if (badRows.length) {
+		if (!this.continueOnFail()) {
+			const listed = badRows
+				.slice(0, 5)
+				.map((bad) => `item ${bad.itemIndex}: ${bad.reason}`)
+				.join('; ');
+			throw new NodeOperationError(
+				this.getNode(),
+				`${badRows.length} of ${items.length} items cannot be imported, so nothing was sent [item ${badRows[0].itemIndex}]`,
+				{
+					description: `${listed}${badRows.length > 5 ? `; and ${badRows.length - 5} more` : ''}. Fix these items, or turn on Continue On Fail to import the others and list these in the output.`,
+					itemIndex: badRows[0].itemIndex,
+				},
+			);
+		}
+		for (const bad of badRows) {
+			output.push({
+				json: { error: `Item ${bad.itemIndex} was not imported: ${bad.reason}`, itemIndex: bad.itemIndex, reason: bad.reason },
+				pairedItem: { item: bad.itemIndex },
+			});
+		}
+	}
+	if (!chunks.length) return output;
+
+	const buffer = Buffer.allocUnsafe(Math.max(...chunks.map((chunk) => chunk.bytes)));
+	const submitted: Array<{ chunk: Chunk; job: IDataObject }> = [];
+	for (const chunk of chunks) {
+		const pairedItem = chunk.items.map((item) => ({ item }));
+		try {
+			const body = writeChunk(items, settings, chunk, buffer);
+			const accepted = await client.request({
+				method: 'POST',
+				path: route,
+				body,
+				headers: { 'Content-Type': 'application/x-ndjson' },
+				itemIndex: chunk.items[0],
+			});
+			submitted.push({ chunk, job: (accepted ?? {}) as IDataObject });
+		} catch (error) {
+			if (!this.continueOnFail()) throw reportPartial(ensureNodeError(this.getNode(), error), submitted.length, chunks.length);
+			output.push(errorItem(error, pairedItem));
+		}
+	}
+	for (const { chunk, job } of submitted) {
+		const pairedItem = chunk.items.map((item) => ({ item }));
+		const summary = { rows: chunk.items.length, bytes: chunk.bytes };
+		try {
+			const final = await finishJob.call(this, client, job, chunk.items[0], wait);
+			output.push({ json: { ...final, ...summary }, pairedItem });
+		} catch (error) {
+			if (!this.continueOnFail()) throw ensureNodeError(this.getNode(), error, chunk.items[0]);
+			output.push(errorItem(error, pairedItem));
+		}
+	}
+	return output;
+}
+
+/** When a later request fails, the error says how many jobs were already accepted. */
+function reportPartial<E extends { description?: string | null }>(error: E, accepted: number, total: number): E {
+	if (accepted > 0) {
+		error.description = `${error.description ?? ''} ${accepted} of ${total} import requests had already been accepted by Appcues before this one failed.`.trim();
+	}
+	return error;
+}

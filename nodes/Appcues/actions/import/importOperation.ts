@@ -1,0 +1,170 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { MAX_BODY_BYTES, MB } from '../../helpers/files';
+import { readWaitSettings, waitFields } from '../../helpers/jobs';
+import type { AppcuesClient } from '../../transport/client';
+import type { BatchOperation } from '../types';
+import { importFromFiles } from './fromFile';
+import { importFromItems } from './fromItems';
+import { ID_COLUMN, type ImportKind, readRowSettings } from './rows';
+
+const WHAT: Record<ImportKind, { fields: string }> = {
+	profiles: { fields: 'Properties' },
+	groups: { fields: 'Properties' },
+	events: { fields: 'Attributes' },
+};
+
+function itemFields(kind: ImportKind): INodeProperties[] {
+	const { fields } = WHAT[kind];
+	const forItems = { show: { source: ['items'] } };
+	const eventFields: INodeProperties[] =
+		kind === 'events'
+			? [
+					{
+						displayName: 'Event Name Field',
+						name: 'eventNameField',
+						type: 'string',
+						default: 'name',
+						description: 'Field of each input item that holds the event name',
+						displayOptions: forItems,
+					},
+					{
+						displayName: 'Timestamp Field',
+						name: 'timestampField',
+						type: 'string',
+						default: 'timestamp',
+						description:
+							'Field of each input item that holds when the event happened: ISO 8601, or Unix seconds or milliseconds',
+						displayOptions: forItems,
+					},
+				]
+			: [];
+	const idField: INodeProperties =
+		kind === 'groups'
+			? {
+					displayName: 'Group ID Field',
+					name: 'idField',
+					type: 'string',
+					default: 'group_id',
+					description: 'Field of each input item that holds the group ID',
+					displayOptions: forItems,
+				}
+			: {
+					displayName: 'User ID Field',
+					name: 'idField',
+					type: 'string',
+					default: 'user_id',
+					description: 'Field of each input item that holds the user ID',
+					displayOptions: forItems,
+				};
+	return [
+		idField,
+		...eventFields,
+		{
+			displayName: `${fields} to Send`,
+			name: 'propertiesToSend',
+			type: 'options',
+			options: [
+				{ name: 'All Other Fields', value: 'allOther', description: 'Every field of the item except the ones used above' },
+				{ name: 'Selected Fields', value: 'selected' },
+				...(kind === 'events' ? [{ name: 'None', value: 'none' }] : []),
+			],
+			default: 'allOther',
+			displayOptions: forItems,
+		},
+		{
+			displayName: `${fields} Fields`,
+			name: 'propertyFields',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. plan, seats, role',
+			description: 'Names of the fields to send, separated by commas',
+			displayOptions: { show: { source: ['items'], propertiesToSend: ['selected'] } },
+		},
+	];
+}
+
+const fileFields: INodeProperties[] = [
+	{
+		displayName: 'Input Binary Field',
+		name: 'binaryPropertyName',
+		type: 'string',
+		default: 'data',
+		required: true,
+		description: 'Name of the binary property that holds the CSV or NDJSON file',
+		displayOptions: { show: { source: ['binary'] } },
+	},
+	{
+		displayName: 'File Format',
+		name: 'fileFormat',
+		type: 'options',
+		options: [
+			{ name: 'Detect From File', value: 'auto' },
+			{ name: 'CSV', value: 'csv' },
+			{ name: 'NDJSON', value: 'ndjson' },
+		],
+		default: 'auto',
+		displayOptions: { show: { source: ['binary'] } },
+	},
+	{
+		displayName: 'Upload As',
+		name: 'uploadAs',
+		type: 'options',
+		options: [
+			{ name: 'Multipart Form Data (Up to 200 MB)', value: 'multipart' },
+			{ name: 'Raw Body (Up to 20 MB)', value: 'raw' },
+		],
+		default: 'multipart',
+		displayOptions: { show: { source: ['binary'] } },
+	},
+];
+
+export function importOperation(kind: ImportKind): BatchOperation {
+	const route = `/import/${kind}`;
+	const description: INodeProperties[] = updateDisplayOptions(
+		{ show: { resource: ['import'], operation: [kind] } },
+		[
+			{
+				displayName: 'Source',
+				name: 'source',
+				type: 'options',
+				options: [
+					{
+						name: 'Input Items',
+						value: 'items',
+						description: 'Each input item becomes one row; all items go into as few jobs as the size limit allows',
+					},
+					{ name: 'Binary File', value: 'binary', description: 'Upload a CSV or NDJSON file, one job per input item' },
+				],
+				default: 'items',
+			},
+			...itemFields(kind),
+			...fileFields,
+			...waitFields,
+		],
+	);
+
+	async function execute(
+		this: IExecuteFunctions,
+		client: AppcuesClient,
+		items: INodeExecutionData[],
+	): Promise<INodeExecutionData[]> {
+		const wait = readWaitSettings.call(this, 0);
+		const options = this.getNodeParameter('options', 0, {}) as { maxRequestSizeMb?: number };
+		const maxBytes = Math.min(MAX_BODY_BYTES, Math.max(1024, Math.floor((options.maxRequestSizeMb ?? 20) * MB)));
+		if (this.getNodeParameter('source', 0, 'items') === 'binary') {
+			const required = kind === 'events' ? [ID_COLUMN[kind], 'name', 'timestamp'] : [ID_COLUMN[kind]];
+			return await importFromFiles.call(this, client, items, route, {
+				binaryPropertyName: String(this.getNodeParameter('binaryPropertyName', 0, 'data')),
+				fileFormat: this.getNodeParameter('fileFormat', 0, 'auto') as 'auto',
+				uploadAs: this.getNodeParameter('uploadAs', 0, 'multipart') as 'multipart',
+				requiredColumns: required,
+				maxRawBytes: maxBytes,
+			}, wait);
+		}
+		return await importFromItems.call(this, client, items, route, readRowSettings.call(this, kind), maxBytes, wait);
+	}
+
+	return { mode: 'batch', description, execute };
+}

@@ -1,0 +1,33 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { requiredId } from '../../helpers/input';
+import { waitForJob } from '../../helpers/jobs';
+import type { AppcuesClient } from '../../transport/client';
+import { path } from '../../transport/paths';
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['job'], operation: ['wait'] } },
+	[
+		{
+			displayName: 'Timeout (Minutes)',
+			name: 'waitTimeoutMinutes',
+			type: 'number',
+			typeOptions: { minValue: 0.05, numberPrecision: 2 },
+			default: 10,
+			description: 'How long to wait before failing; the error gives the job ID so it can be looked up later',
+		},
+	],
+);
+
+export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+	const jobId = requiredId.call(this, 'jobId', 'Job ID', itemIndex);
+	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
+	return await waitForJob.call(
+		this,
+		client,
+		{ statusPath: path`/jobs/${jobId}`, jobId },
+		{ timeoutMs: Math.max(0, minutes) * 60_000 },
+		itemIndex,
+	);
+}

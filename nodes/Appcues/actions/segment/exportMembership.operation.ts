@@ -1,0 +1,72 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { segmentLocator } from '../../helpers/descriptions';
+import { requiredId } from '../../helpers/input';
+import { finishJob, readWaitSettings, waitFields } from '../../helpers/jobs';
+import type { AppcuesClient } from '../../transport/client';
+import { path } from '../../transport/paths';
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['segment'], operation: ['exportMembership'] } },
+	[
+		segmentLocator,
+		{
+			displayName: 'Additional Fields',
+			name: 'exportFields',
+			type: 'collection',
+			placeholder: 'Add Field',
+			default: {},
+			options: [
+				{
+					displayName: 'Email',
+					name: 'email',
+					type: 'string',
+					placeholder: 'name@email.com',
+					default: '',
+					description: 'Where Appcues emails the export',
+				},
+				{
+					displayName: 'Format',
+					name: 'format',
+					type: 'options',
+					options: [
+						{ name: 'CSV', value: 'csv' },
+						{ name: 'JSON', value: 'json' },
+					],
+					default: 'csv',
+				},
+				{
+					displayName: 'Property Names',
+					name: 'propertyNames',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. email, plan',
+					description: 'User properties to include for each member, separated by commas',
+				},
+			],
+		},
+		...waitFields,
+	],
+);
+
+export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+	const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
+	const fields = this.getNodeParameter('exportFields', itemIndex, {}) as IDataObject;
+	const request: IDataObject = {};
+	const propertyNames = String(fields.propertyNames ?? '')
+		.split(',')
+		.map((name) => name.trim())
+		.filter(Boolean);
+	if (propertyNames.length) request.property_names = propertyNames;
+	if (fields.format) request.format = fields.format;
+	if (String(fields.email ?? '').trim()) request.email = String(fields.email).trim();
+	const accepted = await client.request({
+		method: 'POST',
+		path: path`/segments/${segmentId}/segment_membership_export`,
+		body: request,
+		itemIndex,
+	});
+	const job = await finishJob.call(this, client, accepted, itemIndex, readWaitSettings.call(this, itemIndex));
+	return { segment_id: segmentId, ...job };
+}

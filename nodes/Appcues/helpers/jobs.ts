@@ -1,0 +1,163 @@
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+
+import type { AppcuesClient } from '../transport/client';
+import { path } from '../transport/paths';
+
+/**
+ * Appcues documents no status vocabulary for its async jobs: sources show words (queued,
+ * running, complete, done, failed) and HTTP-like numbers (202 running, 200 done, 400/422
+ * failed). The status is kept as Appcues sent it; these sets only decide when to stop polling.
+ */
+const FAILED_WORDS = new Set(['failed', 'failure', 'error', 'errored', 'cancelled', 'canceled', 'aborted', 'rejected']);
+const DONE_WORDS = new Set(['complete', 'completed', 'done', 'finished', 'success', 'succeeded', 'processed', 'ok']);
+
+export type JobOutcome = 'running' | 'done' | 'failed';
+
+export function jobOutcome(status: unknown): JobOutcome {
+	if (typeof status === 'number' || (typeof status === 'string' && /^\d{3}$/.test(status.trim()))) {
+		const code = Number(status);
+		if (code >= 400) return 'failed';
+		if (code >= 200 && code < 300 && code !== 202) return 'done';
+		return 'running';
+	}
+	const word = String(status ?? '').trim().toLowerCase();
+	if (FAILED_WORDS.has(word)) return 'failed';
+	if (DONE_WORDS.has(word)) return 'done';
+	return 'running';
+}
+
+export const POLL_FIRST_WAIT_MS = 2_000;
+export const POLL_MAX_WAIT_MS = 30_000;
+
+export interface WaitSettings {
+	timeoutMs: number;
+}
+
+export const waitFields: INodeProperties[] = [
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to wait until Appcues has finished the job and output the final job, instead of the accepted job',
+	},
+	{
+		displayName: 'Timeout (Minutes)',
+		name: 'waitTimeoutMinutes',
+		type: 'number',
+		typeOptions: { minValue: 0.05, numberPrecision: 2 },
+		default: 10,
+		description: 'How long to wait for the job before failing with its ID, so it can be looked up later',
+		displayOptions: { show: { waitForCompletion: [true] } },
+	},
+];
+
+export function readWaitSettings(this: IExecuteFunctions, itemIndex: number): WaitSettings | undefined {
+	if (!this.getNodeParameter('waitForCompletion', itemIndex, false)) return undefined;
+	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
+	return { timeoutMs: Math.max(0, minutes) * 60_000 };
+}
+
+function failureText(job: IDataObject): string | undefined {
+	for (const key of ['failure_reason', 'detail', 'error', 'message', 'title']) {
+		const value = job[key];
+		if (typeof value === 'string' && value.trim()) return value.trim();
+		if (value && typeof value === 'object') return JSON.stringify(value);
+	}
+	return undefined;
+}
+
+export interface PollTarget {
+	/** Path below the account, built with `path`. */
+	statusPath: string;
+	jobId: string;
+	/** Field of the job that holds the status. */
+	statusField?: string;
+	/** For outcomes not covered by `jobOutcome` (e.g. analytics exports). */
+	outcome?: (job: IDataObject) => JobOutcome;
+}
+
+/**
+ * Polls a job with backoff (2 s doubling up to 30 s) until it is done, failed or the timeout
+ * passes. Waits use n8n's `sleep`, so the execution can be cancelled and no loop spins.
+ */
+export async function waitForJob(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	target: PollTarget,
+	settings: WaitSettings,
+	itemIndex: number,
+	now: () => number = Date.now,
+): Promise<IDataObject> {
+	const deadline = now() + settings.timeoutMs;
+	let wait = POLL_FIRST_WAIT_MS;
+	let lastStatus: unknown = 'unknown';
+	for (;;) {
+		const remaining = deadline - now();
+		if (remaining <= 0) break;
+		await sleep(Math.min(wait, remaining));
+		wait = Math.min(wait * 2, POLL_MAX_WAIT_MS);
+		const job = ((await client.request({ method: 'GET', path: target.statusPath, itemIndex })) ?? {}) as IDataObject;
+		lastStatus = job[target.statusField ?? 'status'];
+		const outcome = target.outcome ? target.outcome(job) : jobOutcome(lastStatus);
+		if (outcome === 'done') return job;
+		if (outcome === 'failed') {
+			const reason = failureText(job);
+			throw new NodeApiError(this.getNode(), job as never, {
+				message: `Appcues job ${target.jobId} failed${reason ? `: ${reason}` : ''}`,
+				description: `Final status: ${JSON.stringify(lastStatus)}.`,
+				itemIndex,
+			});
+		}
+	}
+	throw new NodeOperationError(
+		this.getNode(),
+		`Appcues job ${target.jobId} did not finish within ${formatDuration(settings.timeoutMs)} [item ${itemIndex}]`,
+		{
+			description: `Last status: ${JSON.stringify(lastStatus)}. The job goes on in Appcues: look it up later with Job > Get and the job ID ${target.jobId}, or raise the timeout.`,
+			itemIndex,
+		},
+	);
+}
+
+function formatDuration(ms: number): string {
+	const seconds = Math.round(ms / 1000);
+	return seconds >= 120 ? `${Math.round(seconds / 60)} minutes` : `${seconds} seconds`;
+}
+
+/** The job accepted by Appcues (`{job_id, job_url, ...}`), waited on when asked to. */
+export async function finishJob(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	accepted: unknown,
+	itemIndex: number,
+	wait: WaitSettings | undefined,
+): Promise<IDataObject> {
+	const job = (accepted && typeof accepted === 'object' ? accepted : {}) as IDataObject;
+	if (!wait) return job;
+	const jobId = jobIdOf(job);
+	if (!jobId) {
+		throw new NodeOperationError(this.getNode(), `Appcues accepted the request but returned no job ID to wait for [item ${itemIndex}]`, {
+			description: `Answer: ${JSON.stringify(job).slice(0, 200)}`,
+			itemIndex,
+		});
+	}
+	const final = await waitForJob.call(this, client, { statusPath: path`/jobs/${jobId}`, jobId }, wait, itemIndex);
+	return { ...final, job_id: jobId, job_url: job.job_url ?? final.url };
+}
+
+/**
+ * The id from `job_id`, or else from the last segment of `job_url`. The URL itself is never
+ * requested: polling stays on the credential's own base URL, so credentials go nowhere else.
+ */
+export function jobIdOf(job: IDataObject): string | undefined {
+	if (typeof job.job_id === 'string' && job.job_id) return job.job_id;
+	if (typeof job.job_id === 'number') return String(job.job_id);
+	if (typeof job.job_url === 'string') {
+		const match = /\/jobs\/([^/?#]+)\/?(?:[?#].*)?$/.exec(job.job_url);
+		if (match) return decodeURIComponent(match[1]);
+	}
+	return undefined;
+}
