@@ -119,6 +119,13 @@ describe('retries', () => {
 		expect(result.error?.httpCode).toBe('503');
 	});
 
+	it('a 429 that never heals gets three times the retry budget, then a clear error', async () => {
+		t.fake.addFault({ kind: 'status', status: 429, times: Infinity });
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 2, maxRetryWaitSeconds: 0.01 } });
+		expect(t.fake.apiRequests()).toHaveLength(7);
+		expect(result.error?.message).toBe('Appcues API error 429: Too Many Requests: injected fault');
+	});
+
 	it('does not retry other 4xx', async () => {
 		t.fake.addFault({ kind: 'status', status: 400, times: Infinity });
 		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true });

@@ -79,6 +79,55 @@ describe('throttle', () => {
 	});
 });
 
+describe('adaptive throttle', () => {
+	function clocked(maxRate: number) {
+		const clock = { now: 0 };
+		const throttle = new Throttle(maxRate, () => clock.now, async (ms) => {
+			clock.now += ms;
+		});
+		return { clock, throttle };
+	}
+
+	it('starts at the maximum rate', () => {
+		expect(clocked(60).throttle.currentRate).toBe(60);
+	});
+
+	it('backs off on a 429, once per burst', () => {
+		const { clock, throttle } = clocked(60);
+		throttle.onThrottled();
+		expect(throttle.currentRate).toBeCloseTo(42);
+		throttle.onThrottled();
+		throttle.onThrottled();
+		expect(throttle.currentRate).toBeCloseTo(42);
+		clock.now += 1000;
+		throttle.onThrottled();
+		expect(throttle.currentRate).toBeCloseTo(29.4);
+	});
+
+	it('climbs back to the maximum while requests succeed, about 5 per second each second', async () => {
+		const { clock, throttle } = clocked(60);
+		throttle.onThrottled();
+		const started = clock.now;
+		while (throttle.currentRate < 60) {
+			await throttle.acquire();
+			throttle.onSuccess();
+		}
+		const seconds = (clock.now - started) / 1000;
+		expect(seconds).toBeGreaterThan(2.5);
+		expect(seconds).toBeLessThan(5);
+		expect(throttle.currentRate).toBe(60);
+	});
+
+	it('never goes below one request per second', () => {
+		const { clock, throttle } = clocked(60);
+		for (let n = 0; n < 50; n++) {
+			throttle.onThrottled();
+			clock.now += 1000;
+		}
+		expect(throttle.currentRate).toBe(1);
+	});
+});
+
 describe('Appcues error bodies', () => {
 	it('reads title and detail', () => {
 		const problem = readProblem({ error: true, status: 404, title: 'Not Found', detail: 'flow not found' });

@@ -37,9 +37,9 @@ export const optionsField: INodeProperties = {
 			name: 'requestsPerSecond',
 			type: 'number',
 			typeOptions: { minValue: 0.1, maxValue: 60, numberPrecision: 1 },
-			default: 50,
+			default: 60,
 			description:
-				'Upper limit on the request rate of this node. Appcues allows 60 per second per account; lower it when other systems use the same account.',
+				'Upper limit on the request rate of this node. Appcues allows 60 per second per account. The node starts at this rate and slows down by itself when Appcues answers 429; lower it when other systems use the same account.',
 		},
 		{
 			displayName: 'Max Retries',
@@ -48,7 +48,7 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 20 },
 			default: 5,
 			description:
-				'How often a request answered 429, 502, 503 or 504, or cut off by the network, is tried again',
+				'How often a request answered 502 or 503 or 504, or cut off by the network, is tried again. A request answered 429 (never applied by Appcues) is tried up to three times as often.',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',

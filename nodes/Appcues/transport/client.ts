@@ -25,6 +25,9 @@ import { Throttle } from './throttle';
 
 export const CREDENTIAL_TYPE = 'appcuesApi';
 
+/** Retries allowed for a 429, as a multiple of Max Retries. */
+export const THROTTLED_RETRY_FACTOR = 3;
+
 export type AppcuesContext = IExecuteFunctions | ILoadOptionsFunctions;
 
 export interface ClientSettings extends RetryPolicy {
@@ -34,7 +37,7 @@ export interface ClientSettings extends RetryPolicy {
 
 export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
 	...DEFAULT_RETRY_POLICY,
-	requestsPerSecond: 50,
+	requestsPerSecond: 60,
 	timeoutMs: 30_000,
 };
 
@@ -162,14 +165,26 @@ export class AppcuesClient {
 			}
 
 			const status = response.statusCode;
-			if (status >= 200 && status < 300) return response;
-			if (RETRYABLE_STATUSES.has(status) && attempt < this.settings.maxRetries) {
+			if (status >= 200 && status < 300) {
+				this.throttle.onSuccess();
+				return response;
+			}
+			if (status === 429) this.throttle.onThrottled();
+			if (RETRYABLE_STATUSES.has(status) && attempt < this.retryBudget(status)) {
 				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], Date.now());
 				await sleep(retryDelayMs(attempt, this.settings, retryAfter));
 				continue;
 			}
 			throw apiErrorFromResponse(this.node, status, response.body, described, request.itemIndex);
 		}
+	}
+
+	/**
+	 * A 429 means Appcues did not apply the request, so it is always safe to send again: it gets
+	 * a larger budget than other failures, enough that a storm of throttling loses no item.
+	 */
+	private retryBudget(status: number): number {
+		return status === 429 ? this.settings.maxRetries * THROTTLED_RETRY_FACTOR : this.settings.maxRetries;
 	}
 
 	private fullPath(request: AppcuesRequest, credentials: ICredentialDataDecryptedObject): string {

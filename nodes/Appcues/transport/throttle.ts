@@ -1,24 +1,62 @@
 import { sleep } from 'n8n-workflow';
 
+/** Rate never drops below this, so a run always makes progress. */
+const MIN_RATE = 1;
+/** Share of the rate kept after a 429. */
+const DECREASE_FACTOR = 0.7;
+/** One burst of 429s answers one overload: further 429s within this time do not lower the rate again. */
+const DECREASE_COOLDOWN_MS = 1_000;
+/** After a decrease, the rate climbs back by this many requests per second, each second. */
+const INCREASE_PER_SECOND = 5;
+
 /**
- * Spaces requests evenly at a given rate. One instance is shared by every request of one node
- * execution, whatever the concurrency, so the account-wide limit (60/s) is respected as a whole.
+ * Spaces requests evenly, shared by every request of one node execution whatever the
+ * concurrency, so the account-wide limit is respected as a whole.
+ *
+ * It adapts (additive increase, multiplicative decrease): it starts at the maximum rate, lowers
+ * the rate when Appcues answers 429, and climbs back towards the maximum while requests succeed.
+ * Appcues sends no rate-limit headers on most routes, so 429s are the only signal there is.
  */
 export class Throttle {
 	private nextSlotAt = 0;
 
+	private rate: number;
+
+	private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+
 	constructor(
-		private readonly requestsPerSecond: number,
+		private readonly maxRate: number,
 		private readonly now: () => number = Date.now,
 		private readonly wait: (ms: number) => Promise<void> = sleep,
-	) {}
+	) {
+		this.rate = maxRate;
+	}
+
+	get currentRate(): number {
+		return this.rate;
+	}
 
 	async acquire(): Promise<void> {
-		if (!(this.requestsPerSecond > 0)) return;
-		const interval = 1000 / this.requestsPerSecond;
+		if (!(this.rate > 0)) return;
+		const interval = 1000 / this.rate;
 		const now = this.now();
 		const slot = Math.max(now, this.nextSlotAt);
 		this.nextSlotAt = slot + interval;
 		if (slot > now) await this.wait(slot - now);
+	}
+
+	/** Appcues answered 429. */
+	onThrottled(): void {
+		if (!(this.maxRate > 0)) return;
+		const now = this.now();
+		if (now - this.lastDecreaseAt < DECREASE_COOLDOWN_MS) return;
+		this.lastDecreaseAt = now;
+		this.rate = Math.max(Math.min(MIN_RATE, this.maxRate), this.rate * DECREASE_FACTOR);
+	}
+
+	/** A request got through: probe back up, INCREASE_PER_SECOND per second of successes. */
+	onSuccess(): void {
+		if (!(this.maxRate > 0) || this.rate >= this.maxRate) return;
+		this.rate = Math.min(this.maxRate, this.rate + INCREASE_PER_SECOND / this.rate);
 	}
 }
