@@ -93,8 +93,11 @@ export function csvHeader(buffer: Buffer): string[] {
 				index++;
 			} else if (char === '"') quoted = false;
 			else current += char;
-		} else if (char === '"') quoted = true;
-		else if (char === ',') {
+		} else if (char === '"' && current.trim() === '') {
+			// A quote opens a quoted field only at its start; elsewhere it is a plain character.
+			quoted = true;
+			current = '';
+		} else if (char === ',') {
 			names.push(current.trim());
 			current = '';
 		} else current += char;
