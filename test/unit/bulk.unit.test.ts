@@ -51,7 +51,7 @@ describe('rows', () => {
 });
 
 describe('chunking', () => {
-	const rowBytes = (json: Record<string, unknown>) => Buffer.byteLength(JSON.stringify((buildRow(json, profiles) as { row: unknown }).row)) + 1;
+	const rowBytes = (json: INodeExecutionData["json"]) => Buffer.byteLength(JSON.stringify((buildRow(json, profiles) as { row: unknown }).row)) + 1;
 
 	it('packs rows in order into bodies of at most maxBytes, never splitting a row', () => {
 		const input = items(Array.from({ length: 10 }, (_, n) => ({ user_id: `u${n}`, note: 'x'.repeat(n * 3) })));
