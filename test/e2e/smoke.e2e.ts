@@ -1,7 +1,13 @@
 /**
- * Smoke test of the e2e library against both real n8n runtimes: import + `n8n execute` of a
- * workflow made of built-in nodes only, execution listing from the DB, and `n8n start` readiness.
+ * Smoke test of the e2e library against both real n8n runtimes:
+ *   - import + `n8n execute` of workflows made of built-in nodes (success and failure),
+ *   - a tiny community package (generated here, packed with `npm pack`, installed into
+ *     <userFolder>/.n8n/nodes/node_modules) with an imported credential,
+ *   - publish + `n8n start` + readiness + a production webhook call, executions read from the DB.
  */
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
@@ -10,6 +16,7 @@ import {
 	disposeAll,
 	liveProcessCount,
 	nodeOutput,
+	packPackage,
 	type N8nSandbox,
 	type WorkflowJson,
 } from './lib/n8n';
@@ -83,7 +90,131 @@ const failingWorkflow: WorkflowJson = {
 	settings: { executionOrder: 'v1' },
 };
 
-afterAll(disposeAll);
+// A minimal community package: one credential type and one programmatic node (plain CommonJS).
+const FIXTURE_PACKAGE_JSON = {
+	name: 'n8n-nodes-e2e-fixture',
+	version: '0.0.1',
+	license: 'MIT',
+	keywords: ['n8n-community-node-package'],
+	files: ['dist'],
+	n8n: {
+		n8nNodesApiVersion: 1,
+		credentials: ['dist/credentials/E2eFixtureApi.credentials.js'],
+		nodes: ['dist/nodes/E2eFixture/E2eFixture.node.js'],
+	},
+	peerDependencies: { 'n8n-workflow': '*' },
+};
+const FIXTURE_CREDENTIAL_JS = `'use strict';
+class E2eFixtureApi {
+	constructor() {
+		this.name = 'e2eFixtureApi';
+		this.displayName = 'E2E Fixture API';
+		this.properties = [
+			{ displayName: 'Token', name: 'token', type: 'string', typeOptions: { password: true }, default: '' },
+		];
+	}
+}
+exports.E2eFixtureApi = E2eFixtureApi;
+`;
+const FIXTURE_NODE_JS = `'use strict';
+class E2eFixture {
+	constructor() {
+		this.description = {
+			displayName: 'E2E Fixture',
+			name: 'e2eFixture',
+			group: ['transform'],
+			version: 1,
+			description: 'Tags items (e2e fixture)',
+			defaults: { name: 'E2E Fixture' },
+			inputs: ['main'],
+			outputs: ['main'],
+			credentials: [{ name: 'e2eFixtureApi', required: true }],
+			properties: [{ displayName: 'Tag', name: 'tag', type: 'string', default: 'fixture' }],
+		};
+	}
+	async execute() {
+		const creds = await this.getCredentials('e2eFixtureApi');
+		const items = this.getInputData();
+		return [items.map((item, i) => ({
+			json: { ...item.json, tag: this.getNodeParameter('tag', i), tokenLength: String(creds.token).length },
+			pairedItem: { item: i },
+		}))];
+	}
+}
+exports.E2eFixture = E2eFixture;
+`;
+
+let fixtureDir: string;
+let fixtureTgz: string;
+
+const FIXTURE_CREDENTIAL = {
+	id: 'e2eFixtureCred01',
+	name: 'E2E fixture credential',
+	type: 'e2eFixtureApi',
+	data: { token: 'secret-token-123' },
+};
+const fixtureNode = (name: string, x: number) => ({
+	id: `5d1f6a52-0000-4000-8000-0000000000${x}`,
+	name,
+	type: 'n8n-nodes-e2e-fixture.e2eFixture',
+	typeVersion: 1,
+	position: [x * 10, 0] as [number, number],
+	parameters: { tag: 'tagged-by-fixture' },
+	credentials: { e2eFixtureApi: { id: FIXTURE_CREDENTIAL.id, name: FIXTURE_CREDENTIAL.name } },
+});
+
+const packageWorkflow: WorkflowJson = {
+	id: 'e2eSmokePackage1',
+	name: 'E2E smoke: manual -> community package node',
+	nodes: [
+		{
+			id: '5d1f6a52-0000-4000-8000-000000000021',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+		fixtureNode('Fixture', 22),
+	],
+	connections: { Start: { main: [[{ node: 'Fixture', type: 'main', index: 0 }]] } },
+	settings: { executionOrder: 'v1' },
+};
+
+const webhookWorkflow: WorkflowJson = {
+	id: 'e2eSmokeWebhook1',
+	name: 'E2E smoke: webhook -> community package node',
+	nodes: [
+		{
+			id: '5d1f6a52-0000-4000-8000-000000000031',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2,
+			position: [0, 0],
+			webhookId: '0c1d2e3f-4a5b-4c6d-8e7f-e2e5e0000031',
+			parameters: { httpMethod: 'POST', path: 'e2e-smoke', responseMode: 'onReceived', options: {} },
+		},
+		fixtureNode('Fixture', 32),
+	],
+	connections: { Webhook: { main: [[{ node: 'Fixture', type: 'main', index: 0 }]] } },
+	settings: { executionOrder: 'v1' },
+};
+
+beforeAll(async () => {
+	fixtureDir = await mkdtemp(join(tmpdir(), 'n8n-e2e-fixture-'));
+	const pkg = join(fixtureDir, 'n8n-nodes-e2e-fixture');
+	await mkdir(join(pkg, 'dist', 'credentials'), { recursive: true });
+	await mkdir(join(pkg, 'dist', 'nodes', 'E2eFixture'), { recursive: true });
+	await writeFile(join(pkg, 'package.json'), JSON.stringify(FIXTURE_PACKAGE_JSON, null, 2));
+	await writeFile(join(pkg, 'dist', 'credentials', 'E2eFixtureApi.credentials.js'), FIXTURE_CREDENTIAL_JS);
+	await writeFile(join(pkg, 'dist', 'nodes', 'E2eFixture', 'E2eFixture.node.js'), FIXTURE_NODE_JS);
+	fixtureTgz = await packPackage(pkg, fixtureDir);
+});
+
+afterAll(async () => {
+	await disposeAll();
+	if (fixtureDir) await rm(fixtureDir, { recursive: true, force: true });
+});
 
 describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 	let n8n: N8nSandbox;
@@ -130,12 +261,37 @@ describe.each(N8N_VERSIONS)('n8n %s', (version) => {
 		expect(row).toMatchObject({ mode: 'cli', status: 'error' });
 	});
 
-	it('starts, answers /healthz/readiness, and stops its whole process group', async () => {
+	it('loads a community package from .n8n/nodes/node_modules and runs its node with a credential', async () => {
+		const dest = await n8n.installPackageTarball(fixtureTgz);
+		expect(dest).toBe(join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-e2e-fixture'));
+		await n8n.importCredentials(FIXTURE_CREDENTIAL);
+		await n8n.importWorkflows([packageWorkflow, webhookWorkflow]);
+
+		const res = await n8n.executeWorkflow(packageWorkflow.id!);
+		expect(res.code, res.output).toBe(0);
+		expect(nodeOutput(res.run, 'Fixture')).toEqual([{ tag: 'tagged-by-fixture', tokenLength: 16 }]);
+	});
+
+	it('publishes a webhook workflow, starts, answers readiness and the webhook, and stops its process group', async () => {
+		await n8n.publishWorkflow(webhookWorkflow.id!);
 		const server = await n8n.start();
-		const res = await fetch(`${server.baseUrl}/healthz/readiness`);
-		expect(res.status).toBe(200);
-		expect(await res.json()).toEqual({ status: 'ok' });
 		console.log(`n8n ${version}: ready ${server.startupMs} ms after spawn`);
+		const ready = await fetch(`${server.baseUrl}/healthz/readiness`);
+		expect(ready.status).toBe(200);
+		expect(await ready.json()).toEqual({ status: 'ok' });
+
+		await server.waitForWebhook('e2e-smoke');
+		const hook = await fetch(`${server.baseUrl}/webhook/e2e-smoke`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ hello: 'webhook' }),
+		});
+		expect(hook.status, await hook.text()).toBe(200);
+		const [execution] = await n8n.waitForExecutions({ workflowId: webhookWorkflow.id, count: 1 });
+		expect(execution).toMatchObject({ mode: 'webhook', status: 'success' });
+		const details = await n8n.getExecution(execution.id);
+		const out = details?.data?.resultData.runData.Fixture?.[0]?.data?.main?.[0]?.[0]?.json;
+		expect(out).toMatchObject({ body: { hello: 'webhook' }, tag: 'tagged-by-fixture', tokenLength: 16 });
 
 		await server.stop();
 		expect(() => process.kill(-server.pid, 0)).toThrow();

@@ -415,12 +415,21 @@ export interface RunningN8n {
 	baseUrl: string;
 	port: number;
 	pid: number;
-	/** ms from spawn until /healthz/readiness said ok. */
+	/** ms from spawn until n8n was ready (see N8nSandbox.start). */
 	startupMs: number;
 	/** Output so far. */
 	output(): string;
 	/** Resolves with the first match of `pattern` in the server output. */
 	waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+	/**
+	 * Wait until a production webhook is registered, without calling it: polls a CORS preflight
+	 * (`OPTIONS /webhook/<path>` with Origin + Access-Control-Request-Method), which n8n answers
+	 * with 204 and `Access-Control-Allow-Methods` once the path is registered, else 404.
+	 * Needed because activation of published workflows finishes after readiness (2.8.4: ~2 s;
+	 * 2.41.1 activates asynchronously through its publication service, after start-up).
+	 * `path` is everything after `/webhook/` (custom trigger nodes: `<webhookId>/<path>`).
+	 */
+	waitForWebhook(path: string, opts?: { method?: string; timeoutMs?: number }): Promise<void>;
 	/** SIGTERM to the process group (SIGKILL after 15 s); resolves once it has exited. */
 	stop(): Promise<ExitInfo>;
 }
@@ -603,7 +612,11 @@ export class N8nSandbox {
 		return { ...res, run, ok: res.code === 0 && run?.status === 'success' };
 	}
 
-	/** `n8n start`; resolves when GET /healthz/readiness answers ok. Only one server per sandbox. */
+	/**
+	 * `n8n start`; resolves when GET /healthz/readiness answers ok and (at log level info/debug)
+	 * n8n has logged "Editor is now accessible via", i.e. published workflows are active.
+	 * Only one server per sandbox.
+	 */
 	async start(opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunningN8n> {
 		this.assertOpen();
 		if (this.server) throw new Error('n8n is already running in this sandbox');
@@ -619,6 +632,12 @@ export class N8nSandbox {
 		const timeoutMs = opts.timeoutMs ?? 120_000;
 		try {
 			await waitForReadiness(this.baseUrl, proc, timeoutMs);
+			// /healthz/readiness turns ok once the DB is migrated, a few seconds before the
+			// published workflows are activated (webhooks answer 404 until then). The line below
+			// comes after activation; it is logged at info level, so only wait for it then.
+			if (['info', 'debug'].includes(this.env(0, opts.env).N8N_LOG_LEVEL ?? '')) {
+				await proc.waitForOutput(/Editor is now accessible via/, Math.max(1000, timeoutMs - (Date.now() - t0)));
+			}
 		} catch (e) {
 			await proc.kill(5000);
 			throw new Error(`${(e as Error).message}\n--- n8n output ---\n${tail(stripAnsi(proc.output()), 60)}`);
@@ -630,6 +649,7 @@ export class N8nSandbox {
 			startupMs: Date.now() - t0,
 			output: () => proc.output(),
 			waitForOutput: (pattern, ms = 30_000) => proc.waitForOutput(pattern, ms),
+			waitForWebhook: (path, o = {}) => waitForWebhook(this.baseUrl, path, o.method ?? 'POST', o.timeoutMs ?? 30_000),
 			stop: async () => {
 				const info = await proc.kill(15_000);
 				if (this.server === server) this.server = undefined;
@@ -776,6 +796,28 @@ async function waitForReadiness(baseUrl: string, proc: TrackedProcess, timeoutMs
 		await sleep(250);
 	}
 	throw new Error(`n8n not ready after ${timeoutMs} ms (last /healthz/readiness: ${last})`);
+}
+
+async function waitForWebhook(baseUrl: string, path: string, method: string, timeoutMs: number): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	const url = `${baseUrl}/webhook/${path.replace(/^\/+/, '')}`;
+	let last = '';
+	while (Date.now() < deadline) {
+		try {
+			const res = await fetch(url, {
+				method: 'OPTIONS',
+				headers: { Origin: baseUrl, 'Access-Control-Request-Method': method.toUpperCase() },
+				signal: AbortSignal.timeout(2000),
+			});
+			const allowed = res.headers.get('access-control-allow-methods') ?? '';
+			last = `${res.status} allow=${allowed}`;
+			if (res.status < 300 && allowed.toUpperCase().split(/\s*,\s*/).includes(method.toUpperCase())) return;
+		} catch (e) {
+			last = (e as Error).message;
+		}
+		await sleep(200);
+	}
+	throw new Error(`webhook ${method} ${url} not registered after ${timeoutMs} ms (last: ${last})`);
 }
 
 /**
