@@ -1,4 +1,4 @@
-import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { afterEach, beforeEach } from 'vitest';
 
 import { runAppcuesNode, type NodeRunResult } from './harness/run-node';
@@ -23,7 +23,7 @@ export interface TestContext {
 	fake: FakeAppcues;
 	run: (
 		parameters: INodeParameters,
-		extra?: { items?: IDataObject[]; continueOnFail?: boolean; credentials?: ICredentialDataDecryptedObject },
+		extra?: { items?: Array<IDataObject | INodeExecutionData>; continueOnFail?: boolean; credentials?: ICredentialDataDecryptedObject },
 	) => Promise<NodeRunResult>;
 }
 
@@ -49,4 +49,13 @@ export function useFakeAppcues(options: FakeAppcuesOptions = {}): TestContext {
 
 export function basicAuth(user: string, password: string) {
 	return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+}
+
+/** An input item carrying a file in the binary property `data`. */
+export function fileItem(content: string | Buffer, fileName: string, mimeType: string, extra: Record<string, unknown> = {}): INodeExecutionData {
+	const buffer = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
+	return {
+		json: { fileName },
+		binary: { data: { data: buffer.toString('base64'), mimeType, fileName, ...extra } as never },
+	};
 }

@@ -106,8 +106,8 @@ class TestCredentialsHelper extends ICredentialsHelper {
 export interface RunNodeOptions {
 	parameters: INodeParameters;
 	credentials: ICredentialDataDecryptedObject;
-	/** Input items; one empty item by default. */
-	items?: IDataObject[];
+	/** Input items (plain JSON, or full items with binary data); one empty item by default. */
+	items?: Array<IDataObject | INodeExecutionData>;
 	continueOnFail?: boolean;
 }
 
@@ -115,6 +115,8 @@ export interface NodeRunResult {
 	/** Output items of the Appcues node (main output), empty when it failed. */
 	items: INodeExecutionData[];
 	/** The error the node ended with, as n8n recorded it. */
+	/** Execution hints the node added (shown in n8n's output pane). */
+	hints: Array<{ message: string; location?: string }>;
 	error?: {
 		message: string;
 		description?: string | null;
@@ -123,6 +125,10 @@ export interface NodeRunResult {
 		name?: string;
 	};
 	run: IRun;
+}
+
+function isFullItem(item: IDataObject | INodeExecutionData): boolean {
+	return Boolean(item && typeof item === 'object' && 'json' in item && typeof item.json === 'object' && ('binary' in item || Object.keys(item).length === 1));
 }
 
 export async function runAppcuesNode(options: RunNodeOptions): Promise<NodeRunResult> {
@@ -147,7 +153,9 @@ export async function runAppcuesNode(options: RunNodeOptions): Promise<NodeRunRe
 		settings: { executionOrder: 'v1' },
 	});
 
-	const items = (options.items ?? [{}]).map((json) => ({ json }));
+	const items = (options.items ?? [{}]).map((item) =>
+		isFullItem(item) ? (item as INodeExecutionData) : { json: item as IDataObject },
+	);
 	const runExecutionData = createRunExecutionData({
 		executionData: {
 			nodeExecutionStack: [{ node, data: { main: [items] }, source: null }],
@@ -195,6 +203,7 @@ export async function runAppcuesNode(options: RunNodeOptions): Promise<NodeRunRe
 	const error = (task?.error ?? run.data.resultData.error) as NodeRunResult['error'] | undefined;
 	return {
 		items: task?.data?.main?.[0] ?? [],
+		hints: ((task as { hints?: NodeRunResult['hints'] } | undefined)?.hints ?? []).map(({ message, location }) => ({ message, location })),
 		error: error
 			? {
 					message: error.message,
