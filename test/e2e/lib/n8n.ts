@@ -19,7 +19,9 @@
  *   await n8n.dispose();                                     // stops processes, removes the folder
  *
  * Every process is tracked (see ./processes.ts) and killed as a process group on `stop()`,
- * `dispose()`, `disposeAll()` and when the test process exits.
+ * `dispose()`, `disposeAll()` and when the test process exits. Sandbox folders are removed on
+ * `dispose()` (and at exit) unless `keep` is set: e.g. `onTestFailed(() => { n8n.keep = true })`
+ * keeps the logs (`<root>/files/NN-<command>.log`) and the DB of a failed test, or N8N_E2E_KEEP=1.
  *
  * Notes from the probes (shared/research/n8n-runtime-probe.md, n8n-latest-node24-probe.md):
  *   - CLI commands (import, execute, publish) boot n8n's DI container: ~3 s each.
@@ -29,7 +31,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -327,9 +329,11 @@ function isRunJson(v: unknown): v is RunJson {
  * Pull the run JSON out of `n8n execute --rawOutput` output. n8n prints it through its logger,
  * pretty-printed with 2-space indentation, in between ordinary log lines ("Task Broker ready",
  * "Registered runner", the Python-runner warning, deprecation notices, ...). Objects start with a
- * line beginning with `{` and end with the next line beginning with `}`; log lines that ended
- * up inside such a block (they never start with whitespace) are dropped on a second attempt.
- * Returns the last object that looks like an IRun, else the last JSON object found.
+ * line beginning with `{` and end with the next line beginning with `}`. At N8N_LOG_LEVEL=debug
+ * the logger prefixes the first line (`19:17:25.651   info    {`), appends metadata to the last
+ * (`} { "file": "base-command.js", "function": "log" }`) and colours it; all handled. Log lines that ended up inside such a block (they never start with whitespace) are
+ * dropped on a second attempt. Returns the last object that looks like an IRun, else the last
+ * JSON object found.
  */
 export function extractRunJson(output: string): RunJson | undefined {
 	const lines = stripAnsi(output).split(/\r?\n/);
@@ -343,16 +347,21 @@ export function extractRunJson(output: string): RunJson | undefined {
 		}
 	};
 	for (let i = 0; i < lines.length; i++) {
-		if (!lines[i].startsWith('{')) continue;
-		if (tryParse(lines[i])) continue;
+		// `{...` at the start of the line, or after a log prefix without braces/quotes.
+		const first = lines[i].startsWith('{') ? lines[i] : lines[i].match(/^[^{}"]*?\s(\{.*)$/)?.[1];
+		if (first === undefined) continue;
+		if (tryParse(first)) continue;
 		for (let j = i + 1; j < lines.length; j++) {
 			if (!lines[j].startsWith('}')) continue;
-			const block = lines.slice(i, j + 1);
-			if (tryParse(block.join('\n'))) {
-				i = j;
-			} else if (tryParse(block.filter((l, k) => k === 0 || /^(\s|[}\]])/.test(l) || l === '').join('\n'))) {
-				i = j;
-			}
+			const inner = lines.slice(i + 1, j);
+			const attempts = [
+				[first, ...inner, lines[j]],
+				// debug format: the closing line carries metadata, `} { "file": "base-command.js", ... }`
+				[first, ...inner, '}'],
+				// stray log lines inside the block
+				[first, ...inner.filter((l) => /^(\s|[}\]])/.test(l) || l === ''), '}'],
+			];
+			if (attempts.some((a) => tryParse(a.join('\n')))) i = j;
 			break;
 		}
 	}
@@ -435,6 +444,23 @@ export interface RunningN8n {
 }
 
 const sandboxes = new Set<N8nSandbox>();
+let sandboxExitHook = false;
+
+/** Remove the folders of sandboxes that were never disposed (crash, uncaught error) at exit. */
+function installSandboxExitHook(): void {
+	if (sandboxExitHook) return;
+	sandboxExitHook = true;
+	process.on('exit', () => {
+		for (const s of sandboxes) {
+			if (s.keep) continue;
+			try {
+				rmSync(s.root, { recursive: true, force: true });
+			} catch {
+				// best effort
+			}
+		}
+	});
+}
 
 /** Create a fresh n8n user folder for `version` (installing the runtime if needed). */
 export async function createN8nSandbox(version: N8nVersion, opts: SandboxOptions = {}): Promise<N8nSandbox> {
@@ -447,6 +473,7 @@ export async function createN8nSandbox(version: N8nVersion, opts: SandboxOptions
 	await mkdir(sandbox.n8nDir, { recursive: true });
 	await mkdir(sandbox.inputDir, { recursive: true });
 	sandboxes.add(sandbox);
+	installSandboxExitHook();
 	return sandbox;
 }
 
