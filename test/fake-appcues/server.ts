@@ -642,9 +642,11 @@ export class FakeAppcues {
 		const mediaType = parseMediaType(contentType).type;
 		const limit = this.bodyLimit(method, segments, mediaType);
 		const read = await readBody(req, limit.bytes);
-		const rawBody = this.recordBodies ? read.buffer.toString('utf8') : '';
+		// JSON bodies are always parsed for the routes; recordBodies only decides what is kept.
+		const isJson = bodyKindOf(mediaType) === 'json';
+		const rawBody = this.recordBodies || isJson ? read.buffer.toString('utf8') : '';
 		let body: unknown = rawBody;
-		if (rawBody && bodyKindOf(mediaType) === 'json') {
+		if (rawBody && isJson) {
 			try {
 				body = JSON.parse(rawBody);
 			} catch {
@@ -657,8 +659,8 @@ export class FakeAppcues {
 			segments,
 			query: Object.fromEntries(url.searchParams),
 			headers: { ...req.headers },
-			body,
-			rawBody,
+			body: this.recordBodies ? body : '',
+			rawBody: this.recordBodies ? rawBody : '',
 			bytes: read.bytes,
 			status: 0,
 			at: Date.now(),

@@ -29,7 +29,8 @@ import type {
 import { createRunExecutionData, ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
 
 import { AppcuesApi } from '../../credentials/AppcuesApi.credentials';
-import { Appcues } from '../../nodes/Appcues/Appcues.node';
+// Explicit extension: next to it is Appcues.node.json, which Node's resolver would pick first.
+import { Appcues } from '../../nodes/Appcues/Appcues.node.ts';
 
 const NODE_TYPE = 'n8n-nodes-appcues.appcues';
 

@@ -2,7 +2,13 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
 import { planChunks, writeChunk } from '../../nodes/Appcues/actions/import/fromItems';
-import { buildRow, type RowSettings } from '../../nodes/Appcues/actions/import/rows';
+import { rowLine, type RowSettings } from '../../nodes/Appcues/actions/import/rows';
+
+/** The row as Appcues will parse it, or the problem. */
+function buildRow(json: Record<string, unknown>, settings: RowSettings) {
+	const result = rowLine(json as never, settings);
+	return 'line' in result ? { row: JSON.parse(result.line) } : result;
+}
 import { csvHeader } from '../../nodes/Appcues/helpers/files';
 import { jobIdOf, jobOutcome } from '../../nodes/Appcues/helpers/jobs';
 
@@ -45,13 +51,31 @@ describe('rows', () => {
 		expect(buildRow({ user_id: 'u1', name: 'x' }, events)).toMatchObject({ problem: expect.stringContaining('timestamp') });
 	});
 
+	it('keeps nested values and JSON types, drops undefined', () => {
+		const json = { user_id: 7, tags: ['a', 'b'], meta: { nested: { x: 1 } }, on: false, nothing: null, gone: undefined, 'odd "key"': 'é\n' };
+		expect(buildRow(json, profiles)).toEqual({
+			row: { tags: ['a', 'b'], meta: { nested: { x: 1 } }, on: false, nothing: null, 'odd "key"': 'é\n', user_id: '7' },
+		});
+	});
+
+	it('events: selected attributes, or none', () => {
+		const json = { user_id: 'u', name: 'n', timestamp: '2026-01-01T00:00:00Z', a: 1, b: 2 };
+		const events: RowSettings = { ...profiles, kind: 'events' };
+		expect(buildRow(json, { ...events, propertiesToSend: 'selected', propertyFields: ['b'] })).toEqual({
+			row: { user_id: 'u', name: 'n', timestamp: '2026-01-01T00:00:00.000Z', attributes: { b: 2 } },
+		});
+		expect(buildRow(json, { ...events, propertiesToSend: 'none' })).toEqual({
+			row: { user_id: 'u', name: 'n', timestamp: '2026-01-01T00:00:00.000Z' },
+		});
+	});
+
 	it.each([undefined, null, '', '   '])('an id of %j is a problem', (id) => {
 		expect(buildRow({ user_id: id }, profiles)).toEqual({ problem: '"user_id" is missing or empty' });
 	});
 });
 
 describe('chunking', () => {
-	const rowBytes = (json: INodeExecutionData["json"]) => Buffer.byteLength(JSON.stringify((buildRow(json, profiles) as { row: unknown }).row)) + 1;
+	const rowBytes = (json: INodeExecutionData['json']) => Buffer.byteLength((rowLine(json, profiles) as { line: string }).line) + 1;
 
 	it('packs rows in order into bodies of at most maxBytes, never splitting a row', () => {
 		const input = items(Array.from({ length: 10 }, (_, n) => ({ user_id: `u${n}`, note: 'x'.repeat(n * 3) })));

@@ -6,7 +6,7 @@ import { formatBytes } from '../../helpers/files';
 import { finishJob, type WaitSettings } from '../../helpers/jobs';
 import { errorItem } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
-import { buildRow, type RowSettings } from './rows';
+import { emitRow, rowProblem, type RowSettings } from './rows';
 
 interface Chunk {
 	items: number[];
@@ -33,12 +33,14 @@ export function planChunks(
 	const badRows: BadRow[] = [];
 	let current: Chunk = { items: [], bytes: 0 };
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		const result = buildRow(items[itemIndex].json, settings);
-		if ('problem' in result) {
-			badRows.push({ itemIndex, reason: result.problem });
+		const json = items[itemIndex].json;
+		const problem = rowProblem(json, settings);
+		if (problem) {
+			badRows.push({ itemIndex, reason: problem });
 			continue;
 		}
-		const bytes = Buffer.byteLength(JSON.stringify(result.row)) + 1;
+		let bytes = 1; // the newline
+		emitRow(json, settings, (text) => (bytes += Buffer.byteLength(text)));
 		if (bytes > maxBytes) {
 			badRows.push({ itemIndex, reason: `the row is ${formatBytes(bytes)}, above the ${formatBytes(maxBytes)} request limit` });
 			continue;
@@ -60,10 +62,9 @@ export function planChunks(
  */
 export function writeChunk(items: INodeExecutionData[], settings: RowSettings, chunk: Chunk, buffer: Buffer): Buffer {
 	let offset = 0;
+	const write = (text: string) => (offset += buffer.write(text, offset, 'utf8'));
 	for (const itemIndex of chunk.items) {
-		const result = buildRow(items[itemIndex].json, settings);
-		if ('problem' in result) continue; // cannot happen: the plan kept only good rows
-		offset += buffer.write(JSON.stringify(result.row), offset, 'utf8');
+		emitRow(items[itemIndex].json, settings, write);
 		buffer[offset++] = NEWLINE;
 	}
 	return buffer.subarray(0, offset);
