@@ -373,6 +373,9 @@ function isGdprPath(segments: string[]) {
 
 export class FakeAppcues {
 	readonly requests: RecordedRequest[] = [];
+	/** Requests being handled right now, and the most there ever were at once (since reset). */
+	inFlight = 0;
+	maxInFlight = 0;
 	readonly accounts: FakeAccount[];
 	readonly states = new Map<string, AccountState>();
 	private readonly faults: Array<Fault & { used: number }> = [];
@@ -523,6 +526,7 @@ export class FakeAppcues {
 		this.requests.length = 0;
 		this.clearFaults();
 		this.clearJobPlan();
+		this.maxInFlight = this.inFlight;
 		this.buckets.clear();
 	}
 
@@ -631,6 +635,9 @@ export class FakeAppcues {
 			for await (const chunk of req) chunks.push(chunk as Buffer);
 			return this.control(method, rawPath, Buffer.concat(chunks).toString('utf8'), res);
 		}
+		this.inFlight++;
+		this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+		res.on('close', () => this.inFlight--);
 
 		let segments: string[];
 		try {

@@ -186,6 +186,33 @@ describe('retries', () => {
 	});
 });
 
+describe('timeouts', () => {
+	const t = useFakeAppcues();
+
+	it('a timed-out POST is not repeated and says it may have gone through', async () => {
+		t.fake.addFault({ kind: 'latency', delayMs: 1500, method: 'POST', times: 1 });
+		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid', options: { timeoutSeconds: 0.3 } });
+		expect(t.fake.apiRequests()).toHaveLength(1);
+		expect(result.error?.message).toBe(
+			'The POST request to Appcues may have gone through (the request timed out after it was sent), so it was not repeated',
+		);
+	});
+
+	it('a timed-out PATCH is retried, and the item succeeds', async () => {
+		t.fake.addFault({ kind: 'latency', delayMs: 1500, method: 'PATCH', times: 1 });
+		const result = await t.run({
+			resource: 'user',
+			operation: 'updateProfile',
+			userId: 'u1',
+			propertiesInput: 'json',
+			propertiesJson: '{"plan":"pro"}',
+			options: { timeoutSeconds: 0.3 },
+		});
+		expect(result.error).toBeUndefined();
+		expect(t.fake.apiRequests({ method: 'PATCH' })).toHaveLength(2);
+	});
+});
+
 describe('throttle', () => {
 	const t = useFakeAppcues();
 
@@ -199,6 +226,39 @@ describe('throttle', () => {
 		// 11 requests at 20/s take at least 10 intervals of 50 ms.
 		expect(times[10] - times[0]).toBeGreaterThanOrEqual(450);
 	});
+
+	it('never has more than Max Concurrent Requests in flight, and does use them', async () => {
+		t.fake.latencyMs = 60;
+		const result = await t.run(
+			{ resource: 'user', operation: 'trackEvent', userId: '={{ "u" + $itemIndex }}', eventName: 'x', options: { maxConcurrency: 3 } },
+			{ items: Array.from({ length: 30 }, () => ({})) },
+		);
+		expect(result.error).toBeUndefined();
+		expect(t.fake.maxInFlight).toBe(3);
+	});
+
+	it('with one request in flight at a time, items go one after the other', async () => {
+		t.fake.latencyMs = 20;
+		await t.run(
+			{ resource: 'user', operation: 'trackEvent', userId: '={{ "u" + $itemIndex }}', eventName: 'x', options: { maxConcurrency: 1 } },
+			{ items: Array.from({ length: 8 }, () => ({})) },
+		);
+		expect(t.fake.maxInFlight).toBe(1);
+	});
+
+	it('default settings: 120 updates at 100 ms latency and a 60/s limit get no 429 and keep order', async () => {
+		t.fake.latencyMs = 100;
+		const items = Array.from({ length: 120 }, (_, n) => ({ id: `u${n}` }));
+		const result = await t.run(
+			{ resource: 'user', operation: 'updateProfile', userId: '={{ $json.id }}', propertiesInput: 'json', propertiesJson: '{"seen":true}', options: {} },
+			{ items },
+		);
+		expect(result.error).toBeUndefined();
+		expect(t.fake.apiRequests().filter((request) => request.status === 429)).toHaveLength(0);
+		expect(t.fake.apiRequests()).toHaveLength(120);
+		expect(t.fake.maxInFlight).toBeGreaterThan(4);
+		expect(result.items.map((item) => item.json.user_id)).toEqual(items.map((item) => item.id));
+	}, 20_000);
 
 	it('keeps output order and pairing with many items in flight', async () => {
 		t.fake.latencyMs = 20;

@@ -159,6 +159,7 @@ describe('options', () => {
 			requestsPerSecond: DEFAULT_CLIENT_SETTINGS.requestsPerSecond,
 			maxRetries: DEFAULT_CLIENT_SETTINGS.maxRetries,
 			maxRetryWaitSeconds: DEFAULT_CLIENT_SETTINGS.maxWaitMs / 1000,
+			timeoutSeconds: DEFAULT_CLIENT_SETTINGS.timeoutMs / 1000,
 		});
 	});
 });

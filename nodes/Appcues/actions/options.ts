@@ -58,6 +58,15 @@ export const optionsField: INodeProperties = {
 			default: 30,
 			description: 'Longest wait before one retry, also when Appcues asks for a longer one',
 		},
+		{
+			displayName: 'Request Timeout (Seconds)',
+			name: 'timeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 0.1, maxValue: 600, numberPrecision: 1 },
+			default: 30,
+			description:
+				'How long to wait for Appcues to answer one request. A timed-out GET, PATCH or DELETE is retried; a timed-out POST is not, since it may have gone through.',
+		},
 	],
 };
 
@@ -75,5 +84,6 @@ export function readRunSettings(this: IExecuteFunctions): RunSettings {
 		maxWaitMs: Math.max(0, number(options.maxRetryWaitSeconds, DEFAULT_CLIENT_SETTINGS.maxWaitMs / 1000) * 1000),
 		requestsPerSecond: number(options.requestsPerSecond, DEFAULT_CLIENT_SETTINGS.requestsPerSecond),
 		concurrency: Math.max(1, Math.floor(number(options.maxConcurrency, DEFAULT_CONCURRENCY))),
+		timeoutMs: Math.max(100, number(options.timeoutSeconds, DEFAULT_CLIENT_SETTINGS.timeoutMs / 1000) * 1000),
 	};
 }

@@ -25,5 +25,5 @@ export async function execute(this: IExecuteFunctions, client: AppcuesClient, it
 		body: properties,
 		itemIndex,
 	});
-	return objectOr(body, { group_id: groupId, updated: true, properties });
+	return { group_id: groupId, ...objectOr(body, { updated: true, properties }) };
 }

@@ -72,5 +72,5 @@ export async function execute(this: IExecuteFunctions, client: AppcuesClient, it
 		body: event,
 		itemIndex,
 	});
-	return objectOr(body, { user_id: userId, tracked: true, ...event });
+	return { user_id: userId, ...objectOr(body, { tracked: true, ...event }) };
 }

@@ -25,5 +25,6 @@ export async function execute(this: IExecuteFunctions, client: AppcuesClient, it
 		body: properties,
 		itemIndex,
 	});
-	return objectOr(body, { user_id: userId, updated: true, properties });
+	// Appcues answers little ({"status": 200}); the id keeps the item useful downstream.
+	return { user_id: userId, ...objectOr(body, { updated: true, properties }) };
 }
