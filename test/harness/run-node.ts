@@ -20,32 +20,18 @@ import type {
 	INodeExecutionData,
 	INodeParameters,
 	INodeProperties,
-	INodeType,
-	INodeTypes,
 	IRun,
 	IWorkflowExecuteAdditionalData,
 	Workflow as WorkflowType,
 } from 'n8n-workflow';
-import { createRunExecutionData, ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
+import { createRunExecutionData, ICredentialsHelper, Workflow } from 'n8n-workflow';
 
 import { AppcuesApi } from '../../credentials/AppcuesApi.credentials';
+import { NodeTypes } from './node-types';
 // Explicit extension: next to it is Appcues.node.json, which Node's resolver would pick first.
 import { Appcues } from '../../nodes/Appcues/Appcues.node.ts';
 
 const NODE_TYPE = 'n8n-nodes-appcues.appcues';
-
-class NodeTypes implements INodeTypes {
-	constructor(private readonly types: Record<string, INodeType>) {}
-	getByName(name: string) {
-		return this.types[name];
-	}
-	getByNameAndVersion(name: string, version?: number) {
-		return NodeHelpers.getVersionedNodeType(this.types[name], version);
-	}
-	getKnownTypes() {
-		return {};
-	}
-}
 
 /** Resolves the credential's generic `authenticate` the way n8n's CredentialsHelper does. */
 class TestCredentialsHelper extends ICredentialsHelper {

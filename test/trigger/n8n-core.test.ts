@@ -18,32 +18,18 @@ import type {
 	INode,
 	INodeParameters,
 	INodeProperties,
-	INodeType,
-	INodeTypes,
 	IWebhookData,
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
-import { ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
+import { ICredentialsHelper, Workflow } from 'n8n-workflow';
 import { describe, expect, it, vi } from 'vitest';
 
 import { AppcuesApi } from '../../credentials/AppcuesApi.credentials';
+import { NodeTypes } from '../harness/node-types';
 import { AppcuesTrigger } from '../../nodes/AppcuesTrigger/AppcuesTrigger.node';
 
 const NODE_TYPE = 'n8n-nodes-appcues.appcuesTrigger';
 const SECRET = 'apc_core_secret_93kd';
-
-class NodeTypes implements INodeTypes {
-	constructor(private readonly types: Record<string, INodeType>) {}
-	getByName(name: string) {
-		return this.types[name];
-	}
-	getByNameAndVersion(name: string, version?: number) {
-		return NodeHelpers.getVersionedNodeType(this.types[name], version);
-	}
-	getKnownTypes() {
-		return {};
-	}
-}
 
 class CredentialsHelper extends ICredentialsHelper {
 	constructor(private readonly data: ICredentialDataDecryptedObject) {

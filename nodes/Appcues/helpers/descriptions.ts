@@ -136,3 +136,24 @@ export function applyLimit(this: IExecuteFunctions, list: IDataObject[], itemInd
 	const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
 	return list.slice(0, Math.max(0, limit));
 }
+
+/** Fields every Appcues export takes: the file format and where Appcues emails it. */
+export const exportFormatField: INodeProperties = {
+	displayName: 'Format',
+	name: 'format',
+	type: 'options',
+	options: [
+		{ name: 'CSV', value: 'csv' },
+		{ name: 'JSON', value: 'json' },
+	],
+	default: 'csv',
+};
+
+export const exportEmailField: INodeProperties = {
+	displayName: 'Email',
+	name: 'email',
+	type: 'string',
+	placeholder: 'name@email.com',
+	default: '',
+	description: 'Where Appcues emails the link to the export',
+};

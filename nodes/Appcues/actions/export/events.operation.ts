@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { exportEmailField, exportFormatField } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { jsonArray, parseTimestampMs, requiredString } from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields } from '../../helpers/jobs';
@@ -25,24 +26,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			default: '',
 			description: 'End of the period to export',
 		},
-		{
-			displayName: 'Format',
-			name: 'format',
-			type: 'options',
-			options: [
-				{ name: 'CSV', value: 'csv' },
-				{ name: 'JSON', value: 'json' },
-			],
-			default: 'csv',
-		},
-		{
-			displayName: 'Email',
-			name: 'email',
-			type: 'string',
-			placeholder: 'name@email.com',
-			default: '',
-			description: 'Where Appcues emails the link to the export',
-		},
+		exportFormatField,
+		exportEmailField,
 		{
 			displayName: 'Conditions (JSON)',
 			name: 'conditions',

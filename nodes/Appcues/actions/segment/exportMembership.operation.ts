@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { segmentLocator } from '../../helpers/descriptions';
+import { exportEmailField, exportFormatField, segmentLocator } from '../../helpers/descriptions';
 import { requiredId } from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
@@ -18,24 +18,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			placeholder: 'Add Field',
 			default: {},
 			options: [
-				{
-					displayName: 'Email',
-					name: 'email',
-					type: 'string',
-					placeholder: 'name@email.com',
-					default: '',
-					description: 'Where Appcues emails the export',
-				},
-				{
-					displayName: 'Format',
-					name: 'format',
-					type: 'options',
-					options: [
-						{ name: 'CSV', value: 'csv' },
-						{ name: 'JSON', value: 'json' },
-					],
-					default: 'csv',
-				},
+				exportEmailField,
+				exportFormatField,
 				{
 					displayName: 'Property Names',
 					name: 'propertyNames',
