@@ -1,0 +1,621 @@
+/**
+ * Throughput benchmark (`npm run bench:throughput`, issue 6): per-item profile updates through
+ * real n8n (the runtimes of the end-to-end suite) against the fake Appcues API with 100 ms latency
+ * and a 60/s token bucket, our node against n8n's own HTTP Request node.
+ *
+ *   npm run bench:throughput                         # n8n 2.41.1 (Node 24)
+ *   npm run bench:throughput -- --n8n 2.8.4          # or BENCH_N8N_VERSION=2.8.4
+ *   node --import tsx bench/throughput.ts --runs 1 --cases ours,http-batch   # quicker, dist/ built
+ *
+ * Options (flag or env): --n8n / BENCH_N8N_VERSION (2.41.1 | 2.8.4), --runs / BENCH_RUNS (3),
+ * --items / BENCH_ITEMS (300), --rate / BENCH_RATE (60), --latency / BENCH_LATENCY (100),
+ * --fault-probability / BENCH_FAULT_PROBABILITY (0.3), --cases / BENCH_CASES (comma list of case
+ * ids, default all), --budget-minutes / BENCH_BUDGET_MINUTES (25: no new run starts after it),
+ * --package / BENCH_PACKAGE (an `npm pack` tarball to measure instead of this repository's dist/).
+ *
+ * Cases: ours, http-default, http-batch (60 items per 1000 ms), ours-faults and
+ * http-retry-faults (30 % of PATCHes answered 429 at random; the HTTP node with Retry On Fail,
+ * 5 tries, 1 s). Rounds interleave the cases (round 1: every case once, then round 2 …) so drift
+ * of the machine hits all cases alike. The fake is reset before every run (reset also clears
+ * faults, which are added again).
+ *
+ * Per run: updates/s = users written / the node's executionTime from the run data (= 300 / time
+ * when every user was written), wall time of `n8n execute` (CLI boot included), PATCHes sent,
+ * 429s answered, users written more than once (more than one 2xx PATCH), users never written, and
+ * whether `n8n execute` ended green (exit 0, status success). The table shows medians of 3 runs.
+ *
+ * Progress goes to stderr; the report (markdown) to stdout. Prints figures; asserts nothing.
+ * The exit code is 0 whenever the benchmark itself worked, whether or not targets were met.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import {
+	createN8nSandbox,
+	disposeAll,
+	N8N_VERSIONS,
+	type N8nSandbox,
+	type N8nVersion,
+	packPackage,
+	repoRoot,
+	type RunJson,
+	type WorkflowJson,
+	type WorkflowNode,
+} from '../test/e2e/lib/n8n';
+import { DEFAULT_ACCOUNT } from '../test/fake-appcues/server';
+
+// ---------------------------------------------------------------------------------------------
+// Settings
+
+const { values: flags } = parseArgs({
+	options: {
+		n8n: { type: 'string' },
+		runs: { type: 'string' },
+		items: { type: 'string' },
+		rate: { type: 'string' },
+		latency: { type: 'string' },
+		'fault-probability': { type: 'string' },
+		cases: { type: 'string' },
+		'budget-minutes': { type: 'string' },
+		package: { type: 'string' },
+	},
+	allowPositionals: false,
+});
+
+const VERSION = (flags.n8n ?? process.env.BENCH_N8N_VERSION ?? '2.41.1') as N8nVersion;
+if (!N8N_VERSIONS.includes(VERSION)) {
+	console.error(`unknown n8n version "${VERSION}"; use one of ${N8N_VERSIONS.join(', ')}`);
+	process.exit(2);
+}
+const num = (flag: string | undefined, env: string, fallback: number) => {
+	const value = Number(flag ?? process.env[env] ?? fallback);
+	if (!Number.isFinite(value) || value < 0) throw new Error(`bad value for ${env}: ${flag ?? process.env[env]}`);
+	return value;
+};
+const RUNS = Math.max(1, Math.floor(num(flags.runs, 'BENCH_RUNS', 3)));
+const ITEMS = Math.max(1, Math.floor(num(flags.items, 'BENCH_ITEMS', 300)));
+const RATE = num(flags.rate, 'BENCH_RATE', 60);
+const LATENCY_MS = num(flags.latency, 'BENCH_LATENCY', 100);
+const FAULT_PROBABILITY = num(flags['fault-probability'], 'BENCH_FAULT_PROBABILITY', 0.3);
+const BUDGET_MS = num(flags['budget-minutes'], 'BENCH_BUDGET_MINUTES', 25) * 60_000;
+/** A package tarball to install instead of packing this repository (to measure another build). */
+const PACKAGE_TGZ = flags.package ?? process.env.BENCH_PACKAGE;
+/** One `n8n execute` is killed after this. */
+const EXECUTE_TIMEOUT_MS = 240_000;
+/** The target for ours: this share of the account limit. */
+const TARGET_SHARE = 0.95;
+
+const ACCOUNT_ID = DEFAULT_ACCOUNT.accountId;
+const USER_IDS = Array.from({ length: ITEMS }, (_, i) => `bench-user-${String(i).padStart(4, '0')}`);
+
+const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// Cases
+
+type CaseId = 'ours' | 'http-default' | 'http-batch' | 'ours-faults' | 'http-retry-faults';
+
+interface BenchCase {
+	id: CaseId;
+	label: string;
+	node: 'ours' | 'http';
+	faults: boolean;
+	/** Extra node settings / options. */
+	batching?: { batchSize: number; batchInterval: number };
+	retryOnFail?: { maxTries: number; waitBetweenTries: number };
+}
+
+const ALL_CASES: BenchCase[] = [
+	{ id: 'ours', label: '1. Appcues node, user → Update Profile, defaults', node: 'ours', faults: false },
+	{ id: 'http-default', label: '2. HTTP Request node, defaults', node: 'http', faults: false },
+	{
+		id: 'http-batch',
+		label: '3. HTTP Request node, Batching 60 items / 1000 ms',
+		node: 'http',
+		faults: false,
+		batching: { batchSize: 60, batchInterval: 1000 },
+	},
+	{ id: 'ours-faults', label: '4a. Appcues node, defaults, 30 % random 429', node: 'ours', faults: true },
+	{
+		id: 'http-retry-faults',
+		label: '4b. HTTP Request node, Retry On Fail (5 tries, 1 s), 30 % random 429',
+		node: 'http',
+		faults: true,
+		retryOnFail: { maxTries: 5, waitBetweenTries: 1000 },
+	},
+];
+
+const selected = (flags.cases ?? process.env.BENCH_CASES)?.split(',').map((s) => s.trim()).filter(Boolean);
+for (const id of selected ?? []) {
+	if (!ALL_CASES.some((c) => c.id === id)) {
+		console.error(`unknown case "${id}"; cases: ${ALL_CASES.map((c) => c.id).join(', ')}`);
+		process.exit(2);
+	}
+}
+const CASES = ALL_CASES.filter((c) => !selected || selected.includes(c.id)).map((c) =>
+	c.faults ? { ...c, label: c.label.replace('30 %', `${Math.round(FAULT_PROBABILITY * 100)} %`) } : c,
+);
+
+// ---------------------------------------------------------------------------------------------
+// The fake Appcues API, in its own process
+
+interface Fake {
+	url: string;
+	child: ChildProcess;
+	control(path: string, body?: unknown): Promise<unknown>;
+}
+
+interface RecordedRequestLite {
+	method: string;
+	segments: string[];
+	status: number;
+	at: number;
+}
+
+async function startFake(): Promise<Fake> {
+	const root = repoRoot();
+	const child = spawn(
+		process.execPath,
+		[
+			join(root, 'node_modules/tsx/dist/cli.mjs'),
+			join(root, 'test/fake-appcues/cli.ts'),
+			'--seed',
+			'none',
+			'--port',
+			'0',
+			'--rate-limit',
+			String(RATE),
+			'--latency',
+			String(LATENCY_MS),
+		],
+		{ stdio: ['ignore', 'pipe', 'inherit'] },
+	);
+	const [line] = (await Promise.race([
+		once(child.stdout!, 'data'),
+		once(child, 'exit').then(() => {
+			throw new Error('the fake Appcues server exited before it listened');
+		}),
+	])) as [Buffer];
+	process.on('exit', () => child.kill('SIGTERM'));
+	const { url } = JSON.parse(line.toString().split('\n')[0]) as { url: string };
+	const control = async (path: string, body?: unknown) => {
+		const res = await fetch(`${url}/__fake/${path}`, {
+			method: body === undefined ? 'GET' : 'POST',
+			body: body === undefined ? undefined : JSON.stringify(body),
+			signal: AbortSignal.timeout(30_000),
+		});
+		if (!res.ok) throw new Error(`fake control ${path}: ${res.status} ${await res.text()}`);
+		return res.json();
+	};
+	// Bodies are not needed (only paths and statuses); the fake keeps less.
+	await control('settings', { recordBodies: false });
+	return { url, child, control };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workflows
+
+const CRED_APPCUES = { id: 'benchAppcuesCred', name: 'Appcues (bench fake)' };
+const CRED_BASIC = { id: 'benchBasicAuthCr', name: 'Basic auth (bench fake)' };
+const TARGET_NODE = 'Update';
+
+/** Manual Trigger → Set (one array of ITEMS users) → Split Out: ITEMS items {id, plan}. */
+function sourceNodes(): WorkflowNode[] {
+	return [
+		{
+			id: 'b0000000-0000-4000-8000-000000000001',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
+		{
+			id: 'b0000000-0000-4000-8000-000000000002',
+			name: 'Users',
+			type: 'n8n-nodes-base.set',
+			typeVersion: 3.4,
+			position: [200, 0],
+			parameters: {
+				mode: 'manual',
+				assignments: {
+					assignments: [
+						{
+							id: 'users',
+							name: 'users',
+							type: 'array',
+							value: `={{ Array.from({ length: ${ITEMS} }, (_, i) => ({ id: 'bench-user-' + String(i).padStart(4, '0'), plan: ['free', 'pro', 'enterprise'][i % 3] })) }}`,
+						},
+					],
+				},
+				options: {},
+			},
+		},
+		{
+			id: 'b0000000-0000-4000-8000-000000000003',
+			name: 'Split',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [400, 0],
+			parameters: { fieldToSplitOut: 'users', include: 'noOtherFields', options: {} },
+		},
+	];
+}
+
+const PROPERTIES_EXPRESSION = '={{ JSON.stringify({ plan: $json.plan, run: $execution.id }) }}';
+
+function targetNode(benchCase: BenchCase, fakeUrl: string): WorkflowNode {
+	const base = {
+		id: 'b0000000-0000-4000-8000-000000000004',
+		name: TARGET_NODE,
+		position: [600, 0] as [number, number],
+		...(benchCase.retryOnFail
+			? {
+					retryOnFail: true,
+					maxTries: benchCase.retryOnFail.maxTries,
+					waitBetweenTries: benchCase.retryOnFail.waitBetweenTries,
+				}
+			: {}),
+	};
+	if (benchCase.node === 'ours') {
+		return {
+			...base,
+			type: 'n8n-nodes-appcues.appcues',
+			typeVersion: 1,
+			parameters: {
+				resource: 'user',
+				operation: 'updateProfile',
+				userId: '={{ $json.id }}',
+				propertiesInput: 'json',
+				propertiesJson: PROPERTIES_EXPRESSION,
+				options: {},
+			},
+			credentials: { appcuesApi: CRED_APPCUES },
+		};
+	}
+	return {
+		...base,
+		type: 'n8n-nodes-base.httpRequest',
+		typeVersion: 4.2,
+		parameters: {
+			method: 'PATCH',
+			url: `=${fakeUrl}/v2/accounts/${ACCOUNT_ID}/users/{{ $json.id }}/profile`,
+			authentication: 'genericCredentialType',
+			genericAuthType: 'httpBasicAuth',
+			sendBody: true,
+			contentType: 'json',
+			specifyBody: 'json',
+			jsonBody: PROPERTIES_EXPRESSION,
+			options: benchCase.batching ? { batching: { batch: benchCase.batching } } : {},
+		},
+		credentials: { httpBasicAuth: CRED_BASIC },
+	};
+}
+
+function workflowFor(benchCase: BenchCase, index: number, fakeUrl: string): WorkflowJson {
+	const nodes = [...sourceNodes(), targetNode(benchCase, fakeUrl)];
+	return {
+		id: `benchThroughput${index}`.padEnd(16, '0').slice(0, 16),
+		name: `Throughput bench: ${benchCase.label}`,
+		nodes,
+		connections: {
+			Start: { main: [[{ node: 'Users', type: 'main', index: 0 }]] },
+			Users: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
+			Split: { main: [[{ node: TARGET_NODE, type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// One run
+
+interface RunMetrics {
+	/** The node's executionTime from the run data, ms. */
+	nodeMs: number;
+	/** Wall time of `n8n execute` (process start to exit), ms. */
+	wallMs: number;
+	updatesPerSecond: number;
+	requests: number;
+	throttled: number;
+	writtenTwice: number;
+	neverWritten: number;
+	green: boolean;
+	/** Diagnostics (from the fake's arrival times and the run data's startTime). */
+	firstToLastRequestMs: number;
+	maxRequestsInOneSecond: number;
+	/** Node start → first PATCH arrives at the fake. */
+	startLagMs: number;
+	/** Last PATCH arrives at the fake → node end (includes the fake's latency). */
+	tailLagMs: number;
+	/** Most PATCHes that arrived within one latency period (what the fake held at once). */
+	maxInFlight: number;
+	/** Arrival span minus (requests − 1) / limit: time lost against a perfect 60/s pacing. */
+	paceLossMs: number;
+	/** PATCHes per second of the run, first arrival = 0 ("ok/429" per second). */
+	perSecond: string;
+	error?: string;
+}
+
+function profileUserId(request: RecordedRequestLite): string | undefined {
+	const s = request.segments;
+	if (request.method !== 'PATCH' || s.length !== 6) return undefined;
+	if (s[0] !== 'v2' || s[1] !== 'accounts' || s[2] !== ACCOUNT_ID || s[3] !== 'users' || s[5] !== 'profile') {
+		return undefined;
+	}
+	return s[4];
+}
+
+function nodeTask(run: RunJson | undefined) {
+	return run?.data.resultData.runData[TARGET_NODE]?.at(-1);
+}
+
+function errorSummary(run: RunJson | undefined, output: string): string | undefined {
+	const error = (nodeTask(run)?.error ?? run?.data.resultData.error) as
+		| { message?: string; description?: string; httpCode?: string }
+		| undefined;
+	if (error) return [error.httpCode, error.message].filter(Boolean).join(' ').slice(0, 160);
+	if (!run) return `no run JSON in the output: ${output.trim().split('\n').slice(-3).join(' | ').slice(0, 200)}`;
+	return undefined;
+}
+
+async function runOnce(n8n: N8nSandbox, fake: Fake, benchCase: BenchCase, workflowId: string): Promise<RunMetrics> {
+	await fake.control('reset', {});
+	if (benchCase.faults) {
+		await fake.control('faults', {
+			kind: 'status',
+			status: 429,
+			probability: FAULT_PROBABILITY,
+			times: 'Infinity',
+			method: 'PATCH',
+			pathIncludes: '/profile',
+		});
+	}
+	const t0 = Date.now();
+	const res = await n8n.executeWorkflow(workflowId, { timeoutMs: EXECUTE_TIMEOUT_MS });
+	const wallMs = Date.now() - t0;
+	const recorded = (await fake.control('requests')) as RecordedRequestLite[];
+
+	const patches = recorded.filter((r) => profileUserId(r) !== undefined);
+	const successes = new Map<string, number>();
+	for (const request of patches) {
+		if (request.status >= 200 && request.status < 300) {
+			const id = profileUserId(request)!;
+			successes.set(id, (successes.get(id) ?? 0) + 1);
+		}
+	}
+	const written = USER_IDS.filter((id) => (successes.get(id) ?? 0) > 0).length;
+	const task = nodeTask(res.run);
+	const nodeMs = Number(task?.executionTime ?? NaN);
+
+	const times = patches.map((r) => r.at).sort((a, b) => a - b);
+	let maxInSecond = 0;
+	for (let i = 0, j = 0; i < times.length; i++) {
+		while (times[i] - times[j] >= 1000) j++;
+		maxInSecond = Math.max(maxInSecond, i - j + 1);
+	}
+
+	const startTime = Number(task?.startTime ?? NaN);
+	let maxInFlight = 0;
+	for (let i = 0, j = 0; i < times.length; i++) {
+		while (times[i] - times[j] >= Math.max(1, LATENCY_MS)) j++;
+		maxInFlight = Math.max(maxInFlight, i - j + 1);
+	}
+	const buckets: Array<{ ok: number; throttled: number }> = [];
+	for (const request of patches) {
+		const second = Math.floor((request.at - (times[0] ?? 0)) / 1000);
+		buckets[second] ??= { ok: 0, throttled: 0 };
+		if (request.status === 429) buckets[second].throttled++;
+		else buckets[second].ok++;
+	}
+	const perSecond = Array.from(buckets, (b) => (b ? `${b.ok}/${b.throttled}` : '0/0')).join(' ');
+
+	return {
+		nodeMs,
+		wallMs,
+		updatesPerSecond: nodeMs > 0 ? written / (nodeMs / 1000) : NaN,
+		requests: patches.length,
+		throttled: patches.filter((r) => r.status === 429).length,
+		writtenTwice: [...successes.values()].filter((count) => count > 1).length,
+		neverWritten: USER_IDS.length - written,
+		green: res.ok,
+		firstToLastRequestMs: times.length ? times.at(-1)! - times[0] : 0,
+		maxRequestsInOneSecond: maxInSecond,
+		startLagMs: times.length ? times[0] - startTime : NaN,
+		tailLagMs: times.length ? startTime + nodeMs - times.at(-1)! : NaN,
+		maxInFlight,
+		paceLossMs: times.length > 1 ? times.at(-1)! - times[0] - ((times.length - 1) * 1000) / RATE : 0,
+		perSecond,
+		error: res.ok ? undefined : (errorSummary(res.run, res.output) ?? `exit ${res.code ?? res.signal}`),
+	};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function median(values: number[]): number {
+	const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+	if (!sorted.length) return NaN;
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
+const seconds = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'n/a');
+
+interface CaseResult {
+	benchCase: BenchCase;
+	runs: RunMetrics[];
+}
+
+function medianOf(result: CaseResult, key: keyof RunMetrics): number {
+	return median(result.runs.map((run) => Number(run[key])));
+}
+
+function describeRun(run: RunMetrics): string {
+	return (
+		`${fmt(run.updatesPerSecond, 1)} updates/s, node ${seconds(run.nodeMs)}, wall ${seconds(run.wallMs)}, ` +
+		`${run.requests} requests, ${run.throttled}× 429, ${run.writtenTwice} written twice, ` +
+		`${run.neverWritten} never written, ${run.green ? 'green' : 'RED'}; ` +
+		`requests spread over ${seconds(run.firstToLastRequestMs)} (${fmt(run.paceLossMs)} ms more than at exactly ${RATE}/s), ` +
+		`at most ${run.maxRequestsInOneSecond} in one second and ${run.maxInFlight} within ${LATENCY_MS} ms; ` +
+		`node start → first request ${fmt(run.startLagMs)} ms, last request → node end ${fmt(run.tailLagMs)} ms` +
+		(run.error ? `; error: ${run.error}` : '') +
+		`; per second (ok/429): ${run.perSecond}`
+	);
+}
+
+function report(results: CaseResult[], meta: { started: Date; elapsedMs: number; truncated: boolean }): string {
+	const lines: string[] = [];
+	lines.push(
+		`### Throughput: ${ITEMS} profile updates, n8n ${VERSION}, fake Appcues with ${LATENCY_MS} ms latency and a ${RATE}/s token bucket`,
+		'',
+		`Median of ${RUNS} run${RUNS === 1 ? '' : 's'} per case (${meta.started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
+			`Node ${process.version} driver, ${Math.round(meta.elapsedMs / 1000)} s in all). ` +
+			(PACKAGE_TGZ ? `Package: ${PACKAGE_TGZ} (not this repository's build). ` : '') +
+			'Updates/s = users written / the node\'s execution time in the run data; wall = the whole `n8n execute` process, boot included.',
+		'',
+		'| Case | Updates/s | Node time | Wall time | Requests | 429s | Written twice | Never written | Green |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|---|',
+	);
+	for (const result of results) {
+		const { runs } = result;
+		const greens = runs.filter((run) => run.green).length;
+		lines.push(
+			`| ${result.benchCase.label} | ${fmt(medianOf(result, 'updatesPerSecond'), 1)} | ${seconds(medianOf(result, 'nodeMs'))} | ` +
+				`${seconds(medianOf(result, 'wallMs'))} | ${fmt(medianOf(result, 'requests'))} | ${fmt(medianOf(result, 'throttled'))} | ` +
+				`${fmt(medianOf(result, 'writtenTwice'))} | ${fmt(medianOf(result, 'neverWritten'))} | ` +
+				`${greens === runs.length ? 'yes' : greens === 0 ? 'no' : 'partly'} (${greens}/${runs.length}) |`,
+		);
+	}
+
+	const byId = (id: CaseId) => results.find((r) => r.benchCase.id === id && r.runs.length > 0);
+	const ours = byId('ours');
+	const oursFaults = byId('ours-faults');
+	const batch = byId('http-batch');
+
+	lines.push('', 'Ratios (ours / case 3, medians of this run):', '');
+	if (batch) {
+		const base = medianOf(batch, 'updatesPerSecond');
+		if (ours) lines.push(`- case 1 / case 3: ${fmt(medianOf(ours, 'updatesPerSecond') / base, 2)}`);
+		if (oursFaults) lines.push(`- case 4a / case 3: ${fmt(medianOf(oursFaults, 'updatesPerSecond') / base, 2)}`);
+	} else {
+		lines.push('- case 3 was not run');
+	}
+
+	lines.push('', 'Targets:', '');
+	const mark = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'MISSED');
+	const goal = TARGET_SHARE * RATE;
+	if (ours) {
+		const med = medianOf(ours, 'updatesPerSecond');
+		const min = Math.min(...ours.runs.map((run) => run.updatesPerSecond));
+		lines.push(`- ours ≥ ${fmt(goal, 1)} updates/s (${TARGET_SHARE * 100} % of ${RATE}/s): ${mark(med >= goal)} (median ${fmt(med, 1)}, slowest run ${fmt(min, 1)})`);
+		if (batch) {
+			const base = medianOf(batch, 'updatesPerSecond');
+			lines.push(
+				`- ours never below case 3: ${mark(min >= base)} (slowest run of ours ${fmt(min, 1)} vs case 3 median ${fmt(base, 1)}; medians ${fmt(med, 1)} vs ${fmt(base, 1)})`,
+			);
+		} else {
+			lines.push('- ours never below case 3: not measured');
+		}
+		const oursClean = ours.runs.every((run) => run.green && run.neverWritten === 0 && run.writtenTwice === 0);
+		lines.push(`- ours without faults: all users written once, green: ${mark(oursClean)}`);
+	} else {
+		lines.push('- ours (case 1) was not run');
+	}
+	if (oursFaults) {
+		const lost = Math.max(...oursFaults.runs.map((run) => run.neverWritten));
+		const twice = Math.max(...oursFaults.runs.map((run) => run.writtenTwice));
+		const greens = oursFaults.runs.filter((run) => run.green).length;
+		lines.push(
+			`- under faults 0 users lost: ${mark(lost === 0)} (worst run ${lost})`,
+			`- under faults 0 users written twice: ${mark(twice === 0)} (worst run ${twice})`,
+			`- under faults the run ends green: ${mark(greens === oursFaults.runs.length)} (${greens}/${oursFaults.runs.length})`,
+		);
+	} else {
+		lines.push('- ours under faults (case 4a) was not run');
+	}
+	if (meta.truncated) lines.push('', `**Stopped early**: the time budget ran out; some cases have fewer than ${RUNS} runs.`);
+
+	lines.push('', '<details><summary>Every run</summary>', '');
+	for (const result of results) {
+		lines.push(`- ${result.benchCase.label}`);
+		result.runs.forEach((run, i) => lines.push(`  - run ${i + 1}: ${describeRun(run)}`));
+	}
+	lines.push('', '</details>');
+	return lines.join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Main
+
+async function main() {
+	const started = new Date();
+	log(
+		`n8n ${VERSION}, ${ITEMS} items, ${RUNS} run(s) per case, fake: ${LATENCY_MS} ms latency, ${RATE}/s bucket; ` +
+			`cases: ${CASES.map((c) => c.id).join(', ')}`,
+	);
+	log(`preparing the n8n ${VERSION} runtime (installs on first use, about 5 minutes)…`);
+	const n8n = await createN8nSandbox(VERSION);
+	log(`runtime ready (${Math.round(n8n.runtime.ensureMs / 1000)} s); sandbox ${n8n.root}`);
+	const benchStart = Date.now();
+
+	const fake = await startFake();
+	log(`fake Appcues at ${fake.url}`);
+	try {
+		const tgz = PACKAGE_TGZ ? resolve(PACKAGE_TGZ) : await packPackage(repoRoot());
+		await n8n.installPackageTarball(tgz);
+		log(`installed ${tgz.split('/').at(-1)}`);
+		await n8n.importCredentials([
+			{
+				...CRED_APPCUES,
+				type: 'appcuesApi',
+				data: {
+					apiKey: DEFAULT_ACCOUNT.apiKey,
+					apiSecret: DEFAULT_ACCOUNT.apiSecret,
+					accountId: ACCOUNT_ID,
+					region: 'custom',
+					baseUrl: fake.url,
+				},
+			},
+			{
+				...CRED_BASIC,
+				type: 'httpBasicAuth',
+				data: { user: DEFAULT_ACCOUNT.apiKey, password: DEFAULT_ACCOUNT.apiSecret },
+			},
+		]);
+		const workflows = CASES.map((benchCase, i) => workflowFor(benchCase, i, fake.url));
+		await n8n.importWorkflows(workflows);
+		log(`imported credentials and ${workflows.length} workflows`);
+
+		const results: CaseResult[] = CASES.map((benchCase) => ({ benchCase, runs: [] }));
+		let truncated = false;
+		rounds: for (let round = 1; round <= RUNS; round++) {
+			for (const [i, result] of results.entries()) {
+				if (Date.now() - benchStart > BUDGET_MS) {
+					truncated = true;
+					log('time budget spent: no more runs');
+					break rounds;
+				}
+				log(`round ${round}/${RUNS}: ${result.benchCase.label} …`);
+				const metrics = await runOnce(n8n, fake, result.benchCase, workflows[i].id!);
+				result.runs.push(metrics);
+				log(`  ${describeRun(metrics)}`);
+			}
+		}
+		process.stdout.write(`${report(results, { started, elapsedMs: Date.now() - benchStart, truncated })}\n`);
+	} finally {
+		fake.child.kill('SIGTERM');
+		await disposeAll();
+	}
+}
+
+main().then(
+	() => process.exit(0),
+	(error) => {
+		console.error(error);
+		void disposeAll().finally(() => process.exit(1));
+	},
+);
