@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import {
-	N8N_VERSIONS,
 	createN8nSandbox,
 	disposeAll,
 	liveProcessCount,
@@ -20,6 +19,7 @@ import {
 	type N8nSandbox,
 	type WorkflowJson,
 } from './lib/n8n';
+import { selectedVersions } from './lib/versions';
 
 const smokeWorkflow: WorkflowJson = {
 	id: 'e2eSmokeManual01',
@@ -216,7 +216,7 @@ afterAll(async () => {
 	if (fixtureDir) await rm(fixtureDir, { recursive: true, force: true });
 });
 
-describe.each(N8N_VERSIONS)('n8n %s', (version) => {
+describe.each(selectedVersions())('n8n %s', (version) => {
 	let n8n: N8nSandbox;
 
 	beforeAll(async () => {
