@@ -29,6 +29,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -467,13 +468,14 @@ function describeRun(run: RunMetrics): string {
 	);
 }
 
-function report(results: CaseResult[], meta: { started: Date; elapsedMs: number; truncated: boolean }): string {
+function report(results: CaseResult[], meta: { started: Date; elapsedMs: number; truncated: boolean; loadAtStart: number }): string {
 	const lines: string[] = [];
 	lines.push(
 		`### Throughput: ${ITEMS} profile updates, n8n ${VERSION}, fake Appcues with ${LATENCY_MS} ms latency and a ${RATE}/s token bucket`,
 		'',
 		`Median of ${RUNS} run${RUNS === 1 ? '' : 's'} per case (${meta.started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
-			`Node ${process.version} driver, ${Math.round(meta.elapsedMs / 1000)} s in all). ` +
+			`Node ${process.version} driver, ${Math.round(meta.elapsedMs / 1000)} s in all, ` +
+			`load average ${meta.loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end on ${availableParallelism()} cores). ` +
 			(PACKAGE_TGZ ? `Package: ${PACKAGE_TGZ} (not this repository's build). ` : '') +
 			'Updates/s = users written / the node\'s execution time in the run data; wall = the whole `n8n execute` process, boot included.',
 		'',
@@ -561,6 +563,7 @@ async function main() {
 	const n8n = await createN8nSandbox(VERSION);
 	log(`runtime ready (${Math.round(n8n.runtime.ensureMs / 1000)} s); sandbox ${n8n.root}`);
 	const benchStart = Date.now();
+	const loadAtStart = loadavg()[0];
 
 	const fake = await startFake();
 	log(`fake Appcues at ${fake.url}`);
@@ -605,7 +608,7 @@ async function main() {
 				log(`  ${describeRun(metrics)}`);
 			}
 		}
-		process.stdout.write(`${report(results, { started, elapsedMs: Date.now() - benchStart, truncated })}\n`);
+		process.stdout.write(`${report(results, { started, elapsedMs: Date.now() - benchStart, truncated, loadAtStart })}\n`);
 	} finally {
 		fake.child.kill('SIGTERM');
 		await disposeAll();
