@@ -12,6 +12,10 @@
  * and send signed, tampered, unsigned, stale and replayed deliveries over HTTP; and run the
  * credential's Test through n8n's REST API as the editor's Test button does.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { FakeAppcues, type RecordedRequest } from '../fake-appcues/server';
@@ -50,11 +54,22 @@ const V2 = `/v2/accounts/${ACCOUNT.accountId}`;
 const SECRETS = [ACCOUNT.apiSecret, ACCOUNT.legacyApiKey, WEBHOOK_SECRET, WRONG_API_SECRET];
 
 const workflows = loadWorkflows();
+let packDir: string | undefined;
 let tarball: Promise<string> | undefined;
 const timings: string[] = [];
 
+/** The package is packed once for all versions, into a folder removed at the end. */
+function packOnce(): Promise<string> {
+	tarball ??= mkdtemp(join(tmpdir(), 'n8n-e2e-appcues-pack-')).then((dir) => {
+		packDir = dir;
+		return packPackage(undefined, dir);
+	});
+	return tarball;
+}
+
 afterAll(async () => {
 	await disposeAll();
+	if (packDir) await rm(packDir, { recursive: true, force: true });
 	if (timings.length) console.log(`Appcues e2e timings:\n  ${timings.join('\n  ')}`);
 });
 
@@ -104,8 +119,7 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		fake = new FakeAppcues({ accounts: [ACCOUNT], seed: seedDemoData, jobPollsToFinish: 1 });
 		await fake.start();
 		n8n = await createN8nSandbox(version);
-		tarball ??= packPackage();
-		const dest = await n8n.installPackageTarball(await tarball);
+		const dest = await n8n.installPackageTarball(await packOnce());
 		expect(dest).toBe(`${n8n.userFolder}/.n8n/nodes/node_modules/n8n-nodes-appcues`);
 		await n8n.importCredentials(appcuesCredentials(fake.url, ACCOUNT));
 		// All example workflows in one CLI call.
