@@ -271,6 +271,17 @@ describe('segment membership from a file, and export', () => {
 		expect(t.fake.apiRequests()).toHaveLength(0);
 	});
 
+	it('refuses a CSV with other columns than user_id, as Appcues takes only that one', async () => {
+		seed();
+		const result = await t.run(
+			{ resource: 'segment', operation: 'addUsers', segmentId: byId('seg-1'), source: 'binary' },
+			{ items: [fileItem('user_id,email\nu1,a@x.io\n', 'ids.csv', 'text/csv')] },
+		);
+		expect(result.error?.message).toBe('The CSV file must have only the "user_id" column [item 0]');
+		expect(result.error?.description).toBe('Its header row is: user_id,email. Remove the other columns.');
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
 	it('exportMembership sends its fields and can wait', async () => {
 		seed();
 		const result = await t.run({

@@ -112,10 +112,19 @@ export function assertColumns(
 	file: InputFile,
 	required: string[],
 	itemIndex: number,
+	{ only = false }: { only?: boolean } = {},
 ): void {
 	if (file.format === 'csv') {
 		const header = csvHeader(file.buffer);
 		const missing = required.filter((column) => !header.includes(column));
+		if (only && !missing.length && header.length !== required.length) {
+			// Segment membership files: Appcues takes only the user_id column.
+			throw new NodeOperationError(
+				this.getNode(),
+				`The CSV file must have only the ${required.map((column) => `"${column}"`).join(', ')} column [item ${itemIndex}]`,
+				{ description: `Its header row is: ${header.join(',')}. Remove the other columns.`, itemIndex },
+			);
+		}
 		if (missing.length) {
 			throw new NodeOperationError(
 				this.getNode(),

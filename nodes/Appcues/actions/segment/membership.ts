@@ -134,7 +134,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 			try {
 				const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
 				const file = await readInputFile.call(this, itemIndex, propertyName, 'csv', MAX_FILE_BYTES);
-				assertColumns.call(this, file, ['user_id'], itemIndex);
+				assertColumns.call(this, file, ['user_id'], itemIndex, { only: true });
 				const accepted = await client.request({
 					method: 'POST',
 					path: path`/segments/${segmentId}/${route}`,
