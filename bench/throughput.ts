@@ -460,7 +460,7 @@ function describeRun(run: RunMetrics): string {
 		`${fmt(run.updatesPerSecond, 1)} updates/s, node ${seconds(run.nodeMs)}, wall ${seconds(run.wallMs)}, ` +
 		`${run.requests} requests, ${run.throttled}× 429, ${run.writtenTwice} written twice, ` +
 		`${run.neverWritten} never written, ${run.green ? 'green' : 'RED'}; ` +
-		`requests spread over ${seconds(run.firstToLastRequestMs)} (${fmt(run.paceLossMs)} ms more than at exactly ${RATE}/s), ` +
+		`requests spread over ${seconds(run.firstToLastRequestMs)} (${run.paceLossMs >= 0 ? '+' : ''}${fmt(run.paceLossMs)} ms against exactly ${RATE}/s), ` +
 		`at most ${run.maxRequestsInOneSecond} in one second and ${run.maxInFlight} within ${LATENCY_MS} ms; ` +
 		`node start → first request ${fmt(run.startLagMs)} ms, last request → node end ${fmt(run.tailLagMs)} ms` +
 		(run.error ? `; error: ${run.error}` : '') +
