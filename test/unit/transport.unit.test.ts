@@ -71,7 +71,8 @@ describe('throttle', () => {
 			},
 		);
 		await Promise.all(Array.from({ length: 5 }, () => throttle.acquire()));
-		expect(waits).toEqual([100, 200, 300, 400]);
+		// At 10/s the burst allowance is one slot (1/6 s): the second request need not wait.
+		expect(waits).toEqual([100, 200, 300]);
 		clock += 2000;
 		waits.length = 0;
 		await throttle.acquire();
@@ -104,7 +105,7 @@ describe('adaptive throttle', () => {
 		expect(throttle.currentRate).toBeCloseTo(29.4);
 	});
 
-	it('climbs back to the maximum while requests succeed, about 5 per second each second', async () => {
+	it('climbs back to the maximum while requests succeed, by half the maximum per second', async () => {
 		const { clock, throttle } = clocked(60);
 		throttle.onThrottled();
 		const started = clock.now;
@@ -113,9 +114,36 @@ describe('adaptive throttle', () => {
 			throttle.onSuccess();
 		}
 		const seconds = (clock.now - started) / 1000;
-		expect(seconds).toBeGreaterThan(2.5);
-		expect(seconds).toBeLessThan(5);
+		// From 42/s to 60/s at +30/s per second.
+		expect(seconds).toBeGreaterThan(0.4);
+		expect(seconds).toBeLessThan(1);
 		expect(throttle.currentRate).toBe(60);
+	});
+
+	it('makes up slots missed while busy, at most a sixth of a second of them', async () => {
+		const { clock, throttle } = clocked(60);
+		const waits: number[] = [];
+		await throttle.acquire();
+		clock.now += 1000; // the node was busy for a second
+		for (let n = 0; n < 12; n++) {
+			const before = clock.now;
+			await throttle.acquire();
+			waits.push(clock.now - before);
+		}
+		// 10 slots (60 / 6) go at once, then the pace is one per 1/60 s again.
+		expect(waits.filter((wait) => wait === 0)).toHaveLength(11);
+		expect(waits[11]).toBeCloseTo(1000 / 60);
+	});
+
+	it('drops the catch-up allowance after a 429', async () => {
+		const { clock, throttle } = clocked(60);
+		await throttle.acquire();
+		clock.now += 1000;
+		throttle.onThrottled();
+		const before = clock.now;
+		await throttle.acquire();
+		await throttle.acquire();
+		expect(clock.now - before).toBeCloseTo(1000 / 42);
 	});
 
 	it('never goes below one request per second', () => {

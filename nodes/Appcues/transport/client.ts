@@ -27,6 +27,11 @@ export const CREDENTIAL_TYPE = 'appcuesApi';
 
 /** Retries allowed for a 429, as a multiple of Max Retries. */
 export const THROTTLED_RETRY_FACTOR = 3;
+/**
+ * First backoff step after a 429 without Retry-After. Shorter than for 5xx: the throttle already
+ * slows the whole node down, and a long wait would hold one of the concurrency slots.
+ */
+export const THROTTLED_BASE_WAIT_MS = 250;
 
 export type AppcuesContext = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -72,7 +77,8 @@ export interface AppcuesResponse<T = unknown> {
  * backoff and Retry-After, and readable errors. Operations stay thin on top of it.
  */
 export class AppcuesClient {
-	private credentials?: ICredentialDataDecryptedObject;
+	/** The promise, not the value: concurrent first requests share one credential load. */
+	private credentials?: Promise<ICredentialDataDecryptedObject>;
 
 	private readonly throttle: Throttle;
 
@@ -88,8 +94,8 @@ export class AppcuesClient {
 	}
 
 	async getCredentials(): Promise<ICredentialDataDecryptedObject> {
-		this.credentials ??= await this.context.getCredentials(CREDENTIAL_TYPE);
-		return this.credentials;
+		this.credentials ??= this.context.getCredentials(CREDENTIAL_TYPE);
+		return await this.credentials;
 	}
 
 	async hasLegacyKey(): Promise<boolean> {
@@ -172,7 +178,7 @@ export class AppcuesClient {
 			if (status === 429) this.throttle.onThrottled();
 			if (RETRYABLE_STATUSES.has(status) && attempt < this.retryBudget(status)) {
 				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], Date.now());
-				await sleep(retryDelayMs(attempt, this.settings, retryAfter));
+				await sleep(retryDelayMs(attempt, this.settings, retryAfter, Math.random, status === 429 ? THROTTLED_BASE_WAIT_MS : undefined));
 				continue;
 			}
 			throw apiErrorFromResponse(this.node, status, response.body, described, request.itemIndex);

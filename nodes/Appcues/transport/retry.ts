@@ -54,9 +54,10 @@ export function retryDelayMs(
 	policy: RetryPolicy,
 	retryAfterMs: number | undefined,
 	random: () => number = Math.random,
+	baseWaitMs: number = BASE_WAIT_MS,
 ): number {
 	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxWaitMs);
-	const base = Math.min(BASE_WAIT_MS, policy.maxWaitMs);
+	const base = Math.min(baseWaitMs, policy.maxWaitMs);
 	const step = Math.min(policy.maxWaitMs, base * 2 ** retryNumber);
 	return Math.floor(random() * step);
 }
