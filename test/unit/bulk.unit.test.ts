@@ -2,7 +2,16 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
 import { planChunks, writeChunk } from '../../nodes/Appcues/actions/import/fromItems';
-import { rowLine, type RowSettings } from '../../nodes/Appcues/actions/import/rows';
+import { emitRow, rowProblem, type RowSettings } from '../../nodes/Appcues/actions/import/rows';
+
+/** The whole row as one string, as the bulk path writes it piece by piece. */
+function rowLine(json: INodeExecutionData['json'], settings: RowSettings): { line: string } | { problem: string } {
+	const problem = rowProblem(json, settings);
+	if (problem) return { problem };
+	let line = '';
+	emitRow(json, settings, (text) => (line += text));
+	return { line };
+}
 
 /** The row as Appcues will parse it, or the problem. */
 function buildRow(json: Record<string, unknown>, settings: RowSettings) {

@@ -108,12 +108,3 @@ function hasFields(json: IDataObject, settings: RowSettings, used: string[]): bo
 	const keys = settings.propertiesToSend === 'selected' ? settings.propertyFields : Object.keys(json);
 	return keys.some((key) => !(settings.propertiesToSend === 'allOther' && used.includes(key)) && json[key] !== undefined && typeof json[key] !== 'function');
 }
-
-/** The whole row as one string; for tests and small uses, not for bulk paths. */
-export function rowLine(json: IDataObject, settings: RowSettings): { line: string } | { problem: string } {
-	const problem = rowProblem(json, settings);
-	if (problem) return { problem };
-	let line = '';
-	emitRow(json, settings, (text) => (line += text));
-	return { line };
-}
