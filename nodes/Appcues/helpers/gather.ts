@@ -57,3 +57,25 @@ export function chunk<T>(list: T[], size: number): T[][] {
 	for (let start = 0; start < list.length; start += size) chunks.push(list.slice(start, start + size));
 	return chunks;
 }
+
+/**
+ * Runs `work` for each input item in order. A failure stops the node, or with Continue On Fail
+ * becomes that item's error item while the others go on.
+ */
+export async function eachItem(
+	this: IExecuteFunctions,
+	items: INodeExecutionData[],
+	work: (itemIndex: number) => Promise<INodeExecutionData['json']>,
+): Promise<INodeExecutionData[]> {
+	const output: INodeExecutionData[] = [];
+	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+		try {
+			output.push({ json: await work(itemIndex), pairedItem: { item: itemIndex } });
+		} catch (caught) {
+			const error = ensureNodeError(this.getNode(), caught, itemIndex);
+			if (!this.continueOnFail()) throw error;
+			output.push(errorItem(error, { item: itemIndex }));
+		}
+	}
+	return output;
+}

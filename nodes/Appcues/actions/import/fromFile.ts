@@ -1,10 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { ensureNodeError } from '../../helpers/errors';
 import { assertColumns, formatBytes, MAX_FILE_BYTES, multipartBody, readInputFile, type FileFormat } from '../../helpers/files';
+import { eachItem } from '../../helpers/gather';
 import { finishJob, type WaitSettings } from '../../helpers/jobs';
-import { errorItem } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 
 export interface FileSettings {
@@ -24,36 +23,25 @@ export async function importFromFiles(
 	settings: FileSettings,
 	wait: WaitSettings | undefined,
 ): Promise<INodeExecutionData[]> {
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const limit = settings.uploadAs === 'raw' ? settings.maxRawBytes : MAX_FILE_BYTES;
-			const file = await readInputFile.call(this, itemIndex, settings.binaryPropertyName, settings.fileFormat, MAX_FILE_BYTES);
-			if (file.buffer.length > limit) {
-				throw new NodeOperationError(
-					this.getNode(),
-					`The file is ${formatBytes(file.buffer.length)}, above the ${formatBytes(limit)} limit of a raw request body [item ${itemIndex}]`,
-					{ description: 'Set Upload As to Multipart Form Data, which takes files up to 200 MB.', itemIndex },
-				);
-			}
-			assertColumns.call(this, file, settings.requiredColumns, itemIndex);
-			const accepted = await client.request({
-				method: 'POST',
-				path: route,
-				body: settings.uploadAs === 'raw' ? file.buffer : multipartBody(file),
-				headers: settings.uploadAs === 'raw' ? { 'Content-Type': file.mimeType } : undefined,
-				itemIndex,
-			});
-			const final = await finishJob.call(this, client, accepted, itemIndex, wait);
-			output.push({
-				json: { ...final, file_name: file.fileName, format: file.format, bytes: file.buffer.length },
-				pairedItem: { item: itemIndex },
-			});
-		} catch (caught) {
-			const error = ensureNodeError(this.getNode(), caught, itemIndex);
-			if (!this.continueOnFail()) throw error;
-			output.push(errorItem(error, { item: itemIndex }));
+	return await eachItem.call(this, items, async (itemIndex) => {
+		const limit = settings.uploadAs === 'raw' ? settings.maxRawBytes : MAX_FILE_BYTES;
+		const file = await readInputFile.call(this, itemIndex, settings.binaryPropertyName, settings.fileFormat, MAX_FILE_BYTES);
+		if (file.buffer.length > limit) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`The file is ${formatBytes(file.buffer.length)}, above the ${formatBytes(limit)} limit of a raw request body [item ${itemIndex}]`,
+				{ description: 'Set Upload As to Multipart Form Data, which takes files up to 200 MB.', itemIndex },
+			);
 		}
-	}
-	return output;
+		assertColumns.call(this, file, settings.requiredColumns, itemIndex);
+		const accepted = await client.request({
+			method: 'POST',
+			path: route,
+			body: settings.uploadAs === 'raw' ? file.buffer : multipartBody(file),
+			headers: settings.uploadAs === 'raw' ? { 'Content-Type': file.mimeType } : undefined,
+			itemIndex,
+		});
+		const final = await finishJob.call(this, client, accepted, itemIndex, wait);
+		return { ...final, file_name: file.fileName, format: file.format, bytes: file.buffer.length };
+	});
 }

@@ -4,7 +4,7 @@ import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { segmentLocator } from '../../helpers/descriptions';
 import { ensureNodeError } from '../../helpers/errors';
 import { assertColumns, MAX_FILE_BYTES, multipartBody, readInputFile } from '../../helpers/files';
-import { chunk, gatherIds, pairedItems } from '../../helpers/gather';
+import { chunk, eachItem, gatherIds, pairedItems } from '../../helpers/gather';
 import { requiredId } from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields, type WaitSettings } from '../../helpers/jobs';
 import { errorItem } from '../../helpers/results';
@@ -128,28 +128,20 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 		items: INodeExecutionData[],
 		wait: WaitSettings | undefined,
 	): Promise<INodeExecutionData[]> {
-		const output: INodeExecutionData[] = [];
 		const propertyName = String(this.getNodeParameter('binaryPropertyName', 0, 'data'));
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			try {
-				const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
-				const file = await readInputFile.call(this, itemIndex, propertyName, 'csv', MAX_FILE_BYTES);
-				assertColumns.call(this, file, ['user_id'], itemIndex, { only: true });
-				const accepted = await client.request({
-					method: 'POST',
-					path: path`/segments/${segmentId}/${route}`,
-					body: multipartBody(file),
-					itemIndex,
-				});
-				const job = await finishJob.call(this, client, accepted, itemIndex, wait);
-				output.push({ json: { segment_id: segmentId, file_name: file.fileName, ...job }, pairedItem: { item: itemIndex } });
-			} catch (caught) {
-				const error = ensureNodeError(this.getNode(), caught, itemIndex);
-				if (!this.continueOnFail()) throw error;
-				output.push(errorItem(error, { item: itemIndex }));
-			}
-		}
-		return output;
+		return await eachItem.call(this, items, async (itemIndex) => {
+			const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
+			const file = await readInputFile.call(this, itemIndex, propertyName, 'csv', MAX_FILE_BYTES);
+			assertColumns.call(this, file, ['user_id'], itemIndex, { only: true });
+			const accepted = await client.request({
+				method: 'POST',
+				path: path`/segments/${segmentId}/${route}`,
+				body: multipartBody(file),
+				itemIndex,
+			});
+			const job = await finishJob.call(this, client, accepted, itemIndex, wait);
+			return { segment_id: segmentId, file_name: file.fileName, ...job };
+		});
 	}
 
 	async function execute(
