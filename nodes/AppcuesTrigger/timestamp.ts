@@ -1,21 +1,17 @@
+import { unixTimeToMs } from '../shared/unixTime';
+
 /** Digits, optionally with a fraction: Unix seconds or milliseconds. */
 const UNIX_TIME = /^\d{1,16}(\.\d+)?$/;
 
 /** ISO 8601 date and time with an explicit zone; without one the instant would depend on the server. */
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
-/**
- * 1e11 seconds is the year 5138 and 1e11 milliseconds is 1973, so any plausible delivery time is
- * unambiguous.
- */
-const MILLISECONDS_FROM = 1e11;
-
 /** Reads X-Apc-Timestamp as Unix seconds, Unix milliseconds or ISO 8601; anything else is undefined. */
 export function parseTimestamp(value: string): number | undefined {
 	const text = value.trim();
 	if (UNIX_TIME.test(text)) {
 		const number = Number(text);
-		return number < MILLISECONDS_FROM ? Math.round(number * 1000) : Math.round(number);
+		return Math.round(unixTimeToMs(number));
 	}
 	if (ISO_8601.test(text)) {
 		const ms = Date.parse(text);

@@ -1,9 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { ensureNodeError } from './errors';
+import { errorItemOrThrow } from './errors';
 import { idList } from './input';
-import { errorItem } from './results';
 
 export interface GatheredIds {
 	key: string;
@@ -40,9 +39,7 @@ export function gatherIds(
 			group.items.push(itemIndex);
 			groups.set(key, group);
 		} catch (caught) {
-			const error = ensureNodeError(this.getNode(), caught, itemIndex);
-			if (!this.continueOnFail()) throw error;
-			output.push(errorItem(error, { item: itemIndex }));
+			output.push(errorItemOrThrow.call(this, caught, itemIndex));
 		}
 	}
 	return [...groups.values()].map((group) => ({ key: group.key, ids: [...group.ids], items: group.items }));
@@ -72,9 +69,7 @@ export async function eachItem(
 		try {
 			output.push({ json: await work(itemIndex), pairedItem: { item: itemIndex } });
 		} catch (caught) {
-			const error = ensureNodeError(this.getNode(), caught, itemIndex);
-			if (!this.continueOnFail()) throw error;
-			output.push(errorItem(error, { item: itemIndex }));
+			output.push(errorItemOrThrow.call(this, caught, itemIndex));
 		}
 	}
 	return output;

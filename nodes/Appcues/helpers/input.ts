@@ -1,6 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { unixTimeToMs } from '../../shared/unixTime';
+import { isUnsafeSegment } from '../transport/paths';
+
 /** Reads a text parameter that must not be empty; the error names the field and the item. */
 export function requiredString(
 	this: IExecuteFunctions,
@@ -19,6 +22,29 @@ export function requiredString(
 	return value;
 }
 
+/**
+ * A JSON field's value: text is parsed (the error names the field and shows `example`), a value
+ * from an expression is taken as it is; empty text, null and undefined give undefined.
+ */
+function parseJsonField(
+	this: IExecuteFunctions,
+	value: unknown,
+	label: string,
+	itemIndex: number,
+	example: string,
+): unknown {
+	if (typeof value !== 'string') return value ?? undefined;
+	if (!value.trim()) return undefined;
+	try {
+		return JSON.parse(value) ?? undefined;
+	} catch (error) {
+		throw new NodeOperationError(this.getNode(), `${label} is not valid JSON [item ${itemIndex}]`, {
+			description: `${(error as Error).message}. Enter ${example}.`,
+			itemIndex,
+		});
+	}
+}
+
 /** Parses a JSON field that must hold an object; accepts an object given by an expression too. */
 export function jsonObject(
 	this: IExecuteFunctions,
@@ -26,22 +52,12 @@ export function jsonObject(
 	label: string,
 	itemIndex: number,
 ): IDataObject {
-	let parsed = value;
-	if (typeof value === 'string') {
-		if (!value.trim()) return {};
-		try {
-			parsed = JSON.parse(value);
-		} catch (error) {
-			throw new NodeOperationError(this.getNode(), `${label} is not valid JSON [item ${itemIndex}]`, {
-				description: `${(error as Error).message}. Enter a JSON object such as {"plan": "pro", "seats": 5}.`,
-				itemIndex,
-			});
-		}
-	}
-	if (parsed === undefined || parsed === null) return {};
+	const example = 'a JSON object such as {"plan": "pro", "seats": 5}';
+	const parsed = parseJsonField.call(this, value, label, itemIndex, example);
+	if (parsed === undefined) return {};
 	if (typeof parsed !== 'object' || Array.isArray(parsed)) {
 		throw new NodeOperationError(this.getNode(), `${label} must be a JSON object [item ${itemIndex}]`, {
-			description: 'Enter a JSON object such as {"plan": "pro", "seats": 5}, not an array or a single value.',
+			description: `Enter ${example}, not an array or a single value.`,
 			itemIndex,
 		});
 	}
@@ -72,12 +88,12 @@ export function toIsoTimestamp(
 	return new Date(parsed).toISOString();
 }
 
-/** Unix seconds below 1e11 (year 5138), milliseconds above; text must be ISO-like or digits. */
+/** Unix seconds or milliseconds (see unixTimeToMs) or ISO-like text. */
 export function parseTimestampMs(value: unknown): number | undefined {
 	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value) || value < 0) return undefined;
-		return value < 1e11 ? value * 1000 : value;
+		return unixTimeToMs(value);
 	}
 	if (typeof value !== 'string') {
 		// Luxon DateTime and similar objects from expressions
@@ -108,7 +124,7 @@ export function idList(value: unknown): string[] {
  */
 export function requiredId(this: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
 	const value = requiredString.call(this, name, label, itemIndex);
-	if (value === '.' || value === '..') {
+	if (isUnsafeSegment(value)) {
 		throw new NodeOperationError(this.getNode(), `${label} "${value}" is not a valid ID [item ${itemIndex}]`, {
 			description: '"." and ".." cannot be sent as an ID in a URL path.',
 			itemIndex,
@@ -119,19 +135,9 @@ export function requiredId(this: IExecuteFunctions, name: string, label: string,
 
 /** Parses a JSON field that must hold an array (an array from an expression is accepted too). */
 export function jsonArray(this: IExecuteFunctions, value: unknown, label: string, itemIndex: number): unknown[] {
-	let parsed = value;
-	if (typeof value === 'string') {
-		if (!value.trim()) return [];
-		try {
-			parsed = JSON.parse(value);
-		} catch (error) {
-			throw new NodeOperationError(this.getNode(), `${label} is not valid JSON [item ${itemIndex}]`, {
-				description: `${(error as Error).message}. Enter a JSON array such as [["name", "==", "signed_up"]].`,
-				itemIndex,
-			});
-		}
-	}
-	if (parsed === undefined || parsed === null) return [];
+	const example = 'a JSON array such as [["name", "==", "signed_up"]]';
+	const parsed = parseJsonField.call(this, value, label, itemIndex, example);
+	if (parsed === undefined) return [];
 	if (!Array.isArray(parsed)) {
 		throw new NodeOperationError(this.getNode(), `${label} must be a JSON array [item ${itemIndex}]`, { itemIndex });
 	}

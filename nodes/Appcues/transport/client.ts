@@ -10,7 +10,7 @@ import type {
 import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { apiErrorFromResponse, connectionError } from './errors';
-import { encodeSegment } from './paths';
+import { encodeSegment, isUnsafeSegment } from './paths';
 import { baseUrlFor } from './region';
 import {
 	classifyConnectionError,
@@ -197,7 +197,7 @@ export class AppcuesClient {
 		const scope = request.scope ?? 'v2';
 		if (scope === 'root') return request.path;
 		const accountId = String(credentials.accountId ?? '').trim();
-		if (!accountId || accountId === '.' || accountId === '..') {
+		if (isUnsafeSegment(accountId)) {
 			throw new NodeOperationError(this.node, 'The Appcues credential has no valid Account ID', {
 				description: 'Find the Account ID in Appcues Studio under Settings > Account.',
 				itemIndex: request.itemIndex,

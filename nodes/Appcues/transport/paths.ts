@@ -12,11 +12,17 @@ export class UnsafePathSegmentError extends Error {
 	}
 }
 
+/**
+ * URL parsers resolve "." and ".." (even percent-encoded) as navigation, so no encoding can make
+ * them address a resource; an empty segment addresses none either.
+ */
+export function isUnsafeSegment(text: string): boolean {
+	return text === '' || text === '.' || text === '..';
+}
+
 export function encodeSegment(value: string | number): string {
 	const text = String(value);
-	// URL parsers resolve "." and ".." (even percent-encoded) as navigation, so no encoding can
-	// make them address a resource; refuse them rather than let them reach another path.
-	if (text === '' || text === '.' || text === '..') throw new UnsafePathSegmentError(text);
+	if (isUnsafeSegment(text)) throw new UnsafePathSegmentError(text);
 	return encodeURIComponent(text);
 }
 

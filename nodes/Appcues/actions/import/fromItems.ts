@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { ensureNodeError } from '../../helpers/errors';
+import { ensureNodeError, errorItemOrThrow } from '../../helpers/errors';
 import { formatBytes } from '../../helpers/files';
 import { finishJob, type WaitSettings } from '../../helpers/jobs';
 import { errorItem } from '../../helpers/results';
@@ -131,9 +131,8 @@ export async function importFromItems(
 		try {
 			const final = await finishJob.call(this, client, job, chunk.items[0], wait);
 			output.push({ json: { ...final, ...summary }, pairedItem });
-		} catch (error) {
-			if (!this.continueOnFail()) throw ensureNodeError(this.getNode(), error, chunk.items[0]);
-			output.push(errorItem(error, pairedItem));
+		} catch (caught) {
+			output.push(errorItemOrThrow.call(this, caught, chunk.items[0], pairedItem));
 		}
 	}
 	return output;

@@ -2,12 +2,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { segmentLocator } from '../../helpers/descriptions';
-import { ensureNodeError } from '../../helpers/errors';
+import { errorItemOrThrow } from '../../helpers/errors';
 import { assertColumns, MAX_FILE_BYTES, multipartBody, readInputFile } from '../../helpers/files';
 import { chunk, eachItem, gatherIds, pairedItems } from '../../helpers/gather';
 import { requiredId } from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields, type WaitSettings } from '../../helpers/jobs';
-import { errorItem } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
 import type { BatchOperation } from '../types';
@@ -114,9 +113,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 					pairedItem,
 				});
 			} catch (caught) {
-				const error = ensureNodeError(this.getNode(), caught, batch.items[0]);
-				if (!this.continueOnFail()) throw error;
-				output.push(errorItem(error, pairedItem));
+				output.push(errorItemOrThrow.call(this, caught, batch.items[0], pairedItem));
 			}
 		}
 		return output;

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { ensureNodeError } from '../../helpers/errors';
+import { errorItemOrThrow } from '../../helpers/errors';
 import { chunk, gatherIds, pairedItems } from '../../helpers/gather';
-import { errorItem, objectOr } from '../../helpers/results';
+import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 
 /** Appcues documents no cap; requests are kept well below its 8 MB limit for CSV uploads. */
@@ -55,9 +55,7 @@ export async function execute(
 			});
 			output.push({ json: { ...objectOr(body, { ok: true }), users: ids.length }, pairedItem });
 		} catch (caught) {
-			const error = ensureNodeError(this.getNode(), caught, all.items[0]);
-			if (!this.continueOnFail()) throw error;
-			output.push(errorItem(error, pairedItem));
+			output.push(errorItemOrThrow.call(this, caught, all.items[0], pairedItem));
 		}
 	}
 	return output;
