@@ -1,10 +1,33 @@
 import type {
 	IAuthenticateGeneric,
+	IAuthenticateRuleResponseCode,
+	IAuthenticateRuleResponseSuccessBody,
 	Icon,
 	ICredentialTestRequest,
 	ICredentialType,
 	INodeProperties,
 } from 'n8n-workflow';
+
+/**
+ * True (in an n8n expression) when the credential would send its secret unencrypted: a custom
+ * Base URL that is not https, unless it is plain http to a loopback host. The node checks the same
+ * at run time (`transport/region.ts`).
+ */
+const UNSAFE_BASE_URL =
+	'$credentials.region === "custom" && !/^\\s*https:\\/\\//i.test(String($credentials.baseUrl)) && !/^\\s*http:\\/\\/(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?([\\/?#]|\\s*$)/i.test(String($credentials.baseUrl))';
+
+/**
+ * n8n has no rule that refuses a request before it is sent, so an unsafe Base URL turns the test
+ * request into a `data:` URL (answered locally, nothing leaves n8n) whose one-character body the
+ * last rule below recognises: an API answer is JSON, never one character long.
+ */
+const REFUSED_BODY = 'x';
+const REFUSED_TEST_URL = `data:,${REFUSED_BODY}`;
+
+const REFUSED_BASE_URL_MESSAGE =
+	'The Base URL must use https: plain http would send the API secret unencrypted, so it is allowed only for localhost, 127.0.0.0/8 and [::1]';
+
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 
 export class AppcuesApi implements ICredentialType {
 	name = 'appcuesApi';
@@ -97,10 +120,13 @@ export class AppcuesApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL:
-				'={{$credentials.region === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : ($credentials.region === "eu" ? "https://api.eu.appcues.com" : "https://api.appcues.com")}}',
-			url: '=/v2/accounts/{{encodeURIComponent(String($credentials.accountId).trim())}}/tags',
+			baseURL: `={{${UNSAFE_BASE_URL} ? "" : $credentials.region === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : ($credentials.region === "eu" ? "https://api.eu.appcues.com" : "https://api.appcues.com")}}`,
+			url: `={{${UNSAFE_BASE_URL} ? "${REFUSED_TEST_URL}" : "/v2/accounts/" + encodeURIComponent(String($credentials.accountId).trim()) + "/tags"}}`,
 			method: 'GET',
+			// Read as text, so that the body rule below sees the answer as one string.
+			encoding: 'text',
+			// Appcues' API never redirects: the credentials must not follow one.
+			disableFollowRedirect: true,
 		},
 		rules: [
 			{
@@ -127,6 +153,19 @@ export class AppcuesApi implements ICredentialType {
 						'No Appcues account with this Account ID was found in this region (404). Check the Account ID and the Region.',
 				},
 			},
-		],
+			...REDIRECT_STATUSES.map(
+				(status): IAuthenticateRuleResponseCode => ({
+					type: 'responseCode',
+					properties: {
+						value: status,
+						message: `The server answered with a redirect (${status}), which is not followed: the Appcues API does not redirect. Check the Region and the Base URL.`,
+					},
+				}),
+			),
+			{
+				type: 'responseSuccessBody',
+				properties: { key: 'length', value: REFUSED_BODY.length, message: REFUSED_BASE_URL_MESSAGE },
+			},
+		] as Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> as ICredentialTestRequest['rules'],
 	};
 }

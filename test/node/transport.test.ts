@@ -1,8 +1,47 @@
-import type { INodeParameters } from 'n8n-workflow';
-import { describe, expect, it } from 'vitest';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 
+import type { INodeParameters } from 'n8n-workflow';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { waitBeforeRetry } from '../../nodes/Appcues/transport/retry';
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../fake-appcues/server';
-import { credentialsFor, useFakeAppcues } from '../helpers';
+import { basicAuth, credentialsFor, useFakeAppcues } from '../helpers';
+
+// Retry waits go through one function: tests that count them replace it; the others really wait.
+vi.mock('../../nodes/Appcues/transport/retry', async (importOriginal) => {
+	const actual = await importOriginal<typeof import('../../nodes/Appcues/transport/retry')>();
+	return { ...actual, waitBeforeRetry: vi.fn(actual.waitBeforeRetry) };
+});
+
+const SECRETS = [
+	DEFAULT_ACCOUNT.apiSecret,
+	DEFAULT_ACCOUNT.legacyApiKey!,
+	basicAuth(DEFAULT_ACCOUNT.apiKey, DEFAULT_ACCOUNT.apiSecret).slice('Basic '.length),
+];
+
+/** A plain local HTTP server on a free port, recording what it receives; `close` also ends stalled connections. */
+async function localServer(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+	const received: Array<{ method?: string; url?: string; headers: IncomingHttpHeaders }> = [];
+	const sockets = new Set<Socket>();
+	const server = createServer((req, res) => {
+		received.push({ method: req.method, url: req.url, headers: req.headers });
+		handler(req, res);
+	});
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+	await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		received,
+		close: async () => {
+			for (const socket of sockets) socket.destroy();
+			await new Promise<void>((done) => server.close(() => done()));
+		},
+	};
+}
 
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 
@@ -344,5 +383,183 @@ describe('continueOnFail', () => {
 		);
 		expect(result.error?.context?.itemIndex).toBe(0);
 		expect(t.fake.apiRequests()).toHaveLength(1);
+	});
+});
+
+describe('redirects: credentials never follow one', () => {
+	const t = useFakeAppcues();
+
+	it.each([301, 302, 303, 307, 308])('a %i to another host is an error naming it, and that host gets no Authorization', async (status) => {
+		const otherHost = await localServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('[]'));
+		const redirecting = await localServer((req, res) => res.writeHead(status, { Location: `${otherHost.url}${req.url}?token=abc` }).end());
+		try {
+			for (const continueOnFail of [false, true]) {
+				const result = await t.run(
+					{ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' },
+					{ credentials: { ...credentialsFor(t.fake), baseUrl: redirecting.url }, continueOnFail },
+				);
+				const message = `Appcues answered with a redirect (${status}) to ${new URL(otherHost.url).host}; it was not followed, so no credentials were sent there`;
+				if (continueOnFail) {
+					expect(result.items.map((item) => [item.json.error, item.pairedItem])).toEqual([[message, { item: 0 }]]);
+				} else {
+					expect(result.error?.message).toBe(message);
+					expect(result.items).toEqual([]);
+				}
+				const everything = JSON.stringify({ items: result.items, error: result.error, runData: result.run.data.resultData.runData });
+				for (const secret of [...SECRETS, 'token=abc']) expect(everything).not.toContain(secret);
+			}
+			expect(redirecting.received).toHaveLength(2);
+			expect(redirecting.received[0].headers.authorization).toBe(basicAuth(DEFAULT_ACCOUNT.apiKey, DEFAULT_ACCOUNT.apiSecret));
+			expect(otherHost.received).toEqual([]);
+		} finally {
+			await otherHost.close();
+			await redirecting.close();
+		}
+	});
+
+	it('a redirect on the same host is not followed either (GET, legacy key)', async () => {
+		const redirecting = await localServer((_req, res) => res.writeHead(302, { Location: '/elsewhere' }).end());
+		try {
+			const result = await t.run(
+				{ resource: 'user', operation: 'trackActivity', userId: 'u', propertiesInput: 'json', propertiesJson: '{"a":1}' },
+				{ credentials: { ...credentialsFor(t.fake), baseUrl: redirecting.url } },
+			);
+			expect(result.error?.message).toBe(
+				`Appcues answered with a redirect (302) to ${new URL(redirecting.url).host}; it was not followed, so no credentials were sent there`,
+			);
+			expect(redirecting.received.map((request) => request.url)).not.toContain('/elsewhere');
+			expect(redirecting.received).toHaveLength(1);
+		} finally {
+			await redirecting.close();
+		}
+	});
+});
+
+describe('a custom Base URL over plain http', () => {
+	const t = useFakeAppcues();
+
+	it.each(['http://appcues-proxy.example.com', 'http://10.0.0.5:8080', 'http://localhost@192.0.2.1', 'ftp://127.0.0.1'])(
+		'%s is refused before anything is sent',
+		async (baseUrl) => {
+			const result = await t.run(
+				{ resource: 'tag', operation: 'getAll', returnAll: true },
+				{ credentials: { ...credentialsFor(t.fake), baseUrl }, continueOnFail: true },
+			);
+			expect(String(result.items[0]?.json.error)).toMatch(
+				/^The Base URL in the Appcues credential (uses plain http to .+, which would send the API secret unencrypted: use https \(plain http is allowed only for localhost, 127\.0\.0\.0\/8 and \[::1\]\)|must start with https:\/\/ \(it uses ftp:\))$/,
+			);
+			expect(JSON.stringify(result.items)).not.toContain(DEFAULT_ACCOUNT.apiSecret);
+			expect(t.fake.requests).toHaveLength(0);
+		},
+	);
+
+	it.each(['localhost', '127.0.0.1', '127.1.2.3', '[::1]'])('http://%s (loopback) is allowed', async (host) => {
+		const credentials = { ...credentialsFor(t.fake), baseUrl: t.fake.url.replace('127.0.0.1', host) };
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 0 } }, { credentials });
+		// The fake listens on 127.0.0.1 only: other loopback hosts are allowed, then maybe not reached.
+		if (host === '127.0.0.1') expect(result.error).toBeUndefined();
+		else expect(result.error?.message ?? '').not.toMatch(/Base URL/);
+	});
+});
+
+describe('a request that may have been applied is never sent again', () => {
+	const t = useFakeAppcues();
+
+	it.each([500, 502, 504])('trackEvent answered %i then 201: one POST, and an error item saying it may have gone through', async (status) => {
+		t.fake.addFault({ kind: 'status', status, method: 'POST', times: 1 });
+		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' }, { continueOnFail: true });
+		expect(t.fake.apiRequests({ method: 'POST' })).toHaveLength(1);
+		expect(result.items).toHaveLength(1);
+		expect(result.items[0].pairedItem).toEqual({ item: 0 });
+		expect(result.items[0].json.error).toMatch(
+			new RegExp(`^The POST request to Appcues may have gone through \\(Appcues answered ${status} .+\\), so it was not repeated$`),
+		);
+		expect(JSON.stringify(result.items)).not.toContain(DEFAULT_ACCOUNT.apiSecret);
+	});
+
+	it('an import answered 504: one POST, no second job', async () => {
+		t.fake.addFault({ kind: 'status', status: 504, method: 'POST', times: 1 });
+		const items = [{ user_id: 'u1', plan: 'pro' }];
+		const result = await t.run({ resource: 'import', operation: 'profiles', source: 'items' }, { items, continueOnFail: true });
+		expect(t.fake.apiRequests({ method: 'POST' })).toHaveLength(1);
+		expect(result.items[0].json.error).toMatch(/^The POST request to Appcues may have gone through \(Appcues answered 504 .+\), so it was not repeated$/);
+	});
+
+	it('adding users to a segment answered 502: one POST, no second job', async () => {
+		t.fake.state().segments.set('seg-a', { id: 'seg-a', name: 'A', user_ids: [] } as never);
+		t.fake.addFault({ kind: 'status', status: 502, method: 'POST', times: 1 });
+		const result = await t.run(
+			{ resource: 'segment', operation: 'addUsers', segmentId: { __rl: true, mode: 'id', value: 'seg-a' }, userIds: 'u1' },
+			{ continueOnFail: true },
+		);
+		expect(t.fake.apiRequests({ method: 'POST' })).toHaveLength(1);
+		expect(result.items[0].json.error).toMatch(/^The POST request to Appcues may have gone through \(Appcues answered 502 .+\), so it was not repeated$/);
+	});
+
+	it.each([429, 503])('a POST answered %i (not processed) is sent again and succeeds once', async (status) => {
+		t.fake.addFault({ kind: 'status', status, method: 'POST', times: 2 });
+		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' });
+		expect(result.error).toBeUndefined();
+		expect(t.fake.apiRequests({ method: 'POST' }).map((request) => request.status)).toEqual([status, status, 200]);
+		expect(t.fake.state().users.get('u1')?.events).toHaveLength(1);
+	});
+
+	it('a POST whose connection was refused (nothing sent) is sent again', async () => {
+		const result = await t.run(
+			{ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid', options: { maxRetries: 2 } },
+			{ credentials: { ...credentialsFor(t.fake), baseUrl: 'http://127.0.0.1:9' } },
+		);
+		expect(result.error?.message).toBe('Could not reach Appcues at 127.0.0.1:9 after 3 attempts: the connection was refused');
+	});
+});
+
+describe('Retry-After never shortens the backoff', () => {
+	const t = useFakeAppcues();
+	let waits: number[];
+
+	beforeEach(() => {
+		waits = [];
+		vi.mocked(waitBeforeRetry).mockImplementation(async (ms) => {
+			waits.push(ms);
+		});
+		// The jitter draws half of each step, so the computed waits are known.
+		vi.spyOn(Math, 'random').mockReturnValue(0.5);
+	});
+	afterEach(() => {
+		vi.mocked(waitBeforeRetry).mockReset();
+		vi.restoreAllMocks();
+	});
+
+	/** Half of each 429 backoff step: 250 ms doubling, capped at the 30 s maximum wait. */
+	const throttledBackoff = Array.from({ length: 15 }, (_, retry) => Math.min(30_000, 250 * 2 ** retry) / 2);
+
+	it.each([
+		['0', () => '0'],
+		['negative', () => '-5'],
+		['a past date', () => new Date(Date.now() - 60_000).toUTCString()],
+		['not a number', () => 'soon'],
+	])('a 429 that never heals, Retry-After %s: 16 attempts, spread over minutes of backoff', async (_label, retryAfter) => {
+		t.fake.addFault({ kind: 'status', status: 429, retryAfter: retryAfter(), times: Infinity });
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 5, maxRetryWaitSeconds: 30 } });
+		expect(result.error?.message).toBe('Appcues API error 429: Too Many Requests: injected fault');
+		expect(t.fake.apiRequests()).toHaveLength(16);
+		expect(waits).toEqual(throttledBackoff);
+		expect(waits.reduce((sum, wait) => sum + wait, 0)).toBeGreaterThan(120_000);
+	});
+
+	it('a Retry-After longer than the backoff wins, up to the maximum wait', async () => {
+		t.fake.addFault({ kind: 'status', status: 503, retryAfter: '3', times: 4 });
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 5, maxRetryWaitSeconds: 30 } });
+		expect(result.error).toBeUndefined();
+		// 5xx steps start at 1 s: halves are 500, 1000, 2000, 4000; Retry-After 3 s lifts the first three.
+		expect(waits).toEqual([3000, 3000, 3000, 4000]);
+	});
+
+	it('a 503 with Retry-After 0 on a POST still backs off', async () => {
+		t.fake.addFault({ kind: 'status', status: 503, retryAfter: '0', times: 3, method: 'POST' });
+		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid', options: { maxRetryWaitSeconds: 30 } });
+		expect(result.error).toBeUndefined();
+		expect(waits).toEqual([500, 1000, 2000]);
+		expect(t.fake.state().users.get('u1')?.events).toHaveLength(1);
 	});
 });

@@ -7,19 +7,19 @@ import type {
 	ILoadOptionsFunctions,
 	INode,
 } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
-import { apiErrorFromResponse, connectionError } from './errors';
+import { apiErrorFromResponse, connectionError, mayHaveBeenAppliedError, redirectError } from './errors';
 import { encodeSegment, isUnsafeSegment } from './paths';
-import { baseUrlFor } from './region';
+import { baseUrlFor, baseUrlProblem } from './region';
 import {
 	classifyConnectionError,
 	DEFAULT_RETRY_POLICY,
-	IDEMPOTENT_METHODS,
+	handleFailure,
 	parseRetryAfter,
-	RETRYABLE_STATUSES,
 	retryDelayMs,
 	type RetryPolicy,
+	waitBeforeRetry,
 } from './retry';
 import { Throttle } from './throttle';
 
@@ -116,6 +116,13 @@ export class AppcuesClient {
 				itemIndex: request.itemIndex,
 			});
 		}
+		const refused = baseUrlProblem(baseUrl);
+		if (refused) {
+			throw new NodeOperationError(this.node, refused, {
+				description: 'Change the Base URL field of the Appcues credential (Region: Custom Base URL).',
+				itemIndex: request.itemIndex,
+			});
+		}
 		const fullPath = this.fullPath(request, credentials);
 		const options: IHttpRequestOptions = {
 			method: request.method,
@@ -127,10 +134,14 @@ export class AppcuesClient {
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: this.settings.timeoutMs,
+			// Appcues' API never redirects: a 3xx is returned here and refused below, so the
+			// credentials never follow one (to another host, or from https to http).
+			disableFollowRedirect: true,
+			sendCredentialsOnCrossOriginRedirect: false,
 		};
 		const credentialOverride =
 			request.auth === 'legacyKey' ? this.legacyCredentials(credentials, request.itemIndex) : undefined;
-		const described = { method: request.method, path: fullPath, host: new URL(baseUrl).host };
+		const described = { method: request.method, path: fullPath, host: new URL(baseUrl).host, url: options.url };
 
 		for (let attempt = 0; ; attempt++) {
 			await this.throttle.acquire();
@@ -145,11 +156,9 @@ export class AppcuesClient {
 			} catch (error) {
 				const code = connectionErrorCode(error);
 				const failure = classifyConnectionError(code);
-				const retryable =
-					failure === 'not-sent' ||
-					(failure === 'maybe-sent' && IDEMPOTENT_METHODS.has(request.method));
-				if (failure && retryable && attempt < this.settings.maxRetries) {
-					await sleep(retryDelayMs(attempt, this.settings, undefined));
+				const handling = failure && handleFailure(request.method, { connection: failure });
+				if (handling === 'retry' && attempt < this.settings.maxRetries) {
+					await waitBeforeRetry(retryDelayMs(attempt, this.settings, undefined));
 					continue;
 				}
 				if (failure) {
@@ -158,7 +167,7 @@ export class AppcuesClient {
 						code ?? 'connection error',
 						described,
 						attempt + 1,
-						failure === 'maybe-sent' && !retryable,
+						handling === 'may-have-applied',
 						request.itemIndex,
 					);
 				}
@@ -175,11 +184,18 @@ export class AppcuesClient {
 				this.throttle.onSuccess();
 				return response;
 			}
+			if (status >= 300 && status < 400) {
+				throw redirectError(this.node, status, response.headers?.location, described, request.itemIndex);
+			}
 			if (status === 429) this.throttle.onThrottled();
-			if (RETRYABLE_STATUSES.has(status) && attempt < this.retryBudget(status)) {
+			const handling = handleFailure(request.method, { status });
+			if (handling === 'retry' && attempt < this.retryBudget(status)) {
 				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], Date.now());
-				await sleep(retryDelayMs(attempt, this.settings, retryAfter, Math.random, status === 429 ? THROTTLED_BASE_WAIT_MS : undefined));
+				await waitBeforeRetry(retryDelayMs(attempt, this.settings, retryAfter, Math.random, status === 429 ? THROTTLED_BASE_WAIT_MS : undefined));
 				continue;
+			}
+			if (handling === 'may-have-applied') {
+				throw mayHaveBeenAppliedError(this.node, status, response.body, described, request.itemIndex);
 			}
 			throw apiErrorFromResponse(this.node, status, response.body, described, request.itemIndex);
 		}

@@ -122,3 +122,59 @@ export function connectionError(
 		: `Request: ${request.method} ${request.path} (${code}). Check the region or base URL in the Appcues credential and the network between n8n and Appcues.`;
 	return new NodeApiError(node, { connectionFailure: what } as JsonObject, { message, description, itemIndex });
 }
+
+/**
+ * A non-idempotent request answered with a status after which it may have been applied (500, 502,
+ * 504): it is not sent again, and the user is told to check before running the item again.
+ */
+export function mayHaveBeenAppliedError(
+	node: INode,
+	status: number,
+	body: unknown,
+	request: { method: string; path: string },
+	itemIndex?: number,
+): NodeApiError {
+	const problem = readProblem(body);
+	const said = describeProblem(problem);
+	const message = `The ${request.method} request to Appcues may have gone through (Appcues answered ${status}${problem.title ? ` ${problem.title}` : ''}), so it was not repeated`;
+	const description = [
+		`Request: ${request.method} ${request.path}.`,
+		said ? `Appcues said: ${said}.` : undefined,
+		'Check in Appcues whether the change was applied before running this item again.',
+	]
+		.filter(Boolean)
+		.join(' ');
+	const response: JsonObject = { httpCode: String(status), status, ...(said ? { body: said } : {}) };
+	return new NodeApiError(node, response, { message, description, httpCode: String(status), itemIndex });
+}
+
+/**
+ * Appcues' API never redirects, so a 3xx comes from a misconfigured Base URL or a hostile host.
+ * It is not followed (the credentials would go with it); the error names only the target host,
+ * never the full location, which may carry tokens.
+ */
+export function redirectError(
+	node: INode,
+	status: number,
+	location: unknown,
+	request: { method: string; path: string; url: string },
+	itemIndex?: number,
+): NodeApiError {
+	const text = Array.isArray(location) ? location[0] : location;
+	let target = 'no location';
+	if (typeof text === 'string' && text.trim()) {
+		try {
+			target = new URL(text.trim(), request.url).host || 'an invalid location';
+		} catch {
+			target = 'an invalid location';
+		}
+	}
+	const message = `Appcues answered with a redirect (${status}) to ${target}; it was not followed, so no credentials were sent there`;
+	const description = `The Appcues API does not redirect. Check the Region and Base URL in the Appcues credential. Request: ${request.method} ${request.path}`;
+	return new NodeApiError(node, { httpCode: String(status), status, redirectTarget: target } as JsonObject, {
+		message,
+		description,
+		httpCode: String(status),
+		itemIndex,
+	});
+}
