@@ -4,10 +4,14 @@ import { NodeOperationError } from 'n8n-workflow';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { jobIdOf, waitForJob } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
-import { downloadPresigned } from '../../transport/download';
+import { MB } from '../../helpers/files';
+import { type DownloadLimits, downloadPresigned } from '../../transport/download';
 import { path } from '../../transport/paths';
 import { withBinary } from '../types';
 import { querySpecField, readQuerySpec } from './spec';
+
+export const DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 300;
+export const DEFAULT_MAX_DOWNLOAD_MB = 200;
 
 export const description: INodeProperties[] = [
 	querySpecField('export'),
@@ -35,11 +39,32 @@ export const description: INodeProperties[] = [
 			description: 'Name of the binary property to write the downloaded export to',
 			displayOptions: { show: { download: [true] } },
 		},
+		{
+			displayName: 'Download Timeout (Seconds)',
+			name: 'downloadTimeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 3600 },
+			default: 300,
+			description: 'Longest time for the whole download, from the request to the last byte',
+			displayOptions: { show: { download: [true] } },
+		},
+		{
+			displayName: 'Max Download Size (MB)',
+			name: 'maxDownloadSizeMb',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 2048 },
+			default: 200,
+			description: 'Largest export file accepted; the file is held in memory while it is downloaded',
+			displayOptions: { show: { download: [true] } },
+		},
 	]),
 ];
 
 export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
 	const spec = readQuerySpec.call(this, itemIndex);
+	// Read before the export is requested, so a bad limit sends nothing.
+	const download = this.getNodeParameter('download', itemIndex, true) as boolean;
+	const limits = download ? readDownloadLimits.call(this, itemIndex) : undefined;
 	const accepted = ((await client.request({ method: 'POST', path: '/analytics/exports', body: spec, itemIndex })) ??
 		{}) as IDataObject;
 	const jobId = jobIdOf(accepted);
@@ -62,15 +87,30 @@ export async function execute(this: IExecuteFunctions, client: AppcuesClient, it
 		itemIndex,
 	);
 	const result = { ...job, job_id: jobId };
-	if (!this.getNodeParameter('download', itemIndex, true)) return result;
+	if (!limits) return result;
 	if (typeof job.download_url !== 'string') {
 		throw new NodeOperationError(this.getNode(), `The export ${jobId} finished without a download_url [item ${itemIndex}]`, {
 			itemIndex,
 		});
 	}
-	const file = await downloadPresigned.call(this, job.download_url, itemIndex);
+	const file = await downloadPresigned.call(this, job.download_url, itemIndex, limits);
 	const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
 	const fileName = `appcues-analytics-${jobId}.${/json/.test(file.contentType ?? '') ? 'json' : 'csv'}`;
 	const binary = await this.helpers.prepareBinaryData(file.data, fileName, file.contentType?.split(';')[0] ?? 'text/csv');
 	return withBinary(result, { [propertyName]: binary });
+}
+
+/** Limits from the parameters; anything but a positive number is refused, naming the field. */
+function readDownloadLimits(this: IExecuteFunctions, itemIndex: number): DownloadLimits {
+	const positive = (name: string, label: string, fallback: number) => {
+		const value = this.getNodeParameter(name, itemIndex, fallback);
+		if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return value;
+		throw new NodeOperationError(this.getNode(), `${label} must be a positive number [item ${itemIndex}]`, {
+			itemIndex,
+		});
+	};
+	return {
+		timeoutMs: positive('downloadTimeoutSeconds', 'Download Timeout (Seconds)', DEFAULT_DOWNLOAD_TIMEOUT_SECONDS) * 1000,
+		maxBytes: Math.floor(positive('maxDownloadSizeMb', 'Max Download Size (MB)', DEFAULT_MAX_DOWNLOAD_MB) * MB),
+	};
 }
