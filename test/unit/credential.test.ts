@@ -103,6 +103,8 @@ describe('credential', () => {
 	});
 
 	it.each([
+		// 0.0.0.0 is not a loopback name, yet reaches the fake: it would record a request if one were sent.
+		['http://0.0.0.0:{port}'],
 		['http://appcues-proxy.example.com'],
 		['HTTP://10.0.0.5:8080/'],
 		['http://localhost@evil.example.com'],
@@ -110,7 +112,7 @@ describe('credential', () => {
 		['ftp://appcues-proxy.example.com'],
 		[''],
 	])('refuses the Base URL %j without sending the credentials anywhere', async (baseUrl) => {
-		const result = await testCredential({ ...credentialsFor(fake), baseUrl });
+		const result = await testCredential({ ...credentialsFor(fake), baseUrl: baseUrl.replace('{port}', new URL(fake.url).port) });
 		expect(result.url).toBe('data:,x');
 		expect(result.message).toBe(
 			'The Base URL must use https: plain http would send the API secret unencrypted, so it is allowed only for localhost, 127.0.0.0/8 and [::1]',
