@@ -6,7 +6,7 @@ import { DEFAULT_CLIENT_SETTINGS } from '../../nodes/Appcues/transport/client';
 import { describeProblem, readProblem } from '../../nodes/Appcues/transport/errors';
 import { encodeSegment, path, UnsafePathSegmentError } from '../../nodes/Appcues/transport/paths';
 import { baseUrlFor } from '../../nodes/Appcues/transport/region';
-import { classifyConnectionError, parseRetryAfter, retryDelayMs } from '../../nodes/Appcues/transport/retry';
+import { classifyConnectionError, handleFailure, parseRetryAfter, retryDelayMs } from '../../nodes/Appcues/transport/retry';
 import { Throttle } from '../../nodes/Appcues/transport/throttle';
 
 describe('paths', () => {
@@ -50,6 +50,24 @@ describe('retry policy', () => {
 	it('prefers Retry-After, capped at the maximum wait', () => {
 		expect(retryDelayMs(0, { maxRetries: 5, maxWaitMs: 5000 }, 3000)).toBe(3000);
 		expect(retryDelayMs(0, { maxRetries: 5, maxWaitMs: 5000 }, 60_000)).toBe(5000);
+	});
+	it('a Retry-After shorter than the backoff (0, a past date, negative) never shortens it', () => {
+		const policy = { maxRetries: 5, maxWaitMs: 30_000 };
+		expect(parseRetryAfter('-5', now)).toBeUndefined();
+		expect(parseRetryAfter('2', now)).toBe(2000);
+		for (const retryAfter of [0, parseRetryAfter('Thu, 26 Nov 2026 11:00:00 GMT', now), parseRetryAfter('-5', now)]) {
+			expect(retryDelayMs(3, policy, retryAfter, () => 0.5)).toBe(4000);
+		}
+		expect(retryDelayMs(3, policy, 6000, () => 0.5)).toBe(6000);
+	});
+	it('retries a POST only when Appcues cannot have applied it', () => {
+		const table = (method: string) =>
+			[429, 500, 502, 503, 504, 400].map((status) => handleFailure(method, { status }))
+				.concat((['not-sent', 'maybe-sent'] as const).map((connection) => handleFailure(method, { connection })));
+		expect(table('POST')).toEqual(['retry', 'may-have-applied', 'may-have-applied', 'retry', 'may-have-applied', 'fail', 'retry', 'may-have-applied']);
+		for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
+			expect(table(method)).toEqual(['retry', 'fail', 'retry', 'retry', 'retry', 'fail', 'retry', 'retry']);
+		}
 	});
 	it('tells failures before sending from failures after', () => {
 		expect(classifyConnectionError('ECONNREFUSED')).toBe('not-sent');
