@@ -13,6 +13,8 @@
  * credential's Test through n8n's REST API as the editor's Test button does.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -465,6 +467,54 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		expect(row).toMatchObject({ mode: 'cli', status: 'error' });
 	});
 
+	it('a redirect from the API is an error naming the host, and the other host gets no credentials (issue 9.6)', async () => {
+		const received: IncomingHttpHeaders[] = [];
+		const listen = async (server: Server) => {
+			await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+			return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		};
+		const otherHost = createServer((req, res) => {
+			received.push(req.headers);
+			res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+		});
+		const otherUrl = await listen(otherHost);
+		const redirecting = createServer((req, res) => res.writeHead(307, { Location: `${otherUrl}${req.url}` }).end());
+		const redirectingUrl = await listen(redirecting);
+		try {
+			const [credential] = await n8n.importCredentials({
+				name: 'Appcues Redirecting',
+				type: 'appcuesApi',
+				data: { ...appcuesCredentials(redirectingUrl, ACCOUNT)[0].data },
+			});
+			const workflow = await n8n.importWorkflow({
+				name: 'Appcues redirect check',
+				nodes: [
+					{ id: 'b1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+					{
+						id: 'b2',
+						name: 'Track Event',
+						type: 'n8n-nodes-appcues.appcues',
+						typeVersion: 1,
+						position: [240, 0],
+						parameters: { resource: 'user', operation: 'trackEvent', userId: 'ada', eventName: 'paid', options: {} },
+						credentials: { appcuesApi: { id: credential.id, name: credential.name } },
+					},
+				],
+				connections: { Start: { main: [[{ node: 'Track Event', type: 'main', index: 0 }]] } },
+			});
+			const res = await n8n.executeWorkflow(workflow.id);
+			for (const secret of SECRETS) expect(res.output).not.toContain(secret);
+			expect(res.ok).toBe(false);
+			expect(JSON.stringify(res.run?.data.resultData.error ?? res.output)).toContain(
+				`Appcues answered with a redirect (307) to ${new URL(otherUrl).host}; it was not followed, so no credentials were sent there`,
+			);
+			expect(received).toEqual([]);
+		} finally {
+			otherHost.close();
+			redirecting.close();
+		}
+	});
+
 	describe('published trigger workflow in a running n8n', () => {
 		let server: RunningN8n;
 		const trigger = workflows.trigger;
@@ -575,6 +625,45 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 				refused,
 				{ method: 'GET', path: '/v2/accounts/99999/tags', auth: KEY_AUTH, status: 403 },
 			]);
+		});
+
+		it('the credential test refuses a plain-http Base URL without contacting it, and follows no redirect (issue 9.6, 9.7)', async () => {
+			fake.reset();
+			const test = (credential: CredentialJson) =>
+				rest<{ status: string; message: string }>('credentials/test', { credentials: { ...credential, type: 'appcuesApi' } });
+			const [good] = appcuesCredentials(fake.url, ACCOUNT);
+			// Plain http to a host that is not loopback: refused before any request. 0.0.0.0 is not a
+			// loopback name, yet reaches this machine: the listener would record a request if one were sent.
+			const received: IncomingHttpHeaders[] = [];
+			const listener = createServer((req, res) => {
+				received.push(req.headers);
+				res.writeHead(200, { 'Content-Type': 'application/json' }).end('[]');
+			});
+			await new Promise<void>((done) => listener.listen(0, '127.0.0.1', done));
+			const port = (listener.address() as AddressInfo).port;
+			try {
+				const plainHttp = { ...good, data: { ...good.data, baseUrl: `http://0.0.0.0:${port}` } };
+				expect(await test(plainHttp)).toEqual({
+					status: 'Error',
+					message:
+						'The Base URL must use https: plain http would send the API secret unencrypted, so it is allowed only for localhost, 127.0.0.0/8 and [::1]',
+				});
+				// A redirect to another host: not followed, so that host sees nothing.
+				const redirecting = createServer((req, res) => res.writeHead(307, { Location: `http://127.0.0.1:${port}${req.url}` }).end());
+				await new Promise<void>((done) => redirecting.listen(0, '127.0.0.1', done));
+				try {
+					const redirected = await test({ ...good, data: { ...good.data, baseUrl: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}` } });
+					expect(redirected.status).toBe('Error');
+					// 2.8.x shows its own text for an error status (see the test above); 2.41 the credential's.
+					if (version !== '2.8.4') expect(redirected.message).toMatch(/^The server answered with a redirect \(307\), which is not followed/);
+				} finally {
+					redirecting.close();
+				}
+				expect(received).toEqual([]);
+				expect(await test(good)).toEqual({ status: 'OK', message: 'Connection successful!' });
+			} finally {
+				listener.close();
+			}
 		});
 
 		it('fills the "From List" pickers of the editor (listSearch: segments with a filter, experiences of a type, tags)', async () => {
