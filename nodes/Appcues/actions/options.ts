@@ -48,7 +48,7 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 20 },
 			default: 5,
 			description:
-				'How often a request answered 502 or 503 or 504, or cut off by the network, is tried again. A request answered 429 (never applied by Appcues) is tried up to three times as often.',
+				'How often a request answered 502 or 503 or 504, or cut off by the network, is tried again; a POST only when Appcues cannot have applied it (503, or nothing sent). A request answered 429 (never applied by Appcues) is tried up to three times as often.',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
