@@ -52,6 +52,9 @@ const TOOLS = {
 	addToSegment: 'Add_users_to_segment',
 } as const;
 
+/** The examples describe the two segment tools by hand (Description: Set Manually). */
+const LIST_SEGMENTS_DESCRIPTION = "List the segments of the Appcues account (up to 50), each with its ID, name, description and number of users. Use it to find a segment's ID from its name.";
+const ADD_TO_SEGMENT_DESCRIPTION = "Add end users to an Appcues segment, given the segment's ID and the users' IDs. Appcues applies the change within a few minutes.";
 const CHAT_AGENT_PATH = 'appcues-agent-chat-completions';
 
 const versions = selectedVersions().filter((version) => version === '2.41.1');
@@ -199,7 +202,10 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 				},
 			},
 		});
-		expect(tool(requests, TOOLS.listSegments)).toMatchObject({ description: 'Get many segments in Appcues', parameters: { type: 'object', properties: {} } });
+		expect(tool(requests, TOOLS.listSegments)).toMatchObject({ description: LIST_SEGMENTS_DESCRIPTION, parameters: { type: 'object', properties: {} } });
+		expect(tool(requests, TOOLS.getProfile).description).toBe('Get a user profile in Appcues');
+		expect(tool(requests, TOOLS.trackEvent).description).toBe('Track an event for a user in Appcues');
+		expect(tool(requests, TOOLS.addToSegment).description).toBe(ADD_TO_SEGMENT_DESCRIPTION);
 		expect(tool(requests, TOOLS.addToSegment).parameters).toMatchObject({
 			required: ['segment_id', 'user_ids'],
 			properties: { segment_id: { type: 'string' }, user_ids: { type: 'string' } },
@@ -278,7 +284,7 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		expect(status).toBe(200);
 		expect(requests.map((request) => `${request.api} ${request.path}`)).toEqual(['chat /v1/chat/completions', 'chat /v1/chat/completions']);
 		expect(requests[0].tools.map((t) => t.name).sort()).toEqual(Object.values(TOOLS).sort());
-		expect(tool(requests, TOOLS.listSegments).description).toBe('Get many segments in Appcues');
+		expect(tool(requests, TOOLS.listSegments).description).toBe(LIST_SEGMENTS_DESCRIPTION);
 		expect(requests[1].toolResults[0].name).toBe(TOOLS.listSegments);
 		expect(fake.requests.map(apiCall)).toEqual([{ method: 'GET', path: `${V2}/segments`, body: undefined, status: 200 }]);
 		expect(answer).toEqual({ output: 'Segments: Power Users, Trial Users, Admins' });
@@ -365,7 +371,10 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 
 				const failed = await client.callTool({ name: TOOLS.addToSegment, arguments: { segment_id: 'seg-vip', user_ids: 'ada' } });
 				expect(failed.isError).toBe(true);
-				expect(JSON.stringify(failed.content)).toContain('segment seg-vip not found');
+				const failure = (failed.content as Array<{ text: string }>).map((part) => part.text).join('');
+				console.log(`MCP tool error: ${failure}`);
+				expect(failure).toContain('Appcues API error 404: Not Found: segment seg-vip not found');
+				for (const secret of SECRETS) expect(failure).not.toContain(secret);
 			} finally {
 				await client.close();
 			}
