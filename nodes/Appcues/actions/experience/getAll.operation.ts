@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { applyLimit, returnAllFields } from '../../helpers/descriptions';
@@ -7,13 +7,33 @@ import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
 import { experienceType } from './common';
 
+/** The columns Appcues' own CLI shows for experiences, plus type and state. */
+export const SIMPLE_EXPERIENCE_FIELDS = ['id', 'name', 'type', 'published', 'state', 'updated_at'];
+
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['experience'], operation: ['getAll'] } },
-	returnAllFields,
+	[
+		...returnAllFields,
+		{
+			displayName: 'Simplify',
+			name: 'simplify',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to return only the ID, name, type, published flag, state and update time of each experience instead of the full object with its steps. Turn it on when an AI agent uses this tool, to keep its answer small.',
+		},
+	],
 );
+
+function simplify(experience: IDataObject): IDataObject {
+	const simple: IDataObject = {};
+	for (const field of SIMPLE_EXPERIENCE_FIELDS) if (experience[field] !== undefined) simple[field] = experience[field];
+	return simple;
+}
 
 export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
 	const type = experienceType.call(this, itemIndex);
 	const body = await client.request({ method: 'GET', path: path`/${type}`, itemIndex });
-	return applyLimit.call(this, asList(body), itemIndex);
+	const list = applyLimit.call(this, asList(body), itemIndex);
+	return this.getNodeParameter('simplify', itemIndex, false) ? list.map(simplify) : list;
 }
