@@ -60,10 +60,11 @@ export class SeenDeliveries {
 
 	/**
 	 * Adds what static data holds (saved by this or another process), skipping anything malformed:
-	 * the data outlives code versions.
+	 * the data outlives code versions. Returns how many live entries static data held.
 	 */
-	merge(stored: unknown, nowMs: number): void {
-		if (!Array.isArray(stored)) return;
+	merge(stored: unknown, nowMs: number): number {
+		if (!Array.isArray(stored)) return 0;
+		let live = 0;
 		for (const entry of stored) {
 			if (
 				Array.isArray(entry) &&
@@ -73,8 +74,10 @@ export class SeenDeliveries {
 				entry[1] > nowMs
 			) {
 				this.remember(entry[0], entry[1]);
+				live++;
 			}
 		}
+		return live;
 	}
 
 	/** Drops what has expired, then, over the cap, what expires soonest. */

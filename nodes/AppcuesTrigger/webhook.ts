@@ -144,6 +144,8 @@ function verify(
 interface Memory {
 	process: TriggerMemory;
 	staticData: IDataObject;
+	/** Static data lacks something this process remembers (n8n 2.41 did not save it, or a race). */
+	behind: boolean;
 }
 
 /**
@@ -154,9 +156,16 @@ function openMemory(this: IWebhookFunctions, nowMs: number): Memory {
 	const node = this.getNode();
 	const processMemory = triggerMemory(String(this.getWorkflow().id ?? ''), node.id ?? node.name);
 	const staticData = this.getWorkflowStaticData('node');
-	processMemory.seen.merge(staticData[SEEN_EVENTS_KEY], nowMs);
+	const stored = processMemory.seen.merge(staticData[SEEN_EVENTS_KEY], nowMs);
 	processMemory.seen.prune(nowMs);
-	return { process: processMemory, staticData };
+	const pin = processMemory.pin;
+	const storedPin = readPinnedForm(staticData[PINNED_FORM_KEY]);
+	const pinBehind =
+		pin !== undefined &&
+		(storedPin?.content !== pin.content ||
+			storedPin.encoding !== pin.encoding ||
+			storedPin.secretFingerprint !== pin.secretFingerprint);
+	return { process: processMemory, staticData, behind: processMemory.seen.size > stored || pinBehind };
 }
 
 /** The form Automatic mode pinned under this secret, if any. */
@@ -168,17 +177,15 @@ function pinnedForm(memory: Memory, fingerprint: string): SignatureForm | undefi
 	return stored;
 }
 
-/** Assigned, not mutated, so that n8n notices the change and saves it with the workflow. */
+/**
+ * Writes the whole memory to static data. Assigned, not mutated, so that n8n notices the change and
+ * saves it with the workflow. n8n 2.41 saves it only for a delivery that starts no run, so static
+ * data catches up at the next duplicate or filtered delivery.
+ */
 function saveMemory(memory: Memory, nowMs: number): void {
 	memory.process.seen.prune(nowMs);
 	memory.staticData[SEEN_EVENTS_KEY] = memory.process.seen.toStored();
-	const pin = memory.process.pin;
-	const stored = readPinnedForm(memory.staticData[PINNED_FORM_KEY]);
-	const same =
-		stored?.content === pin?.content &&
-		stored?.encoding === pin?.encoding &&
-		stored?.secretFingerprint === pin?.secretFingerprint;
-	if (pin && !same) memory.staticData[PINNED_FORM_KEY] = { ...pin };
+	if (memory.process.pin) memory.staticData[PINNED_FORM_KEY] = { ...memory.process.pin };
 }
 
 /** Same bytes, same signature: the same delivery, whatever timestamp comes with it. */
@@ -256,6 +263,7 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 	const bodyOnly = verified !== undefined && !signsTimestamp(verified.signature.form);
 	if (memory && delivery !== undefined && memory.process.seen.has(delivery, nowMs)) {
 		// A copy of a delivery that already ran: whatever timestamp it carries now, no second run.
+		if (memory.behind) saveMemory(memory, nowMs);
 		return reply.call(this, 200);
 	}
 
@@ -277,7 +285,7 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 		memory.process.seen.remember(delivery, deliveryExpiresAtMs);
 		newKeys.push(delivery);
 	}
-	if (memory && (newKeys.length || pinned)) saveMemory(memory, nowMs);
+	if (memory && (newKeys.length || pinned || memory.behind)) saveMemory(memory, nowMs);
 	// Filtered out or already delivered: acknowledged, so Appcues does not retry, and no run starts.
 	if (!events.length) return reply.call(this, 200);
 	if (memory) forgetUnlessAcknowledged.call(this, memory.process.seen, newKeys);
