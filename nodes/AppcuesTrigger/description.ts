@@ -32,7 +32,7 @@ export const triggerProperties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'Without a credential that holds a Webhook Signing Secret, no signature is checked: anyone who knows this URL can start the workflow.',
+			'Signatures are checked only when the selected credential holds a Webhook Signing Secret. With no credential selected, or one whose secret is empty, every delivery is accepted unchecked: anyone who knows this URL can start the workflow.',
 		name: 'securityNotice',
 		type: 'notice',
 		default: '',
@@ -77,7 +77,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to acknowledge an event whose ID was already received within the replay window without starting the workflow again',
+					'Whether to acknowledge an event whose ID was already received, or a signed delivery already received byte for byte, without starting the workflow again',
 			},
 			{
 				displayName: 'Include Headers and Verified Flag',
@@ -85,7 +85,7 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to output each event as { body, headers, verified } instead of the event alone. Verified is true when the signature was checked, false when no secret is set.',
+					'Whether to output each event as { body, headers, verified, signatureForm } instead of the event alone. Verified is true when the signature was checked, false when no secret is set; signatureForm names the Signature Format that matched.',
 			},
 			{
 				displayName: 'Max Body Size (KB)',
@@ -102,7 +102,7 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: DEFAULT_REPLAY_WINDOW_SECONDS,
 				description:
-					'How far X-Apc-Timestamp may be from now, either way, for a signed delivery to be accepted; also how long event IDs are remembered. 0 turns the time check off.',
+					'How far X-Apc-Timestamp may be from now, either way, for a signed delivery to be accepted. Event IDs are remembered until a copy could no longer pass (at least twice this long). 0 turns the time check off.',
 			},
 			{
 				displayName: 'Signature Format',
@@ -112,7 +112,7 @@ export const triggerProperties: INodeProperties[] = [
 					{
 						name: 'Automatic',
 						value: 'auto',
-						description: 'Accept any of the forms below',
+						description: 'Accept any of the forms below until one verifies, then only that one',
 					},
 					{
 						name: 'Body Only (Base64)',

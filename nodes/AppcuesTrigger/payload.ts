@@ -70,13 +70,25 @@ export function eventsFromRawBody(rawBody: Buffer): Parsed {
 	return eventsFromJson(value);
 }
 
-function firstString(event: IDataObject, fields: string[]): string | undefined {
+/** The first of the fields that holds text or a finite number, with its name and type. */
+function firstField(
+	event: IDataObject,
+	fields: string[],
+): { field: string; text: string; isNumber: boolean } | undefined {
 	for (const field of fields) {
 		const value = event[field];
-		if (typeof value === 'string' && value.trim() !== '') return value.trim();
-		if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+		if (typeof value === 'string' && value.trim() !== '') {
+			return { field, text: value.trim(), isNumber: false };
+		}
+		if (typeof value === 'number' && Number.isFinite(value)) {
+			return { field, text: String(value), isNumber: true };
+		}
 	}
 	return undefined;
+}
+
+function firstString(event: IDataObject, fields: string[]): string | undefined {
+	return firstField(event, fields)?.text;
 }
 
 /** From `name`, `event`, `event_name` or `eventName`, the first that holds text. */
@@ -84,11 +96,24 @@ export function eventNameOf(event: IDataObject): string | undefined {
 	return firstString(event, EVENT_NAME_FIELDS);
 }
 
-/** From `id`, `event_id` or `eventId`; used to drop repeated deliveries of the same event. */
+/** A longer value is not an id and would bloat the workflow's static data. */
+const MAX_ID_LENGTH = 256;
+
+/** From `id`, `event_id` or `eventId`. */
 export function eventIdOf(event: IDataObject): string | undefined {
 	const id = firstString(event, EVENT_ID_FIELDS);
-	// A longer value is not an id and would bloat the workflow's static data.
-	return id !== undefined && id.length <= 256 ? id : undefined;
+	return id !== undefined && id.length <= MAX_ID_LENGTH ? id : undefined;
+}
+
+/**
+ * What duplicates are recognised by: the id's field and its JSON value, so `{"id":1}`,
+ * `{"id":"1"}` and `{"event_id":"1"}` are three events. A sender repeats a delivery byte for byte,
+ * so a repeat always matches; merging fields or types could only drop a distinct event.
+ */
+export function eventKeyOf(event: IDataObject): string | undefined {
+	const id = firstField(event, EVENT_ID_FIELDS);
+	if (id === undefined || id.text.length > MAX_ID_LENGTH) return undefined;
+	return `${id.field}:${id.isNumber ? id.text : JSON.stringify(id.text)}`;
 }
 
 /** Every flow/experience id the event carries, at the top level or under `attributes`. */

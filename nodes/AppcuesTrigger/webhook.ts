@@ -5,17 +5,31 @@ import type {
 	IWebhookResponseData,
 } from 'n8n-workflow';
 
+import { createHash } from 'crypto';
+
 import { DEFAULT_MAX_BODY_KB, DEFAULT_REPLAY_WINDOW_SECONDS } from './description';
-import { SEEN_EVENTS_KEY, hasSeen, loadSeenEvents, rememberEvents } from './dedupe';
+import { BODY_ONLY_MEMORY_MS, SEEN_EVENTS_KEY, rememberUntil } from './dedupe';
+import type { SeenDeliveries } from './dedupe';
 import { buildFilter, passesFilter } from './filters';
-import { contentTypeProblem, eventIdOf, eventsFromJson, eventsFromRawBody } from './payload';
+import { readPinnedForm, secretFingerprint, triggerMemory } from './memory';
+import type { TriggerMemory } from './memory';
+import { contentTypeProblem, eventKeyOf, eventsFromJson, eventsFromRawBody } from './payload';
 import type { Parsed } from './payload';
-import { isSignatureFormat, isSignatureValid } from './signature';
-import type { SignatureFormat } from './signature';
+import {
+	PINNED_FORMATS,
+	isSignatureFormat,
+	signatureFormName,
+	signsTimestamp,
+	verifySignature,
+} from './signature';
+import type { SignatureForm, SignatureFormName, SignatureFormat, VerifiedSignature } from './signature';
 import { isWithinReplayWindow, parseTimestamp } from './timestamp';
 
 export const SIGNATURE_HEADER = 'x-apc-signature';
 export const TIMESTAMP_HEADER = 'x-apc-timestamp';
+
+/** Where Automatic mode keeps the form it learned, in the node's static data. */
+export const PINNED_FORM_KEY = 'signatureForm';
 
 interface TriggerOptions {
 	ignoreDuplicates: boolean;
@@ -97,64 +111,120 @@ function badRequest(this: IWebhookFunctions, problem: string): IWebhookResponseD
 	return reply.call(this, 400, `Bad Request: ${problem}`);
 }
 
-function isAuthentic(
+/** A delivery that passed the signature and timestamp checks. */
+interface Verified {
+	signature: VerifiedSignature;
+	/** X-Apc-Timestamp, when the replay window is on. */
+	timestampMs?: number;
+}
+
+function verify(
 	headers: IDataObject,
 	rawBody: Buffer | undefined,
 	secret: string,
+	only: SignatureForm | undefined,
 	options: TriggerOptions,
 	nowMs: number,
-): boolean {
+): Verified | undefined {
 	// Without the received bytes nothing can be verified; re-serialising parsed JSON is never signed.
-	if (!rawBody) return false;
-	const signature = singleHeader(headers, SIGNATURE_HEADER);
+	if (!rawBody) return undefined;
+	const signatureHeader = singleHeader(headers, SIGNATURE_HEADER);
 	const timestamp = singleHeader(headers, TIMESTAMP_HEADER);
-	if (signature === undefined || timestamp === undefined) return false;
-	const signatureOk = isSignatureValid({
-		secret,
-		rawBody,
-		timestamp,
-		signature,
-		format: options.signatureFormat,
-	});
-	if (!signatureOk) return false;
-	if (options.replayWindowSeconds <= 0) return true;
+	if (signatureHeader === undefined || timestamp === undefined) return undefined;
+	const signature = verifySignature({ secret, rawBody, timestamp, signature: signatureHeader }, only);
+	if (!signature) return undefined;
+	if (options.replayWindowSeconds <= 0) return { signature };
 	const timestampMs = parseTimestamp(timestamp);
-	return (
-		timestampMs !== undefined &&
-		isWithinReplayWindow(timestampMs, nowMs, options.replayWindowSeconds)
-	);
+	if (timestampMs === undefined) return undefined;
+	if (!isWithinReplayWindow(timestampMs, nowMs, options.replayWindowSeconds)) return undefined;
+	return { signature, timestampMs };
 }
 
-/** Drops events already seen within the replay window, and repeats inside one body; remembers the rest. */
-function dropDuplicates(
-	this: IWebhookFunctions,
-	events: IDataObject[],
-	options: TriggerOptions,
-	nowMs: number,
-): IDataObject[] {
-	if (!options.ignoreDuplicates) return events;
+/** What the trigger remembers, in this process and in the node's static data. */
+interface Memory {
+	process: TriggerMemory;
+	staticData: IDataObject;
+	/** Static data lacks something this process remembers (n8n 2.41 did not save it, or a race). */
+	behind: boolean;
+}
+
+/**
+ * The node's memory in this process, with whatever static data holds added to it (saved before a
+ * restart, or by another process in queue mode).
+ */
+function openMemory(this: IWebhookFunctions, nowMs: number): Memory {
+	const node = this.getNode();
+	const processMemory = triggerMemory(String(this.getWorkflow().id ?? ''), node.id ?? node.name);
 	const staticData = this.getWorkflowStaticData('node');
-	const seen = loadSeenEvents(staticData[SEEN_EVENTS_KEY], nowMs, options.replayWindowSeconds * 1000);
+	const stored = processMemory.seen.merge(staticData[SEEN_EVENTS_KEY], nowMs);
+	processMemory.seen.prune(nowMs);
+	const pin = processMemory.pin;
+	const storedPin = readPinnedForm(staticData[PINNED_FORM_KEY]);
+	const pinBehind =
+		pin !== undefined &&
+		(storedPin?.content !== pin.content ||
+			storedPin.encoding !== pin.encoding ||
+			storedPin.secretFingerprint !== pin.secretFingerprint);
+	return { process: processMemory, staticData, behind: processMemory.seen.size > stored || pinBehind };
+}
+
+/** The form Automatic mode pinned under this secret, if any. */
+function pinnedForm(memory: Memory, fingerprint: string): SignatureForm | undefined {
+	if (memory.process.pin?.secretFingerprint === fingerprint) return memory.process.pin;
+	const stored = readPinnedForm(memory.staticData[PINNED_FORM_KEY]);
+	if (stored?.secretFingerprint !== fingerprint) return undefined;
+	memory.process.pin = stored;
+	return stored;
+}
+
+/**
+ * Writes the whole memory to static data. Assigned, not mutated, so that n8n notices the change and
+ * saves it with the workflow. n8n 2.41 saves it only for a delivery that starts no run, so static
+ * data catches up at the next duplicate or filtered delivery.
+ */
+function saveMemory(memory: Memory, nowMs: number): void {
+	memory.process.seen.prune(nowMs);
+	memory.staticData[SEEN_EVENTS_KEY] = memory.process.seen.toStored();
+	if (memory.process.pin) memory.staticData[PINNED_FORM_KEY] = { ...memory.process.pin };
+}
+
+/** Same bytes, same signature: the same delivery, whatever timestamp comes with it. */
+function deliveryKey(rawBody: Buffer, signature: VerifiedSignature): string {
+	const digest = createHash('sha256').update(signature.digest).update(rawBody).digest('hex');
+	return `delivery:${digest.slice(0, 32)}`;
+}
+
+/**
+ * Drops events already seen, and repeats inside one body, and remembers the rest. Runs with no
+ * await, so simultaneous deliveries in this process see each other's events.
+ */
+function dropDuplicates(
+	events: IDataObject[],
+	seen: SeenDeliveries,
+	expiresAtMs: number,
+	nowMs: number,
+): { fresh: IDataObject[]; newKeys: string[]; withoutId: number } {
 	const fresh: IDataObject[] = [];
-	const newIds: string[] = [];
+	const newKeys = new Set<string>();
+	let withoutId = 0;
 	for (const event of events) {
-		const id = eventIdOf(event);
-		if (id !== undefined) {
-			if (hasSeen(seen, id) || newIds.includes(id)) continue;
-			newIds.push(id);
+		const key = eventKeyOf(event);
+		if (key === undefined) {
+			withoutId++;
+		} else {
+			if (seen.has(key, nowMs) || newKeys.has(key)) continue;
+			newKeys.add(key);
 		}
 		fresh.push(event);
 	}
-	if (newIds.length) {
-		// Assigned, not mutated, so n8n notices the change and saves it with the workflow.
-		staticData[SEEN_EVENTS_KEY] = rememberEvents(seen, newIds, nowMs);
-	}
-	return fresh;
+	for (const key of newKeys) seen.remember(key, expiresAtMs);
+	return { fresh, newKeys: [...newKeys], withoutId };
 }
 
 async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 	const options = readOptions.call(this);
 	const secret = await loadSecret.call(this);
+	// From here on nothing awaits, so each delivery checks and updates the memory in one piece.
 	const headers = this.getHeaderData() as IDataObject;
 	const nowMs = Date.now();
 
@@ -166,13 +236,36 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 		return badRequest.call(this, `The body is larger than ${options.maxBodyBytes / 1024} KB`);
 	}
 
-	if (secret !== undefined && !isAuthentic(headers, rawBody, secret, options, nowMs)) {
-		return unauthorized.call(this);
+	const memory = secret !== undefined || options.ignoreDuplicates ? openMemory.call(this, nowMs) : undefined;
+	let verified: Verified | undefined;
+	let pinned = false;
+	if (secret !== undefined && memory) {
+		const fingerprint = secretFingerprint(secret);
+		const automatic = options.signatureFormat === 'auto';
+		// Automatic accepts any form until one verifies, then only that one: a signature made for one
+		// form can never be passed off as another.
+		const only = automatic
+			? pinnedForm(memory, fingerprint)
+			: PINNED_FORMATS[options.signatureFormat as SignatureFormName];
+		verified = verify(headers, rawBody, secret, only, options, nowMs);
+		if (!verified) return unauthorized.call(this);
+		if (automatic && !only) {
+			memory.process.pin = { ...verified.signature.form, secretFingerprint: fingerprint };
+			pinned = true;
+		}
 	}
 
 	// Unsigned deliveries may fall back to the body n8n parsed when it kept no raw bytes.
 	const parsed: Parsed = rawBody ? eventsFromRawBody(rawBody) : eventsFromJson(this.getBodyData());
 	if ('problem' in parsed) return badRequest.call(this, parsed.problem);
+
+	const delivery = verified && rawBody ? deliveryKey(rawBody, verified.signature) : undefined;
+	const bodyOnly = verified !== undefined && !signsTimestamp(verified.signature.form);
+	if (memory && delivery !== undefined && memory.process.seen.has(delivery, nowMs)) {
+		// A copy of a delivery that already ran: whatever timestamp it carries now, no second run.
+		if (memory.behind) saveMemory(memory, nowMs);
+		return reply.call(this, 200);
+	}
 
 	const filter = buildFilter(
 		this.getNodeParameter('events', []),
@@ -180,15 +273,45 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 		this.getNodeParameter('experienceIds', ''),
 	);
 	const wanted = parsed.events.filter((event) => passesFilter(event, filter));
-	const events = dropDuplicates.call(this, wanted, options, nowMs);
+	const expiresAtMs = rememberUntil(nowMs, options.replayWindowSeconds, verified?.timestampMs);
+	const { fresh: events, newKeys, withoutId } =
+		memory && options.ignoreDuplicates
+			? dropDuplicates(wanted, memory.process.seen, expiresAtMs, nowMs)
+			: { fresh: wanted, newKeys: [], withoutId: 0 };
+	if (memory && events.length && delivery !== undefined && (bodyOnly || withoutId > 0)) {
+		// Event ids cover the rest. A body-only signature does not sign the timestamp, so its copies
+		// are refused for a day, not only while their timestamp is inside the window.
+		const deliveryExpiresAtMs = bodyOnly ? Math.max(expiresAtMs, nowMs + BODY_ONLY_MEMORY_MS) : expiresAtMs;
+		memory.process.seen.remember(delivery, deliveryExpiresAtMs);
+		newKeys.push(delivery);
+	}
+	if (memory && (newKeys.length || pinned || memory.behind)) saveMemory(memory, nowMs);
 	// Filtered out or already delivered: acknowledged, so Appcues does not retry, and no run starts.
 	if (!events.length) return reply.call(this, 200);
+	if (memory) forgetUnlessAcknowledged.call(this, memory.process.seen, newKeys);
 
-	const verified = secret !== undefined;
 	const items: INodeExecutionData[] = events.map((event) => ({
-		json: options.includeHeaders ? { body: event, headers: { ...headers }, verified } : event,
+		json: options.includeHeaders ? withHeaders(event, headers, verified) : event,
 	}));
 	return { workflowData: [items] };
+}
+
+/**
+ * n8n answers a delivery that starts a run once the run is queued, with an error if it could not
+ * be. Appcues then sends it again, and that copy must not be taken for a duplicate.
+ */
+function forgetUnlessAcknowledged(this: IWebhookFunctions, seen: SeenDeliveries, keys: string[]): void {
+	const res = this.getResponseObject();
+	if (!keys.length || typeof res.once !== 'function') return;
+	res.once('finish', () => {
+		if (res.statusCode < 200 || res.statusCode > 299) for (const key of keys) seen.forget(key);
+	});
+}
+
+function withHeaders(event: IDataObject, headers: IDataObject, verified: Verified | undefined): IDataObject {
+	const output: IDataObject = { body: event, headers: { ...headers }, verified: verified !== undefined };
+	if (verified) output.signatureForm = signatureFormName(verified.signature.form);
+	return output;
 }
 
 /**

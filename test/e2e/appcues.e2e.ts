@@ -12,6 +12,7 @@
  * and send signed, tampered, unsigned, stale and replayed deliveries over HTTP; and run the
  * credential's Test through n8n's REST API as the editor's Test button does.
  */
+import { createHmac } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -519,6 +520,8 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		let server: RunningN8n;
 		const trigger = workflows.trigger;
 		const path = triggerWebhookPath(trigger);
+		/** The example's second trigger: every event, no filter, nothing after it. */
+		const allEventsPath = `${trigger.nodes.find((node) => node.name === 'All Appcues Events')?.webhookId}/webhook`;
 
 		beforeAll(async () => {
 			let t0 = Date.now();
@@ -527,6 +530,7 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			t0 = Date.now();
 			server = await n8n.start();
 			await server.waitForWebhook(path);
+			await server.waitForWebhook(allEventsPath);
 			t(`start n8n until the webhook answers (ready after ${server.startupMs} ms)`, t0);
 		});
 
@@ -534,8 +538,8 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			await n8n?.stop();
 		});
 
-		const deliver = async (body: string, headers: Record<string, string>) => {
-			const res = await fetch(`${server.baseUrl}/webhook/${path}`, { method: 'POST', headers, body });
+		const deliver = async (body: string, headers: Record<string, string>, to = path) => {
+			const res = await fetch(`${server.baseUrl}/webhook/${to}`, { method: 'POST', headers, body });
 			return { status: res.status, text: await res.text() };
 		};
 
@@ -575,6 +579,66 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			expect(calls()).toHaveLength(1);
 			for (const secret of SECRETS) expect(server.output()).not.toContain(secret);
 			t('webhook deliveries', t0);
+		});
+
+		it('pins the signature form, refuses a body-only copy with a fresh timestamp, and starts no second run for replayed events or a replayed burst', async () => {
+			const t0 = Date.now();
+			fake.reset();
+			const ok = { status: 200, text: '' };
+			const unauthorized = { status: 401, text: 'Unauthorized' };
+			const now = () => Math.floor(Date.now() / 1000);
+			/** Other signed forms the trigger's Automatic mode also knows. */
+			const signIn = (form: 'body' | 'dotBase64', body: string, timestamp = now()) => {
+				const message = form === 'body' ? body : `${timestamp}.${body}`;
+				const signature = createHmac('sha256', WEBHOOK_SECRET).update(message).digest(form === 'body' ? 'hex' : 'base64');
+				return { 'Content-Type': 'application/json', 'X-Apc-Timestamp': String(timestamp), 'X-Apc-Signature': signature };
+			};
+			const nps = (id: string, user: string) => JSON.stringify({ id, name: 'appcues:nps_score', user_id: user, attributes: { score: 7 } });
+			const before = (await n8n.listExecutions({ workflowId: trigger.id })).length;
+
+			// The second and third events of the sequence run once each, then their copies run never.
+			const second = nps('evt-seq-2', 'grace');
+			const third = nps('evt-seq-3', 'linus');
+			const sequence = [second, third].map((body) => ({ body, headers: signDelivery(WEBHOOK_SECRET, body) }));
+			for (const { body, headers } of sequence) expect(await deliver(body, headers)).toEqual(ok);
+			await n8n.waitForExecutions({ workflowId: trigger.id, count: before + 2 });
+			for (const { body, headers } of sequence) {
+				expect(await deliver(body, headers)).toEqual(ok);
+				expect(await deliver(body, signDelivery(WEBHOOK_SECRET, body, now() + 1))).toEqual(ok);
+			}
+
+			// The NPS trigger verified timestamp.body in hex first: valid signatures in other forms are refused.
+			const fourth = nps('evt-seq-4', 'barbara');
+			expect(await deliver(fourth, signIn('body', fourth))).toEqual(unauthorized);
+			expect(await deliver(fourth, signIn('dotBase64', fourth))).toEqual(unauthorized);
+
+			// 50 deliveries at once, then the same 50 again one by one.
+			const burst = Array.from({ length: 50 }, (_, i) => nps(`evt-burst-${i}`, `burst-${i}`)).map((body) => ({
+				body,
+				headers: signDelivery(WEBHOOK_SECRET, body),
+			}));
+			const answers = await Promise.all(burst.map(({ body, headers }) => deliver(body, headers)));
+			expect(answers).toEqual(burst.map(() => ok));
+			await n8n.waitForExecutions({ workflowId: trigger.id, count: before + 52, timeoutMs: 180_000 });
+			for (const { body, headers } of burst) expect(await deliver(body, headers)).toEqual(ok);
+
+			// The second trigger first sees a body-only signature and pins that form. An event without
+			// an id: only the delivery's digest can recognise its copy, sent with a fresh timestamp.
+			const anonymous = JSON.stringify({ name: 'appcues:flow_started', user_id: 'ada', attributes: { flowId: 'f-1' } });
+			expect(await deliver(anonymous, signIn('body', anonymous), allEventsPath)).toEqual(ok);
+			await n8n.waitForExecutions({ workflowId: trigger.id, count: before + 53 });
+			expect(await deliver(anonymous, signIn('body', anonymous, now() + 2), allEventsPath)).toEqual(ok);
+			const other = JSON.stringify({ id: 'evt-other-form', name: 'appcues:flow_started' });
+			expect(await deliver(other, signDelivery(WEBHOOK_SECRET, other), allEventsPath)).toEqual(unauthorized);
+
+			// Give n8n time to start anything it wrongly accepted, then count again.
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			const started = (await n8n.listExecutions({ workflowId: trigger.id })).length - before;
+			console.log(`n8n ${version}: executions started by the replay test: ${started} (expected 53: 2 + 50 + 1; replays of the burst that ran: ${started - 53} of 50)`);
+			expect(started).toBe(53);
+			expect(calls().filter((call) => call.method === 'PATCH')).toHaveLength(52);
+			for (const secret of SECRETS) expect(server.output()).not.toContain(secret);
+			t('replays, other forms and a burst of 50', t0);
 		});
 
 		/** The editor's REST API, as the owner (set up on first use, as on a first visit). */

@@ -13,6 +13,25 @@ export interface FakeDelivery {
 	credentialError?: Error;
 	parameters?: Record<string, unknown>;
 	staticData?: IDataObject;
+	/**
+	 * The workflow the delivery is for, which keys the trigger's in-process memory. By default
+	 * deliveries sharing a staticData object share a workflow (as in n8n), and any other delivery is
+	 * a workflow of its own.
+	 */
+	workflowId?: string;
+}
+
+const workflowOfStaticData = new WeakMap<IDataObject, string>();
+let workflowCount = 0;
+
+function workflowIdFor(delivery: FakeDelivery, staticData: IDataObject): string {
+	if (delivery.workflowId !== undefined) return delivery.workflowId;
+	let id = workflowOfStaticData.get(staticData);
+	if (id === undefined) {
+		id = `fake-workflow-${++workflowCount}`;
+		workflowOfStaticData.set(staticData, id);
+	}
+	return id;
 }
 
 export interface FakeResponse {
@@ -50,6 +69,7 @@ export function fakeWebhook(delivery: FakeDelivery) {
 	if (delivery.rawBody !== undefined) request.rawBody = delivery.rawBody;
 
 	const staticData: IDataObject = delivery.staticData ?? {};
+	const workflowId = workflowIdFor(delivery, staticData);
 	const logger = { error: vi.fn(), warn: vi.fn(), info: vi.fn(), debug: vi.fn() };
 	const parameters = delivery.parameters ?? {};
 
@@ -76,6 +96,7 @@ export function fakeWebhook(delivery: FakeDelivery) {
 				webhookSecret: delivery.secret ?? '',
 			};
 		}),
+		getWorkflow: () => ({ id: workflowId, name: 'Appcues test workflow', active: true }),
 		getNodeParameter: vi.fn((name: string, fallback?: unknown) =>
 			name in parameters ? parameters[name] : fallback,
 		),

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHmac } from 'crypto';
+import { EventEmitter } from 'events';
 
 // n8n-core writes an instance key below N8N_USER_FOLDER on first use.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'appcues-trigger-'));
@@ -64,11 +65,14 @@ interface Delivery {
 	/** undefined: no credential selected on the node. */
 	secret?: string;
 	staticData?: IDataObject;
+	/** Keys the trigger's in-process memory; by default every delivery is a workflow of its own. */
+	workflowId?: string;
 }
 
-async function deliver(delivery: Delivery) {
-	const trigger = new AppcuesTrigger();
-	const node: INode = {
+let workflowCount = 0;
+
+function triggerNode(delivery: Pick<Delivery, 'parameters' | 'secret'> = {}): INode {
+	return {
 		id: 'trigger',
 		name: 'Appcues Trigger',
 		type: NODE_TYPE,
@@ -79,17 +83,34 @@ async function deliver(delivery: Delivery) {
 			? { credentials: { appcuesApi: { id: 'cred-1', name: 'Appcues' } } }
 			: {}),
 	};
-	const workflow = new Workflow({
-		id: 'wf-trigger',
+}
+
+function newWorkflow(id: string, node: INode, trigger: AppcuesTrigger, staticData: IDataObject | undefined) {
+	return new Workflow({
+		id,
 		name: 'Trigger test',
 		nodes: [node],
 		connections: {},
 		active: true,
 		nodeTypes: new NodeTypes({ [NODE_TYPE]: trigger }),
-		staticData: delivery.staticData,
+		staticData,
 		settings: { executionOrder: 'v1' },
 	});
-	const res = { status: vi.fn(), setHeader: vi.fn(), send: vi.fn(), end: vi.fn() };
+}
+
+async function deliver(delivery: Delivery) {
+	const trigger = new AppcuesTrigger();
+	const node = triggerNode(delivery);
+	const workflowId = delivery.workflowId ?? `wf-trigger-${++workflowCount}`;
+	const workflow = newWorkflow(workflowId, node, trigger, delivery.staticData);
+	// An EventEmitter, as Express' response is: the trigger listens for the answer n8n sends.
+	const res = Object.assign(new EventEmitter(), {
+		statusCode: 200,
+		status: vi.fn(),
+		setHeader: vi.fn(),
+		send: vi.fn(),
+		end: vi.fn(),
+	});
 	res.status.mockReturnValue(res);
 	res.send.mockReturnValue(res);
 	const headers = { 'content-type': 'application/json', ...delivery.headers };
@@ -133,7 +154,7 @@ async function deliver(delivery: Delivery) {
 		null,
 	);
 	const result = await trigger.webhook.call(context);
-	return { result, res, workflow };
+	return { result, res, workflow, trigger, node };
 }
 
 function signed(body: string, timestamp = String(Math.floor(Date.now() / 1000))) {
@@ -180,5 +201,105 @@ describe('AppcuesTrigger in n8n-core', () => {
 		});
 		expect(result).toEqual({ noWebhookResponse: true });
 		expect(res.status).toHaveBeenCalledWith(200);
+	});
+
+	describe('static data as n8n saves it', () => {
+		type N8nVersion = '2.8.4' | '2.41.1';
+		/** The workflow row: static data as n8n stores it, JSON. */
+		interface Row {
+			staticData?: string;
+		}
+
+		/**
+		 * What n8n does with static data around webhook(), as read in LiveWebhooks.executeWebhook and
+		 * WebhookHelpers.executeWebhook of 2.8.4 and 2.41.1 (e2e/README.md has the lines): it loads the
+		 * row's static data into a Workflow and calls webhook(). An answer the node sent itself saves the
+		 * static data at once, if __dataChanged. A run is started first (WorkflowRunner.run) and the
+		 * deferred "onReceived" answer saves afterwards; in 2.41 run() first builds a second Workflow over
+		 * the same static data object (establishContextForPersistence), which resets __dataChanged.
+		 */
+		async function receive(row: Row, version: N8nVersion, workflowId: string, delivery: Delivery): Promise<number> {
+			const loaded = row.staticData === undefined ? undefined : (JSON.parse(row.staticData) as IDataObject);
+			const { result, workflow, trigger, node } = await deliver({ ...delivery, staticData: loaded, workflowId });
+			const save = () => {
+				if (workflow.staticData.__dataChanged === true) row.staticData = JSON.stringify(workflow.staticData);
+			};
+			if (!result.workflowData) {
+				save();
+				return 0;
+			}
+			if (version === '2.41.1') newWorkflow(workflowId, node, trigger, loaded);
+			save();
+			return result.workflowData[0].length;
+		}
+
+		const npsEvent = (id: string) => JSON.stringify({ id, name: 'appcues:nps_score', score: 9 });
+		const storedKeys = (row: Row) =>
+			((JSON.parse(row.staticData ?? '{}') as IDataObject)['node:Appcues Trigger'] as IDataObject).seenEventIds as string[][];
+
+		it.each(['2.8.4', '2.41.1'] as const)('n8n %s: deliveries X, Y, Y, Y start two runs', async (version) => {
+			const row: Row = {};
+			const workflowId = `wf-sequence-${version}`;
+			const send = (body: string, id = workflowId) => receive(row, version, id, { body, secret: SECRET, headers: signed(body) });
+			const [x, y] = [npsEvent('evt-x'), npsEvent('evt-y')];
+			let started = (await send(x)) + (await send(y));
+			// n8n 2.41 saved the first change only (the upstream bug); 2.8.4 saved both.
+			const keys = () => storedKeys(row).map(([key]) => key);
+			expect(keys()).toEqual(version === '2.41.1' ? ['id:"evt-x"'] : ['id:"evt-x"', 'id:"evt-y"']);
+			started += (await send(y)) + (await send(y));
+			expect(started).toBe(2);
+			// A copy starts no run, and n8n saves what such a delivery writes: static data catches up.
+			expect(keys()).toEqual(['id:"evt-x"', 'id:"evt-y"']);
+			expect(await send(y, `${workflowId}-restarted`)).toBe(0);
+		});
+
+		it.each(['2.8.4', '2.41.1'] as const)(
+			'n8n %s: 50 deliveries at once, replayed one by one, start no second run',
+			async (version) => {
+				const row: Row = {};
+				const workflowId = `wf-burst-${version}`;
+				const bodies = Array.from({ length: 50 }, (_, i) => npsEvent(`evt-burst-${i}`));
+				const started = await Promise.all(
+					bodies.map((body) => receive(row, version, workflowId, { body, secret: SECRET, headers: signed(body) })),
+				);
+				expect(started.reduce((a, b) => a + b)).toBe(50);
+				let replayed = 0;
+				for (const body of bodies) {
+					replayed += await receive(row, version, workflowId, { body, secret: SECRET, headers: signed(body) });
+				}
+				expect(replayed).toBe(0);
+			},
+		);
+
+		it('keeps the pinned form in static data, never the secret', async () => {
+			const row: Row = {};
+			await receive(row, '2.8.4', 'wf-pin-core', { body, secret: SECRET, headers: signed(body) });
+			const stored = (JSON.parse(row.staticData!) as IDataObject)['node:Appcues Trigger'] as IDataObject;
+			expect(stored.signatureForm).toEqual({ content: 'timestampDotBody', encoding: 'hex', secretFingerprint: expect.any(String) });
+			expect(row.staticData).not.toContain(SECRET);
+			// After a restart (another process), a body-only signature of a new event is refused.
+			const other = npsEvent('evt-after-restart');
+			const timestamp = String(Math.floor(Date.now() / 1000));
+			const bodyOnly = { 'x-apc-timestamp': timestamp, 'x-apc-signature': createHmac('sha256', SECRET).update(other).digest('hex') };
+			const loaded = JSON.parse(row.staticData!) as IDataObject;
+			const { result, res } = await deliver({ body: other, secret: SECRET, headers: bodyOnly, staticData: loaded, workflowId: 'wf-pin-core-restarted' });
+			expect(result).toEqual({ noWebhookResponse: true });
+			expect(res.status).toHaveBeenCalledWith(401);
+		});
+	});
+
+	it('forgets the events of a delivery n8n answered with an error, so that its retry runs', async () => {
+		const workflowId = 'wf-run-failed';
+		const first = await deliver({ body, workflowId });
+		expect(first.result.workflowData?.[0]).toHaveLength(1);
+		// n8n could not queue the run and answered 500: Appcues sends the delivery again.
+		first.res.statusCode = 500;
+		first.res.emit('finish');
+		const retry = await deliver({ body, workflowId });
+		expect(retry.result.workflowData?.[0]).toHaveLength(1);
+		retry.res.emit('finish');
+		const copy = await deliver({ body, workflowId });
+		expect(copy.result).toEqual({ noWebhookResponse: true });
+		expect(copy.res.status).toHaveBeenCalledWith(200);
 	});
 });

@@ -161,6 +161,12 @@ describe('node description', () => {
 		expect(text).toMatch(/anyone who knows this URL can start the workflow/);
 	});
 
+	it('words the signature notice so that it is true whether or not the credential has a secret', () => {
+		const notice = description.properties.find((property) => property.name === 'securityNotice');
+		expect(notice?.displayName).not.toMatch(/^Without a credential/);
+		expect(notice?.displayName).toMatch(/only when the selected credential holds a Webhook Signing Secret/);
+	});
+
 	it('registers nothing with Appcues', async () => {
 		const hooks = {} as never;
 		await expect(node.webhookMethods.default.checkExists.call(hooks)).resolves.toBe(true);
@@ -368,7 +374,8 @@ describe('duplicate deliveries', () => {
 		const staticData: IDataObject = {};
 		const first = await deliver(signedDelivery(body, { staticData }));
 		expect(items(first.result)).toHaveLength(1);
-		expect(staticData.seenEventIds).toEqual([['evt-1', NOW]]);
+		// The key keeps the id's field and type; the id is kept until two windows after receipt.
+		expect(staticData.seenEventIds).toEqual([['id:"evt-1"', NOW + 600_000]]);
 
 		vi.setSystemTime(NOW + 60_000);
 		const retryTimestamp = String(NOW / 1000 + 60);
@@ -382,10 +389,10 @@ describe('duplicate deliveries', () => {
 		expect(staticData.seenEventIds).toBeUndefined();
 	});
 
-	it('an id is forgotten after the replay window', async () => {
+	it('an id is forgotten after two replay windows', async () => {
 		const staticData: IDataObject = {};
 		await deliver({ rawBody: body, staticData });
-		vi.setSystemTime(NOW + 301_000);
+		vi.setSystemTime(NOW + 601_000);
 		expect(items((await deliver({ rawBody: body, staticData })).result)).toHaveLength(1);
 	});
 
@@ -527,5 +534,186 @@ describe('failures inside n8n', () => {
 		};
 		await expect(node.webhook.call(fake.functions)).resolves.toEqual({ noWebhookResponse: true });
 		expect(fake.res.status).toHaveBeenCalledWith(500);
+	});
+});
+
+describe('replays (issue 9)', () => {
+	const body = JSON.stringify(flowStarted);
+	const otherBody = JSON.stringify(flowCompleted);
+	const runs = (outcome: Awaited<ReturnType<typeof deliver>>) => items(outcome.result).length;
+	const withSignature = (signature: string, timestamp = NOW_S) => ({
+		'x-apc-timestamp': timestamp,
+		'x-apc-signature': signature,
+	});
+
+	describe('Automatic mode pins the first form that verifies', () => {
+		it('refuses a valid signature made in any other form afterwards', async () => {
+			const staticData: IDataObject = {};
+			expect(runs(await deliver(signedDelivery(body, { staticData })))).toBe(1);
+			expect(staticData.signatureForm).toEqual({
+				content: 'timestampDotBody',
+				encoding: 'hex',
+				secretFingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
+			});
+			for (const [form, encoding] of [['body', 'hex'], ['plain', 'hex'], ['dot', 'base64'], ['body', 'base64']] as const) {
+				const headers = withSignature(sign(otherBody, NOW_S, form, encoding));
+				expectRejected(await deliver(signedDelivery(otherBody, { staticData, headers })));
+			}
+			expect(runs(await deliver(signedDelivery(otherBody, { staticData })))).toBe(1);
+		});
+
+		it('keeps the pin after a restart (static data) and when n8n lost the static data (memory)', async () => {
+			const staticData: IDataObject = {};
+			await deliver(signedDelivery(body, { staticData, workflowId: 'wf-pin' }));
+			const bodyOnly = withSignature(sign(otherBody, NOW_S, 'body'));
+			const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+			expectRejected(await deliver(signedDelivery(otherBody, { staticData: saved, workflowId: 'wf-pin-restarted', headers: bodyOnly })));
+			expectRejected(await deliver(signedDelivery(otherBody, { staticData: {}, workflowId: 'wf-pin', headers: bodyOnly })));
+		});
+
+		it('learns again when the secret changes, and stores no secret', async () => {
+			const staticData: IDataObject = {};
+			await deliver(signedDelivery(body, { staticData }));
+			const firstPin = staticData.signatureForm as IDataObject;
+			const rotated = `${SECRET}-rotated`;
+			const headers = withSignature(sign(otherBody, NOW_S, 'body', 'base64', rotated));
+			expect(runs(await deliver(signedDelivery(otherBody, { staticData, secret: rotated, headers })))).toBe(1);
+			expect(staticData.signatureForm).toEqual({
+				content: 'body',
+				encoding: 'base64',
+				secretFingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
+			});
+			expect((staticData.signatureForm as IDataObject).secretFingerprint).not.toBe(firstPin.secretFingerprint);
+			expect(JSON.stringify(staticData)).not.toContain('rotated');
+		});
+
+		it('is not used when a form is chosen in Signature Format', async () => {
+			const staticData: IDataObject = {};
+			const parameters = { options: { signatureFormat: 'bodyHex' } };
+			const headers = withSignature(sign(body, NOW_S, 'body'));
+			expect(runs(await deliver(signedDelivery(body, { staticData, parameters, headers })))).toBe(1);
+			expect(staticData.signatureForm).toBeUndefined();
+		});
+	});
+
+	describe('a delivery verified by a body-only signature', () => {
+		const bodyOnly = (payload: string, timestamp: string) => withSignature(sign(payload, NOW_S, 'body'), timestamp);
+
+		it('starts no second run when replayed with a fresh timestamp, for 24 hours', async () => {
+			const staticData: IDataObject = {};
+			expect(runs(await deliver(signedDelivery(body, { staticData, headers: bodyOnly(body, NOW_S) })))).toBe(1);
+			for (const laterMs of [10 * 60_000, 23 * 3_600_000]) {
+				vi.setSystemTime(NOW + laterMs);
+				const fresh = String((NOW + laterMs) / 1000);
+				expectAcknowledgedWithoutRun(await deliver(signedDelivery(body, { staticData, headers: bodyOnly(body, fresh) })));
+			}
+			// The memory is bounded: after a day the copy is treated as new.
+			vi.setSystemTime(NOW + 24 * 3_600_000 + 1_000);
+			const dayLater = String((NOW + 24 * 3_600_000 + 1_000) / 1000);
+			expect(runs(await deliver(signedDelivery(body, { staticData, headers: bodyOnly(body, dayLater) })))).toBe(1);
+		});
+
+		it('starts no second run after a restart, nor when n8n lost the static data', async () => {
+			const staticData: IDataObject = {};
+			await deliver(signedDelivery(body, { staticData, workflowId: 'wf-body', headers: bodyOnly(body, NOW_S) }));
+			vi.setSystemTime(NOW + 3_600_000);
+			const fresh = String((NOW + 3_600_000) / 1000);
+			const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+			expectAcknowledgedWithoutRun(
+				await deliver(signedDelivery(body, { staticData: saved, workflowId: 'wf-body-restarted', headers: bodyOnly(body, fresh) })),
+			);
+			expectAcknowledgedWithoutRun(
+				await deliver(signedDelivery(body, { staticData: {}, workflowId: 'wf-body', headers: bodyOnly(body, fresh) })),
+			);
+		});
+
+		it('is refused even with Ignore Duplicate Deliveries off, and without an event id', async () => {
+			const staticData: IDataObject = {};
+			const parameters = { options: { ignoreDuplicates: false } };
+			const anonymous = JSON.stringify({ name: 'appcues:nps_score', score: 9 });
+			expect(runs(await deliver(signedDelivery(anonymous, { staticData, parameters, headers: bodyOnly(anonymous, NOW_S) })))).toBe(1);
+			vi.setSystemTime(NOW + 3_600_000);
+			const fresh = String((NOW + 3_600_000) / 1000);
+			expectAcknowledgedWithoutRun(
+				await deliver(signedDelivery(anonymous, { staticData, parameters, headers: bodyOnly(anonymous, fresh) })),
+			);
+		});
+	});
+
+	it('a signed delivery without an event id: its copy starts no run, a new delivery of the same body does', async () => {
+		const staticData: IDataObject = {};
+		const anonymous = JSON.stringify({ name: 'appcues:nps_score', score: 9 });
+		const first = signedDelivery(anonymous, { staticData });
+		expect(runs(await deliver(first))).toBe(1);
+		vi.setSystemTime(NOW + 60_000);
+		expectAcknowledgedWithoutRun(await deliver({ ...first, headers: { ...first.headers } }));
+		expect(runs(await deliver(signedDelivery(anonymous, { staticData }, String(NOW / 1000 + 60))))).toBe(1);
+	});
+
+	it('an id stamped up to a window ahead is remembered until its timestamp plus the window', async () => {
+		const staticData: IDataObject = {};
+		const ahead = String(NOW / 1000 + 290);
+		expect(runs(await deliver(signedDelivery(body, { staticData }, ahead)))).toBe(1);
+		// At t = 310 s the timestamp is 20 s old, well inside the window.
+		vi.setSystemTime(NOW + 310_000);
+		expectAcknowledgedWithoutRun(await deliver(signedDelivery(body, { staticData }, ahead)));
+		const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+		expectAcknowledgedWithoutRun(await deliver(signedDelivery(body, { staticData: saved, workflowId: 'wf-ahead-restarted' }, ahead)));
+	});
+
+	it('keeps the type and field of an id: {"id":1}, {"id":"1"} and {"event_id":"1"} are three events', async () => {
+		const staticData: IDataObject = {};
+		const bodies = [{ id: 1 }, { id: '1' }, { event_id: '1' }].map((event) => JSON.stringify({ ...event, name: 'appcues:nps_score' }));
+		for (const payload of bodies) expect(runs(await deliver({ rawBody: payload, staticData })), payload).toBe(1);
+		for (const payload of bodies) expectAcknowledgedWithoutRun(await deliver({ rawBody: payload, staticData }));
+		expect((staticData.seenEventIds as unknown[][]).map(([key]) => key)).toEqual(['id:1', 'id:"1"', 'event_id:"1"']);
+	});
+
+	it('one body of 1,001 events pushes none of them out', async () => {
+		const staticData: IDataObject = {};
+		const events = Array.from({ length: 1_001 }, (_, i) => ({ id: `evt-${i}`, name: 'appcues:nps_score' }));
+		expect(runs(await deliver({ rawBody: JSON.stringify(events), staticData }))).toBe(1_001);
+		expectAcknowledgedWithoutRun(await deliver({ rawBody: JSON.stringify(events[0]), staticData }));
+		const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject;
+		expectAcknowledgedWithoutRun(await deliver({ rawBody: JSON.stringify(events[0]), staticData: saved, workflowId: 'wf-1001-restarted' }));
+	});
+
+	it('remembers every event when n8n saves only the first change of static data (n8n 2.41)', async () => {
+		const firstSave: IDataObject = {};
+		const x = JSON.stringify({ id: 'evt-x', name: 'appcues:nps_score' });
+		const y = JSON.stringify({ id: 'evt-y', name: 'appcues:nps_score' });
+		let started = runs(await deliver(signedDelivery(x, { staticData: firstSave, workflowId: 'wf-241' })));
+		for (let i = 0; i < 3; i++) {
+			// Every later request reads what the first one saved: nothing after it reached the database.
+			const loaded = JSON.parse(JSON.stringify(firstSave)) as IDataObject;
+			started += runs(await deliver(signedDelivery(y, { staticData: loaded, workflowId: 'wf-241' })));
+		}
+		expect(started).toBe(2);
+	});
+
+	it('50 deliveries at once, then the same 50 again one by one: no second run', async () => {
+		const bodies = Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `evt-burst-${i}`, name: 'appcues:nps_score' }));
+		// Each request reads static data before any of them is saved, and saves its own copy.
+		const copies = bodies.map(() => ({}) as IDataObject);
+		const first = await Promise.all(
+			bodies.map((payload, i) => deliver(signedDelivery(payload, { staticData: copies[i], workflowId: 'wf-burst' }))),
+		);
+		expect(first.map(runs).reduce((a, b) => a + b)).toBe(50);
+		const lastSaved = copies[copies.length - 1];
+		let replayed = 0;
+		for (const payload of bodies) {
+			const loaded = JSON.parse(JSON.stringify(lastSaved)) as IDataObject;
+			replayed += runs(await deliver(signedDelivery(payload, { staticData: loaded, workflowId: 'wf-burst' })));
+		}
+		expect(replayed).toBe(0);
+	});
+
+	it('says which form verified the delivery, with Include Headers', async () => {
+		const parameters = { options: { includeHeaders: true } };
+		const hex = await deliver(signedDelivery(body, { parameters }));
+		expect(items(hex.result)[0]).toMatchObject({ verified: true, signatureForm: 'timestampDotBodyHex' });
+		const headers = withSignature(`sha256=${sign(body, NOW_S, 'body', 'base64')}`);
+		const base64 = await deliver(signedDelivery(body, { parameters, headers }));
+		expect(items(base64.result)[0]).toMatchObject({ verified: true, signatureForm: 'bodyBase64' });
 	});
 });
