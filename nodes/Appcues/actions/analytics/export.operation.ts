@@ -38,8 +38,22 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const spec = readQuerySpec.call(this, itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
+	const download = Boolean(this.getNodeParameter('download', itemIndex, true));
+	return {
+		spec: readQuerySpec.call(this, itemIndex),
+		timeoutMs: Math.max(0, minutes) * 60_000,
+		propertyName: download ? String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')) : undefined,
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ spec, timeoutMs, propertyName }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const accepted = ((await client.request({ method: 'POST', path: '/analytics/exports', body: spec, itemIndex })) ??
 		{}) as IDataObject;
 	const jobId = jobIdOf(accepted);
@@ -48,7 +62,6 @@ export async function execute(this: IExecuteFunctions, client: AppcuesClient, it
 			itemIndex,
 		});
 	}
-	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
 	const job = await waitForJob.call(
 		this,
 		client,
@@ -58,18 +71,17 @@ export async function execute(this: IExecuteFunctions, client: AppcuesClient, it
 			// This route documents its vocabulary: queued, running, done (with download_url), failed.
 			outcome: (polled) => (polled.status === 'done' ? 'done' : polled.status === 'failed' ? 'failed' : 'running'),
 		},
-		{ timeoutMs: Math.max(0, minutes) * 60_000 },
+		{ timeoutMs },
 		itemIndex,
 	);
 	const result = { ...job, job_id: jobId };
-	if (!this.getNodeParameter('download', itemIndex, true)) return result;
+	if (propertyName === undefined) return result;
 	if (typeof job.download_url !== 'string') {
 		throw new NodeOperationError(this.getNode(), `The export ${jobId} finished without a download_url [item ${itemIndex}]`, {
 			itemIndex,
 		});
 	}
 	const file = await downloadPresigned.call(this, job.download_url, itemIndex);
-	const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
 	const fileName = `appcues-analytics-${jobId}.${/json/.test(file.contentType ?? '') ? 'json' : 'csv'}`;
 	const binary = await this.helpers.prepareBinaryData(file.data, fileName, file.contentType?.split(';')[0] ?? 'text/csv');
 	return withBinary(result, { [propertyName]: binary });

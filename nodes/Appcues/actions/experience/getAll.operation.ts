@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { applyLimit, returnAllFields } from '../../helpers/descriptions';
+import { applyLimit, readLimit, returnAllFields } from '../../helpers/descriptions';
 import { asList } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -12,8 +12,16 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	returnAllFields,
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const type = experienceType.call(this, itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return { type: experienceType.call(this, itemIndex), limit: readLimit.call(this, itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ type, limit }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({ method: 'GET', path: path`/${type}`, itemIndex });
-	return applyLimit.call(this, asList(body), itemIndex);
+	return applyLimit(asList(body), limit);
 }
