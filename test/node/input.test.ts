@@ -242,6 +242,15 @@ describe('input is refused with a field error, never silently changed', () => {
 			expect(t.fake.apiRequests()).toHaveLength(0);
 		});
 
+		it('batch operations too: an import with 0 requests per second sends nothing', async () => {
+			const result = await t.run(
+				{ resource: 'import', operation: 'profiles', source: 'items', options: { requestsPerSecond: '={{ $json.rate }}' } },
+				{ items: [{ user_id: 'u1', rate: 0 }] },
+			);
+			expect(result.error?.message).toBe('Options: Max Requests per Second must be a number from 0.1 to 60, not 0');
+			expect(t.fake.apiRequests()).toHaveLength(0);
+		});
+
 		it('numbers as digits from an expression are taken', async () => {
 			t.fake.state().users.set('u1', { properties: {}, events: [] });
 			const result = await t.run({
