@@ -71,6 +71,15 @@ describe('input is refused with a field error, never silently changed', () => {
 			expect(t.fake.apiRequests()).toHaveLength(0);
 		});
 
+		it('bulk import: an ID Field given as an object by an expression is refused, not read as "[object Object]"', async () => {
+			const result = await t.run(
+				{ resource: 'import', operation: 'profiles', source: 'items', idField: '={{ $json.field }}' },
+				{ items: [{ field: { name: 'id' }, id: 'u1' }] },
+			);
+			expect(result.error?.message).toBe('User ID Field must be text or a number, not an object [item 0]');
+			expect(t.fake.apiRequests()).toHaveLength(0);
+		});
+
 		it('bulk import: two object ids are two error rows, never merged into one "[object Object]" user', async () => {
 			const items = [{ user_id: { id: 'a' }, plan: 'free' }, { user_id: { id: 'b' }, plan: 'pro' }, { user_id: 'u3', plan: 'pro' }];
 			const stopped = await t.run({ resource: 'import', operation: 'profiles', source: 'items' }, { items });

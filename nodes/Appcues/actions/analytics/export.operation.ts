@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { optionalText } from '../../helpers/input';
 import { jobIdOf, waitForJob } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 import { downloadPresigned } from '../../transport/download';
@@ -44,7 +45,10 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	return {
 		spec: readQuerySpec.call(this, itemIndex),
 		timeoutMs: Math.max(0, minutes) * 60_000,
-		propertyName: download ? String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data')) : undefined,
+		propertyName: download
+			? optionalText.call(this, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), 'Put Output File in Field', itemIndex) ||
+				'data'
+			: undefined,
 	};
 }
 

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { parseTimestampMs, previewValue, scalarText } from '../../helpers/input';
+import { optionalText, parseTimestampMs, previewValue, scalarText } from '../../helpers/input';
 
 export type ImportKind = 'profiles' | 'groups' | 'events';
 
@@ -21,17 +21,18 @@ export interface RowSettings {
 }
 
 export function readRowSettings(this: IExecuteFunctions, kind: ImportKind): RowSettings {
-	const text = (name: string, fallback: string) => String(this.getNodeParameter(name, 0, fallback) ?? '').trim() || fallback;
+	const text = (name: string, label: string, fallback: string) =>
+		optionalText.call(this, this.getNodeParameter(name, 0, fallback), label, 0) || fallback;
 	return {
 		kind,
-		idField: text('idField', ID_COLUMN[kind]),
+		idField: text('idField', kind === 'groups' ? 'Group ID Field' : 'User ID Field', ID_COLUMN[kind]),
 		propertiesToSend: this.getNodeParameter('propertiesToSend', 0, 'allOther') as RowSettings['propertiesToSend'],
-		propertyFields: String(this.getNodeParameter('propertyFields', 0, '') ?? '')
+		propertyFields: text('propertyFields', kind === 'events' ? 'Attributes Fields' : 'Properties Fields', '')
 			.split(',')
 			.map((field) => field.trim())
 			.filter(Boolean),
-		eventNameField: text('eventNameField', 'name'),
-		timestampField: text('timestampField', 'timestamp'),
+		eventNameField: text('eventNameField', 'Event Name Field', 'name'),
+		timestampField: text('timestampField', 'Timestamp Field', 'timestamp'),
 	};
 }
 
