@@ -8,3 +8,14 @@ export const MILLISECONDS_FROM = 1e11;
 export function unixTimeToMs(value: number): number {
 	return value < MILLISECONDS_FROM ? value * 1000 : value;
 }
+
+/** Latest time accepted as input: the end of the year 9999, the last one ISO 8601 writes in four digits. */
+export const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * Whether `ms` is a time from 1970 to 9999. Outside it a time is a mistake (and `toISOString`
+ * throws a bare RangeError beyond about the year 275760).
+ */
+export function isPlausibleTimeMs(ms: number): boolean {
+	return Number.isFinite(ms) && ms >= 0 && ms <= LATEST_TIME_MS;
+}

@@ -78,6 +78,31 @@ describe('rows', () => {
 		});
 	});
 
+	it.each([
+		[{ id: 'a' }, '"user_id" must be text or a number, not {"id":"a"}'],
+		[['a'], '"user_id" must be text or a number, not ["a"]'],
+		[true, '"user_id" must be text or a number, not true'],
+		[Number.NaN, '"user_id" must be text or a number, not NaN'],
+	])('an id of %j is a problem, never "[object Object]"', (id, problem) => {
+		expect(buildRow({ user_id: id }, profiles)).toEqual({ problem });
+	});
+
+	it('events: a timestamp beyond the year 9999 is a problem, not a RangeError', () => {
+		const events: RowSettings = { ...profiles, kind: 'events' };
+		expect(buildRow({ user_id: 'u1', name: 'paid', timestamp: 9000000000000000 }, events)).toEqual({
+			problem: '"timestamp" is not a valid timestamp: 9000000000000000',
+		});
+		expect(buildRow({ user_id: 'u1', name: { text: 'paid' }, timestamp: 1 }, events)).toEqual({
+			problem: '"name" (the event name) must be text or a number, not {"text":"paid"}',
+		});
+	});
+
+	it('the ID Field wins: an item field named like the ID column is dropped, so the key is written once', () => {
+		let line = '';
+		emitRow({ id: 'chosen', user_id: 'stale', plan: 'pro' }, { ...profiles, idField: 'id' }, (text) => (line += text));
+		expect(line).toBe('{"plan":"pro","user_id":"chosen"}');
+	});
+
 	it.each([undefined, null, '', '   '])('an id of %j is a problem', (id) => {
 		expect(buildRow({ user_id: id }, profiles)).toEqual({ problem: '"user_id" is missing or empty' });
 	});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { idList, parseTimestampMs } from '../../nodes/Appcues/helpers/input';
+import { idList, parseTimestampMs, scalarText } from '../../nodes/Appcues/helpers/input';
 import { asList } from '../../nodes/Appcues/helpers/results';
 
 describe('timestamps', () => {
@@ -22,7 +22,40 @@ describe('timestamps', () => {
 	});
 });
 
+describe('timestamp range: the years 1970 to 9999', () => {
+	it.each([0, '1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', 253402300799999])('accepts %j', (input) => {
+		expect(parseTimestampMs(input)).toEqual(expect.any(Number));
+	});
+	it.each([9000000000000000, '9000000000000000', 253402300800000, '1969-12-31T23:59:59Z', new Date(-1), Number.MAX_VALUE])('rejects %j', (input) => {
+		expect(parseTimestampMs(input)).toBeUndefined();
+	});
+});
+
+describe('scalar text', () => {
+	it('takes strings and finite numbers only', () => {
+		expect(scalarText(' u1 ')).toBe('u1');
+		expect(scalarText(42)).toBe('42');
+		for (const value of [{}, [], ['a'], true, false, Number.NaN, Number.POSITIVE_INFINITY, null, undefined]) {
+			expect(scalarText(value)).toBeUndefined();
+		}
+	});
+});
+
 describe('id lists', () => {
+	it('refuses entries that are not text or numbers, never writing "[object Object]"', () => {
+		for (const value of [{ id: 1 }, [{ id: 1 }], ['a', ['b']], [true], Number.NaN]) {
+			expect(() => idList(value)).toThrow(/^Not an ID: /);
+		}
+		const refused: unknown[] = [];
+		expect(() =>
+			idList(['a', { id: 'b' }], (entry) => {
+				refused.push(entry);
+				throw new Error('refused');
+			}),
+		).toThrow('refused');
+		expect(refused).toEqual([{ id: 'b' }]);
+	});
+
 	it('splits text and keeps arrays', () => {
 		expect(idList('a, b;c\n d\r\n')).toEqual(['a', 'b', 'c', 'd']);
 		expect(idList(['a', ' b ', '', null, 5])).toEqual(['a', 'b', '5']);

@@ -1,4 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../transport/client';
 
@@ -74,16 +75,42 @@ export interface RunSettings extends ClientSettings {
 	concurrency: number;
 }
 
+/** Options counted in whole numbers; the others take fractions. */
+const WHOLE_NUMBER_OPTIONS = ['maxConcurrency', 'maxRetries'];
+
+/**
+ * Checks an option given in Options, often by an expression: a number (or digits) within the
+ * minValue and maxValue the field shows, whole where it counts something. Out of range is an
+ * error naming the option, not a silent clamp: 0 requests per second must not turn the throttle off.
+ */
+function optionNumber(this: IExecuteFunctions, options: IDataObject, name: string, fallback: number): number {
+	const raw = options[name];
+	if (raw === undefined || raw === null || raw === '') return fallback;
+	const field = optionsField.options?.find((option) => option.name === name) as INodeProperties;
+	const { minValue = Number.NEGATIVE_INFINITY, maxValue = Number.POSITIVE_INFINITY } = field.typeOptions ?? {};
+	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+	const whole = WHOLE_NUMBER_OPTIONS.includes(name);
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < minValue || value > maxValue || (whole && !Number.isInteger(value))) {
+		const shown = typeof raw === 'string' ? JSON.stringify(raw) : typeof raw === 'number' ? String(raw) : typeof raw;
+		throw new NodeOperationError(
+			this.getNode(),
+			`Options: ${field.displayName} must be ${whole ? 'a whole number' : 'a number'} from ${minValue} to ${maxValue}, not ${shown}`,
+			{ description: 'Nothing was sent. Change the option, or the expression that sets it.', itemIndex: 0 },
+		);
+	}
+	return value;
+}
+
+/** The run settings from Options, checked before any request is sent. */
 export function readRunSettings(this: IExecuteFunctions): RunSettings {
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const number = (value: unknown, fallback: number) =>
-		typeof value === 'number' && Number.isFinite(value) ? value : fallback;
+	const option = (name: string, fallback: number) => optionNumber.call(this, options, name, fallback);
 	return {
 		...DEFAULT_CLIENT_SETTINGS,
-		maxRetries: Math.max(0, Math.floor(number(options.maxRetries, DEFAULT_CLIENT_SETTINGS.maxRetries))),
-		maxWaitMs: Math.max(0, number(options.maxRetryWaitSeconds, DEFAULT_CLIENT_SETTINGS.maxWaitMs / 1000) * 1000),
-		requestsPerSecond: number(options.requestsPerSecond, DEFAULT_CLIENT_SETTINGS.requestsPerSecond),
-		concurrency: Math.max(1, Math.floor(number(options.maxConcurrency, DEFAULT_CONCURRENCY))),
-		timeoutMs: Math.max(100, number(options.timeoutSeconds, DEFAULT_CLIENT_SETTINGS.timeoutMs / 1000) * 1000),
+		maxRetries: option('maxRetries', DEFAULT_CLIENT_SETTINGS.maxRetries),
+		maxWaitMs: option('maxRetryWaitSeconds', DEFAULT_CLIENT_SETTINGS.maxWaitMs / 1000) * 1000,
+		requestsPerSecond: option('requestsPerSecond', DEFAULT_CLIENT_SETTINGS.requestsPerSecond),
+		concurrency: option('maxConcurrency', DEFAULT_CONCURRENCY),
+		timeoutMs: option('timeoutSeconds', DEFAULT_CLIENT_SETTINGS.timeoutMs / 1000) * 1000,
 	};
 }

@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { ensureNodeError } from '../helpers/errors';
+import { prepareItems } from '../helpers/gather';
 import { errorItem } from '../helpers/results';
 import { AppcuesClient } from '../transport/client';
 import { analytics } from './analytics';
@@ -47,9 +48,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 }
 
 /**
- * Runs an item operation for every item, `concurrency` at a time, and returns the outputs in
- * input order. Without Continue On Fail the first failure stops new items from starting and is
- * thrown once the items already under way have finished.
+ * Prepares every item first (reading and checking its parameters, see prepareItems), then runs
+ * the prepared items `concurrency` at a time and returns the outputs in input order. Without
+ * Continue On Fail the first failed request stops new items from starting and is thrown once the
+ * items already under way have finished.
  */
 async function runPerItem(
 	this: IExecuteFunctions,
@@ -59,14 +61,17 @@ async function runPerItem(
 	concurrency: number,
 ): Promise<INodeExecutionData[]> {
 	const outputs: INodeExecutionData[][] = new Array(itemCount);
+	const { plans, errorItems } = prepareItems(this, itemCount, (itemIndex) => operation.prepare.call(this, itemIndex));
+	for (const [itemIndex, item] of errorItems) outputs[itemIndex] = [item];
+	const queue = [...plans.entries()];
 	const failures: Array<{ itemIndex: number; error: unknown }> = [];
 	let next = 0;
 
 	const worker = async () => {
-		while (next < itemCount && failures.length === 0) {
-			const itemIndex = next++;
+		while (next < queue.length && failures.length === 0) {
+			const [itemIndex, plan] = queue[next++];
 			try {
-				const result = await operation.execute.call(this, client, itemIndex);
+				const result = await operation.execute.call(this, client, plan, itemIndex);
 				if (isBinaryOutput(result)) {
 					outputs[itemIndex] = [{ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } }];
 					continue;
@@ -83,7 +88,7 @@ async function runPerItem(
 			}
 		}
 	};
-	await Promise.all(Array.from({ length: Math.min(concurrency, itemCount) }, worker));
+	await Promise.all(Array.from({ length: Math.min(concurrency, queue.length) }, worker));
 
 	if (failures.length) {
 		failures.sort((a, b) => a.itemIndex - b.itemIndex);

@@ -25,13 +25,21 @@ export function isBinaryOutput(value: unknown): value is BinaryOutput {
 	return Boolean(value && typeof value === 'object' && BINARY_OUTPUT in value);
 }
 
-/** Runs once per input item; the router adds pairedItem, concurrency and continueOnFail. */
-export interface ItemOperation {
+/**
+ * Runs once per input item, in two steps: the router calls `prepare` for every item first, and
+ * `execute` only once all of them passed (see prepareItems), so bad input anywhere means no
+ * request at all. The router adds pairedItem, concurrency and continueOnFail.
+ */
+export interface ItemOperation<Plan = unknown> {
 	mode?: 'item';
 	description: INodeProperties[];
+	/** Reads and checks the item's parameters and returns what `execute` needs. Sends nothing. */
+	prepare(this: IExecuteFunctions, itemIndex: number): Plan;
+	/** Sends the requests of one prepared item; it reads no parameter. */
 	execute(
 		this: IExecuteFunctions,
 		client: AppcuesClient,
+		plan: Plan,
 		itemIndex: number,
 	): Promise<IDataObject | IDataObject[] | BinaryOutput>;
 }

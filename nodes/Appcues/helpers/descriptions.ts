@@ -130,11 +130,15 @@ export const returnAllFields: INodeProperties[] = [
 	},
 ];
 
+/** Return All / Limit of one item: the limit, or undefined for all. */
+export function readLimit(this: IExecuteFunctions, itemIndex: number): number | undefined {
+	if (this.getNodeParameter('returnAll', itemIndex, false)) return undefined;
+	return this.getNodeParameter('limit', itemIndex, 50) as number;
+}
+
 /** Appcues lists are not paginated, so Return All / Limit is applied to the full answer. */
-export function applyLimit(this: IExecuteFunctions, list: IDataObject[], itemIndex: number): IDataObject[] {
-	if (this.getNodeParameter('returnAll', itemIndex, false)) return list;
-	const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
-	return list.slice(0, Math.max(0, limit));
+export function applyLimit(list: IDataObject[], limit: number | undefined): IDataObject[] {
+	return limit === undefined ? list : list.slice(0, Math.max(0, limit));
 }
 
 /** Fields every Appcues export takes: the file format and where Appcues emails it. */

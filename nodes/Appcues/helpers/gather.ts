@@ -1,8 +1,62 @@
 import type { IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { errorItemOrThrow } from './errors';
-import { idList } from './input';
+import { ensureNodeError, errorItemOrThrow } from './errors';
+import { readIdList } from './input';
+import { errorItem } from './results';
+
+/** How many bad items the error lists by name when several items are bad. */
+const LISTED_BAD_ITEMS = 5;
+
+export interface PreparedItems<Plan> {
+	/** The plans of the good items, in input order. */
+	plans: Map<number, Plan>;
+	/** With Continue On Fail: the error item of each bad item, in input order. */
+	errorItems: Map<number, INodeExecutionData>;
+}
+
+/**
+ * The one rule for "bad input stops the node before any request is sent": `prepare` reads and
+ * checks the parameters of one item without sending anything, and it runs for every item before
+ * the caller sends the first request. Without Continue On Fail a bad item stops the node with the
+ * first bad item's error; when several are bad its description names them all (the first five by
+ * message). With Continue On Fail each bad item becomes an error item and the good ones go on.
+ * (The context is an argument, not `this`: `.call` would lose the Plan type.)
+ */
+export function prepareItems<Plan>(
+	context: IExecuteFunctions,
+	itemCount: number,
+	prepare: (itemIndex: number) => Plan,
+): PreparedItems<Plan> {
+	const plans = new Map<number, Plan>();
+	const errorItems = new Map<number, INodeExecutionData>();
+	const continueOnFail = context.continueOnFail();
+	let first: ReturnType<typeof ensureNodeError> | undefined;
+	const listed: string[] = [];
+	let badCount = 0;
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		try {
+			plans.set(itemIndex, prepare(itemIndex));
+		} catch (caught) {
+			const error = ensureNodeError(context.getNode(), caught, itemIndex);
+			if (continueOnFail) {
+				errorItems.set(itemIndex, errorItem(error, { item: itemIndex }));
+				continue;
+			}
+			first ??= error;
+			badCount++;
+			if (listed.length < LISTED_BAD_ITEMS) listed.push(error.message);
+		}
+	}
+	if (first) {
+		if (badCount > 1) {
+			const more = badCount > listed.length ? `; and ${badCount - listed.length} more` : '';
+			const summary = `${badCount} of ${itemCount} items have invalid parameters, so nothing was sent: ${listed.join('; ')}${more}.`;
+			first.description = first.description ? `${first.description}\n\n${summary}` : summary;
+		}
+		throw first;
+	}
+	return { plans, errorItems };
+}
 
 export interface GatheredIds {
 	key: string;
@@ -12,8 +66,9 @@ export interface GatheredIds {
 
 /**
  * Collects the user IDs of every input item into groups (one group per key, e.g. per segment),
- * de-duplicated in first-seen order. An item without IDs fails on its own: with Continue On
- * Fail it becomes an error item, otherwise it stops the node before anything is sent.
+ * de-duplicated in first-seen order. Every item is read before anything is sent (see
+ * prepareItems): an item without IDs becomes an error item with Continue On Fail, otherwise it
+ * stops the node.
  */
 export function gatherIds(
 	this: IExecuteFunctions,
@@ -23,24 +78,17 @@ export function gatherIds(
 	parameterName = 'userIds',
 	label = 'User IDs',
 ): GatheredIds[] {
+	const { plans, errorItems } = prepareItems(this, items.length, (itemIndex) => ({
+		key: keyOf(itemIndex),
+		ids: readIdList.call(this, parameterName, label, itemIndex),
+	}));
+	output.push(...errorItems.values());
 	const groups = new Map<string, { key: string; ids: Set<string>; items: number[] }>();
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-		try {
-			const key = keyOf(itemIndex);
-			const ids = idList(this.getNodeParameter(parameterName, itemIndex, ''));
-			if (!ids.length) {
-				throw new NodeOperationError(this.getNode(), `${label} is empty [item ${itemIndex}]`, {
-					description: 'Give at least one user ID, or check that the expression gives one for this item.',
-					itemIndex,
-				});
-			}
-			const group = groups.get(key) ?? { key, ids: new Set<string>(), items: [] };
-			ids.forEach((id) => group.ids.add(id));
-			group.items.push(itemIndex);
-			groups.set(key, group);
-		} catch (caught) {
-			output.push(errorItemOrThrow.call(this, caught, itemIndex));
-		}
+	for (const [itemIndex, { key, ids }] of plans) {
+		const group = groups.get(key) ?? { key, ids: new Set<string>(), items: [] };
+		ids.forEach((id) => group.ids.add(id));
+		group.items.push(itemIndex);
+		groups.set(key, group);
 	}
 	return [...groups.values()].map((group) => ({ key: group.key, ids: [...group.ids], items: group.items }));
 }
@@ -56,21 +104,25 @@ export function chunk<T>(list: T[], size: number): T[][] {
 }
 
 /**
- * Runs `work` for each input item in order. A failure stops the node, or with Continue On Fail
- * becomes that item's error item while the others go on.
+ * Runs `send` for each input item in order, after `prepare` has read and checked the parameters
+ * of every item, so bad input anywhere stops the node before the first request. With Continue
+ * On Fail a failure becomes that item's error item while the others go on. (The context is an
+ * argument, as for prepareItems.)
  */
-export async function eachItem(
-	this: IExecuteFunctions,
+export async function eachItem<Plan>(
+	context: IExecuteFunctions,
 	items: INodeExecutionData[],
-	work: (itemIndex: number) => Promise<INodeExecutionData['json']>,
+	prepare: (itemIndex: number) => Plan,
+	send: (plan: Plan, itemIndex: number) => Promise<INodeExecutionData['json']>,
 ): Promise<INodeExecutionData[]> {
-	const output: INodeExecutionData[] = [];
-	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+	const { plans, errorItems } = prepareItems(context, items.length, prepare);
+	const output = new Map(errorItems);
+	for (const [itemIndex, plan] of plans) {
 		try {
-			output.push({ json: await work(itemIndex), pairedItem: { item: itemIndex } });
+			output.set(itemIndex, { json: await send(plan, itemIndex), pairedItem: { item: itemIndex } });
 		} catch (caught) {
-			output.push(errorItemOrThrow.call(this, caught, itemIndex));
+			output.set(itemIndex, errorItemOrThrow.call(context, caught, itemIndex));
 		}
 	}
-	return output;
+	return [...output.entries()].sort(([a], [b]) => a - b).map(([, item]) => item);
 }

@@ -1,8 +1,53 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { unixTimeToMs } from '../../shared/unixTime';
+import { isPlausibleTimeMs, unixTimeToMs } from '../../shared/unixTime';
 import { isUnsafeSegment } from '../transport/paths';
+
+/**
+ * An ID or a short text as it is sent: a string (trimmed) or a finite number. Anything else
+ * (object, array, boolean, NaN, Infinity) gives undefined, so no value is ever sent as
+ * "[object Object]".
+ */
+export function scalarText(value: unknown): string | undefined {
+	if (typeof value === 'string') return value.trim();
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return undefined;
+}
+
+/** A short, safe view of a value for an error message. */
+export function previewValue(value: unknown): string {
+	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+	try {
+		const text = JSON.stringify(value) ?? typeof value;
+		return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+	} catch {
+		return typeof value;
+	}
+}
+
+function kindOf(value: unknown): string {
+	if (Array.isArray(value)) return 'a list';
+	if (typeof value === 'number') return String(value);
+	if (typeof value === 'object') return 'an object';
+	return `a ${typeof value}`;
+}
+
+/** The error for a field that needs text or a number but got something else. */
+export function notTextError(this: IExecuteFunctions, label: string, value: unknown, itemIndex: number): NodeOperationError {
+	return new NodeOperationError(this.getNode(), `${label} must be text or a number, not ${kindOf(value)} [item ${itemIndex}]`, {
+		description: `Got ${previewValue(value)}. Check that the expression gives a single value for this item, e.g. {{ $json.user.id }} rather than {{ $json.user }}.`,
+		itemIndex,
+	});
+}
+
+/** Optional text or number (trimmed); empty, null and undefined give ''. Other types are refused. */
+export function optionalText(this: IExecuteFunctions, value: unknown, label: string, itemIndex: number): string {
+	if (value === undefined || value === null) return '';
+	const text = scalarText(value);
+	if (text === undefined) throw notTextError.call(this, label, value, itemIndex);
+	return text;
+}
 
 /** Reads a text parameter that must not be empty; the error names the field and the item. */
 export function requiredString(
@@ -12,7 +57,7 @@ export function requiredString(
 	itemIndex: number,
 ): string {
 	const raw = this.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
-	const value = raw === undefined || raw === null ? '' : String(raw).trim();
+	const value = optionalText.call(this, raw, label, itemIndex);
 	if (!value) {
 		throw new NodeOperationError(this.getNode(), `${label} is empty [item ${itemIndex}]`, {
 			description: `Set "${label}" to a value, or check that the expression gives one for this item.`,
@@ -77,7 +122,7 @@ export function toIsoTimestamp(
 ): string {
 	const fail = () =>
 		new NodeOperationError(this.getNode(), `${label} is not a valid timestamp [item ${itemIndex}]`, {
-			description: `Got "${String(value)}". Use ISO 8601 (e.g. 2026-01-31T12:00:00Z) or Unix seconds or milliseconds.`,
+			description: `Got ${previewValue(value)}. Use ISO 8601 (e.g. 2026-01-31T12:00:00Z) or Unix seconds or milliseconds, from the year 1970 to 9999.`,
 			itemIndex,
 		});
 	if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) {
@@ -88,8 +133,16 @@ export function toIsoTimestamp(
 	return new Date(parsed).toISOString();
 }
 
-/** Unix seconds or milliseconds (see unixTimeToMs) or ISO-like text. */
+/**
+ * Unix seconds or milliseconds (see unixTimeToMs) or ISO-like text, from the year 1970 to 9999;
+ * anything else gives undefined, so the caller reports it as a bad field.
+ */
 export function parseTimestampMs(value: unknown): number | undefined {
+	const ms = anyTimestampMs(value);
+	return ms !== undefined && isPlausibleTimeMs(ms) ? ms : undefined;
+}
+
+function anyTimestampMs(value: unknown): number | undefined {
 	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value) || value < 0) return undefined;
@@ -98,24 +151,50 @@ export function parseTimestampMs(value: unknown): number | undefined {
 	if (typeof value !== 'string') {
 		// Luxon DateTime and similar objects from expressions
 		const iso = (value as { toISO?: () => string } | null)?.toISO?.();
-		return iso ? parseTimestampMs(iso) : undefined;
+		return iso ? anyTimestampMs(iso) : undefined;
 	}
 	const text = value.trim();
-	if (/^\d+(\.\d+)?$/.test(text)) return parseTimestampMs(Number(text));
+	if (/^\d+(\.\d+)?$/.test(text)) return anyTimestampMs(Number(text));
 	if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
 	const ms = Date.parse(text);
 	return Number.isNaN(ms) ? undefined : ms;
 }
 
+function refuseEntry(entry: unknown): never {
+	throw new TypeError(`Not an ID: ${previewValue(entry)}`);
+}
+
 /**
  * Splits a list of ids given as an array, or as text separated by commas, semicolons or new
- * lines. Empty entries are dropped.
+ * lines. Empty entries are dropped; an entry that is not text or a finite number goes to
+ * `refuse`, which throws.
  */
-export function idList(value: unknown): string[] {
-	const parts = Array.isArray(value) ? value : String(value ?? '').split(/[,;\n\r]+/);
-	return parts
-		.map((part) => (part === undefined || part === null ? '' : String(part).trim()))
-		.filter((part) => part !== '');
+export function idList(value: unknown, refuse: (entry: unknown) => never = refuseEntry): string[] {
+	if (value === undefined || value === null) return [];
+	const parts = Array.isArray(value) ? value : [value];
+	const ids: string[] = [];
+	for (const part of parts) {
+		if (part === undefined || part === null) continue;
+		const text = scalarText(part);
+		if (text === undefined) refuse(part);
+		const pieces = typeof part === 'string' && !Array.isArray(value) ? text.split(/[,;\n\r]+/) : [text];
+		for (const piece of pieces) if (piece.trim()) ids.push(piece.trim());
+	}
+	return ids;
+}
+
+/** Reads an ID list parameter (see idList) that must hold at least one ID. */
+export function readIdList(this: IExecuteFunctions, name: string, label: string, itemIndex: number): string[] {
+	const ids = idList(this.getNodeParameter(name, itemIndex, ''), (entry) => {
+		throw notTextError.call(this, `${label}: an entry`, entry, itemIndex);
+	});
+	if (!ids.length) {
+		throw new NodeOperationError(this.getNode(), `${label} is empty [item ${itemIndex}]`, {
+			description: 'Give at least one user ID, or check that the expression gives one for this item.',
+			itemIndex,
+		});
+	}
+	return ids;
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { jsonObject } from './input';
+import { jsonObject, optionalText } from './input';
 
 /**
  * UI for a flat set of profile properties: key/value pairs or one JSON object. `prefix` keeps
@@ -81,7 +81,7 @@ export function readProperties(
 	}>;
 	const properties: IDataObject = {};
 	for (const [position, pair] of pairs.entries()) {
-		const name = String(pair.name ?? '').trim();
+		const name = optionalText.call(this, pair.name, `${label}: name of property ${position + 1}`, itemIndex);
 		if (!name) {
 			throw new NodeOperationError(
 				this.getNode(),

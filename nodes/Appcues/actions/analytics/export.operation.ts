@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { optionalText } from '../../helpers/input';
 import { jobIdOf, waitForJob } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 import { MB } from '../../helpers/files';
@@ -60,11 +61,27 @@ export const description: INodeProperties[] = [
 	]),
 ];
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const spec = readQuerySpec.call(this, itemIndex);
-	// Read before the export is requested, so a bad limit sends nothing.
-	const download = this.getNodeParameter('download', itemIndex, true) as boolean;
-	const limits = download ? readDownloadLimits.call(this, itemIndex) : undefined;
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
+	const download = Boolean(this.getNodeParameter('download', itemIndex, true));
+	return {
+		spec: readQuerySpec.call(this, itemIndex),
+		timeoutMs: Math.max(0, minutes) * 60_000,
+		propertyName: download
+			? optionalText.call(this, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), 'Put Output File in Field', itemIndex) ||
+				'data'
+			: undefined,
+		// Read before the export is requested, so a bad limit sends nothing.
+		limits: download ? readDownloadLimits.call(this, itemIndex) : undefined,
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ spec, timeoutMs, propertyName, limits }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const accepted = ((await client.request({ method: 'POST', path: '/analytics/exports', body: spec, itemIndex })) ??
 		{}) as IDataObject;
 	const jobId = jobIdOf(accepted);
@@ -73,7 +90,6 @@ export async function execute(this: IExecuteFunctions, client: AppcuesClient, it
 			itemIndex,
 		});
 	}
-	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
 	const job = await waitForJob.call(
 		this,
 		client,
@@ -83,18 +99,17 @@ export async function execute(this: IExecuteFunctions, client: AppcuesClient, it
 			// This route documents its vocabulary: queued, running, done (with download_url), failed.
 			outcome: (polled) => (polled.status === 'done' ? 'done' : polled.status === 'failed' ? 'failed' : 'running'),
 		},
-		{ timeoutMs: Math.max(0, minutes) * 60_000 },
+		{ timeoutMs },
 		itemIndex,
 	);
 	const result = { ...job, job_id: jobId };
-	if (!limits) return result;
+	if (propertyName === undefined || !limits) return result;
 	if (typeof job.download_url !== 'string') {
 		throw new NodeOperationError(this.getNode(), `The export ${jobId} finished without a download_url [item ${itemIndex}]`, {
 			itemIndex,
 		});
 	}
 	const file = await downloadPresigned.call(this, job.download_url, itemIndex, limits);
-	const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
 	const fileName = `appcues-analytics-${jobId}.${/json/.test(file.contentType ?? '') ? 'json' : 'csv'}`;
 	const binary = await this.helpers.prepareBinaryData(file.data, fileName, file.contentType?.split(';')[0] ?? 'text/csv');
 	return withBinary(result, { [propertyName]: binary });

@@ -9,8 +9,16 @@ export const SYNC_ROW_LIMIT = 1000;
 
 export const description: INodeProperties[] = [querySpecField('query')];
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const spec = readQuerySpec.call(this, itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return { spec: readQuerySpec.call(this, itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ spec }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const response = await client.requestFull({ method: 'POST', path: '/analytics/query', body: spec, itemIndex });
 	const rows = asList(response.body, 'rows').map((row) =>
 		row && typeof row === 'object' && !Array.isArray(row) ? row : ({ value: row } as IDataObject),

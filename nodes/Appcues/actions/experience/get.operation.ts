@@ -13,9 +13,19 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[experienceLocator],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const type = experienceType.call(this, itemIndex);
-	const id = requiredId.call(this, 'experienceId', 'Experience', itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return {
+		type: experienceType.call(this, itemIndex),
+		id: requiredId.call(this, 'experienceId', 'Experience', itemIndex),
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ type, id }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({ method: 'GET', path: path`/${type}/${id}`, itemIndex });
 	return objectOr(body, { id });
 }

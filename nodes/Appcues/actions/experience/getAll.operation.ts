@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { applyLimit, returnAllFields } from '../../helpers/descriptions';
+import { applyLimit, readLimit, returnAllFields } from '../../helpers/descriptions';
 import { asList } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -31,9 +31,21 @@ function simplify(experience: IDataObject): IDataObject {
 	return simple;
 }
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const type = experienceType.call(this, itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return {
+		type: experienceType.call(this, itemIndex),
+		limit: readLimit.call(this, itemIndex),
+		simplify: Boolean(this.getNodeParameter('simplify', itemIndex, false)),
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ type, limit, simplify: simplified }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({ method: 'GET', path: path`/${type}`, itemIndex });
-	const list = applyLimit.call(this, asList(body), itemIndex);
-	return this.getNodeParameter('simplify', itemIndex, false) ? list.map(simplify) : list;
+	const list = applyLimit(asList(body), limit);
+	return simplified ? list.map(simplify) : list;
 }

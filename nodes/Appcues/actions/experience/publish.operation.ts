@@ -1,3 +1,3 @@
 import { publishingOperation } from './publishing';
 
-export const { description, execute } = publishingOperation('publish');
+export const { description, prepare, execute } = publishingOperation('publish');

@@ -14,11 +14,20 @@ export function publishingOperation(action: 'publish' | 'unpublish'): ItemOperat
 		{ show: { resource: ['experience'], operation: [action] } },
 		[experienceLocator],
 	);
-	async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-		const type = experienceType.call(this, itemIndex);
-		const id = requiredId.call(this, 'experienceId', 'Experience', itemIndex);
+	function prepare(this: IExecuteFunctions, itemIndex: number) {
+		return {
+			type: experienceType.call(this, itemIndex),
+			id: requiredId.call(this, 'experienceId', 'Experience', itemIndex),
+		};
+	}
+	async function execute(
+		this: IExecuteFunctions,
+		client: AppcuesClient,
+		{ type, id }: ReturnType<typeof prepare>,
+		itemIndex: number,
+	) {
 		await client.request({ method: 'POST', path: path`/${type}/${id}/${action}`, itemIndex });
 		return { id, type, published: action === 'publish' };
 	}
-	return { description, execute };
+	return { description, prepare, execute };
 }

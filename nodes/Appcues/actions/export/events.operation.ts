@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { exportEmailField, exportFormatField } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { jsonArray, parseTimestampMs, requiredString } from '../../helpers/input';
+import { jsonArray, optionalText, parseTimestampMs, previewValue, requiredString } from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 
@@ -47,16 +47,19 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const time = (name: string, label: string) => {
-		const value = requiredString.call(this, name, label, itemIndex);
-		if (parseTimestampMs(value) === undefined) {
+		const raw = this.getNodeParameter(name, itemIndex, '') as unknown;
+		// A date from an expression ($now, a Date) is sent as ISO 8601; text and numbers as given.
+		const value = raw !== null && typeof raw === 'object' ? raw : requiredString.call(this, name, label, itemIndex);
+		const ms = parseTimestampMs(value);
+		if (ms === undefined) {
 			throw new NodeOperationError(this.getNode(), `${label} is not a valid date [item ${itemIndex}]`, {
-				description: `Got "${value}". Use ISO 8601, e.g. 2026-01-31T00:00:00.`,
+				description: `Got ${previewValue(value)}. Use ISO 8601, e.g. 2026-01-31T00:00:00.`,
 				itemIndex,
 			});
 		}
-		return value;
+		return typeof value === 'string' ? value : new Date(ms).toISOString();
 	};
 	const request: IDataObject = {
 		format: this.getNodeParameter('format', itemIndex, 'csv'),
@@ -65,10 +68,19 @@ export async function execute(this: IExecuteFunctions, client: AppcuesClient, it
 	};
 	const conditions = jsonArray.call(this, this.getNodeParameter('conditions', itemIndex, '[]'), 'Conditions (JSON)', itemIndex);
 	if (conditions.length) request.conditions = conditions;
-	const timeZone = String(this.getNodeParameter('timeZone', itemIndex, '') ?? '').trim();
+	const timeZone = optionalText.call(this, this.getNodeParameter('timeZone', itemIndex, ''), 'Time Zone', itemIndex);
 	if (timeZone) request.time_zone = timeZone;
-	const email = String(this.getNodeParameter('email', itemIndex, '') ?? '').trim();
+	const email = optionalText.call(this, this.getNodeParameter('email', itemIndex, ''), 'Email', itemIndex);
 	if (email) request.email = email;
+	return { request, wait: readWaitSettings.call(this, itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ request, wait }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const accepted = await client.request({ method: 'POST', path: '/export/events', body: request, itemIndex });
-	return await finishJob.call(this, client, accepted, itemIndex, readWaitSettings.call(this, itemIndex));
+	return await finishJob.call(this, client, accepted, itemIndex, wait);
 }

@@ -1,9 +1,8 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { groupIdField } from '../../helpers/descriptions';
-import { idList, requiredId } from '../../helpers/input';
+import { readIdList, requiredId } from '../../helpers/input';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -24,15 +23,19 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const groupId = requiredId.call(this, 'groupId', 'Group ID', itemIndex);
-	const userIds = idList(this.getNodeParameter('userIds', itemIndex, ''));
-	if (!userIds.length) {
-		throw new NodeOperationError(this.getNode(), `User IDs is empty [item ${itemIndex}]`, {
-			description: 'Give at least one user ID.',
-			itemIndex,
-		});
-	}
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return {
+		groupId: requiredId.call(this, 'groupId', 'Group ID', itemIndex),
+		userIds: readIdList.call(this, 'userIds', 'User IDs', itemIndex),
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ groupId, userIds }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	// Appcues defines only POST for /groups/:group_id/users (its CLI changelog 0.1.2).
 	const body = await client.request({
 		method: 'POST',

@@ -12,8 +12,16 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[groupIdField()],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const groupId = requiredId.call(this, 'groupId', 'Group ID', itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return { groupId: requiredId.call(this, 'groupId', 'Group ID', itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ groupId }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({ method: 'GET', path: path`/groups/${groupId}/profile`, itemIndex });
 	return objectOr(body, { group_id: groupId });
 }

@@ -16,9 +16,19 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const groupId = requiredId.call(this, 'groupId', 'Group ID', itemIndex);
-	const properties = readProperties.call(this, itemIndex, 'Properties');
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return {
+		groupId: requiredId.call(this, 'groupId', 'Group ID', itemIndex),
+		properties: readProperties.call(this, itemIndex, 'Properties'),
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ groupId, properties }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({
 		method: 'PATCH',
 		path: path`/groups/${groupId}/profile`,

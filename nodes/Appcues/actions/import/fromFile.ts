@@ -23,8 +23,10 @@ export async function importFromFiles(
 	settings: FileSettings,
 	wait: WaitSettings | undefined,
 ): Promise<INodeExecutionData[]> {
-	return await eachItem.call(this, items, async (itemIndex) => {
-		const limit = settings.uploadAs === 'raw' ? settings.maxRawBytes : MAX_FILE_BYTES;
+	const limit = settings.uploadAs === 'raw' ? settings.maxRawBytes : MAX_FILE_BYTES;
+	// Files are read one at a time, just before their upload; that each item has one is checked first.
+	const prepare = (itemIndex: number) => this.helpers.assertBinaryData(itemIndex, settings.binaryPropertyName);
+	return await eachItem(this, items, prepare, async (_binary, itemIndex) => {
 		const file = await readInputFile.call(this, itemIndex, settings.binaryPropertyName, settings.fileFormat, MAX_FILE_BYTES);
 		if (file.buffer.length > limit) {
 			throw new NodeOperationError(

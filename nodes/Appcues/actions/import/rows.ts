@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { parseTimestampMs } from '../../helpers/input';
+import { optionalText, parseTimestampMs, previewValue, scalarText } from '../../helpers/input';
 
 export type ImportKind = 'profiles' | 'groups' | 'events';
 
@@ -21,17 +21,18 @@ export interface RowSettings {
 }
 
 export function readRowSettings(this: IExecuteFunctions, kind: ImportKind): RowSettings {
-	const text = (name: string, fallback: string) => String(this.getNodeParameter(name, 0, fallback) ?? '').trim() || fallback;
+	const text = (name: string, label: string, fallback: string) =>
+		optionalText.call(this, this.getNodeParameter(name, 0, fallback), label, 0) || fallback;
 	return {
 		kind,
-		idField: text('idField', ID_COLUMN[kind]),
+		idField: text('idField', kind === 'groups' ? 'Group ID Field' : 'User ID Field', ID_COLUMN[kind]),
 		propertiesToSend: this.getNodeParameter('propertiesToSend', 0, 'allOther') as RowSettings['propertiesToSend'],
-		propertyFields: String(this.getNodeParameter('propertyFields', 0, '') ?? '')
+		propertyFields: text('propertyFields', kind === 'events' ? 'Attributes Fields' : 'Properties Fields', '')
 			.split(',')
 			.map((field) => field.trim())
 			.filter(Boolean),
-		eventNameField: text('eventNameField', 'name'),
-		timestampField: text('timestampField', 'timestamp'),
+		eventNameField: text('eventNameField', 'Event Name Field', 'name'),
+		timestampField: text('timestampField', 'Timestamp Field', 'timestamp'),
 	};
 }
 
@@ -43,7 +44,14 @@ export function readRowSettings(this: IExecuteFunctions, kind: ImportKind): RowS
 export type Emit = (text: string) => void;
 
 function present(value: unknown): boolean {
-	return value !== undefined && value !== null && String(value).trim() !== '';
+	return value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '');
+}
+
+/** Why a field that must hold text or a number cannot be sent, or undefined when it can. */
+function textProblem(value: unknown, field: string, what: string): string | undefined {
+	if (!present(value)) return `"${field}"${what} is missing or empty`;
+	if (scalarText(value) === undefined) return `"${field}"${what} must be text or a number, not ${previewValue(value)}`;
+	return undefined;
 }
 
 /** Emits `"key":value` pairs of the fields the settings choose, comma-separated. */
@@ -53,6 +61,8 @@ function emitFields(json: IDataObject, settings: RowSettings, used: string[], em
 	let any = false;
 	for (const key of keys) {
 		if (settings.propertiesToSend === 'allOther' && used.includes(key)) continue;
+		// The ID column is written from the ID Field; an item field of the same name is dropped, so a row never has the key twice.
+		if (settings.kind !== 'events' && key === ID_COLUMN[settings.kind]) continue;
 		const value = json[key];
 		if (value === undefined || typeof value === 'function') continue;
 		if (any || leadingComma) emit(',');
@@ -66,13 +76,15 @@ function emitFields(json: IDataObject, settings: RowSettings, used: string[], em
 
 /** Checks an item; returns why it cannot be imported, or undefined when it can. */
 export function rowProblem(json: IDataObject, settings: RowSettings): string | undefined {
-	if (!present(json[settings.idField])) return `"${settings.idField}" is missing or empty`;
+	const idProblem = textProblem(json[settings.idField], settings.idField, '');
+	if (idProblem) return idProblem;
 	if (settings.kind !== 'events') return undefined;
-	if (!present(json[settings.eventNameField])) return `"${settings.eventNameField}" (the event name) is missing or empty`;
+	const nameProblem = textProblem(json[settings.eventNameField], settings.eventNameField, ' (the event name)');
+	if (nameProblem) return nameProblem;
 	const rawTimestamp = json[settings.timestampField];
 	if (!present(rawTimestamp)) return `"${settings.timestampField}" (the timestamp) is missing`;
 	if (parseTimestampMs(rawTimestamp) === undefined) {
-		return `"${settings.timestampField}" is not a valid timestamp: ${JSON.stringify(rawTimestamp).slice(0, 60)}`;
+		return `"${settings.timestampField}" is not a valid timestamp: ${previewValue(rawTimestamp)}`;
 	}
 	return undefined;
 }
@@ -83,7 +95,7 @@ export function rowProblem(json: IDataObject, settings: RowSettings): string | u
  * `{"user_id", "name", "timestamp" (ISO 8601), "attributes"?}`.
  */
 export function emitRow(json: IDataObject, settings: RowSettings, emit: Emit): void {
-	const idPair = `${JSON.stringify(ID_COLUMN[settings.kind])}:${JSON.stringify(String(json[settings.idField]).trim())}`;
+	const idPair = `${JSON.stringify(ID_COLUMN[settings.kind])}:${JSON.stringify(scalarText(json[settings.idField]))}`;
 	emit('{');
 	if (settings.kind !== 'events') {
 		const any = emitFields(json, settings, [settings.idField], emit, false);
@@ -93,7 +105,7 @@ export function emitRow(json: IDataObject, settings: RowSettings, emit: Emit): v
 	const timestamp = new Date(parseTimestampMs(json[settings.timestampField]) as number).toISOString();
 	emit(idPair);
 	emit(`,"name":`);
-	emit(JSON.stringify(String(json[settings.eventNameField])));
+	emit(JSON.stringify(scalarText(json[settings.eventNameField])));
 	emit(`,"timestamp":"${timestamp}"`);
 	const used = [settings.idField, settings.eventNameField, settings.timestampField];
 	if (settings.propertiesToSend !== 'none' && hasFields(json, settings, used)) {

@@ -21,8 +21,16 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const jobId = requiredId.call(this, 'jobId', 'Job ID', itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return { jobId: requiredId.call(this, 'jobId', 'Job ID', itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ jobId }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({ method: 'GET', path: path`/jobs/${jobId}`, itemIndex });
 	return objectOr(body, { id: jobId });
 }

@@ -20,14 +20,16 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const jobId = requiredId.call(this, 'jobId', 'Job ID', itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
-	return await waitForJob.call(
-		this,
-		client,
-		{ statusPath: path`/jobs/${jobId}`, jobId },
-		{ timeoutMs: Math.max(0, minutes) * 60_000 },
-		itemIndex,
-	);
+	return { jobId: requiredId.call(this, 'jobId', 'Job ID', itemIndex), timeoutMs: Math.max(0, minutes) * 60_000 };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ jobId, timeoutMs }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
+	return await waitForJob.call(this, client, { statusPath: path`/jobs/${jobId}`, jobId }, { timeoutMs }, itemIndex);
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { requiredString } from '../../helpers/input';
+import { optionalText, requiredString } from '../../helpers/input';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 
@@ -26,10 +26,19 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const segment: IDataObject = { name: requiredString.call(this, 'name', 'Name', itemIndex) };
-	const text = String(this.getNodeParameter('description', itemIndex, '') ?? '').trim();
+	const text = optionalText.call(this, this.getNodeParameter('description', itemIndex, ''), 'Description', itemIndex);
 	if (text) segment.description = text;
+	return { segment };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ segment }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({ method: 'POST', path: '/segments', body: segment, itemIndex });
 	return objectOr(body, segment);
 }

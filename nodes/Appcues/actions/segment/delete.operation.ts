@@ -11,8 +11,16 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[segmentLocator],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return { segmentId: requiredId.call(this, 'segmentId', 'Segment', itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ segmentId }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	await client.request({ method: 'DELETE', path: path`/segments/${segmentId}`, itemIndex });
 	return { deleted: true };
 }

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { exportEmailField, exportFormatField, segmentLocator } from '../../helpers/descriptions';
-import { requiredId } from '../../helpers/input';
+import { optionalText, requiredId } from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -34,23 +34,34 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
 	const fields = this.getNodeParameter('exportFields', itemIndex, {}) as IDataObject;
+	const text = (name: string, label: string) => optionalText.call(this, fields[name], `Additional Fields: ${label}`, itemIndex);
 	const request: IDataObject = {};
-	const propertyNames = String(fields.propertyNames ?? '')
+	const propertyNames = text('propertyNames', 'Property Names')
 		.split(',')
 		.map((name) => name.trim())
 		.filter(Boolean);
 	if (propertyNames.length) request.property_names = propertyNames;
 	if (fields.format) request.format = fields.format;
-	if (String(fields.email ?? '').trim()) request.email = String(fields.email).trim();
+	const email = text('email', 'Email');
+	if (email) request.email = email;
+	return { segmentId, request, wait: readWaitSettings.call(this, itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ segmentId, request, wait }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const accepted = await client.request({
 		method: 'POST',
 		path: path`/segments/${segmentId}/segment_membership_export`,
 		body: request,
 		itemIndex,
 	});
-	const job = await finishJob.call(this, client, accepted, itemIndex, readWaitSettings.call(this, itemIndex));
+	const job = await finishJob.call(this, client, accepted, itemIndex, wait);
 	return { segment_id: segmentId, ...job };
 }

@@ -12,8 +12,16 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[segmentLocator],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return { segmentId: requiredId.call(this, 'segmentId', 'Segment', itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ segmentId }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({ method: 'GET', path: path`/segments/${segmentId}`, itemIndex });
 	return objectOr(body, { id: segmentId });
 }

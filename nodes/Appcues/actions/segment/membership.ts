@@ -126,8 +126,12 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 		wait: WaitSettings | undefined,
 	): Promise<INodeExecutionData[]> {
 		const propertyName = String(this.getNodeParameter('binaryPropertyName', 0, 'data'));
-		return await eachItem.call(this, items, async (itemIndex) => {
-			const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
+		// Files are read one at a time, just before their upload; the segment and the file's presence are checked first.
+		const prepare = (itemIndex: number) => {
+			this.helpers.assertBinaryData(itemIndex, propertyName);
+			return requiredId.call(this, 'segmentId', 'Segment', itemIndex);
+		};
+		return await eachItem(this, items, prepare, async (segmentId, itemIndex) => {
 			const file = await readInputFile.call(this, itemIndex, propertyName, 'csv', MAX_FILE_BYTES);
 			assertColumns.call(this, file, ['user_id'], itemIndex, { only: true });
 			const accepted = await client.request({

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { segmentLocator } from '../../helpers/descriptions';
-import { requiredId } from '../../helpers/input';
+import { optionalText, requiredId } from '../../helpers/input';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -26,24 +26,35 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
 	const fields = this.getNodeParameter('updateFields', itemIndex, {}) as IDataObject;
 	const changes: IDataObject = {};
 	if (fields.name !== undefined) {
-		const name = String(fields.name).trim();
+		const name = optionalText.call(this, fields.name, 'Update Fields: Name', itemIndex);
 		if (!name) {
 			throw new NodeOperationError(this.getNode(), `Update Fields: Name is empty [item ${itemIndex}]`, { itemIndex });
 		}
 		changes.name = name;
 	}
-	if (fields.description !== undefined) changes.description = String(fields.description);
+	if (fields.description !== undefined) {
+		changes.description = optionalText.call(this, fields.description, 'Update Fields: Description', itemIndex);
+	}
 	if (!Object.keys(changes).length) {
 		throw new NodeOperationError(this.getNode(), `Nothing to update [item ${itemIndex}]`, {
 			description: 'Add a Name or a Description under Update Fields.',
 			itemIndex,
 		});
 	}
+	return { segmentId, changes };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ segmentId, changes }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({
 		method: 'PATCH',
 		path: path`/segments/${segmentId}`,

@@ -12,8 +12,16 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[tagLocator],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const tagId = requiredId.call(this, 'tagId', 'Tag', itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return { tagId: requiredId.call(this, 'tagId', 'Tag', itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ tagId }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({ method: 'GET', path: path`/tags/${tagId}`, itemIndex });
 	return objectOr(body, { id: tagId });
 }

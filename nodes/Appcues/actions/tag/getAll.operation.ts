@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { applyLimit, returnAllFields } from '../../helpers/descriptions';
+import { applyLimit, readLimit, returnAllFields } from '../../helpers/descriptions';
 import { asList } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 
@@ -10,7 +10,16 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	returnAllFields,
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return { limit: readLimit.call(this, itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ limit }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({ method: 'GET', path: '/tags', itemIndex });
-	return applyLimit.call(this, asList(body, 'tags'), itemIndex);
+	return applyLimit(asList(body, 'tags'), limit);
 }

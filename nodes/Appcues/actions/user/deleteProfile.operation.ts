@@ -11,8 +11,16 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[userIdField()],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return { userId: requiredId.call(this, 'userId', 'User ID', itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ userId }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	await client.request({ method: 'DELETE', path: path`/users/${userId}/profile`, itemIndex });
 	return { deleted: true };
 }

@@ -22,9 +22,19 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
-	const limit = this.getNodeParameter('limit', itemIndex, 50) as number;
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return {
+		userId: requiredId.call(this, 'userId', 'User ID', itemIndex),
+		limit: this.getNodeParameter('limit', itemIndex, 50) as number,
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ userId, limit }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({
 		method: 'GET',
 		path: path`/users/${userId}/events`,

@@ -12,8 +12,16 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[userIdField()],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return { userId: requiredId.call(this, 'userId', 'User ID', itemIndex) };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ userId }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({ method: 'GET', path: path`/users/${userId}/profile`, itemIndex });
 	return objectOr(body, { user_id: userId });
 }

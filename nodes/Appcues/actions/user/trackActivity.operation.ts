@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { userIdField } from '../../helpers/descriptions';
-import { jsonObject, requiredId, toIsoTimestamp } from '../../helpers/input';
+import { jsonObject, optionalText, requiredId, toIsoTimestamp } from '../../helpers/input';
 import { propertiesFields, readProperties } from '../../helpers/properties';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
@@ -67,11 +67,11 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
 	const rows = this.getNodeParameter('events.event', itemIndex, []) as IDataObject[];
 	const events = rows.map((row, position) => {
-		const name = String(row.name ?? '').trim();
+		const name = optionalText.call(this, row.name, `Events: name of event ${position + 1}`, itemIndex);
 		if (!name) {
 			throw new NodeOperationError(this.getNode(), `Events: event ${position + 1} has no name [item ${itemIndex}]`, {
 				itemIndex,
@@ -94,9 +94,17 @@ export async function execute(this: IExecuteFunctions, client: AppcuesClient, it
 	const activity: IDataObject = {};
 	if (events.length) activity.events = events;
 	if (Object.keys(profileUpdate).length) activity.profile_update = profileUpdate;
-	const requestId = String(this.getNodeParameter('requestId', itemIndex, '') ?? '').trim();
+	const requestId = optionalText.call(this, this.getNodeParameter('requestId', itemIndex, ''), 'Request ID', itemIndex);
 	if (requestId) activity.request_id = requestId;
+	return { userId, activity, requestId };
+}
 
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ userId, activity, requestId }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({
 		method: 'POST',
 		scope: 'v1',

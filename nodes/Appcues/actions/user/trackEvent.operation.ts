@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { userIdField } from '../../helpers/descriptions';
-import { jsonObject, requiredId, requiredString, toIsoTimestamp } from '../../helpers/input';
+import { jsonObject, optionalText, requiredId, requiredString, toIsoTimestamp } from '../../helpers/input';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -54,7 +54,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
 	const name = requiredString.call(this, 'eventName', 'Event Name', itemIndex);
 	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
@@ -64,8 +64,17 @@ export async function execute(this: IExecuteFunctions, client: AppcuesClient, it
 	};
 	const attributes = jsonObject.call(this, fields.attributes, 'Attributes (JSON)', itemIndex);
 	if (Object.keys(attributes).length) event.attributes = attributes;
-	const groupId = String(fields.groupId ?? '').trim();
+	const groupId = optionalText.call(this, fields.groupId, 'Group ID', itemIndex);
 	if (groupId) event.group_id = groupId;
+	return { userId, event };
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ userId, event }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({
 		method: 'POST',
 		path: path`/users/${userId}/events`,

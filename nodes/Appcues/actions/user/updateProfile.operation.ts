@@ -16,9 +16,19 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	],
 );
 
-export async function execute(this: IExecuteFunctions, client: AppcuesClient, itemIndex: number) {
-	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
-	const properties = readProperties.call(this, itemIndex, 'Properties');
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return {
+		userId: requiredId.call(this, 'userId', 'User ID', itemIndex),
+		properties: readProperties.call(this, itemIndex, 'Properties'),
+	};
+}
+
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ userId, properties }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
 	const body = await client.request({
 		method: 'PATCH',
 		path: path`/users/${userId}/profile`,
