@@ -539,6 +539,13 @@ async function runOnce(n8n: N8nSandbox, fake: Fake, benchCase: BenchCase, workfl
 	};
 }
 
+/** "200: 290, 0 (no answer): 10". */
+function describeStatuses(statuses: number[]): string {
+	const counts = new Map<number, number>();
+	for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+	return [...counts].map(([status, count]) => `${status === 0 ? '0 (no answer)' : status}: ${count}`).join(', ');
+}
+
 /**
  * A server case: deliveries to the published trigger workflow, then the executions they started
  * (n8n's database) and what the fake recorded. Time = first delivery sent → last execution
@@ -589,7 +596,8 @@ async function runServerCase(
 		executions: { finished: rows.length, succeeded, expected: bodies.length, accepted, deliveries: bodies.length },
 		error: green
 			? undefined
-			: `${accepted}/${bodies.length} deliveries accepted, ${succeeded}/${rows.length} executions succeeded${complete ? '' : ' (timed out waiting)'}`,
+			: `${accepted}/${bodies.length} deliveries accepted (${describeStatuses(delivered.statuses)}), ` +
+				`${succeeded}/${rows.length} executions succeeded${complete ? '' : ' (timed out waiting)'}`,
 	};
 }
 

@@ -75,8 +75,18 @@ export interface DeliveryResult {
 	statuses: number[];
 }
 
-/** POSTs the bodies, signed at send time, `inFlight` at a time. */
-export async function deliver(url: string, secret: string, bodies: string[], inFlight: number): Promise<DeliveryResult> {
+/**
+ * POSTs the bodies, signed at send time, `inFlight` at a time. A delivery not answered within
+ * `timeoutMs` counts as status 0 (n8n may still run it: the run then shows more executions than
+ * deliveries accepted).
+ */
+export async function deliver(
+	url: string,
+	secret: string,
+	bodies: string[],
+	inFlight: number,
+	timeoutMs = 600_000,
+): Promise<DeliveryResult> {
 	const statuses: number[] = new Array(bodies.length);
 	const t0 = Date.now();
 	let next = 0;
@@ -88,7 +98,7 @@ export async function deliver(url: string, secret: string, bodies: string[], inF
 					method: 'POST',
 					headers: signDelivery(secret, bodies[index]),
 					body: bodies[index],
-					signal: AbortSignal.timeout(120_000),
+					signal: AbortSignal.timeout(timeoutMs),
 				});
 				await res.arrayBuffer();
 				statuses[index] = res.status;
