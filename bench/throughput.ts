@@ -768,9 +768,11 @@ function sharedAccountReport(results: CaseResult[], greensOf: (result: CaseResul
 		const base = noop ? medianOf(noop, 'nodeMs') : NaN;
 		lines.push(
 			`- 1: all ${DELIVERIES} written once, no 429: ${mark(clean(burst) && worst(burst, 'throttled') === 0)} (worst run: ${worst(burst, 'neverWritten')} never, ${worst(burst, 'writtenTwice')} twice, ${worst(burst, 'throttled')}× 429)`,
-			noop
-				? `- 1: time ≤ No Operation + 10 %: ${mark(time <= base * 1.1)} (${seconds(time)} vs ${seconds(base)}, ${fmt((100 * time) / base - 100, 1)} %)`
-				: '- 1: the No Operation baseline was not run',
+			!noop
+				? '- 1: the No Operation baseline was not run'
+				: [burst, noop].every((result) => result.runs.every((run) => run.green))
+					? `- 1: time ≤ No Operation + 10 %: ${mark(time <= base * 1.1)} (${seconds(time)} vs ${seconds(base)}, ${fmt((100 * time) / base - 100, 1)} %)`
+					: `- 1: time ≤ No Operation + 10 %: not comparable, n8n did not accept every delivery in every run (${seconds(time)} vs ${seconds(base)})`,
 		);
 	}
 	const [, two] = rows[2];
