@@ -19,6 +19,20 @@
  * of the machine hits all cases alike. The fake is reset before every run (reset also clears
  * faults, which are added again).
  *
+ * Shared account (issue 11), numbered as in the issue:
+ *   burst, burst-noop (1): 300 signed single-event deliveries, 50 in flight, to a published
+ *     Appcues Trigger → Update Profile, and the same burst into Trigger → No Operation (n8n's own
+ *     pace); time = first delivery sent → last execution stopped (n8n's database).
+ *   two-executions (2): two signed deliveries at once, each an array of ITEMS events, into the
+ *     same Trigger → Update Profile workflow: two executions in one process.
+ *   foreign (4): case ours while bench/lib/foreign-client.ts sends --foreign-rate / BENCH_FOREIGN_RATE
+ *     (30) requests per second to the same account.
+ *   ours (5): the regression case above.
+ * (Case 3, queue mode, is in the queue-mode suite.) burst, burst-noop and two-executions run
+ * against one `n8n start` (regular mode, SQLite), after the `n8n execute` cases.
+ *
+ *   node --import tsx bench/throughput.ts --runs 1 --cases burst,burst-noop,two-executions,foreign,ours
+ *
  * Per run: updates/s = users written / the node's executionTime from the run data (= 300 / time
  * when every user was written), wall time of `n8n execute` (CLI boot included), PATCHes sent,
  * 429s answered, users written more than once (more than one 2xx PATCH), users never written, and
@@ -45,7 +59,17 @@ import {
 	type WorkflowJson,
 	type WorkflowNode,
 } from '../test/e2e/lib/n8n';
+import { WEBHOOK_SECRET } from '../test/e2e/lib/appcues';
 import { DEFAULT_ACCOUNT } from '../test/fake-appcues/server';
+import {
+	dbTime,
+	deliver,
+	event,
+	lastExecutionId,
+	startForeignClient,
+	triggerWorkflow,
+	waitForNewExecutions,
+} from './lib/shared-account';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
@@ -61,6 +85,9 @@ const { values: flags } = parseArgs({
 		cases: { type: 'string' },
 		'budget-minutes': { type: 'string' },
 		package: { type: 'string' },
+		'foreign-rate': { type: 'string' },
+		deliveries: { type: 'string' },
+		'in-flight': { type: 'string' },
 	},
 	allowPositionals: false,
 });
@@ -81,6 +108,9 @@ const RATE = num(flags.rate, 'BENCH_RATE', 60);
 const LATENCY_MS = num(flags.latency, 'BENCH_LATENCY', 100);
 const FAULT_PROBABILITY = num(flags['fault-probability'], 'BENCH_FAULT_PROBABILITY', 0.3);
 const BUDGET_MS = num(flags['budget-minutes'], 'BENCH_BUDGET_MINUTES', 25) * 60_000;
+const FOREIGN_RATE = num(flags['foreign-rate'], 'BENCH_FOREIGN_RATE', 30);
+const DELIVERIES = Math.max(1, Math.floor(num(flags.deliveries, 'BENCH_DELIVERIES', 300)));
+const DELIVERIES_IN_FLIGHT = Math.max(1, Math.floor(num(flags['in-flight'], 'BENCH_IN_FLIGHT', 50)));
 /** A package tarball to install instead of packing this repository (to measure another build). */
 const PACKAGE_TGZ = flags.package ?? process.env.BENCH_PACKAGE;
 /** One `n8n execute` is killed after this. */
@@ -96,35 +126,79 @@ const log = (message: string) => process.stderr.write(`[bench ${new Date().toISO
 // ---------------------------------------------------------------------------------------------
 // Cases
 
-type CaseId = 'ours' | 'http-default' | 'http-batch' | 'ours-faults' | 'http-retry-faults';
+type CaseId =
+	| 'ours'
+	| 'http-default'
+	| 'http-batch'
+	| 'ours-faults'
+	| 'http-retry-faults'
+	| 'foreign'
+	| 'burst'
+	| 'burst-noop'
+	| 'two-executions';
 
 interface BenchCase {
 	id: CaseId;
 	label: string;
-	node: 'ours' | 'http';
+	/** `execute`: one `n8n execute` per run; `server`: deliveries to a started n8n. */
+	kind: 'execute' | 'server';
+	node: 'ours' | 'http' | 'noop';
 	faults: boolean;
+	/** A foreign client sends this many requests per second to the account during the run. */
+	foreignRate?: number;
 	/** Extra node settings / options. */
 	batching?: { batchSize: number; batchInterval: number };
 	retryOnFail?: { maxTries: number; waitBetweenTries: number };
 }
 
 const ALL_CASES: BenchCase[] = [
-	{ id: 'ours', label: '1. Appcues node, user → Update Profile, defaults', node: 'ours', faults: false },
-	{ id: 'http-default', label: '2. HTTP Request node, defaults', node: 'http', faults: false },
+	{ id: 'ours', label: '1. Appcues node, user → Update Profile, defaults', kind: 'execute', node: 'ours', faults: false },
+	{ id: 'http-default', label: '2. HTTP Request node, defaults', kind: 'execute', node: 'http', faults: false },
 	{
 		id: 'http-batch',
 		label: '3. HTTP Request node, Batching 60 items / 1000 ms',
+		kind: 'execute',
 		node: 'http',
 		faults: false,
 		batching: { batchSize: 60, batchInterval: 1000 },
 	},
-	{ id: 'ours-faults', label: '4a. Appcues node, defaults, 30 % random 429', node: 'ours', faults: true },
+	{ id: 'ours-faults', label: '4a. Appcues node, defaults, 30 % random 429', kind: 'execute', node: 'ours', faults: true },
 	{
 		id: 'http-retry-faults',
 		label: '4b. HTTP Request node, Retry On Fail (5 tries, 1 s), 30 % random 429',
+		kind: 'execute',
 		node: 'http',
 		faults: true,
 		retryOnFail: { maxTries: 5, waitBetweenTries: 1000 },
+	},
+	{
+		id: 'burst',
+		label: `S1. Webhook burst: ${DELIVERIES} deliveries (${DELIVERIES_IN_FLIGHT} in flight) → Update Profile`,
+		kind: 'server',
+		node: 'ours',
+		faults: false,
+	},
+	{
+		id: 'burst-noop',
+		label: `S1. Same burst → No Operation (n8n's own pace)`,
+		kind: 'server',
+		node: 'noop',
+		faults: false,
+	},
+	{
+		id: 'two-executions',
+		label: `S2. Two executions at once, ${ITEMS} items each (two deliveries of ${ITEMS} events)`,
+		kind: 'server',
+		node: 'ours',
+		faults: false,
+	},
+	{
+		id: 'foreign',
+		label: `S4. Appcues node, defaults, a foreign client taking ${FOREIGN_RATE}/s of the account`,
+		kind: 'execute',
+		node: 'ours',
+		faults: false,
+		foreignRate: FOREIGN_RATE,
 	},
 ];
 
@@ -338,6 +412,10 @@ interface RunMetrics {
 	/** PATCHes per second of the run, first arrival = 0 ("ok/429" per second). */
 	perSecond: string;
 	error?: string;
+	/** The foreign client's answers (case foreign). */
+	foreign?: { ok: number; throttled: number; other: number; sent: number };
+	/** Server cases: executions finished / expected, and deliveries answered 200. */
+	executions?: { finished: number; succeeded: number; expected: number; accepted: number; deliveries: number };
 }
 
 function profileUserId(request: RecordedRequestLite): string | undefined {
@@ -362,23 +440,13 @@ function errorSummary(run: RunJson | undefined, output: string): string | undefi
 	return undefined;
 }
 
-async function runOnce(n8n: N8nSandbox, fake: Fake, benchCase: BenchCase, workflowId: string): Promise<RunMetrics> {
-	await fake.control('reset', {});
-	if (benchCase.faults) {
-		await fake.control('faults', {
-			kind: 'status',
-			status: 429,
-			probability: FAULT_PROBABILITY,
-			times: 'Infinity',
-			method: 'PATCH',
-			pathIncludes: '/profile',
-		});
-	}
-	const t0 = Date.now();
-	const res = await n8n.executeWorkflow(workflowId, { timeoutMs: EXECUTE_TIMEOUT_MS });
-	const wallMs = Date.now() - t0;
-	const recorded = (await fake.control('requests')) as RecordedRequestLite[];
+type PatchAnalysis = Pick<
+	RunMetrics,
+	'requests' | 'throttled' | 'writtenTwice' | 'neverWritten' | 'firstToLastRequestMs' | 'maxRequestsInOneSecond' | 'maxInFlight' | 'paceLossMs' | 'perSecond'
+> & { written: number; firstAt: number; lastAt: number };
 
+/** What the fake recorded: PATCHes of profiles, 429s, users written never or more than once. */
+function analysePatches(recorded: RecordedRequestLite[], userIds: string[]): PatchAnalysis {
 	const patches = recorded.filter((r) => profileUserId(r) !== undefined);
 	const successes = new Map<string, number>();
 	for (const request of patches) {
@@ -387,18 +455,13 @@ async function runOnce(n8n: N8nSandbox, fake: Fake, benchCase: BenchCase, workfl
 			successes.set(id, (successes.get(id) ?? 0) + 1);
 		}
 	}
-	const written = USER_IDS.filter((id) => (successes.get(id) ?? 0) > 0).length;
-	const task = nodeTask(res.run);
-	const nodeMs = Number(task?.executionTime ?? NaN);
-
+	const written = userIds.filter((id) => (successes.get(id) ?? 0) > 0).length;
 	const times = patches.map((r) => r.at).sort((a, b) => a - b);
 	let maxInSecond = 0;
 	for (let i = 0, j = 0; i < times.length; i++) {
 		while (times[i] - times[j] >= 1000) j++;
 		maxInSecond = Math.max(maxInSecond, i - j + 1);
 	}
-
-	const startTime = Number(task?.startTime ?? NaN);
 	let maxInFlight = 0;
 	for (let i = 0, j = 0; i < times.length; i++) {
 		while (times[i] - times[j] >= Math.max(1, LATENCY_MS)) j++;
@@ -411,25 +474,130 @@ async function runOnce(n8n: N8nSandbox, fake: Fake, benchCase: BenchCase, workfl
 		if (request.status === 429) buckets[second].throttled++;
 		else buckets[second].ok++;
 	}
-	const perSecond = Array.from(buckets, (b) => (b ? `${b.ok}/${b.throttled}` : '0/0')).join(' ');
-
 	return {
-		nodeMs,
-		wallMs,
-		updatesPerSecond: nodeMs > 0 ? written / (nodeMs / 1000) : NaN,
 		requests: patches.length,
 		throttled: patches.filter((r) => r.status === 429).length,
+		written,
 		writtenTwice: [...successes.values()].filter((count) => count > 1).length,
-		neverWritten: USER_IDS.length - written,
-		green: res.ok,
+		neverWritten: userIds.length - written,
 		firstToLastRequestMs: times.length ? times.at(-1)! - times[0] : 0,
 		maxRequestsInOneSecond: maxInSecond,
-		startLagMs: times.length ? times[0] - startTime : NaN,
-		tailLagMs: times.length ? startTime + nodeMs - times.at(-1)! : NaN,
 		maxInFlight,
 		paceLossMs: times.length > 1 ? times.at(-1)! - times[0] - ((times.length - 1) * 1000) / RATE : 0,
-		perSecond,
+		perSecond: Array.from(buckets, (b) => (b ? `${b.ok}/${b.throttled}` : '0/0')).join(' '),
+		firstAt: times[0] ?? NaN,
+		lastAt: times.at(-1) ?? NaN,
+	};
+}
+
+async function runOnce(n8n: N8nSandbox, fake: Fake, benchCase: BenchCase, workflowId: string): Promise<RunMetrics> {
+	await fake.control('reset', {});
+	if (benchCase.faults) {
+		await fake.control('faults', {
+			kind: 'status',
+			status: 429,
+			probability: FAULT_PROBABILITY,
+			times: 'Infinity',
+			method: 'PATCH',
+			pathIncludes: '/profile',
+		});
+	}
+	const foreign = benchCase.foreignRate
+		? await startForeignClient({
+				url: fake.url,
+				accountId: ACCOUNT_ID,
+				apiKey: DEFAULT_ACCOUNT.apiKey,
+				apiSecret: DEFAULT_ACCOUNT.apiSecret,
+				rate: benchCase.foreignRate,
+			})
+		: undefined;
+	const t0 = Date.now();
+	let res: Awaited<ReturnType<N8nSandbox['executeWorkflow']>>;
+	let foreignCounts: RunMetrics['foreign'];
+	try {
+		res = await n8n.executeWorkflow(workflowId, { timeoutMs: EXECUTE_TIMEOUT_MS });
+	} finally {
+		foreignCounts = await foreign?.stop();
+	}
+	const wallMs = Date.now() - t0;
+	const recorded = (await fake.control('requests')) as RecordedRequestLite[];
+	const patches = analysePatches(recorded, USER_IDS);
+	const task = nodeTask(res.run);
+	const nodeMs = Number(task?.executionTime ?? NaN);
+	const startTime = Number(task?.startTime ?? NaN);
+
+	return {
+		...patches,
+		nodeMs,
+		wallMs,
+		updatesPerSecond: nodeMs > 0 ? patches.written / (nodeMs / 1000) : NaN,
+		green: res.ok,
+		startLagMs: patches.firstAt - startTime,
+		tailLagMs: startTime + nodeMs - patches.lastAt,
 		error: res.ok ? undefined : (errorSummary(res.run, res.output) ?? `exit ${res.code ?? res.signal}`),
+		foreign: foreignCounts,
+	};
+}
+
+/** "200: 290, 0 (no answer): 10". */
+function describeStatuses(statuses: number[]): string {
+	const counts = new Map<number, number>();
+	for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+	return [...counts].map(([status, count]) => `${status === 0 ? '0 (no answer)' : status}: ${count}`).join(', ');
+}
+
+/**
+ * A server case: deliveries to the published trigger workflow, then the executions they started
+ * (n8n's database) and what the fake recorded. Time = first delivery sent → last execution
+ * stopped; updates/s = users written / that time (No Operation: executions / that time).
+ */
+async function runServerCase(
+	n8n: N8nSandbox,
+	fake: Fake,
+	benchCase: BenchCase,
+	target: { workflowId: string; url: string },
+	round: number,
+): Promise<RunMetrics> {
+	await fake.control('reset', {});
+	const tag = `r${round}-${Date.now()}`;
+	let bodies: string[];
+	let userIds: string[];
+	let inFlight: number;
+	if (benchCase.id === 'two-executions') {
+		const ids = ['a', 'b'].map((run) => Array.from({ length: ITEMS }, (_, i) => `bench-${run}-${String(i).padStart(4, '0')}`));
+		userIds = ids.flat();
+		bodies = ids.map((list, run) => JSON.stringify(list.map((userId, i) => event(`evt-${tag}-${run}-${i}`, userId))));
+		inFlight = 2;
+	} else {
+		userIds = Array.from({ length: DELIVERIES }, (_, i) => `bench-user-${String(i).padStart(4, '0')}`);
+		bodies = userIds.map((userId, i) => JSON.stringify(event(`evt-${tag}-${i}`, userId)));
+		inFlight = DELIVERIES_IN_FLIGHT;
+	}
+	const afterId = await lastExecutionId(n8n);
+	const t0 = Date.now();
+	const delivered = await deliver(target.url, WEBHOOK_SECRET, bodies, inFlight);
+	const accepted = delivered.statuses.filter((status) => status === 200).length;
+	const { rows, complete } = await waitForNewExecutions(n8n, target.workflowId, afterId, accepted, EXECUTE_TIMEOUT_MS);
+	const stoppedAt = Math.max(...rows.map((row) => dbTime(row.stoppedAt)));
+	const doneMs = stoppedAt - t0;
+	const succeeded = rows.filter((row) => row.status === 'success').length;
+	const recorded = (await fake.control('requests')) as RecordedRequestLite[];
+	const patches = analysePatches(recorded, benchCase.node === 'noop' ? [] : userIds);
+	const done = benchCase.node === 'noop' ? succeeded : patches.written;
+	const green = complete && accepted === bodies.length && succeeded === bodies.length;
+	return {
+		...patches,
+		nodeMs: doneMs,
+		wallMs: delivered.acceptedMs,
+		updatesPerSecond: doneMs > 0 ? done / (doneMs / 1000) : NaN,
+		green,
+		startLagMs: patches.firstAt - t0,
+		tailLagMs: stoppedAt - patches.lastAt,
+		executions: { finished: rows.length, succeeded, expected: bodies.length, accepted, deliveries: bodies.length },
+		error: green
+			? undefined
+			: `${accepted}/${bodies.length} deliveries accepted (${describeStatuses(delivered.statuses)}), ` +
+				`${succeeded}/${rows.length} executions succeeded${complete ? '' : ' (timed out waiting)'}`,
 	};
 }
 
@@ -464,6 +632,10 @@ function describeRun(run: RunMetrics): string {
 		`at most ${run.maxRequestsInOneSecond} in one second and ${run.maxInFlight} within ${LATENCY_MS} ms; ` +
 		`node start → first request ${fmt(run.startLagMs)} ms, last request → node end ${fmt(run.tailLagMs)} ms` +
 		(run.error ? `; error: ${run.error}` : '') +
+		(run.foreign ? `; foreign client: ${run.foreign.sent} sent, ${run.foreign.ok} ok, ${run.foreign.throttled}× 429` : '') +
+		(run.executions
+			? `; executions: ${run.executions.succeeded}/${run.executions.expected} succeeded, ${run.executions.accepted}/${run.executions.deliveries} deliveries accepted in ${seconds(run.wallMs)}`
+			: '') +
 		`; per second (ok/429): ${run.perSecond}`
 	);
 }
@@ -482,7 +654,11 @@ function report(results: CaseResult[], meta: { started: Date; elapsedMs: number;
 		'| Case | Updates/s | Node time | Wall time | Requests | 429s | Written twice | Never written | Green |',
 		'|---|---:|---:|---:|---:|---:|---:|---:|---|',
 	);
-	for (const result of results) {
+	const greensOf = (result: CaseResult) => {
+		const greens = result.runs.filter((run) => run.green).length;
+		return `${greens === result.runs.length ? 'yes' : greens === 0 ? 'no' : 'partly'} (${greens}/${result.runs.length})`;
+	};
+	for (const result of results.filter((r) => r.benchCase.kind === 'execute' && !r.benchCase.foreignRate)) {
 		const { runs } = result;
 		const greens = runs.filter((run) => run.green).length;
 		lines.push(
@@ -539,6 +715,7 @@ function report(results: CaseResult[], meta: { started: Date; elapsedMs: number;
 	} else {
 		lines.push('- ours under faults (case 4a) was not run');
 	}
+	lines.push(...sharedAccountReport(results, greensOf));
 	if (meta.truncated) lines.push('', `**Stopped early**: the time budget ran out; some cases have fewer than ${RUNS} runs.`);
 
 	lines.push('', '<details><summary>Every run</summary>', '');
@@ -548,6 +725,84 @@ function report(results: CaseResult[], meta: { started: Date; elapsedMs: number;
 	}
 	lines.push('', '</details>');
 	return lines.join('\n');
+}
+
+/** Issue 11's cases, numbered as there: one table and the targets. */
+function sharedAccountReport(results: CaseResult[], greensOf: (result: CaseResult) => string): string[] {
+	const byId = (id: CaseId) => results.find((r) => r.benchCase.id === id && r.runs.length > 0);
+	const rows: Array<[string, CaseResult | undefined]> = [
+		['1', byId('burst')],
+		['1 (baseline)', byId('burst-noop')],
+		['2', byId('two-executions')],
+		['4', byId('foreign')],
+		['5', byId('ours')],
+	];
+	if (!rows.slice(0, 4).some(([, result]) => result)) return [];
+	const lines = [
+		'',
+		`#### Shared account (issue 11): ${RATE}/s per account, ${LATENCY_MS} ms latency, medians of ${RUNS}`,
+		'',
+		'Updates/s: users written / time; for 1 and 2 time = first delivery sent → last execution stopped (n8n\'s database), ' +
+			'for 4 and 5 the node\'s execution time. For the No Operation baseline: executions / time.',
+		'',
+		'| Case | Updates/s | Time | Requests | 429s | 429 share | Peak requests in 1 s | Written twice | Never written | Green |',
+		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
+	];
+	for (const [number, result] of rows) {
+		if (!result) continue;
+		const share = median(result.runs.map((run) => (run.requests ? (100 * run.throttled) / run.requests : 0)));
+		lines.push(
+			`| ${number}. ${result.benchCase.label.replace(/^S?\d+\.\s*/, '')} | ${fmt(medianOf(result, 'updatesPerSecond'), 1)} | ${seconds(medianOf(result, 'nodeMs'))} | ` +
+				`${fmt(medianOf(result, 'requests'))} | ${fmt(medianOf(result, 'throttled'))} | ${fmt(share, 1)} % | ${fmt(medianOf(result, 'maxRequestsInOneSecond'))} | ` +
+				`${fmt(medianOf(result, 'writtenTwice'))} | ${fmt(medianOf(result, 'neverWritten'))} | ${greensOf(result)} |`,
+		);
+	}
+	const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
+	const worst = (result: CaseResult, key: 'neverWritten' | 'writtenTwice' | 'throttled') => Math.max(...result.runs.map((run) => run[key]));
+	const clean = (result: CaseResult) => worst(result, 'neverWritten') === 0 && worst(result, 'writtenTwice') === 0;
+	lines.push('', 'Targets (issue 11):', '');
+	const [, burst] = rows[0];
+	const [, noop] = rows[1];
+	if (burst) {
+		const time = medianOf(burst, 'nodeMs');
+		const base = noop ? medianOf(noop, 'nodeMs') : NaN;
+		lines.push(
+			`- 1: all ${DELIVERIES} written once, no 429: ${mark(clean(burst) && worst(burst, 'throttled') === 0)} (worst run: ${worst(burst, 'neverWritten')} never, ${worst(burst, 'writtenTwice')} twice, ${worst(burst, 'throttled')}× 429)`,
+			!noop
+				? '- 1: the No Operation baseline was not run'
+				: [burst, noop].every((result) => result.runs.every((run) => run.green))
+					? `- 1: time ≤ No Operation + 10 %: ${mark(time <= base * 1.1)} (${seconds(time)} vs ${seconds(base)}, ${fmt((100 * time) / base - 100, 1)} %)`
+					: `- 1: time ≤ No Operation + 10 %: not comparable, n8n did not accept every delivery in every run (${seconds(time)} vs ${seconds(base)})`,
+		);
+	}
+	const [, two] = rows[2];
+	if (two) {
+		const rate = medianOf(two, 'updatesPerSecond');
+		const share = median(two.runs.map((run) => (run.requests ? run.throttled / run.requests : 0)));
+		lines.push(
+			`- 2: aggregate ≥ ${fmt(0.9 * RATE, 1)} updates/s: ${mark(rate >= 0.9 * RATE)} (median ${fmt(rate, 1)})`,
+			`- 2: 429s under 5 % of requests: ${mark(share < 0.05)} (median ${fmt(100 * share, 1)} %); 0 lost, 0 twice: ${mark(clean(two))}`,
+		);
+	}
+	const [, foreign] = rows[3];
+	if (foreign) {
+		const rate = medianOf(foreign, 'updatesPerSecond');
+		const goal = ((RATE - FOREIGN_RATE) * 26) / 30;
+		const foreignOk = median(foreign.runs.map((run) => run.foreign?.ok ?? NaN));
+		const foreignThrottled = median(foreign.runs.map((run) => run.foreign?.throttled ?? NaN));
+		lines.push(
+			`- 4: ours ≥ ${fmt(goal, 1)} updates/s with a foreign client at ${FOREIGN_RATE}/s: ${mark(rate >= goal)} (median ${fmt(rate, 1)}); 0 lost, 0 twice: ${mark(clean(foreign))} ` +
+				`(the foreign client: median ${fmt(foreignOk)} ok, ${fmt(foreignThrottled)}× 429)`,
+		);
+	}
+	const [, ours] = rows[4];
+	if (ours) {
+		const rate = medianOf(ours, 'updatesPerSecond');
+		lines.push(
+			`- 5: one execution at defaults ≥ ${fmt(TARGET_SHARE * RATE, 1)} updates/s with 0 429s: ${mark(rate >= TARGET_SHARE * RATE && worst(ours, 'throttled') === 0)} (median ${fmt(rate, 1)}, worst run ${worst(ours, 'throttled')}× 429)`,
+		);
+	}
+	return lines;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -581,6 +836,7 @@ async function main() {
 					accountId: ACCOUNT_ID,
 					region: 'custom',
 					baseUrl: fake.url,
+					webhookSecret: WEBHOOK_SECRET,
 				},
 			},
 			{
@@ -589,23 +845,61 @@ async function main() {
 				data: { user: DEFAULT_ACCOUNT.apiKey, password: DEFAULT_ACCOUNT.apiSecret },
 			},
 		]);
-		const workflows = CASES.map((benchCase, i) => workflowFor(benchCase, i, fake.url));
-		await n8n.importWorkflows(workflows);
-		log(`imported credentials and ${workflows.length} workflows`);
+		const executeCases = CASES.filter((c) => c.kind === 'execute');
+		const serverCases = CASES.filter((c) => c.kind === 'server');
+		const workflowIds = new Map<CaseId, string>();
+		const workflows = executeCases.map((benchCase, i) => {
+			const workflow = workflowFor(benchCase, i, fake.url);
+			workflowIds.set(benchCase.id, workflow.id!);
+			return workflow;
+		});
+		// Server cases: Trigger → Update Profile (burst, two-executions) and Trigger → No Operation.
+		const hooks = {
+			update: { id: 'benchTriggerUpd0', webhookId: 'b1000000-0000-4000-8000-000000000001' },
+			noop: { id: 'benchTriggerNoop', webhookId: 'b1000000-0000-4000-8000-000000000002' },
+		};
+		const serverWorkflows = (['update', 'noop'] as const)
+			.filter((second) => serverCases.some((c) => (second === 'noop' ? c.node === 'noop' : c.node === 'ours')))
+			.map((second) =>
+				triggerWorkflow({ ...hooks[second], name: `Throughput bench: trigger → ${second}`, credential: CRED_APPCUES, second }),
+			);
+		await n8n.importWorkflows([...workflows, ...serverWorkflows]);
+		for (const workflow of serverWorkflows) await n8n.publishWorkflow(workflow.id!);
+		log(`imported credentials and ${workflows.length + serverWorkflows.length} workflows`);
 
 		const results: CaseResult[] = CASES.map((benchCase) => ({ benchCase, runs: [] }));
 		let truncated = false;
-		rounds: for (let round = 1; round <= RUNS; round++) {
-			for (const [i, result] of results.entries()) {
-				if (Date.now() - benchStart > BUDGET_MS) {
-					truncated = true;
-					log('time budget spent: no more runs');
-					break rounds;
+		const phase = async (cases: BenchCase[], run: (benchCase: BenchCase, round: number) => Promise<RunMetrics>) => {
+			for (let round = 1; round <= RUNS; round++) {
+				for (const benchCase of cases) {
+					if (Date.now() - benchStart > BUDGET_MS) {
+						truncated = true;
+						log('time budget spent: no more runs');
+						return;
+					}
+					log(`round ${round}/${RUNS}: ${benchCase.label} …`);
+					const metrics = await run(benchCase, round);
+					results.find((r) => r.benchCase === benchCase)!.runs.push(metrics);
+					log(`  ${describeRun(metrics)}`);
 				}
-				log(`round ${round}/${RUNS}: ${result.benchCase.label} …`);
-				const metrics = await runOnce(n8n, fake, result.benchCase, workflows[i].id!);
-				result.runs.push(metrics);
-				log(`  ${describeRun(metrics)}`);
+			}
+		};
+		await phase(executeCases, (benchCase) => runOnce(n8n, fake, benchCase, workflowIds.get(benchCase.id)!));
+		if (serverCases.length && !truncated) {
+			log('starting n8n (regular mode) for the webhook cases …');
+			const server = await n8n.start({ timeoutMs: 240_000 });
+			for (const workflow of serverWorkflows) {
+				await server.waitForWebhook(`${workflow.nodes[0].webhookId}/webhook`, { timeoutMs: 120_000 });
+			}
+			log(`n8n ready in ${Math.round(server.startupMs / 1000)} s`);
+			try {
+				await phase(serverCases, (benchCase, round) => {
+					const second = benchCase.node === 'noop' ? 'noop' : 'update';
+					const url = `${server.baseUrl}/webhook/${hooks[second].webhookId}/webhook`;
+					return runServerCase(n8n, fake, benchCase, { workflowId: hooks[second].id, url }, round);
+				});
+			} finally {
+				await server.stop();
 			}
 		}
 		process.stdout.write(`${report(results, { started, elapsedMs: Date.now() - benchStart, truncated, loadAtStart })}\n`);

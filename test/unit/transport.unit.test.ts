@@ -7,7 +7,6 @@ import { describeProblem, readProblem } from '../../nodes/Appcues/transport/erro
 import { encodeSegment, path, UnsafePathSegmentError } from '../../nodes/Appcues/transport/paths';
 import { baseUrlFor } from '../../nodes/Appcues/transport/region';
 import { classifyConnectionError, handleFailure, parseRetryAfter, retryDelayMs } from '../../nodes/Appcues/transport/retry';
-import { Throttle } from '../../nodes/Appcues/transport/throttle';
 
 describe('paths', () => {
 	it('encodes each interpolated value as one segment', () => {
@@ -74,103 +73,6 @@ describe('retry policy', () => {
 		expect(classifyConnectionError('ECONNRESET')).toBe('maybe-sent');
 		expect(classifyConnectionError('ETIMEDOUT')).toBe('maybe-sent');
 		expect(classifyConnectionError('EACCES')).toBeUndefined();
-	});
-});
-
-describe('throttle', () => {
-	it('hands out evenly spaced slots, whatever the concurrency', async () => {
-		let clock = 1000;
-		const waits: number[] = [];
-		const throttle = new Throttle(
-			10,
-			() => clock,
-			async (ms) => {
-				waits.push(ms);
-			},
-		);
-		await Promise.all(Array.from({ length: 5 }, () => throttle.acquire()));
-		// At 10/s the burst allowance is one slot (1/6 s): the second request need not wait.
-		expect(waits).toEqual([100, 200, 300]);
-		clock += 2000;
-		waits.length = 0;
-		await throttle.acquire();
-		expect(waits).toEqual([]);
-	});
-});
-
-describe('adaptive throttle', () => {
-	function clocked(maxRate: number) {
-		const clock = { now: 0 };
-		const throttle = new Throttle(maxRate, () => clock.now, async (ms) => {
-			clock.now += ms;
-		});
-		return { clock, throttle };
-	}
-
-	it('starts at the maximum rate', () => {
-		expect(clocked(60).throttle.currentRate).toBe(60);
-	});
-
-	it('backs off on a 429, once per burst', () => {
-		const { clock, throttle } = clocked(60);
-		throttle.onThrottled();
-		expect(throttle.currentRate).toBeCloseTo(42);
-		throttle.onThrottled();
-		throttle.onThrottled();
-		expect(throttle.currentRate).toBeCloseTo(42);
-		clock.now += 1000;
-		throttle.onThrottled();
-		expect(throttle.currentRate).toBeCloseTo(29.4);
-	});
-
-	it('climbs back to the maximum while requests succeed, by half the maximum per second', async () => {
-		const { clock, throttle } = clocked(60);
-		throttle.onThrottled();
-		const started = clock.now;
-		while (throttle.currentRate < 60) {
-			await throttle.acquire();
-			throttle.onSuccess();
-		}
-		const seconds = (clock.now - started) / 1000;
-		// From 42/s to 60/s at +30/s per second.
-		expect(seconds).toBeGreaterThan(0.4);
-		expect(seconds).toBeLessThan(1);
-		expect(throttle.currentRate).toBe(60);
-	});
-
-	it('makes up slots missed while busy, at most a sixth of a second of them', async () => {
-		const { clock, throttle } = clocked(60);
-		const waits: number[] = [];
-		await throttle.acquire();
-		clock.now += 1000; // the node was busy for a second
-		for (let n = 0; n < 12; n++) {
-			const before = clock.now;
-			await throttle.acquire();
-			waits.push(clock.now - before);
-		}
-		// 10 slots (60 / 6) go at once, then the pace is one per 1/60 s again.
-		expect(waits.filter((wait) => wait === 0)).toHaveLength(11);
-		expect(waits[11]).toBeCloseTo(1000 / 60);
-	});
-
-	it('drops the catch-up allowance after a 429', async () => {
-		const { clock, throttle } = clocked(60);
-		await throttle.acquire();
-		clock.now += 1000;
-		throttle.onThrottled();
-		const before = clock.now;
-		await throttle.acquire();
-		await throttle.acquire();
-		expect(clock.now - before).toBeCloseTo(1000 / 42);
-	});
-
-	it('never goes below one request per second', () => {
-		const { clock, throttle } = clocked(60);
-		for (let n = 0; n < 50; n++) {
-			throttle.onThrottled();
-			clock.now += 1000;
-		}
-		expect(throttle.currentRate).toBe(1);
 	});
 });
 

@@ -21,6 +21,7 @@ import {
 	type RetryPolicy,
 	waitBeforeRetry,
 } from './retry';
+import { ACCOUNT_REQUESTS_PER_SECOND, accountBudget, accountKey } from './accountBudget';
 import { Throttle } from './throttle';
 
 export const CREDENTIAL_TYPE = 'appcuesApi';
@@ -80,13 +81,14 @@ export class AppcuesClient {
 	/** The promise, not the value: concurrent first requests share one credential load. */
 	private credentials?: Promise<ICredentialDataDecryptedObject>;
 
-	private readonly throttle: Throttle;
+	/** Max Requests per Second of this node, when it is below the account's budget. */
+	private readonly nodeLimit?: Throttle;
 
 	constructor(
 		private readonly context: AppcuesContext,
 		readonly settings: ClientSettings = DEFAULT_CLIENT_SETTINGS,
 	) {
-		this.throttle = new Throttle(settings.requestsPerSecond);
+		if (settings.requestsPerSecond < ACCOUNT_REQUESTS_PER_SECOND) this.nodeLimit = new Throttle(settings.requestsPerSecond);
 	}
 
 	private get node(): INode {
@@ -143,8 +145,13 @@ export class AppcuesClient {
 			request.auth === 'legacyKey' ? this.legacyCredentials(credentials, request.itemIndex) : undefined;
 		const described = { method: request.method, path: fullPath, host: new URL(baseUrl).host, url: options.url };
 
+		// The account's budget, shared with every execution in this process (looked up each time:
+		// an idle budget may have been dropped meanwhile).
+		const budgetKey = accountKey(baseUrl, String(credentials.accountId ?? '').trim(), String(credentials.apiKey ?? ''));
 		for (let attempt = 0; ; attempt++) {
-			await this.throttle.acquire();
+			await this.nodeLimit?.acquire();
+			const budget = accountBudget(budgetKey);
+			const sentAt = await budget.acquire();
 			let response: AppcuesResponse<T>;
 			try {
 				response = (await this.context.helpers.httpRequestWithAuthentication.call(
@@ -181,13 +188,13 @@ export class AppcuesClient {
 
 			const status = response.statusCode;
 			if (status >= 200 && status < 300) {
-				this.throttle.onSuccess();
+				budget.onSuccess();
 				return response;
 			}
 			if (status >= 300 && status < 400) {
 				throw redirectError(this.node, status, response.headers?.location, described, request.itemIndex);
 			}
-			if (status === 429) this.throttle.onThrottled();
+			if (status === 429) budget.onThrottled(sentAt);
 			const handling = handleFailure(request.method, { status });
 			if (handling === 'retry' && attempt < this.retryBudget(status)) {
 				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], Date.now());
