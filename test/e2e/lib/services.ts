@@ -37,7 +37,7 @@ export interface QueueServices {
 	readonly timings: Record<string, number>;
 	/** DB_* and QUEUE_BULL_REDIS_* for every n8n process of the topology (CLI commands included). */
 	n8nEnv(): Record<string, string>;
-	/** Rows of a query on n8n's database, as JSON (psql, `json_agg`). */
+	/** Rows of a query (or of an UPDATE ... RETURNING) on n8n's database, as JSON (psql, `json_agg`). */
 	query<T = Record<string, unknown>>(sql: string): Promise<T[]>;
 	/** Process ids (process group leaders) of redis-server and the postmaster. */
 	pids(): number[];
@@ -137,7 +137,8 @@ export async function startServices(opts: ServicesOptions = {}): Promise<QueueSe
 			DB_POSTGRESDB_PASSWORD: N8N_DB.password,
 		}),
 		query: async <T>(sql: string) => {
-			const wrapped = `SELECT coalesce(json_agg(t), '[]'::json) FROM (${sql}) t`;
+			// A CTE also takes UPDATE ... RETURNING.
+			const wrapped = `WITH t AS (${sql}) SELECT coalesce(json_agg(t), '[]'::json) FROM t`;
 			const out = await execText('psql', ['-h', '127.0.0.1', '-p', String(services.postgresPort), '-U', N8N_DB.user, '-d', N8N_DB.database, '-At', '-v', 'ON_ERROR_STOP=1', '-c', wrapped], { ...process.env, PGPASSWORD: N8N_DB.password });
 			return JSON.parse(out) as T[];
 		},
