@@ -69,6 +69,8 @@ describe.skipIf(!selectedVersions().includes('2.41.1'))('Appcues package in n8n 
 	});
 
 	afterAll(async () => {
+		// Recorded, not asserted: BullMQ hands each job to whichever worker asks first.
+		note(`examples per worker: ${queue?.workers.map((_, i) => [...results.values()].filter((r) => r.worker === i).length).join(' / ')}`);
 		await queue?.stop();
 		await fake?.close();
 		if (packDir) await rm(packDir, { recursive: true, force: true });
@@ -120,13 +122,6 @@ describe.skipIf(!selectedVersions().includes('2.41.1'))('Appcues package in n8n 
 			if (key === 'wrong-key') expect(res.run?.status).toBe('error');
 		});
 	}
-
-	it('both workers took jobs', () => {
-		const used = new Set([...results.values()].map((r) => r.worker));
-		note(`examples per worker: ${queue.workers.map((_, i) => [...results.values()].filter((r) => r.worker === i).length).join(' / ')}`);
-		// BullMQ hands jobs to whichever worker asks first; with 11 runs both get some in practice.
-		expect(used.size).toBe(2);
-	});
 
 	it('the analytics export keeps its binary download in the database store; main serves it', async () => {
 		if (!results.has('analytics')) await runOnWorker('analytics');
