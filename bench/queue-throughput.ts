@@ -14,6 +14,10 @@
  * the other worker, so both run at once; with 10 one worker may take both, which is reported),
  * --package / BENCH_PACKAGE (a tarball to measure instead of this repository's dist/).
  *
+ * Each round also runs a baseline in the same topology: one execution alone on one worker (what
+ * one process reaches on this machine at that moment), so a machine-bound result can be told from
+ * an account-bound one.
+ *
  * Per run: aggregate updates/s = users written / (last Update node end - first Update node
  * start, from the run data), PATCHes sent, 429s and their share, users written more than once,
  * never written, which worker ran each execution, and whether both ended green. Prints figures
@@ -21,7 +25,7 @@
  * itself worked.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 
@@ -111,7 +115,8 @@ interface RunMetrics {
 	error?: string;
 }
 
-async function runOnce(queue: QueueTopology, fake: FakeAppcues, ids: string[]): Promise<RunMetrics> {
+async function runOnce(queue: QueueTopology, fake: FakeAppcues, prefixes: string[]): Promise<RunMetrics> {
+	const ids = prefixes.map((p) => workflowFor(p).id);
 	fake.reset();
 	const executionIds = await Promise.all(ids.map((id) => queue.runManual(id)));
 	const executions = await Promise.all(executionIds.map((id) => queue.waitForExecution(id, 600_000)));
@@ -121,7 +126,7 @@ async function runOnce(queue: QueueTopology, fake: FakeAppcues, ids: string[]): 
 	const ends = tasks.map((t) => Number(t?.startTime) + Number(t?.executionTime));
 	const windowMs = Math.max(...ends) - Math.min(...starts);
 
-	const expected = PREFIXES.flatMap((p) => Array.from({ length: ITEMS }, (_, i) => `${p}-user-${String(i).padStart(4, '0')}`));
+	const expected = prefixes.flatMap((p) => Array.from({ length: ITEMS }, (_, i) => `${p}-user-${String(i).padStart(4, '0')}`));
 	const patches = fake.requests.filter((r) => r.method === 'PATCH' && r.segments[2] === ACCOUNT_ID && r.segments[3] === 'users' && r.segments[5] === 'profile');
 	const successes = new Map<string, number>();
 	for (const r of patches) if (r.status >= 200 && r.status < 300) successes.set(r.segments[4], (successes.get(r.segments[4]) ?? 0) + 1);
@@ -171,25 +176,37 @@ async function main() {
 		const startupMs = Date.now() - t0;
 		const memory = await queue.memoryMb();
 		log(`topology up in ${(startupMs / 1000).toFixed(1)} s; memory (RSS MB) ${JSON.stringify(memory)}`);
-		const runs: RunMetrics[] = [];
+		const loadAtStart = loadavg()[0];
+		// Rounds interleave the baseline (one execution alone, on one worker) and the case, so drift
+		// of a shared machine hits both alike.
+		const cases = [
+			{ label: `3. Queue mode: 2 executions x ${ITEMS} at once, one per worker`, prefixes: PREFIXES, runs: [] as RunMetrics[] },
+			{ label: `baseline: 1 execution x ${ITEMS} alone on one worker`, prefixes: PREFIXES.slice(0, 1), runs: [] as RunMetrics[] },
+		];
 		for (let i = 0; i < RUNS; i++) {
-			const run = await runOnce(queue, fake, workflows.map((w) => w.id));
-			runs.push(run);
-			log(`run ${i + 1}: ${run.updatesPerSecond.toFixed(1)} updates/s, ${run.requests} PATCHes, ${run.throttled} x 429 (${(run.throttledShare * 100).toFixed(1)} %), twice ${run.writtenTwice}, never ${run.neverWritten}, peak ${run.maxRequestsInOneSecond}/s, ${run.workers}, ${run.green ? 'green' : `RED ${run.error}`}`);
+			for (const benchCase of cases) {
+				const run = await runOnce(queue, fake, benchCase.prefixes);
+				benchCase.runs.push(run);
+				log(`${benchCase.label}, run ${i + 1}: ${run.updatesPerSecond.toFixed(1)} updates/s, ${run.requests} PATCHes, ${run.throttled} x 429 (${(run.throttledShare * 100).toFixed(1)} %), twice ${run.writtenTwice}, never ${run.neverWritten}, peak ${run.maxRequestsInOneSecond}/s, ${run.workers}, ${run.green ? 'green' : `RED ${run.error}`}, load ${loadavg()[0].toFixed(1)}`);
+			}
 		}
-		const m = (key: keyof RunMetrics) => median(runs.map((r) => Number(r[key])));
-		const rate = m('updatesPerSecond');
+		const m = (runs: RunMetrics[], key: keyof RunMetrics) => median(runs.map((r) => Number(r[key])));
+		const [queued, baseline] = cases;
+		const rate = m(queued.runs, 'updatesPerSecond');
 		const lines = [
-			`### Queue mode: 2 executions x ${ITEMS} profile updates at once on 2 workers, n8n 2.41.1, fake Appcues with ${LATENCY_MS} ms latency and a ${RATE}/s token bucket`,
+			`### Queue mode: ${ITEMS}-item Update Profile workflows on 2 workers, n8n 2.41.1, fake Appcues with ${LATENCY_MS} ms latency and a ${RATE}/s token bucket`,
 			'',
-			`Median of ${runs.length} run(s); workers started with --concurrency=${CONCURRENCY}; topology up in ${(startupMs / 1000).toFixed(0)} s, ${memory.total} MB RSS in total.`,
+			`Median of ${RUNS} run(s) per case; workers started with --concurrency=${CONCURRENCY}; topology up in ${(startupMs / 1000).toFixed(0)} s, ${memory.total} MB RSS in total; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (${availableParallelism()} cores).`,
 			'',
 			'| Case | Updates/s (aggregate) | Requests | 429s | 429 share | Written twice | Never written | Peak req/s | Runs green | Workers |',
-			'|---|---|---|---|---|---|---|---|---|---|',
-			`| 3. Queue mode, both workers at once | ${rate.toFixed(1)} | ${m('requests')} | ${m('throttled')} | ${(m('throttledShare') * 100).toFixed(1)} % | ${m('writtenTwice')} | ${m('neverWritten')} | ${m('maxRequestsInOneSecond')} | ${runs.filter((r) => r.green).length}/${runs.length} | ${runs.map((r) => r.workers).join('; ')} |`,
+			'|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
+			...cases.map(
+				({ label, runs }) =>
+					`| ${label} | ${m(runs, 'updatesPerSecond').toFixed(1)} | ${m(runs, 'requests')} | ${m(runs, 'throttled')} | ${(m(runs, 'throttledShare') * 100).toFixed(1)} % | ${m(runs, 'writtenTwice')} | ${m(runs, 'neverWritten')} | ${m(runs, 'maxRequestsInOneSecond')} | ${runs.filter((r) => r.green).length}/${runs.length} | ${runs.map((r) => r.workers).join('; ')} |`,
+			),
 			'',
-			`Target: >= ${TARGET_UPDATES_PER_SECOND} updates/s, 0 lost, 0 written twice: ${rate >= TARGET_UPDATES_PER_SECOND && m('neverWritten') === 0 && m('writtenTwice') === 0 ? 'met' : 'NOT met'}.`,
-			`Per run: ${runs.map((r) => `${r.updatesPerSecond.toFixed(1)}/s in ${(r.windowMs / 1000).toFixed(1)} s, ${r.requests} req, ${r.throttled} x 429`).join(' | ')}`,
+			`Target (case 3): >= ${TARGET_UPDATES_PER_SECOND} updates/s, 0 lost, 0 written twice: ${rate >= TARGET_UPDATES_PER_SECOND && m(queued.runs, 'neverWritten') === 0 && m(queued.runs, 'writtenTwice') === 0 ? 'met' : 'NOT met'}; case 3 / baseline = ${(rate / m(baseline.runs, 'updatesPerSecond')).toFixed(2)}.`,
+			...cases.map(({ label, runs }) => `${label}, per run: ${runs.map((r) => `${r.updatesPerSecond.toFixed(1)}/s in ${(r.windowMs / 1000).toFixed(1)} s, ${r.requests} req, ${r.throttled} x 429`).join(' | ')}`),
 		];
 		process.stdout.write(`${lines.join('\n')}\n`);
 	} finally {

@@ -65,7 +65,7 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export class QueueTopology {
 	/** ms per step (services, package, start ...), filled as they happen. */
 	readonly timings: Record<string, number> = {};
-	private cookie?: string;
+	private cookie?: Promise<string>;
 	private running = new Map<N8nSandbox, RunningN8n>();
 	private stopped = false;
 
@@ -159,14 +159,15 @@ export class QueueTopology {
 	async rest<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
 		const base = this.process(this.main).baseUrl;
 		const headers: Record<string, string> = { 'Content-Type': 'application/json', 'browser-id': 'appcues-queue-e2e' };
-		if (!this.cookie) {
+		// Once, also when several calls start together (a second owner setup would fail).
+		this.cookie ??= (async () => {
 			const setup = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers, body: JSON.stringify(OWNER) });
 			if (setup.status !== 200) throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
-			this.cookie = setup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-		}
+			return setup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+		})();
 		const res = await fetch(`${base}/rest/${path}`, {
 			method,
-			headers: { ...headers, cookie: this.cookie },
+			headers: { ...headers, cookie: await this.cookie },
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await res.text();
