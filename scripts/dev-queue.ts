@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../test/fake-appcues/server';
 import { seedDemoData } from '../test/fake-appcues/seed';
 import { appcuesCredentials, loadWorkflows, SANDBOX_CREDENTIAL, triggerWebhookPath, WEBHOOK_SECRET } from '../test/e2e/lib/appcues';
-import { packPackage, repoRoot, stripAnsi } from '../test/e2e/lib/n8n';
+import { ensureRuntime, packPackage, repoRoot, stripAnsi } from '../test/e2e/lib/n8n';
 import { killAllProcessesSync } from '../test/e2e/lib/processes';
 import { createQueueTopology, importIntoQueue, type QueueTopology } from '../test/e2e/lib/queue';
 
@@ -25,6 +25,10 @@ export async function startQueueSandbox(): Promise<void> {
 	const fake = new FakeAppcues({ seed: seedDemoData });
 	const sandboxUrl = await fake.start(0);
 	log(`Appcues sandbox listening on ${sandboxUrl}`);
+	// Before the signal handlers below: the first tracked process installs the e2e library's own
+	// handlers (SIGKILL on Ctrl-C), which these replace so Ctrl-C stops everything gracefully.
+	log('making sure n8n 2.41.1 is installed (the first time takes a few minutes)');
+	await ensureRuntime('2.41.1');
 	const packDir = await mkdtemp(join(tmpdir(), 'appcues-dev-queue-'));
 	let queue: QueueTopology | undefined;
 	let stopping = false;
