@@ -10,6 +10,7 @@
  *
  *   npm run dev                  # build, then this script
  *   npm run dev -- --reset       # start from an empty user folder (new owner account, examples again)
+ *   npm run dev -- --queue       # queue mode: main, 2 workers, webhook processor (scripts/dev-queue.ts)
  *
  * Env: N8N_DEV_PORT (default 5678), APPCUES_SANDBOX_PORT (default 4010); a busy port is replaced
  * by a free one. N8N_DEV_VERSION=2.8.4 runs the oldest supported n8n instead (own folder).
@@ -41,6 +42,7 @@ import {
 	type N8nVersion,
 } from '../test/e2e/lib/n8n';
 import { killAllProcessesSync } from '../test/e2e/lib/processes';
+import { startQueueSandbox } from './dev-queue';
 
 const MARKER = 'dev-sandbox.json';
 
@@ -63,7 +65,9 @@ async function portOr(preferred: number): Promise<number> {
 }
 
 async function main() {
-	const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false } } });
+	const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, queue: { type: 'boolean', default: false } } });
+	// Queue mode (main, 2 workers, webhook processor, Redis, PostgreSQL): see scripts/dev-queue.ts.
+	if (values.queue) return startQueueSandbox();
 	const version = (process.env.N8N_DEV_VERSION ?? '2.41.1') as N8nVersion;
 	if (!N8N_VERSIONS.includes(version)) throw new Error(`N8N_DEV_VERSION must be one of ${N8N_VERSIONS.join(', ')}`);
 	const root = repoRoot();

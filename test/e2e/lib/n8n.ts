@@ -396,6 +396,15 @@ export interface SandboxOptions {
 	echo?: boolean;
 }
 
+export interface StartOptions {
+	timeoutMs?: number;
+	env?: Record<string, string>;
+	/** n8n's command and flags (default `start`); e.g. `worker --concurrency=10` or `webhook` in queue mode. */
+	command?: string[];
+	/** The log line that says the process is ready (default: main's "Editor is now accessible via"). */
+	readyPattern?: RegExp;
+}
+
 export interface CliOptions {
 	timeoutMs?: number;
 	env?: Record<string, string>;
@@ -644,16 +653,17 @@ export class N8nSandbox {
 	 * n8n has logged "Editor is now accessible via", i.e. published workflows are active.
 	 * Only one server per sandbox.
 	 */
-	async start(opts: { timeoutMs?: number; env?: Record<string, string> } = {}): Promise<RunningN8n> {
+	async start(opts: StartOptions = {}): Promise<RunningN8n> {
 		this.assertOpen();
 		if (this.server) throw new Error('n8n is already running in this sandbox');
 		const [brokerPort] = await freePorts(1);
 		const t0 = Date.now();
-		const proc = spawnTracked(this.runtime.nodeBin, [this.runtime.n8nBin, 'start'], {
+		const command = opts.command ?? ['start'];
+		const proc = spawnTracked(this.runtime.nodeBin, [this.runtime.n8nBin, ...command], {
 			cwd: this.root,
 			env: this.env(brokerPort === this.port ? brokerPort + 1 : brokerPort, opts.env),
-			label: this.label('start'),
-			logFile: this.nextLogFile('start'),
+			label: this.label(command.join(' ')),
+			logFile: this.nextLogFile(command[0]),
 			echo: this.opts.echo ?? process.env.N8N_E2E_VERBOSE === '1',
 		});
 		const timeoutMs = opts.timeoutMs ?? 120_000;
@@ -663,7 +673,7 @@ export class N8nSandbox {
 			// published workflows are activated (webhooks answer 404 until then). The line below
 			// comes after activation; it is logged at info level, so only wait for it then.
 			if (['info', 'debug'].includes(this.env(0, opts.env).N8N_LOG_LEVEL ?? '')) {
-				await proc.waitForOutput(/Editor is now accessible via/, Math.max(1000, timeoutMs - (Date.now() - t0)));
+				await proc.waitForOutput(opts.readyPattern ?? /Editor is now accessible via/, Math.max(1000, timeoutMs - (Date.now() - t0)));
 			}
 		} catch (e) {
 			await proc.kill(5000);

@@ -1,0 +1,223 @@
+/**
+ * Queue-mode throughput (`npm run bench:queue`, issue 11 §3 case 3): two executions of the
+ * 300-item Update Profile workflow started at once on the two workers of an n8n 2.41.1 queue-mode
+ * topology (test/e2e/lib/queue.ts: Redis, PostgreSQL, main, 2 workers, webhook processor), both
+ * against one Appcues account of the fake (100 ms latency, one 60/s token bucket per account, no
+ * Retry-After). Each worker is its own process with its own throttle, so the account sees both.
+ *
+ *   npm run bench:queue                                   # 3 runs, medians
+ *   node --import tsx bench/queue-throughput.ts --runs 1  # dist/ built already
+ *
+ * Options (flag or env): --runs / BENCH_RUNS (3), --items / BENCH_ITEMS (300 per execution),
+ * --rate / BENCH_RATE (60), --latency / BENCH_LATENCY (100), --concurrency / BENCH_CONCURRENCY
+ * (`n8n worker --concurrency`, default 1: a worker busy with one execution leaves the second to
+ * the other worker, so both run at once; with 10 one worker may take both, which is reported),
+ * --package / BENCH_PACKAGE (a tarball to measure instead of this repository's dist/).
+ *
+ * Each round also runs a baseline in the same topology: one execution alone on one worker (what
+ * one process reaches on this machine at that moment), so a machine-bound result can be told from
+ * an account-bound one.
+ *
+ * Per run: aggregate updates/s = users written / (last Update node end - first Update node
+ * start, from the run data), PATCHes sent, 429s and their share, users written more than once,
+ * never written, which worker ran each execution, and whether both ended green. Prints figures
+ * (markdown report on stdout, progress on stderr); asserts nothing. Exit code 0 when the benchmark
+ * itself worked.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { parseArgs } from 'node:util';
+import { join } from 'node:path';
+
+import { appcuesCredentials, NODE_TYPE, SANDBOX_CREDENTIAL } from '../test/e2e/lib/appcues';
+import { packPackage, type RunJson, type WorkflowJson } from '../test/e2e/lib/n8n';
+import { createQueueTopology, importIntoQueue, type QueueTopology } from '../test/e2e/lib/queue';
+import { DEFAULT_ACCOUNT, FakeAppcues } from '../test/fake-appcues/server';
+
+const { values: flags } = parseArgs({
+	options: {
+		runs: { type: 'string' },
+		items: { type: 'string' },
+		rate: { type: 'string' },
+		latency: { type: 'string' },
+		concurrency: { type: 'string' },
+		package: { type: 'string' },
+	},
+});
+const num = (flag: string | undefined, env: string, fallback: number) => {
+	const value = Number(flag ?? process.env[env] ?? fallback);
+	if (!Number.isFinite(value) || value < 0) throw new Error(`bad value for ${env}: ${flag ?? process.env[env]}`);
+	return value;
+};
+const RUNS = Math.max(1, Math.floor(num(flags.runs, 'BENCH_RUNS', 3)));
+const ITEMS = Math.max(1, Math.floor(num(flags.items, 'BENCH_ITEMS', 300)));
+const RATE = num(flags.rate, 'BENCH_RATE', 60);
+const LATENCY_MS = num(flags.latency, 'BENCH_LATENCY', 100);
+const CONCURRENCY = Math.max(1, Math.floor(num(flags.concurrency, 'BENCH_CONCURRENCY', 1)));
+const PACKAGE_TGZ = flags.package ?? process.env.BENCH_PACKAGE;
+const TARGET_UPDATES_PER_SECOND = 50;
+const TARGET_NODE = 'Update';
+const ACCOUNT_ID = DEFAULT_ACCOUNT.accountId;
+const PREFIXES = ['qa', 'qb'];
+
+const log = (message: string) => process.stderr.write(`[bench:queue ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+
+/** Manual Trigger -> Set (an array of ITEMS users) -> Split Out -> Appcues Update Profile. */
+function workflowFor(prefix: string): WorkflowJson & { id: string } {
+	const node = (n: number, name: string, type: string, typeVersion: number, parameters: Record<string, unknown>) => ({
+		id: `c0000000-0000-4000-8000-00000000000${n}`,
+		name,
+		type,
+		typeVersion,
+		position: [n * 200, 0] as [number, number],
+		parameters,
+	});
+	const users = `={{ Array.from({ length: ${ITEMS} }, (_, i) => ({ id: '${prefix}-user-' + String(i).padStart(4, '0'), plan: ['free', 'pro', 'enterprise'][i % 3] })) }}`;
+	return {
+		id: `benchQueue${prefix}`.padEnd(16, '0'),
+		name: `Queue bench ${prefix}: ${ITEMS} x Update Profile`,
+		nodes: [
+			node(1, 'Start', 'n8n-nodes-base.manualTrigger', 1, {}),
+			node(2, 'Users', 'n8n-nodes-base.set', 3.4, { mode: 'manual', assignments: { assignments: [{ id: 'users', name: 'users', type: 'array', value: users }] }, options: {} }),
+			node(3, 'Split', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'users', include: 'noOtherFields', options: {} }),
+			{
+				...node(4, TARGET_NODE, NODE_TYPE, 1, {
+					resource: 'user',
+					operation: 'updateProfile',
+					userId: '={{ $json.id }}',
+					propertiesInput: 'json',
+					propertiesJson: '={{ JSON.stringify({ plan: $json.plan, run: $execution.id }) }}',
+					options: {},
+				}),
+				credentials: { appcuesApi: { id: SANDBOX_CREDENTIAL.id, name: SANDBOX_CREDENTIAL.name } },
+			},
+		],
+		connections: {
+			Start: { main: [[{ node: 'Users', type: 'main', index: 0 }]] },
+			Users: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
+			Split: { main: [[{ node: TARGET_NODE, type: 'main', index: 0 }]] },
+		},
+		settings: { executionOrder: 'v1' },
+	};
+}
+
+interface RunMetrics {
+	updatesPerSecond: number;
+	windowMs: number;
+	requests: number;
+	throttled: number;
+	throttledShare: number;
+	writtenTwice: number;
+	neverWritten: number;
+	maxRequestsInOneSecond: number;
+	workers: string;
+	green: boolean;
+	error?: string;
+}
+
+async function runOnce(queue: QueueTopology, fake: FakeAppcues, prefixes: string[]): Promise<RunMetrics> {
+	const ids = prefixes.map((p) => workflowFor(p).id);
+	fake.reset();
+	const executionIds = await Promise.all(ids.map((id) => queue.runManual(id)));
+	const executions = await Promise.all(executionIds.map((id) => queue.waitForExecution(id, 600_000)));
+	const workers = await Promise.all(executionIds.map((id) => queue.waitForWorkerFinish(id)));
+	const tasks = executions.map((e) => (e.data as RunJson['data'] | undefined)?.resultData.runData[TARGET_NODE]?.at(-1));
+	const starts = tasks.map((t) => Number(t?.startTime));
+	const ends = tasks.map((t) => Number(t?.startTime) + Number(t?.executionTime));
+	const windowMs = Math.max(...ends) - Math.min(...starts);
+
+	const expected = prefixes.flatMap((p) => Array.from({ length: ITEMS }, (_, i) => `${p}-user-${String(i).padStart(4, '0')}`));
+	const patches = fake.requests.filter((r) => r.method === 'PATCH' && r.segments[2] === ACCOUNT_ID && r.segments[3] === 'users' && r.segments[5] === 'profile');
+	const successes = new Map<string, number>();
+	for (const r of patches) if (r.status >= 200 && r.status < 300) successes.set(r.segments[4], (successes.get(r.segments[4]) ?? 0) + 1);
+	const written = expected.filter((id) => (successes.get(id) ?? 0) > 0).length;
+	const throttled = patches.filter((r) => r.status === 429).length;
+	const times = patches.map((r) => r.at).sort((a, b) => a - b);
+	let maxInSecond = 0;
+	for (let i = 0, j = 0; i < times.length; i++) {
+		while (times[i] - times[j] >= 1000) j++;
+		maxInSecond = Math.max(maxInSecond, i - j + 1);
+	}
+	const failed = executions.filter((e) => e.status !== 'success');
+	return {
+		updatesPerSecond: windowMs > 0 ? written / (windowMs / 1000) : NaN,
+		windowMs,
+		requests: patches.length,
+		throttled,
+		throttledShare: patches.length ? throttled / patches.length : 0,
+		writtenTwice: [...successes.values()].filter((c) => c > 1).length,
+		neverWritten: expected.length - written,
+		maxRequestsInOneSecond: maxInSecond,
+		workers: workers.map((w) => `worker ${w}`).join(' + '),
+		green: failed.length === 0,
+		error: failed.length ? failed.map((e) => `execution ${e.id}: ${e.status} ${JSON.stringify(e.data?.resultData.error ?? '').slice(0, 160)}`).join('; ') : undefined,
+	};
+}
+
+function median(values: number[]): number {
+	const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+	if (!sorted.length) return NaN;
+	const mid = Math.floor(sorted.length / 2);
+	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function main() {
+	const t0 = Date.now();
+	const fake = new FakeAppcues({ accounts: [DEFAULT_ACCOUNT], rateLimitPerSecond: RATE, latencyMs: LATENCY_MS, recordBodies: false });
+	await fake.start();
+	const packDir = await mkdtemp(join(tmpdir(), 'bench-queue-'));
+	let queue: QueueTopology | undefined;
+	try {
+		log(`n8n 2.41.1 queue mode, 2 workers (--concurrency=${CONCURRENCY}), 2 x ${ITEMS} items, fake: ${LATENCY_MS} ms latency, ${RATE}/s bucket, ${RUNS} run(s)`);
+		queue = await createQueueTopology({ tarball: PACKAGE_TGZ ?? (await packPackage(undefined, packDir)), concurrency: CONCURRENCY, logLevel: 'info' });
+		const workflows = PREFIXES.map(workflowFor);
+		await importIntoQueue(queue, { credentials: appcuesCredentials(fake.url, DEFAULT_ACCOUNT), workflows });
+		await queue.start();
+		const startupMs = Date.now() - t0;
+		const memory = await queue.memoryMb();
+		log(`topology up in ${(startupMs / 1000).toFixed(1)} s; memory (RSS MB) ${JSON.stringify(memory)}`);
+		const loadAtStart = loadavg()[0];
+		// Rounds interleave the baseline (one execution alone, on one worker) and the case, so drift
+		// of a shared machine hits both alike.
+		const cases = [
+			{ label: `3. Queue mode: 2 executions x ${ITEMS} at once, one per worker`, prefixes: PREFIXES, runs: [] as RunMetrics[] },
+			{ label: `baseline: 1 execution x ${ITEMS} alone on one worker`, prefixes: PREFIXES.slice(0, 1), runs: [] as RunMetrics[] },
+		];
+		for (let i = 0; i < RUNS; i++) {
+			for (const benchCase of cases) {
+				const run = await runOnce(queue, fake, benchCase.prefixes);
+				benchCase.runs.push(run);
+				log(`${benchCase.label}, run ${i + 1}: ${run.updatesPerSecond.toFixed(1)} updates/s, ${run.requests} PATCHes, ${run.throttled} x 429 (${(run.throttledShare * 100).toFixed(1)} %), twice ${run.writtenTwice}, never ${run.neverWritten}, peak ${run.maxRequestsInOneSecond}/s, ${run.workers}, ${run.green ? 'green' : `RED ${run.error}`}, load ${loadavg()[0].toFixed(1)}`);
+			}
+		}
+		const m = (runs: RunMetrics[], key: keyof RunMetrics) => median(runs.map((r) => Number(r[key])));
+		const [queued, baseline] = cases;
+		const rate = m(queued.runs, 'updatesPerSecond');
+		const lines = [
+			`### Queue mode: ${ITEMS}-item Update Profile workflows on 2 workers, n8n 2.41.1, fake Appcues with ${LATENCY_MS} ms latency and a ${RATE}/s token bucket`,
+			'',
+			`Median of ${RUNS} run(s) per case; workers started with --concurrency=${CONCURRENCY}; topology up in ${(startupMs / 1000).toFixed(0)} s, ${memory.total} MB RSS in total; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (${availableParallelism()} cores).`,
+			'',
+			'| Case | Updates/s (aggregate) | Requests | 429s | 429 share | Written twice | Never written | Peak req/s | Runs green | Workers |',
+			'|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
+			...cases.map(
+				({ label, runs }) =>
+					`| ${label} | ${m(runs, 'updatesPerSecond').toFixed(1)} | ${m(runs, 'requests')} | ${m(runs, 'throttled')} | ${(m(runs, 'throttledShare') * 100).toFixed(1)} % | ${m(runs, 'writtenTwice')} | ${m(runs, 'neverWritten')} | ${m(runs, 'maxRequestsInOneSecond')} | ${runs.filter((r) => r.green).length}/${runs.length} | ${runs.map((r) => r.workers).join('; ')} |`,
+			),
+			'',
+			`Target (case 3): >= ${TARGET_UPDATES_PER_SECOND} updates/s, 0 lost, 0 written twice: ${rate >= TARGET_UPDATES_PER_SECOND && m(queued.runs, 'neverWritten') === 0 && m(queued.runs, 'writtenTwice') === 0 ? 'met' : 'NOT met'}; case 3 / baseline = ${(rate / m(baseline.runs, 'updatesPerSecond')).toFixed(2)}.`,
+			...cases.map(({ label, runs }) => `${label}, per run: ${runs.map((r) => `${r.updatesPerSecond.toFixed(1)}/s in ${(r.windowMs / 1000).toFixed(1)} s, ${r.requests} req, ${r.throttled} x 429`).join(' | ')}`),
+		];
+		process.stdout.write(`${lines.join('\n')}\n`);
+	} finally {
+		await queue?.stop();
+		await fake.close();
+		await rm(packDir, { recursive: true, force: true });
+		log(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+	}
+}
+
+main().catch((error: unknown) => {
+	process.stderr.write(`[bench:queue] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.exit(1);
+});
