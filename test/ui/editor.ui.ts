@@ -121,16 +121,26 @@ async function panelErrors(): Promise<string[]> {
 	);
 }
 
-async function openAction(actionLabel: string): Promise<void> {
-	await click(page, '[data-test-id=canvas-add-button], [data-test-id=canvas-handle-plus]');
-	await anyVisible(page, '[data-test-id=node-creator-search-bar]');
-	await typeInto(page, '[data-test-id=node-creator-search-bar]', 'Appcues');
-	await click(page, CREATOR_ITEM, 'Appcues');
-	const actions = '[data-test-id=node-creator-category-item][data-keyboard-nav-id=Actions]';
-	await anyVisible(page, `${actions}, [data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]`);
-	if ((await visibleTexts(page, '[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]')).length === 0) await click(page, actions);
-	await click(page, `${CREATOR_ITEM}[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]`, actionLabel);
-	await anyVisible(page, `${NDV} [data-test-id=parameter-input-operation]`);
+/** Expands the creator's collapsed "Actions" category until the Appcues actions show (a click during its animation can be lost). */
+async function showAppcuesActions(): Promise<void> {
+	const actions = '[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]';
+	for (let attempt = 1; ; attempt++) {
+		if ((await visibleTexts(page, actions)).length > 0) return;
+		await click(page, '[data-test-id=node-creator-category-item][data-keyboard-nav-id=Actions]');
+		try {
+			await anyVisible(page, actions, 15_000);
+			return;
+		} catch (error) {
+			if (attempt >= 3) throw error;
+		}
+	}
+}
+
+/** The text an "Add option" select shows (its placeholder). */
+async function addOptionText(): Promise<string> {
+	const select = `${NDV} [data-test-id=collection-parameter-add]`;
+	await anyVisible(page, select);
+	return page.$eval(select, (e) => e.innerText.trim() || e.querySelector('input')?.getAttribute('placeholder') || '');
 }
 
 async function setResourceAndOperation(resourceName: string, operationName: string): Promise<void> {
@@ -188,9 +198,7 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		const creator = '[data-test-id=node-creator]';
 		const appDescription = new AppcuesTrigger().description.description;
 		await page.waitForFunction((s, d) => (document.querySelector(s) as PageElement | null)?.innerText.includes(d), {}, creator, appDescription);
-		const actions = '[data-test-id=node-creator-category-item][data-keyboard-nav-id=Actions]';
-		if ((await visibleTexts(page, '[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]')).length === 0) await click(page, actions);
-		await anyVisible(page, '[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]');
+		await showAppcuesActions();
 		await shots.take(page, 'node-creator-appcues');
 		const text = await page.$eval(creator, (e) => (e as PageElement).innerText);
 		expect(text).toContain(appDescription);
@@ -242,10 +250,8 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	it('Options: "Add option", and Request Timeout shows a whole number', async () => {
 		onTestFailed(() => void (failed = true));
 		await setResourceAndOperation('Tag', 'Get Many');
-		const addOption = `${NDV} [data-test-id=collection-parameter-add]`;
-		await anyVisible(page, addOption);
-		expect(await visibleTexts(page, addOption)).toEqual(['Add option']);
-		await click(page, addOption, 'Add option');
+		expect(await addOptionText()).toBe('Add option');
+		await click(page, `${NDV} [data-test-id=collection-parameter-add]`);
 		await click(page, '[data-test-id=collection-parameter-option]', 'Request Timeout (Seconds)');
 		const timeout = `${NDV} [data-test-id=parameter-input-timeoutSeconds] input`;
 		await anyVisible(page, timeout);
@@ -341,7 +347,7 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		const production = `${stack.server.baseUrl}/webhook/${stack.hookPath}`;
 		await page.waitForFunction((s, u) => [...document.querySelectorAll(s)].some((e) => e.textContent?.trim() === u), {}, `${NDV} .webhook-url`, production);
 		await shots.take(page, 'trigger-production-url');
-		expect(await visibleTexts(page, `${NDV} [data-test-id=collection-parameter-add]`)).toEqual(['Add option']);
+		expect(await addOptionText()).toBe('Add option');
 
 		await click(page, `${NDV} [data-test-id=trigger-execute-button]`);
 		await anyVisible(page, `${NDV} [data-test-id=trigger-listening]`);

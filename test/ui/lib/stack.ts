@@ -32,8 +32,8 @@ export interface EditorStack {
 
 export async function startEditorStack(): Promise<EditorStack> {
 	checkPrerequisites(UI_N8N_VERSION);
-	const root = await mkdtemp(join(tmpdir(), 'appcues-ui-'));
 	const { fake, sandboxUrl } = await startAppcuesSandbox(0);
+	const root = await mkdtemp(join(tmpdir(), 'appcues-ui-'));
 	let n8n: N8nSandbox | undefined;
 	try {
 		const runtime = await ensureRuntime(UI_N8N_VERSION);
@@ -59,6 +59,7 @@ export async function startEditorStack(): Promise<EditorStack> {
 	} catch (error) {
 		await n8n?.stop();
 		await fake.close();
+		await rm(root, { recursive: true, force: true });
 		throw error;
 	}
 }
