@@ -16,5 +16,10 @@ function copyCodex() {
 	return src(['nodes/**/*.node.json'], { base: '.' }).pipe(dest('dist/'));
 }
 
-exports['build:icons'] = parallel(copyIcons, copyCodex);
+// Output schemas n8n's editor previews (nodes/Appcues/__schema__, written by `npm run schemas`).
+function copySchemas() {
+	return src(['nodes/**/__schema__/**/*.json'], { base: '.' }).pipe(dest('dist/'));
+}
+
+exports['build:icons'] = parallel(copyIcons, copyCodex, copySchemas);
 exports.default = exports['build:icons'];

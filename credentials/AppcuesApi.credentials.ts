@@ -36,7 +36,7 @@ export class AppcuesApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/appcues.svg', dark: 'file:../icons/appcues.dark.svg' };
 
-	documentationUrl = 'https://api.appcues.com/v2/docs';
+	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-appcues#credential';
 
 	properties: INodeProperties[] = [
 		{

@@ -1,12 +1,13 @@
 /**
  * `npm run dev`: try the package without an Appcues account.
  *
- * Starts the fake Appcues API (test/fake-appcues, the server the tests use) as a sandbox seeded
+ * Checks what the first run needs (scripts/sandbox.ts: build tools and disk for installing n8n),
+ * starts the fake Appcues API (test/fake-appcues, the server the tests use) as a sandbox seeded
  * with demo data, makes sure n8n 2.41.1 is installed (e2e/install-runtime.sh), installs the freshly
  * built package into a persistent n8n user folder (.dev/n8n, gitignored) as a community package,
  * imports the credential "Appcues Sandbox" (pointing at the sandbox) and the example workflows of
- * test/e2e/workflows/, publishes the trigger example, starts n8n on 127.0.0.1 and prints what to
- * try. Ctrl-C stops n8n and the sandbox.
+ * examples/, publishes the trigger example, starts n8n on 127.0.0.1 and prints what to try.
+ * Ctrl-C stops n8n and the sandbox.
  *
  *   npm run dev                  # build, then this script
  *   npm run dev -- --reset       # start from an empty user folder (new owner account, examples again)
@@ -16,35 +17,33 @@
  * by a free one. N8N_DEV_VERSION=2.8.4 runs the oldest supported n8n instead (own folder).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { DEFAULT_ACCOUNT, EXPERIENCE_TYPES, FakeAppcues } from '../test/fake-appcues/server';
-import { seedDemoData } from '../test/fake-appcues/seed';
-import {
-	appcuesCredentials,
-	loadWorkflows,
-	SANDBOX_CREDENTIAL,
-	triggerWebhookPath,
-	WEBHOOK_SECRET,
-	WRONG_KEY_CREDENTIAL,
-} from '../test/e2e/lib/appcues';
+import { SANDBOX_CREDENTIAL, WEBHOOK_SECRET } from '../test/e2e/lib/appcues';
 import {
 	ensureRuntime,
 	getFreePort,
 	N8N_VERSIONS,
 	N8nSandbox,
-	packPackage,
 	repoRoot,
 	stripAnsi,
 	type N8nVersion,
 } from '../test/e2e/lib/n8n';
 import { killAllProcessesSync } from '../test/e2e/lib/processes';
+import { DEFAULT_ACCOUNT, EXPERIENCE_TYPES, FakeAppcues } from '../test/fake-appcues/server';
+import {
+	checkPrerequisites,
+	importSandboxData,
+	installPackage,
+	MARKER,
+	startAppcuesSandbox,
+	startN8n,
+	type Examples,
+} from './sandbox';
 import { startQueueSandbox } from './dev-queue';
-
-const MARKER = 'dev-sandbox.json';
 
 function log(message = '') {
 	process.stdout.write(`${message}\n`);
@@ -84,13 +83,15 @@ async function main() {
 		throw new Error(`${relative(root, devDir)} was made by n8n ${marker.version}; run "npm run dev -- --reset" to start over`);
 	}
 
-	// 1. The sandbox: the fake Appcues API with demo data.
-	const fake = new FakeAppcues({ seed: seedDemoData });
-	const sandboxUrl = await fake.start(await portOr(Number(process.env.APPCUES_SANDBOX_PORT ?? 4010)));
+	// 1. What the first run needs, before anything starts.
+	checkPrerequisites(version);
+
+	// 2. The sandbox: the fake Appcues API with demo data.
+	const { fake, sandboxUrl } = await startAppcuesSandbox(await portOr(Number(process.env.APPCUES_SANDBOX_PORT ?? 4010)));
 	step(`Appcues sandbox listening on ${sandboxUrl}`);
 
-	// 2. n8n (installed on first use, ~5 minutes; a no-op afterwards).
-	step(`making sure n8n ${version} is installed (the first time takes a few minutes)`);
+	// 3. n8n (installed on first use, ~6 minutes; a no-op afterwards).
+	step(`making sure n8n ${version} is installed (the first time takes about 6 minutes)`);
 	const runtime = await ensureRuntime(version);
 
 	// From here on Ctrl-C stops n8n gracefully (the e2e library's own handler would SIGKILL it).
@@ -113,37 +114,20 @@ async function main() {
 		process.on(signal, () => void shutdown(0));
 	}
 
-	const port = await portOr(Number(process.env.N8N_DEV_PORT ?? 5678));
-	n8n = new N8nSandbox(runtime, devDir, port, { keep: true });
-	await mkdir(n8n.n8nDir, { recursive: true });
-	await mkdir(n8n.inputDir, { recursive: true });
-
-	// 3. The package as users install it: npm pack, unpacked into <user folder>/.n8n/nodes.
+	// 4. The package as users install it: npm pack, unpacked into <user folder>/.n8n/nodes.
 	step('installing the built package into the n8n user folder (community package)');
-	const tgz = await packPackage(root, join(devDir, 'package'));
-	await n8n.installPackageTarball(tgz);
+	n8n = await installPackage(runtime, devDir, await portOr(Number(process.env.N8N_DEV_PORT ?? 5678)));
 
-	// 4. Credentials every time (the sandbox port may have changed), examples once.
-	step(`importing the credentials "${SANDBOX_CREDENTIAL.name}" and "${WRONG_KEY_CREDENTIAL.name}"`);
-	await n8n.importCredentials(appcuesCredentials(sandboxUrl));
-	const workflows = loadWorkflows();
-	if (!marker) {
-		step(`importing ${Object.keys(workflows).length} example workflows and publishing the trigger example`);
-		await n8n.importWorkflows(Object.values(workflows));
-		await n8n.publishWorkflow(workflows.trigger.id);
-		await writeFile(markerFile, `${JSON.stringify({ version, importedAt: new Date().toISOString() }, null, 2)}\n`);
-	} else {
-		step('example workflows were imported on an earlier run (npm run dev -- --reset imports them again)');
-	}
+	// 5. The credential every time (the sandbox port may have changed), examples once.
+	step(marker ? `importing the credential "${SANDBOX_CREDENTIAL.name}"` : `importing the credential "${SANDBOX_CREDENTIAL.name}", the example workflows, and publishing the trigger example`);
+	const examples = await importSandboxData(n8n, sandboxUrl, { version, examples: !marker });
+	if (marker) step('example workflows were imported on an earlier run (npm run dev -- --reset imports them again)');
 
-	// 5. n8n itself.
+	// 6. n8n itself.
 	step(`starting n8n ${version} on ${n8n.baseUrl}`);
-	const server = await n8n.start({ timeoutMs: 180_000 });
-	const hookPath = triggerWebhookPath(workflows.trigger);
-	await server.waitForWebhook(hookPath, { timeoutMs: 60_000 }).catch(() => {
-		step('note: the trigger example is not active (was it unpublished in the editor?)');
-	});
-	printBanner({ version, editorUrl: `${server.baseUrl}/`, sandboxUrl, fake, workflows, hookUrl: `${server.baseUrl}/webhook/${hookPath}`, devDir: relative(root, devDir), seconds: (Date.now() - t0) / 1000 });
+	const { server, hookPath, triggerActive } = await startN8n(n8n, examples);
+	if (!triggerActive) step('note: the trigger example is not active (was it unpublished in the editor?)');
+	printBanner({ version, editorUrl: `${server.baseUrl}/`, sandboxUrl, fake, examples, hookUrl: `${server.baseUrl}/webhook/${hookPath}`, devDir: relative(root, devDir), seconds: (Date.now() - t0) / 1000 });
 
 	// n8n ending on its own ends the session too.
 	const watch = setInterval(() => {
@@ -160,16 +144,17 @@ function printBanner(info: {
 	editorUrl: string;
 	sandboxUrl: string;
 	fake: FakeAppcues;
-	workflows: ReturnType<typeof loadWorkflows>;
+	examples: Examples;
 	hookUrl: string;
 	devDir: string;
 	seconds: number;
 }) {
-	const { fake, workflows } = info;
+	const { fake, examples } = info;
 	const state = fake.state(DEFAULT_ACCOUNT.accountId);
 	const keys = (map: Map<string, unknown>) => [...map.keys()].join(', ');
-	const order = ['users', 'groups', 'segments', 'experiences', 'tags', 'jobs', 'import-items', 'import-file', 'analytics', 'errors', 'wrong-key'];
-	const examples = [...order.filter((key) => workflows[key]), ...Object.keys(workflows).filter((key) => !order.includes(key) && key !== 'trigger')];
+	const order = ['users', 'groups', 'segments', 'experiences', 'tags', 'jobs', 'import-items', 'import-file', 'analytics', 'errors'];
+	const listed = [...order.filter((key) => examples[key]), ...Object.keys(examples).filter((key) => !order.includes(key) && key !== 'trigger')];
+	const stateUrl = `${info.sandboxUrl}/__fake/state/${DEFAULT_ACCOUNT.accountId}`;
 	const body = `'{"id":"evt-'$TS'","name":"appcues:nps_score","user_id":"ada","attributes":{"score":9}}'`;
 	log(`
 ================================================================================
@@ -177,17 +162,18 @@ function printBanner(info: {
 ================================================================================
 
  n8n editor:       ${info.editorUrl}
-   First visit: n8n asks you to set up an owner account. Any email and password will do;
-   they stay in ${info.devDir}/ (npm run dev -- --reset starts over).
+   First visit: n8n asks you to set up an owner account. Any email and password will do
+   (at least 8 characters with a digit and a capital letter); they stay in ${info.devDir}/
+   (npm run dev -- --reset starts over).
 
  Appcues sandbox:  ${info.sandboxUrl}
    Account ID ${DEFAULT_ACCOUNT.accountId}, API key ${DEFAULT_ACCOUNT.apiKey}, secret ${DEFAULT_ACCOUNT.apiSecret}
-   Credential "${SANDBOX_CREDENTIAL.name}" (region Custom Base URL) already points here; it also holds
-   the Webhook Signing Secret ${WEBHOOK_SECRET} and the legacy key. "${WRONG_KEY_CREDENTIAL.name}" has a wrong secret.
+   Credential "${SANDBOX_CREDENTIAL.name}" (region Custom Base URL) already points here and is the
+   one a new Appcues node gets; it also holds the Webhook Signing Secret ${WEBHOOK_SECRET} and the legacy key.
    What it received:  curl -s ${info.sandboxUrl}/__fake/requests
-   What it holds:     curl -s ${info.sandboxUrl}/__fake/state/${DEFAULT_ACCOUNT.accountId}
+   What it holds:     curl -s ${stateUrl}
 
- Demo data:
+ Demo data (every example works on it):
    users        ${keys(state.users)}
    groups       ${keys(state.groups)}
    segments     ${keys(state.segments)}
@@ -196,17 +182,19 @@ function printBanner(info: {
    jobs         ${keys(state.jobs)}
 
  Try: open Overview > Workflows, open an example and press "Execute workflow":
-${examples.map((key) => `   - ${workflows[key].name}`).join('\n')}
+${listed.map((key) => `   - ${examples[key].name}`).join('\n')}
+   For instance "${examples.users?.name ?? 'users'}" sets seats 42 on ada and 8 on grace and
+   tracks "seats_changed" for both: run it, then look at users.ada in the curl above.
    Or add an Appcues node to a new workflow: the lists (segments, experiences, tags) load from the sandbox.
 
- The trigger example "${workflows.trigger.name}" is published. Send it a signed delivery:
+ The trigger example "${examples.trigger.name}" is published. Send it a signed delivery:
 
    TS=$(date +%s); BODY=${body}
    SIG=$(printf '%s.%s' "$TS" "$BODY" | openssl dgst -sha256 -hmac '${WEBHOOK_SECRET}' -r | cut -d' ' -f1)
    curl -i '${info.hookUrl}' -H 'Content-Type: application/json' \\
      -H "X-Apc-Timestamp: $TS" -H "X-Apc-Signature: $SIG" --data "$BODY"
 
-   200 and a new execution (Overview > Executions) that saves last_nps_score on user ada.
+   200 and a new execution (Overview > Executions) that saves last_nps_score 9 on user ada.
    The curl line alone again (same event id): 200 and no run, a duplicate. A changed BODY
    without a new SIG, or no signature headers: 401 and no run.
 

@@ -11,7 +11,7 @@ export const optionsField: INodeProperties = {
 	displayName: 'Options',
 	name: 'options',
 	type: 'collection',
-	placeholder: 'Add Option',
+	placeholder: 'Add option',
 	default: {},
 	options: [
 		{
@@ -55,7 +55,7 @@ export const optionsField: INodeProperties = {
 			displayName: 'Max Retry Wait (Seconds)',
 			name: 'maxRetryWaitSeconds',
 			type: 'number',
-			typeOptions: { minValue: 0, maxValue: 600, numberPrecision: 2 },
+			typeOptions: { minValue: 0, maxValue: 600, numberPrecision: 0 },
 			default: 30,
 			description: 'Longest wait before one retry, also when Appcues asks for a longer one',
 		},
@@ -63,7 +63,7 @@ export const optionsField: INodeProperties = {
 			displayName: 'Request Timeout (Seconds)',
 			name: 'timeoutSeconds',
 			type: 'number',
-			typeOptions: { minValue: 0.1, maxValue: 600, numberPrecision: 1 },
+			typeOptions: { minValue: 1, maxValue: 600, numberPrecision: 0 },
 			default: 30,
 			description:
 				'How long to wait for Appcues to answer one request. A timed-out GET, PATCH or DELETE is retried; a timed-out POST is not, since it may have gone through.',

@@ -1,0 +1,398 @@
+/**
+ * A new user's first hour in the n8n editor, in headless Chromium against real n8n 2.41.1 with the
+ * dev sandbox (started as `npm run dev` starts it). Each step saves a screenshot to
+ * test/ui/screenshots/. Issue 10's points checked here: 3 (names), 4 (default credential),
+ * 5 (an example changes the demo data), 6 (node creator entry), 7 (Custom API Call), 8 (subtitle),
+ * 10 (whole numbers), 11 (no schema 404), 12 ("Add option"), 13 (docs link), and that no request
+ * or panel of the package logs an error.
+ */
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'puppeteer-core';
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+
+import { AppcuesApi } from '../../credentials/AppcuesApi.credentials';
+import { EXPERIENCE_TYPES } from '../../nodes/Appcues/actions/experience/types';
+import { AppcuesTrigger } from '../../nodes/AppcuesTrigger/AppcuesTrigger.node';
+import { appcuesCredentials, signDelivery, WEBHOOK_SECRET, WRONG_API_SECRET } from '../e2e/lib/appcues';
+import { repoRoot } from '../e2e/lib/n8n';
+import { DEFAULT_ACCOUNT } from '../fake-appcues/server';
+import {
+	anyVisible,
+	click,
+	ConsoleWatch,
+	doubleClick,
+	goto,
+	launchBrowser,
+	newPage,
+	Screenshots,
+	selectOption,
+	typeInto,
+	visibleTexts,
+	WAIT,
+} from './lib/browser';
+import { description, expectedFields, operationChoices, resourceChoices } from './lib/fields';
+import { ownerCookie, rest } from './lib/rest';
+import { startEditorStack, type EditorStack } from './lib/stack';
+
+// The page functions below run in Chromium. The project compiles without the DOM library (it would
+// change Node's Blob and fetch types), so the little they use is declared here, for this file only.
+interface PageElement {
+	innerText: string;
+	textContent: string | null;
+	value: string;
+	href: string;
+	parentElement: PageElement | null;
+	getClientRects(): { length: number };
+	getBoundingClientRect(): { x: number; y: number; width: number; height: number };
+	closest(selector: string): PageElement | null;
+	querySelector(selector: string): PageElement | null;
+	querySelectorAll(selector: string): PageElement[];
+	getAttribute(name: string): string | null;
+}
+declare const document: {
+	querySelector(selector: string): PageElement | null;
+	querySelectorAll(selector: string): PageElement[];
+};
+declare function requestAnimationFrame(callback: (time: number) => void): number;
+
+export const SCREENSHOT_DIR = join(repoRoot(), 'test', 'ui', 'screenshots');
+
+const NDV = '[data-test-id=ndv]';
+const CREATOR_ITEM = '[data-test-id=node-creator] [data-test-id=item-iterator-item]';
+const OUTPUT = `${NDV} [data-test-id=output-panel]`;
+const CUSTOM_API_CALL_HINT = 'Use the HTTP Request node to make a custom API call';
+const ERROR_TEXTS = ['Could not load list', 'Error fetching options', 'Parameter issues'];
+
+let stack: EditorStack;
+let browser: Browser;
+let page: Page;
+let watch: ConsoleWatch;
+let shots: Screenshots;
+let cookie: string;
+let failed = false;
+
+/** In-app navigation (a full page load of the editor costs 5-80 s here). */
+async function navigate(path: string): Promise<void> {
+	await page.evaluate((to) => {
+		const app = (document.querySelector('#app') as unknown as { __vue_app__: { config: { globalProperties: { $router: { push(p: string): Promise<unknown> } } } } }).__vue_app__;
+		return app.config.globalProperties.$router.push(to);
+	}, path);
+}
+
+/**
+ * The labels of the visible top-level fields of the node panel (the credential picker is not a
+ * field; a label's first line leaves out the Fixed / Expression toggle).
+ */
+function readPanelFields(itemSelector: string): string[] {
+	return [...document.querySelectorAll(itemSelector)]
+		.filter((item) => item.getClientRects().length > 0 && !item.parentElement?.closest('[data-test-id=parameter-item]'))
+		// n8n renders the credential picker inside the first field's item: skip its label.
+		.map((item) =>
+			[...item.querySelectorAll('[data-test-id=input-label]')].find(
+				(label) =>
+					label.closest('[data-test-id=parameter-item]') === item &&
+					!label.parentElement?.querySelector('[data-test-id=node-credentials-select]') &&
+					label.innerText.split('\n')[0].trim() !== 'Credential',
+			),
+		)
+		.map((label) => (label?.innerText ?? '').split('\n')[0].trim())
+		.filter((label) => label !== '');
+}
+
+async function panelFields(): Promise<string[]> {
+	return page.evaluate(readPanelFields, `${NDV} [data-test-id=parameter-item]`);
+}
+
+async function panelErrors(): Promise<string[]> {
+	return page.$eval(
+		NDV,
+		(ndv, texts) => {
+			const found: string[] = [];
+			// (A required field left empty shows n8n's issue triangle: that is not an error here.)
+			if ([...ndv.querySelectorAll('[data-test-id=node-error-message]')].some((e) => e.getClientRects().length > 0)) {
+				found.push('node error message');
+			}
+			const text = (ndv as PageElement).innerText;
+			for (const t of texts) if (text.includes(t)) found.push(t);
+			return found;
+		},
+		ERROR_TEXTS,
+	);
+}
+
+/** Expands the creator's collapsed "Actions" category until the Appcues actions show (a click during its animation can be lost). */
+async function showAppcuesActions(): Promise<void> {
+	const actions = '[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]';
+	for (let attempt = 1; ; attempt++) {
+		if ((await visibleTexts(page, actions)).length > 0) return;
+		await click(page, '[data-test-id=node-creator-category-item][data-keyboard-nav-id=Actions]');
+		try {
+			await anyVisible(page, actions, 15_000);
+			return;
+		} catch (error) {
+			if (attempt >= 3) throw error;
+		}
+	}
+}
+
+/** The text an "Add option" select shows (its placeholder). */
+async function addOptionText(): Promise<string> {
+	const select = `${NDV} [data-test-id=collection-parameter-add]`;
+	await anyVisible(page, select);
+	return page.$eval(select, (e) => e.innerText.trim() || e.querySelector('input')?.getAttribute('placeholder') || '');
+}
+
+async function setResourceAndOperation(resourceName: string, operationName: string): Promise<void> {
+	const resourceInput = `${NDV} [data-test-id=parameter-input-resource] input`;
+	const operationInput = `${NDV} [data-test-id=parameter-input-operation] input`;
+	if ((await page.$eval(resourceInput, (e) => (e as PageElement).value)) !== resourceName) {
+		await selectOption(page, resourceInput, resourceName);
+	}
+	if ((await page.$eval(operationInput, (e) => (e as PageElement).value)) !== operationName) {
+		await selectOption(page, operationInput, operationName);
+	}
+}
+
+async function closePanel(): Promise<void> {
+	await page.keyboard.press('Escape');
+	await page.waitForFunction((s) => ![...document.querySelectorAll(s)].some((e) => e.getClientRects().length > 0), {}, NDV);
+}
+
+/** Opens the From List picker of `parameter` and returns the names it lists. */
+async function listItems(parameter: string): Promise<string[]> {
+	const locator = `${NDV} [data-test-id=resource-locator-${parameter}]`;
+	const answered = page.waitForResponse((r) => r.url().includes('/rest/dynamic-node-parameters/resource-locator-results'));
+	await click(page, `${locator} [data-test-id=rlc-input]`);
+	expect((await answered).status()).toBe(200);
+	await anyVisible(page, `${locator} [data-test-id=rlc-item]`);
+	return visibleTexts(page, `${locator} [data-test-id=rlc-item]`);
+}
+
+describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)', () => {
+	beforeAll(async () => {
+		rmSync(SCREENSHOT_DIR, { recursive: true, force: true });
+		shots = new Screenshots(SCREENSHOT_DIR);
+		stack = await startEditorStack();
+		cookie = await ownerCookie(stack.server.baseUrl);
+		browser = await launchBrowser();
+		await browser.setCookie({ name: 'n8n-auth', value: cookie, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Lax' });
+		page = await newPage(browser);
+		watch = new ConsoleWatch(page);
+	});
+
+	afterAll(async () => {
+		await browser?.close();
+		const keepFiles = failed || process.env.UI_KEEP === '1';
+		if (keepFiles && stack) process.stdout.write(`n8n folder kept: ${stack.root}\n`);
+		await stack?.stop({ keepFiles });
+	});
+
+	it('node creator: one "Appcues" entry described for the whole app, actions by resource, no Custom API Call', async () => {
+		onTestFailed(() => void (failed = true));
+		await goto(page, `${stack.server.baseUrl}/workflow/new`);
+		await anyVisible(page, '[data-test-id=canvas-add-button]', 3 * WAIT);
+		await click(page, '[data-test-id=canvas-add-button]');
+		await typeInto(page, '[data-test-id=node-creator-search-bar]', 'Appcues');
+		await click(page, CREATOR_ITEM, 'Appcues');
+		const creator = '[data-test-id=node-creator]';
+		const appDescription = new AppcuesTrigger().description.description;
+		await page.waitForFunction((s, d) => (document.querySelector(s) as PageElement | null)?.innerText.includes(d), {}, creator, appDescription);
+		await showAppcuesActions();
+		await shots.take(page, 'node-creator-appcues');
+		const text = await page.$eval(creator, (e) => (e as PageElement).innerText);
+		expect(text).toContain(appDescription);
+		expect(text.toLowerCase()).toContain('analytics actions');
+		expect(text).not.toMatch(/analytic actions/i);
+		expect(text).not.toContain('Custom API Call');
+		const listed = await visibleTexts(page, '[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]');
+		const expected = resourceChoices().flatMap((r) => operationChoices(r.value).map((o) => o.action));
+		expect([...listed].sort()).toEqual([...expected].sort());
+	});
+
+	it('a new Appcues node gets the working sandbox credential; the canvas subtitle is readable', async () => {
+		onTestFailed(() => void (failed = true));
+		await click(page, `${CREATOR_ITEM}[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]`, 'Get many tags');
+		await anyVisible(page, `${NDV} [data-test-id=parameter-input-operation]`);
+		const credential = `${NDV} [data-test-id=node-credentials-select] input`;
+		await page.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.value === 'Appcues Sandbox', {}, credential);
+		await shots.take(page, 'new-node-sandbox-credential');
+		await closePanel();
+		const node = '[data-test-id=canvas-node][data-node-name="Get many tags"]';
+		await page.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.innerText.includes('Get Many: Tag'), {}, node);
+		await shots.take(page, 'canvas-subtitle');
+	});
+
+	it('every resource and operation shows its fields, nothing of another operation, and no error', async () => {
+		onTestFailed(() => void (failed = true));
+		await doubleClick(page, '[data-test-id=canvas-node][data-node-name="Get many tags"]');
+		await anyVisible(page, `${NDV} [data-test-id=parameter-input-operation]`);
+		for (const resource of resourceChoices()) {
+			for (const operation of operationChoices(resource.value)) {
+				await setResourceAndOperation(resource.name, operation.name);
+				const expected = ['Resource', 'Operation', ...expectedFields(resource.value, operation.value).filter((f) => !['Resource', 'Operation'].includes(f))];
+				try {
+					// A string predicate: CDP evaluates it (the page's CSP would refuse new Function).
+					const want = JSON.stringify([...expected].sort());
+					await page.waitForFunction(
+						`JSON.stringify((${readPanelFields.toString()})(${JSON.stringify(`${NDV} [data-test-id=parameter-item]`)}).sort()) === ${JSON.stringify(want)}`,
+						{ timeout: WAIT },
+					);
+				} catch {
+					expect({ resource: resource.name, operation: operation.name, fields: (await panelFields()).sort() }).toEqual({ resource: resource.name, operation: operation.name, fields: [...expected].sort() });
+				}
+				expect({ operation: `${resource.name} > ${operation.name}`, errors: await panelErrors() }).toEqual({ operation: `${resource.name} > ${operation.name}`, errors: [] });
+				await shots.take(page, `panel-${resource.value}-${operation.value}`);
+			}
+		}
+	});
+
+	it('Options: "Add option", and Request Timeout shows a whole number', async () => {
+		onTestFailed(() => void (failed = true));
+		await setResourceAndOperation('Tag', 'Get Many');
+		expect(await addOptionText()).toBe('Add option');
+		await click(page, `${NDV} [data-test-id=collection-parameter-add]`);
+		await click(page, '[data-test-id=collection-parameter-option]', 'Request Timeout (Seconds)');
+		const timeout = `${NDV} [data-test-id=parameter-input-timeoutSeconds] input`;
+		await anyVisible(page, timeout);
+		expect(await page.$eval(timeout, (e) => (e as PageElement).value)).toBe('30');
+		await shots.take(page, 'options-request-timeout');
+	});
+
+	it('From List pickers list the sandbox items; By URL takes a Studio URL and runs', async () => {
+		onTestFailed(() => void (failed = true));
+		await setResourceAndOperation('Tag', 'Get');
+		expect((await listItems('tagId')).sort()).toEqual(['billing', 'onboarding', 'release notes']);
+		await shots.take(page, 'list-tags');
+		await page.keyboard.press('Escape');
+
+		await setResourceAndOperation('Experience', 'Get');
+		expect(await page.$eval(`${NDV} [data-test-id=parameter-input-experienceType] input`, (e) => (e as PageElement).value)).toBeTruthy();
+		const flows = EXPERIENCE_TYPES.find((type) => type.value === 'flows')!.name;
+		await selectOption(page, `${NDV} [data-test-id=parameter-input-experienceType] input`, flows);
+		expect((await listItems('experienceId')).sort()).toEqual(['Welcome tour', 'Welcome tour (draft)']);
+		await shots.take(page, 'list-experiences-flows');
+		await page.keyboard.press('Escape');
+
+		await setResourceAndOperation('Segment', 'Get');
+		expect((await listItems('segmentId')).sort()).toEqual(['Admins', 'Power Users', 'Trial Users']);
+		await shots.take(page, 'list-segments');
+		await page.keyboard.press('Escape');
+
+		const locator = `${NDV} [data-test-id=resource-locator-segmentId]`;
+		await selectOption(page, `${locator} [data-test-id=rlc-mode-selector] input`, 'By URL');
+		await typeInto(page, `${locator} input[type=text]:not([readonly]), ${locator} [data-test-id=rlc-input]`, 'https://studio.appcues.com/segments/seg-trial');
+		await page.keyboard.press('Tab');
+		await click(page, `${NDV} [data-test-id=node-execute-button]`);
+		await anyVisible(page, `${OUTPUT} [data-test-id^=node-run-status-], ${OUTPUT} [data-test-id=node-error-message]`);
+		await click(page, `${OUTPUT} [data-test-id=radio-button-json]`);
+		await page.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.textContent?.includes('seg-trial'), {}, `${OUTPUT} [data-test-id=ndv-data-container]`);
+		expect(await page.$eval(`${OUTPUT} [data-test-id=ndv-data-container]`, (e) => e.textContent)).toContain('Trial Users');
+		await shots.take(page, 'by-url-segment-run');
+	});
+
+	it('Custom API Call: n8n points to the HTTP Request node, and running it says how, sending nothing', async () => {
+		onTestFailed(() => void (failed = true));
+		const before = stack.fake.apiRequests().length;
+		await selectOption(page, `${NDV} [data-test-id=parameter-input-operation] input`, 'Custom API Call');
+		await page.waitForFunction((s, t) => (document.querySelector(s) as PageElement | null)?.innerText.includes(t), {}, NDV, CUSTOM_API_CALL_HINT);
+		await click(page, `${NDV} [data-test-id=node-execute-button]`);
+		await anyVisible(page, `${NDV} [data-test-id=node-error-message]`);
+		expect(await page.$eval(`${NDV} [data-test-id=node-error-message]`, (e) => (e as PageElement).innerText)).toContain('Custom API calls are made with the HTTP Request node');
+		expect(stack.fake.apiRequests().length).toBe(before);
+		await shots.take(page, 'custom-api-call');
+		await closePanel();
+	});
+
+	it('credentials: the sandbox one tests green; a wrong key shows our 401 message; the docs link opens the README', async () => {
+		onTestFailed(() => void (failed = true));
+		const [sandbox] = appcuesCredentials(stack.sandboxUrl);
+		const wrong = await rest<{ id: string }>(stack.server.baseUrl, cookie, 'POST', '/rest/credentials', {
+			name: 'Appcues Wrong Key (browser test)',
+			type: 'appcuesApi',
+			data: { ...sandbox.data, apiSecret: WRONG_API_SECRET, webhookSecret: '', legacyApiKey: '' },
+		});
+		const message401 = (new AppcuesApi().test.rules ?? []).find((rule) => rule.type === 'responseCode' && rule.properties.value === 401)!.properties.message;
+
+		const tested = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/rest/credentials/test'));
+		await navigate(`/home/credentials/${sandbox.id}`);
+		await anyVisible(page, '[data-test-id=editCredential-modal]');
+		expect(((await (await tested).json()) as { data: { status: string } }).data.status).toBe('OK');
+		await anyVisible(page, '[data-test-id=credentials-config-container-test-success]');
+		const docs = await page.$$eval('[data-test-id=editCredential-modal] a[href]', (links) => links.map((a) => (a as PageElement).href));
+		expect(docs).toContain(new AppcuesApi().documentationUrl);
+		await shots.take(page, 'credential-sandbox-ok');
+		await page.keyboard.press('Escape');
+
+		await watch.allowing([/rest\/credentials\/test/, /401/], async () => {
+			const wrongTested = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/rest/credentials/test'));
+			await navigate(`/home/credentials/${wrong.id}`);
+			await anyVisible(page, '[data-test-id=editCredential-modal]');
+			const answer = (await (await wrongTested).json()) as { data: { status: string; message: string } };
+			expect(answer.data).toEqual({ status: 'Error', message: message401 });
+			await anyVisible(page, '[data-test-id=editCredential-modal] .el-tag--danger');
+			await shots.take(page, 'credential-wrong-key-401');
+		});
+		await page.keyboard.press('Escape');
+	});
+
+	it('Appcues Trigger: production URL in the panel; a signed delivery while listening shows in the output', async () => {
+		onTestFailed(() => void (failed = true));
+		const workflowId = stack.examples.trigger.id;
+		const triggerNode = stack.examples.trigger.nodes.find((n) => n.type === 'n8n-nodes-appcues.appcuesTrigger')!;
+		await navigate(`/workflow/${workflowId}/${triggerNode.id}`);
+		await anyVisible(page, NDV);
+		await click(page, `${NDV} .clickable.headline`);
+		await click(page, `${NDV} [data-test-id^=radio-button-], ${NDV} label`, 'Production URL');
+		const production = `${stack.server.baseUrl}/webhook/${stack.hookPath}`;
+		await page.waitForFunction((s, u) => [...document.querySelectorAll(s)].some((e) => e.textContent?.trim() === u), {}, `${NDV} .webhook-url`, production);
+		await shots.take(page, 'trigger-production-url');
+		expect(await addOptionText()).toBe('Add option');
+
+		await click(page, `${NDV} [data-test-id=trigger-execute-button]`);
+		await anyVisible(page, `${NDV} [data-test-id=trigger-listening]`);
+		await shots.take(page, 'trigger-listening');
+		const body = JSON.stringify({ id: `evt-ui-${Date.now()}`, name: 'appcues:nps_score', user_id: 'grace', attributes: { score: 10 } });
+		const testUrl = production.replace('/webhook/', '/webhook-test/');
+		const response = await fetch(testUrl, { method: 'POST', headers: signDelivery(WEBHOOK_SECRET, body), body });
+		expect(response.status).toBe(200);
+		await page.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.innerText.includes('appcues:nps_score'), { timeout: 2 * WAIT }, OUTPUT);
+		await shots.take(page, 'trigger-event-in-output');
+		const live = await fetch(production, { method: 'POST', headers: signDelivery(WEBHOOK_SECRET, body.replace('evt-ui-', 'evt-live-')), body: body.replace('evt-ui-', 'evt-live-') });
+		expect(live.status).toBe(200);
+		await closePanel();
+	});
+
+	it('runs the users example from the editor: the output panel and the sandbox show the change', async () => {
+		onTestFailed(() => void (failed = true));
+		const workflow = stack.examples.users;
+		await navigate(`/workflow/${workflow.id}`);
+		await anyVisible(page, '[data-test-id=canvas-node][data-node-name="Get Profile"]');
+		const run = page.waitForResponse((r) => r.request().method() === 'POST' && /\/rest\/workflows\/[^/]+\/run/.test(r.url()));
+		await click(page, '[data-test-id=execute-workflow-button]');
+		expect((await run).status()).toBe(200);
+		await page.waitForFunction(
+			(n) => document.querySelectorAll('[data-test-id=canvas-node-status-success]').length >= n,
+			{ timeout: 2 * WAIT },
+			workflow.nodes.length,
+		);
+		await shots.take(page, 'users-example-run');
+		const node = workflow.nodes.find((n) => n.name === 'Get Profile')!;
+		await navigate(`/workflow/${workflow.id}/${node.id}`);
+		await anyVisible(page, `${OUTPUT} [data-test-id=ndv-data-container]`);
+		await click(page, `${OUTPUT} [data-test-id=radio-button-json]`);
+		await page.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.textContent?.includes('Ada Lovelace'), {}, `${OUTPUT} [data-test-id=ndv-data-container]`);
+		const json = JSON.parse((await page.$eval(`${OUTPUT} [data-test-id=ndv-data-container]`, (e) => e.textContent ?? '')).replace(/\u00a0/g, ' ')) as Array<Record<string, unknown>>;
+		expect(json.find((item) => item.user_id === 'ada' || item.name === 'Ada Lovelace')).toMatchObject({ seats: 42 });
+		await shots.take(page, 'users-example-output');
+		expect(stack.fake.state(DEFAULT_ACCOUNT.accountId).users.get('ada')?.properties).toMatchObject({ seats: 42, name: 'Ada Lovelace' });
+		await closePanel();
+	});
+
+	it('logged no browser error from the package (n8n offline noise filtered by an explicit list)', () => {
+		onTestFailed(() => void (failed = true));
+		expect(watch.unexpected()).toEqual([]);
+		expect(watch.entries.filter((entry) => entry.includes('/schemas/'))).toEqual([]);
+		expect(description.name).toBe('appcues');
+	});
+});

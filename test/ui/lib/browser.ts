@@ -1,0 +1,197 @@
+/**
+ * Headless Chromium (Debian's package, through puppeteer-core: nothing is downloaded) and the
+ * waits that work in the n8n 2.41.1 editor (shared/research/n8n-editor-browser-recipe.md):
+ * every wait is on a condition, clicks wait for the element to stop moving, dropdowns are
+ * re-clicked when an animation swallowed the click, and closed dropdowns' hidden copies are
+ * skipped by only ever looking at visible elements.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type ElementHandle, type HTTPResponse, type Page } from 'puppeteer-core';
+
+// The page functions below run in Chromium. The project compiles without the DOM library (it would
+// change Node's Blob and fetch types), so the little they use is declared here, for this file only.
+interface PageElement {
+	innerText: string;
+	textContent: string | null;
+	value: string;
+	href: string;
+	parentElement: PageElement | null;
+	getClientRects(): { length: number };
+	getBoundingClientRect(): { x: number; y: number; width: number; height: number };
+	closest(selector: string): PageElement | null;
+	querySelector(selector: string): PageElement | null;
+	querySelectorAll(selector: string): PageElement[];
+	getAttribute(name: string): string | null;
+}
+declare const document: {
+	querySelector(selector: string): PageElement | null;
+	querySelectorAll(selector: string): PageElement[];
+};
+declare function requestAnimationFrame(callback: (time: number) => void): number;
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** Generous: the machine is shared, n8n and Chromium are slow under load. */
+export const WAIT = 60_000;
+
+export async function launchBrowser(): Promise<Browser> {
+	return puppeteer.launch({
+		executablePath: CHROMIUM,
+		headless: true,
+		// As root Chromium needs --no-sandbox; small /dev/shm in containers crashes the renderer.
+		args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-gpu', '--window-size=1440,900'],
+		defaultViewport: { width: 1440, height: 900 },
+		protocolTimeout: 180_000,
+	});
+}
+
+/** A page with the generous waits; navigation waits for the DOM only (the editor then loads itself). */
+export async function newPage(browser: Browser): Promise<Page> {
+	const page = await browser.newPage();
+	page.setDefaultTimeout(WAIT);
+	page.setDefaultNavigationTimeout(2 * WAIT);
+	return page;
+}
+
+export async function goto(page: Page, url: string): Promise<void> {
+	await page.goto(url, { waitUntil: 'domcontentloaded' });
+}
+
+/** Waits until an element matching `selector` is visible; returns nothing (hidden copies are ignored). */
+export async function anyVisible(page: Page, selector: string, timeout = WAIT): Promise<void> {
+	await page.waitForFunction(
+		(s) => [...document.querySelectorAll(s)].some((e) => e.getClientRects().length > 0),
+		{ timeout, polling: 100 },
+		selector,
+	);
+}
+
+/** Visible elements' first text lines. */
+export async function visibleTexts(page: Page, selector: string): Promise<string[]> {
+	return page.$$eval(selector, (elements) =>
+		elements.filter((e) => e.getClientRects().length > 0).map((e) => (e as PageElement).innerText.split('\n')[0].trim()),
+	);
+}
+
+/**
+ * Clicks the first visible element matching `selector` (and whose first text line is `text`, if
+ * given) once its position has been the same for three animation frames.
+ */
+export async function click(page: Page, selector: string, text?: string, timeout = WAIT, clicks = 1): Promise<void> {
+	const handle = await page.waitForFunction(
+		async (s, t) => {
+			const match = [...document.querySelectorAll(s)].find(
+				(e) => e.getClientRects().length > 0 && (t === null || (e as PageElement).innerText.split('\n')[0].trim() === t),
+			);
+			if (!match) return null;
+			// The centre, not the box: a pulsing button scales around a fixed centre. (No named
+			// helpers in here: tsx wraps them in __name(), which does not exist in the page.)
+			let last = '';
+			for (let stable = 0; stable < 3; ) {
+				await new Promise((r) => requestAnimationFrame(r));
+				const box = match.getBoundingClientRect();
+				const now = `${Math.round(box.x + box.width / 2)},${Math.round(box.y + box.height / 2)}`;
+				stable = now === last ? stable + 1 : 0;
+				last = now;
+			}
+			return match;
+		},
+		{ timeout, polling: 100 },
+		selector,
+		text ?? null,
+	);
+	const element = handle.asElement();
+	if (!element) throw new Error(`no visible ${selector}${text ? ` "${text}"` : ''}`);
+	await (element as ElementHandle).click({ count: clicks });
+}
+
+export async function doubleClick(page: Page, selector: string): Promise<void> {
+	await click(page, selector, undefined, WAIT, 2);
+}
+
+/** Picks `option` in an Element Plus select (n8n's options parameters), re-clicking while it stays open. */
+export async function selectOption(page: Page, inputSelector: string, option: string): Promise<void> {
+	for (let attempt = 1; ; attempt++) {
+		await click(page, inputSelector);
+		await click(page, '.el-select-dropdown__item', option);
+		try {
+			await page.waitForFunction((s, v) => (document.querySelector(s) as PageElement | null)?.value === v, { timeout: 5000 }, inputSelector, option);
+			return;
+		} catch (error) {
+			if (attempt >= 3) throw error;
+		}
+	}
+}
+
+/** Types `text` as one input event: n8n debounces inputs, and keystrokes would be saved half. */
+export async function typeInto(page: Page, selector: string, text: string): Promise<void> {
+	await click(page, selector);
+	await page.keyboard.down('Control');
+	await page.keyboard.press('a');
+	await page.keyboard.up('Control');
+	await page.keyboard.press('Backspace');
+	await page.keyboard.sendCharacter(text);
+}
+
+/**
+ * Everything in the page that looks like an error: console errors and warnings, uncaught
+ * exceptions, failed requests and HTTP answers of 400 or more. `unexpected()` leaves out n8n's
+ * own noise in an offline sandbox, named one by one in `N8N_NOISE`.
+ */
+export class ConsoleWatch {
+	readonly entries: string[] = [];
+	/** Entries that are allowed for a while (e.g. the wrong-key credential's 401/500s). */
+	private readonly allowedNow: RegExp[] = [];
+
+	constructor(page: Page) {
+		page.on('console', (message) => {
+			if (['error', 'warn'].includes(message.type())) this.add(`console.${message.type()}: ${message.text()} @ ${message.location().url ?? ''}`);
+		});
+		page.on('pageerror', (error) => this.add(`pageerror: ${(error as Error).message ?? String(error)}`));
+		page.on('requestfailed', (request) => this.add(`requestfailed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ''}`));
+		page.on('response', (response: HTTPResponse) => {
+			if (response.status() >= 400) this.add(`http ${response.status()}: ${response.request().method()} ${response.url()}`);
+		});
+	}
+
+	private add(entry: string) {
+		if (this.allowedNow.some((pattern) => pattern.test(entry))) return;
+		this.entries.push(entry);
+	}
+
+	/** Runs `step` with `patterns` allowed (expected errors of that step only). */
+	async allowing<T>(patterns: RegExp[], step: () => Promise<T>): Promise<T> {
+		this.allowedNow.push(...patterns);
+		try {
+			return await step();
+		} finally {
+			this.allowedNow.splice(this.allowedNow.length - patterns.length, patterns.length);
+		}
+	}
+
+	unexpected(): string[] {
+		return this.entries.filter((entry) => !N8N_NOISE.some(({ pattern }) => pattern.test(entry)));
+	}
+}
+
+/** n8n's own errors in an offline sandbox, none from this package (see the recipe's §4). */
+export const N8N_NOISE: Array<{ pattern: RegExp; why: string }> = [
+	{ pattern: /registry\.npmjs\.org\/n8n-nodes-appcues|api\.npmjs\.org/, why: "the node creator looks up the community package on npm (no internet here)" },
+	{ pattern: /^console\.error: Failed to load resource: net::ERR_(CERT_AUTHORITY_INVALID|NAME_NOT_RESOLVED|CONNECTION_REFUSED|TUNNEL_CONNECTION_FAILED|PROXY_CONNECTION_FAILED|INTERNET_DISCONNECTED)/, why: 'the console line of that same offline npm lookup' },
+	{ pattern: /http 401: GET .*\/rest\/login$/, why: 'the session probe before the owner cookie is set' },
+	{ pattern: /api\.n8n\.io|api-staging\.n8n\.io|n8n\.io\/|rudderstack|posthog|telemetry/i, why: "n8n's offline catalogue, templates and telemetry" },
+];
+
+export class Screenshots {
+	private step = 0;
+	constructor(readonly dir: string) {
+		mkdirSync(dir, { recursive: true });
+	}
+
+	async take(page: Page, name: string): Promise<string> {
+		this.step += 1;
+		const file = join(this.dir, `${String(this.step).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '-')}.png`);
+		await page.screenshot({ path: file as `${string}.png` });
+		return file;
+	}
+}
