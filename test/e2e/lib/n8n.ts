@@ -314,6 +314,12 @@ export interface ExecuteResult extends RunResult {
 	teardownCrash?: NodeJS.Signals;
 }
 
+/** `ok` and `teardownCrash` of an `execute` that ended as `res` and printed `run` (see ExecuteResult). */
+export function judgeExecute(res: RunResult, run: RunJson | undefined): Pick<ExecuteResult, 'ok' | 'teardownCrash'> {
+	const teardownCrash = run ? nativeCrashSignal(res) : undefined;
+	return { teardownCrash, ok: (res.code === 0 || teardownCrash !== undefined) && run?.status === 'success' };
+}
+
 /** How an `execute` ended (exit, signal, timeout, duration), the run status and the output tail. */
 export function failureReport(res: ExecuteResult | RunResult, lines = 60): string {
 	const run = 'run' in res ? `; run status ${res.run?.status ?? 'none printed'}` : '';
@@ -646,9 +652,9 @@ export class N8nSandbox {
 	async executeWorkflow(id: string, opts: CliOptions = {}): Promise<ExecuteResult> {
 		const res = await this.cli(['execute', `--id=${id}`, '--rawOutput'], opts);
 		const run = extractRunJson(res.stdout) ?? extractRunJson(res.output);
-		const teardownCrash = run ? nativeCrashSignal(res) : undefined;
-		if (teardownCrash) console.warn(`n8n ${this.version} execute --id=${id}: ${res.exit} after printing the run JSON (teardown crash)`);
-		return { ...res, run, teardownCrash, ok: (res.code === 0 || !!teardownCrash) && run?.status === 'success' };
+		const verdict = judgeExecute(res, run);
+		if (verdict.teardownCrash) console.warn(`n8n ${this.version} execute --id=${id}: ${res.exit} after printing the run JSON (teardown crash)`);
+		return { ...res, run, ...verdict };
 	}
 
 	/**
