@@ -95,6 +95,7 @@ describe.skipIf(!selectedVersions().includes('2.41.1'))('Appcues package in n8n 
 			output,
 			durationMs: Date.now() - t0,
 			timedOut: false,
+			exit: `queue-mode execution ${executionId} ended with status ${execution.status}`,
 			ok: execution.status === 'success',
 			run: { status: execution.status, mode: execution.mode, data: execution.data! },
 		};

@@ -51,7 +51,7 @@ export function items(res: ExecuteResult, node: string): RunItem[] {
 
 export function explain(res: ExecuteResult): string {
 	const error = res.run?.data.resultData.error;
-	return `exit ${res.code}, status ${res.run?.status}${error ? `, error: ${JSON.stringify(error).slice(0, 800)}` : ''}\n${stripAnsi(res.output).split('\n').slice(-40).join('\n')}`;
+	return `${res.exit}, status ${res.run?.status}${error ? `, error: ${JSON.stringify(error).slice(0, 800)}` : ''}\n${stripAnsi(res.output).split('\n').slice(-40).join('\n')}`;
 }
 
 export interface ExampleContext {

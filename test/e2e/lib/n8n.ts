@@ -39,7 +39,9 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import {
+	describeExit,
 	killAllProcesses,
+	nativeCrashSignal,
 	runTracked,
 	spawnTracked,
 	type ExitInfo,
@@ -47,7 +49,7 @@ import {
 	type TrackedProcess,
 } from './processes';
 
-export { killAllProcesses, liveProcessCount, type RunResult } from './processes';
+export { describeExit, killAllProcesses, liveProcessCount, type RunResult } from './processes';
 
 // ---------------------------------------------------------------------------------------------
 // Runtimes
@@ -163,11 +165,6 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function tail(text: string, lines: number): string {
 	return text.split('\n').slice(-lines).join('\n');
-}
-
-function describeExit(e: ExitInfo & { timedOut?: boolean }): string {
-	if (e.timedOut) return 'timed out';
-	return e.signal ? `signal ${e.signal}` : `exit code ${e.code}`;
 }
 
 function execFileText(cmd: string, args: string[], cwd?: string): Promise<string> {
@@ -304,10 +301,29 @@ export interface RunJson {
 }
 
 export interface ExecuteResult extends RunResult {
-	/** exit code 0 and run status "success". */
+	/** Run status "success", and exit code 0 or a `teardownCrash`. */
 	ok: boolean;
 	/** The parsed run JSON, when the output contained one. */
 	run?: RunJson;
+	/**
+	 * Set when the process died of a native crash signal after it had printed the run JSON, i.e.
+	 * after the execution ended. n8n 2.41 `execute` calls process.exit() while isolated-vm is still
+	 * building the expression isolate that replaces the released one; under CPU load that build
+	 * outlasts the exit and the process gets SIGSEGV. Logged as a warning, never for a timeout.
+	 */
+	teardownCrash?: NodeJS.Signals;
+}
+
+/** `ok` and `teardownCrash` of an `execute` that ended as `res` and printed `run` (see ExecuteResult). */
+export function judgeExecute(res: RunResult, run: RunJson | undefined): Pick<ExecuteResult, 'ok' | 'teardownCrash'> {
+	const teardownCrash = run ? nativeCrashSignal(res) : undefined;
+	return { teardownCrash, ok: (res.code === 0 || teardownCrash !== undefined) && run?.status === 'success' };
+}
+
+/** How an `execute` ended (exit, signal, timeout, duration), the run status and the output tail. */
+export function failureReport(res: ExecuteResult | RunResult, lines = 60): string {
+	const run = 'run' in res ? `; run status ${res.run?.status ?? 'none printed'}` : '';
+	return `${res.exit}${run}\n${tail(stripAnsi(res.output), lines)}`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -598,7 +614,7 @@ export class N8nSandbox {
 	async cliOk(args: string[], opts: CliOptions = {}): Promise<RunResult> {
 		const res = await this.cli(args, opts);
 		if (res.code !== 0) {
-			throw new Error(`n8n ${args.join(' ')} failed (${describeExit(res)}):\n${tail(stripAnsi(res.output), 60)}`);
+			throw new Error(`n8n ${args.join(' ')} failed (${res.exit}):\n${tail(stripAnsi(res.output), 60)}`);
 		}
 		return res;
 	}
@@ -645,7 +661,9 @@ export class N8nSandbox {
 	async executeWorkflow(id: string, opts: CliOptions = {}): Promise<ExecuteResult> {
 		const res = await this.cli(['execute', `--id=${id}`, '--rawOutput'], opts);
 		const run = extractRunJson(res.stdout) ?? extractRunJson(res.output);
-		return { ...res, run, ok: res.code === 0 && run?.status === 'success' };
+		const verdict = judgeExecute(res, run);
+		if (verdict.teardownCrash) console.warn(`n8n ${this.version} execute --id=${id}: ${res.exit} after printing the run JSON (teardown crash)`);
+		return { ...res, run, ...verdict };
 	}
 
 	/**

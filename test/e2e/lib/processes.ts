@@ -42,6 +42,8 @@ export interface TrackedProcess {
 	isRunning(): boolean;
 	/** True when the process was killed because of `timeoutMs`. */
 	timedOut(): boolean;
+	/** The last signal this harness sent to the process group before it exited (timeout, kill()). */
+	signalSent(): NodeJS.Signals | undefined;
 	/** SIGTERM to the whole process group, SIGKILL after `graceMs`. Resolves after exit. */
 	kill(graceMs?: number): Promise<ExitInfo>;
 	/** Resolves with the first match of `pattern` in the output; rejects on exit or timeout. */
@@ -113,6 +115,7 @@ export function spawnTracked(command: string, args: string[], opts: SpawnOptions
 	let all = '';
 	let running = true;
 	let timedOut = false;
+	let signalSent: NodeJS.Signals | undefined;
 	let log: WriteStream | undefined;
 	if (opts.logFile) log = createWriteStream(opts.logFile, { flags: 'a' });
 	const waiters = new Set<() => void>();
@@ -166,11 +169,16 @@ export function spawnTracked(command: string, args: string[], opts: SpawnOptions
 		output: () => all,
 		isRunning: () => running,
 		timedOut: () => timedOut,
+		signalSent: () => signalSent,
 		async kill(graceMs = 10_000) {
 			if (running) {
+				signalSent = 'SIGTERM';
 				signalGroup(pid, 'SIGTERM');
 				const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
-				if (!done) signalGroup(pid, 'SIGKILL');
+				if (!done && running) {
+					signalSent = 'SIGKILL';
+					signalGroup(pid, 'SIGKILL');
+				}
 			}
 			return exited;
 		},
@@ -212,6 +220,35 @@ export interface RunResult extends ExitInfo {
 	output: string;
 	durationMs: number;
 	timedOut: boolean;
+	/** The `timeoutMs` in force (undefined: no limit). */
+	timeoutMs?: number;
+	/** The last signal the harness sent (timeout or kill()); undefined when it sent none. */
+	signalSent?: NodeJS.Signals;
+	/** How the process ended, for failure messages: see describeExit(). */
+	exit: string;
+}
+
+/** Signals of a native crash (not ones a user, the kernel's OOM killer or this harness sends). */
+const CRASH_SIGNALS: ReadonlySet<string> = new Set(['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGTRAP']);
+
+/** The signal, when the process died of a native crash; undefined after our timeout or kill(). */
+export function nativeCrashSignal(res: ExitInfo & Pick<RunResult, 'timedOut' | 'signalSent'>): NodeJS.Signals | undefined {
+	if (res.timedOut || res.signalSent || !res.signal) return undefined;
+	return CRASH_SIGNALS.has(res.signal) ? res.signal : undefined;
+}
+
+/**
+ * One line saying how a process ended: exit code or signal, who sent the signal (our timeout,
+ * our kill(), or something else: the kernel, a native crash), and how long it ran.
+ */
+export function describeExit(res: ExitInfo & Partial<Omit<RunResult, 'exit'>>): string {
+	const ended = res.signal ? `signal ${res.signal}` : `exit code ${res.code}`;
+	const after = res.durationMs === undefined ? '' : ` after ${(res.durationMs / 1000).toFixed(1)} s`;
+	if (res.timedOut) return `${ended}${after}: killed by the harness, its ${res.timeoutMs} ms timeout fired`;
+	if (res.signalSent) return `${ended}${after}: the harness had sent ${res.signalSent} (kill())`;
+	const timeout = res.timeoutMs === undefined ? '' : ` (its ${res.timeoutMs} ms timeout did not fire)`;
+	if (res.signal) return `${ended}${after}: not sent by the harness${timeout}`;
+	return `${ended}${after}`;
 }
 
 /** Spawn a tracked process and wait for it to exit. Never rejects because of the exit code. */
@@ -219,12 +256,15 @@ export async function runTracked(command: string, args: string[], opts: SpawnOpt
 	const t0 = Date.now();
 	const p = spawnTracked(command, args, opts);
 	const info = await p.exited;
-	return {
+	const res = {
 		...info,
 		stdout: p.stdout(),
 		stderr: p.stderr(),
 		output: p.output(),
 		durationMs: Date.now() - t0,
 		timedOut: p.timedOut(),
+		timeoutMs: opts.timeoutMs,
+		signalSent: p.signalSent(),
 	};
+	return { ...res, exit: describeExit(res) };
 }
