@@ -398,7 +398,11 @@ async function main() {
 	}
 }
 
-void main().catch((error) => {
-	console.error(error);
-	process.exitCode = 1;
-});
+void main()
+	.catch((error) => {
+		console.error(error);
+		process.exitCode = 1;
+	})
+	// Every process and server is stopped by now; leftover idle handles (keep-alive sockets of the
+	// HTTP agents) must not keep the benchmark waiting.
+	.finally(() => process.exit());
