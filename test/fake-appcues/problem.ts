@@ -37,8 +37,8 @@ export function problemBody(status: number, detail: string, title = STATUS_TITLE
 	return JSON.stringify({ error: true, status, title, detail });
 }
 
-/** "20 MB" for whole mebibytes, else "1234 bytes". */
+/** "20 MB" for whole decimal megabytes (1,000,000 bytes), else "1234 bytes". */
 export function formatBytes(bytes: number) {
-	const mb = 1024 * 1024;
+	const mb = 1_000_000;
 	return bytes >= mb && bytes % mb === 0 ? `${bytes / mb} MB` : `${bytes} bytes`;
 }

@@ -127,6 +127,9 @@ describe('body size limits', () => {
 			});
 			request.on('response', (res) => {
 				res.resume();
+				// Stop sending the rest of the body: the answer is in, and closing the fake mid-upload
+				// would end the write with an ECONNRESET that outlives the test.
+				request.destroy();
 				resolve(res.statusCode ?? 0);
 			});
 			request.on('error', reject);
@@ -157,9 +160,39 @@ describe('body size limits', () => {
 		expect((await problem(notUpload)).detail).toBe('the request body is larger than the 1000 bytes limit');
 	});
 
-	it('defaults to 20 MB bodies and 200 MB files', () => {
+	it('defaults to 20 MB bodies and 200 MB files, in decimal megabytes (the smaller reading of "MB")', () => {
 		const fake = new FakeAppcues();
-		expect([fake.maxBodyBytes, fake.maxFileBytes, fake.gdprMaxFileBytes]).toEqual([20 * 1024 * 1024, 200 * 1024 * 1024, 8 * 1024 * 1024]);
+		expect([fake.maxBodyBytes, fake.maxFileBytes, fake.gdprMaxFileBytes]).toEqual([20_000_000, 200_000_000, 8_000_000]);
+	});
+
+	it('refuses a body one byte above 20,000,000 by default, although it is below 20 MiB', async () => {
+		const fake = new FakeAppcues({ rateLimitPerSecond: 0 });
+		await fake.start();
+		try {
+			const declared = async (bytes: number) =>
+				await new Promise<{ status: number; body: string }>((resolve, reject) => {
+					const request = httpRequest(`${fake.url}/v2/accounts/12345/import/profiles`, {
+						method: 'POST',
+						headers: { authorization: AUTH, 'content-type': 'application/x-ndjson', 'content-length': bytes },
+					});
+					request.on('response', (res) => {
+						const chunks: Buffer[] = [];
+						res.on('data', (chunk: Buffer) => chunks.push(chunk));
+						res.on('end', () => {
+							request.destroy();
+							resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') });
+						});
+					});
+					request.on('error', reject);
+					// Nothing is sent: the declared length alone is judged, so the 20 MB are never built.
+					request.flushHeaders();
+				});
+			const over = await declared(20_000_001);
+			expect(over.status).toBe(413);
+			expect(JSON.parse(over.body).detail).toBe('the request body is larger than the 20 MB limit');
+		} finally {
+			await fake.close();
+		}
 	});
 });
 

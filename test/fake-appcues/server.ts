@@ -101,13 +101,13 @@ export interface FakeAppcuesOptions {
 	 */
 	statusStyle?: 'string' | 'numeric';
 	/**
-	 * Largest request body, in bytes (default 20 MB). The research notes found no documented
-	 * limit; 20 MB is the figure the project's brief gives. Above it: 413.
+	 * Largest request body, in bytes (default 20 MB = 20,000,000 bytes). The research notes found no
+	 * documented limit; 20 MB is the figure the project's brief gives. Above it: 413.
 	 */
 	maxBodyBytes?: number;
-	/** Largest file in a multipart upload (import, segment membership), in bytes (default 200 MB). */
+	/** Largest file in a multipart upload (import, segment membership), in bytes (default 200,000,000). */
 	maxFileBytes?: number;
-	/** The GDPR CSV upload must be smaller than this (default 8 MB, documented "< 8 MB"). */
+	/** The GDPR CSV upload must be smaller than this (default 8,000,000 bytes, documented "< 8 MB"). */
 	gdprMaxFileBytes?: number;
 	/**
 	 * When a number, analytics queries and exports return that many synthetic rows (before
@@ -225,9 +225,13 @@ export const DEFAULT_ACCOUNT: FakeAccount = {
 	legacyApiKey: 'legacy-key-do-not-leak',
 };
 
-export const DEFAULT_MAX_BODY_BYTES = 20 * 1024 * 1024;
-export const DEFAULT_MAX_FILE_BYTES = 200 * 1024 * 1024;
-export const DEFAULT_GDPR_MAX_FILE_BYTES = 8 * 1024 * 1024;
+/**
+ * Appcues writes "20MB", "200MB" and "< 8 MB" without saying which megabyte; the fake takes the
+ * smaller, decimal reading (1 MB = 1,000,000 bytes), so a client that fits the fake fits Appcues.
+ */
+export const DEFAULT_MAX_BODY_BYTES = 20_000_000;
+export const DEFAULT_MAX_FILE_BYTES = 200_000_000;
+export const DEFAULT_GDPR_MAX_FILE_BYTES = 8_000_000;
 /** Room for the multipart envelope (boundaries, part headers, small fields) around a file. */
 const MULTIPART_ENVELOPE_BYTES = 64 * 1024;
 /** After a 413 the rest of the body is read and dropped for at most this long (like nginx's lingering close). */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT } from '../fake-appcues/server';
 import { basicAuth, credentialsFor, fileItem, useFakeAppcues } from '../helpers';
 
-const MB = 1024 * 1024;
+// Decimal megabytes, as the node counts them (Appcues writes "20MB" and "200MB").
+const MB = 1_000_000;
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 const ndjsonLines = (body: unknown) =>
 	String(body)
@@ -185,6 +186,40 @@ describe('import from a file', () => {
 		expect(t.fake.apiRequests()).toHaveLength(0);
 		expect(result.error?.message).toBe('The CSV file has no "user_id" column [item 0]');
 		expect(result.error?.description).toBe('Its header row is: email,plan');
+	});
+
+	it('reads CSV header names exactly as Appcues does: a padded name is another column, refused before upload', async () => {
+		// Before: the check trimmed names, so these passed it and Appcues (here the fake) refused the upload.
+		for (const header of ['" user_id ",plan', 'user_id ,plan', ' user_id,plan']) {
+			const result = await t.run(
+				{ resource: 'import', operation: 'profiles', source: 'binary' },
+				{ items: [fileItem(`${header}\nu1,pro\n`, 'users.csv', 'text/csv')] },
+			);
+			expect(result.error?.message).toBe('The CSV file has no "user_id" column [item 0]');
+			expect(result.error?.description).toContain(`Its header row is: ${header}. Appcues reads column names exactly as written`);
+		}
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
+	it('refuses a CSV header row that Appcues cannot parse, before upload', async () => {
+		const cases: Array<[string, string]> = [
+			['user_id,pl"an', 'The header row of the CSV file is not valid CSV: a quote inside an unquoted name (quote the whole name and double the quote) [item 0]'],
+			['"user_id" ,plan', 'The header row of the CSV file is not valid CSV: a character (" ") follows the closing quote of a name [item 0]'],
+			['user_id,plan,plan', 'The CSV header row names the column "plan" twice [item 0]'],
+			['user_id,,plan', 'Column 2 of the CSV header row has no name [item 0]'],
+		];
+		for (const [header, message] of cases) {
+			const result = await t.run({ resource: 'import', operation: 'profiles', source: 'binary' }, { items: [fileItem(`${header}\nu1,a,b\n`, 'users.csv', 'text/csv')] });
+			expect(result.error?.message).toBe(message);
+		}
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
+	it('a quoted header name is unquoted, as Appcues reads it, and the upload goes', async () => {
+		const csv = '"user_id","the ""plan"""\nu1,pro\n';
+		const result = await t.run({ resource: 'import', operation: 'profiles', source: 'binary' }, { items: [fileItem(csv, 'users.csv', 'text/csv')] });
+		expect(result.error).toBeUndefined();
+		expect(t.fake.state().users.get('u1')?.properties).toEqual({ 'the "plan"': 'pro' });
 	});
 
 	it('refuses a file over 200 MB before reading or uploading it', async () => {

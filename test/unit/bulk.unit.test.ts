@@ -182,7 +182,15 @@ describe('jobs', () => {
 
 describe('CSV header', () => {
 	it('reads quoted names and drops a byte-order mark', () => {
-		expect(csvHeader(Buffer.from('\uFEFF"user_id","plan, tier",x""y,"a""b"\r\nu1,a,b'))).toEqual(['user_id', 'plan, tier', 'x""y', 'a"b']);
-		expect(csvHeader(Buffer.from('id\n1'))).toEqual(['id']);
+		expect(csvHeader(Buffer.from('\uFEFF"user_id","plan, tier","a""b"\r\nu1,a,b'))).toEqual({ names: ['user_id', 'plan, tier', 'a"b'] });
+		expect(csvHeader(Buffer.from('id\n1'))).toEqual({ names: ['id'] });
+	});
+
+	it('takes names exactly as written and refuses what Appcues cannot parse, as the fake does', () => {
+		expect(csvHeader(Buffer.from('" user_id ", plan\n'))).toEqual({ names: [' user_id ', ' plan'] });
+		expect(csvHeader(Buffer.from('x""y\n'))).toEqual({ invalid: 'a quote inside an unquoted name (quote the whole name and double the quote)' });
+		expect(csvHeader(Buffer.from('"user_id\n'))).toEqual({ invalid: 'a quoted name is never closed' });
+		// Cut at 64 KB without an end of line: not judged as a complete header.
+		expect(csvHeader(Buffer.from('"user_id'), false)).toEqual({ invalid: 'the header row is longer than 64 KB' });
 	});
 });

@@ -30,7 +30,7 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 0.01, maxValue: 20, numberPrecision: 2 },
 			default: 20,
 			description:
-				'Largest body of one import request; rows are split across requests to stay below it. Appcues accepts up to 20 MB.',
+				'Largest body of one import request; rows are split across requests to stay below it. Appcues accepts up to 20 MB; 1 MB here is 1,000,000 bytes.',
 			displayOptions: { show: { '/resource': ['import'] } },
 		},
 		{

@@ -133,6 +133,9 @@ export class AppcuesClient {
 			body: request.body,
 			headers: request.headers,
 			json: !isRawBody(request.body),
+			// Following a redirect means keeping every byte sent for the replay: a file streamed from
+			// n8n's binary store would end up whole in memory.
+			disableFollowRedirect: request.body instanceof Blob || undefined,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: this.settings.timeoutMs,
@@ -255,6 +258,7 @@ function isRawBody(body: unknown): boolean {
 	return (
 		typeof body === 'string' ||
 		Buffer.isBuffer(body) ||
+		body instanceof Blob ||
 		(typeof FormData !== 'undefined' && body instanceof FormData)
 	);
 }

@@ -327,6 +327,9 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 			expect(csvUpload.headers.authorization).toBe(KEY_AUTH);
 			expect(String(csvUpload.headers['content-type'])).toMatch(/^multipart\/form-data; boundary=/);
 			expect(csvUpload.parts).toEqual([{ name: 'file', filename: 'profiles.csv', contentType: 'text/csv', bytes: expect.any(Number) }]);
+			// Streamed from n8n's binary store with its exact length declared, not chunked.
+			expect(csvUpload.headers['content-length']).toBe(String(csvUpload.bytes));
+			expect(csvUpload.headers['transfer-encoding']).toBeUndefined();
 			// n8n's CSV writer quotes the value with a comma (and may start with a byte-order mark).
 			expect(csvUpload.rawBody).toMatch(/user_id,email,plan\r?\nfile-1,f1@example.com,pro\r?\nfile-2,f2@example.com,trial\r?\nfile-3,f3@example.com,"pro, annual"/);
 			expect(byPath(`/jobs/${jobId}`).map((r) => r.status)).toEqual([200, 200]);

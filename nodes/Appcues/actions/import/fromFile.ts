@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { assertColumns, formatBytes, MAX_FILE_BYTES, multipartBody, readInputFile, type FileFormat } from '../../helpers/files';
+import { assertColumns, formatBytes, MAX_FILE_BYTES, postFile, readInputFile, type FileFormat } from '../../helpers/files';
 import { eachItem } from '../../helpers/gather';
 import { finishJob, type WaitSettings } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
@@ -28,22 +28,16 @@ export async function importFromFiles(
 	const prepare = (itemIndex: number) => this.helpers.assertBinaryData(itemIndex, settings.binaryPropertyName);
 	return await eachItem(this, items, prepare, async (_binary, itemIndex) => {
 		const file = await readInputFile.call(this, itemIndex, settings.binaryPropertyName, settings.fileFormat, MAX_FILE_BYTES);
-		if (file.buffer.length > limit) {
+		if (file.bytes > limit) {
 			throw new NodeOperationError(
 				this.getNode(),
-				`The file is ${formatBytes(file.buffer.length)}, above the ${formatBytes(limit)} limit of a raw request body [item ${itemIndex}]`,
+				`The file is ${formatBytes(file.bytes)}, above the ${formatBytes(limit)} limit of a raw request body [item ${itemIndex}]`,
 				{ description: 'Set Upload As to Multipart Form Data, which takes files up to 200 MB.', itemIndex },
 			);
 		}
 		assertColumns.call(this, file, settings.requiredColumns, itemIndex);
-		const accepted = await client.request({
-			method: 'POST',
-			path: route,
-			body: settings.uploadAs === 'raw' ? file.buffer : multipartBody(file),
-			headers: settings.uploadAs === 'raw' ? { 'Content-Type': file.mimeType } : undefined,
-			itemIndex,
-		});
+		const accepted = await postFile(client, route, file, settings.uploadAs, itemIndex);
 		const final = await finishJob.call(this, client, accepted, itemIndex, wait);
-		return { ...final, file_name: file.fileName, format: file.format, bytes: file.buffer.length };
+		return { ...final, file_name: file.fileName, format: file.format, bytes: file.bytes };
 	});
 }

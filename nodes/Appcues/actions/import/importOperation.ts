@@ -152,7 +152,7 @@ export function importOperation(kind: ImportKind): BatchOperation {
 	): Promise<INodeExecutionData[]> {
 		const wait = readWaitSettings.call(this, 0);
 		const options = this.getNodeParameter('options', 0, {}) as { maxRequestSizeMb?: number };
-		const maxBytes = Math.min(MAX_BODY_BYTES, Math.max(1024, Math.floor((options.maxRequestSizeMb ?? 20) * MB)));
+		const maxBytes = Math.min(MAX_BODY_BYTES, Math.max(1000, Math.floor((options.maxRequestSizeMb ?? 20) * MB)));
 		if (this.getNodeParameter('source', 0, 'items') === 'binary') {
 			const required = kind === 'events' ? [ID_COLUMN[kind], 'name', 'timestamp'] : [ID_COLUMN[kind]];
 			return await importFromFiles.call(this, client, items, route, {

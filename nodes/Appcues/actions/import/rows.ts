@@ -58,6 +58,9 @@ function textProblem(value: unknown, field: string, what: string): string | unde
 function emitFields(json: IDataObject, settings: RowSettings, used: string[], emit: Emit, leadingComma: boolean): boolean {
 	if (settings.propertiesToSend === 'none') return false;
 	const keys = settings.propertiesToSend === 'selected' ? settings.propertyFields : Object.keys(json);
+	// One JSON.stringify of the chosen fields instead of one per key and value: a third of the
+	// cost of a bulk import. No prototype, so a "__proto__" field stays an ordinary field.
+	const fields: IDataObject = Object.create(null);
 	let any = false;
 	for (const key of keys) {
 		if (settings.propertiesToSend === 'allOther' && used.includes(key)) continue;
@@ -65,13 +68,15 @@ function emitFields(json: IDataObject, settings: RowSettings, used: string[], em
 		if (settings.kind !== 'events' && key === ID_COLUMN[settings.kind]) continue;
 		const value = json[key];
 		if (value === undefined || typeof value === 'function') continue;
-		if (any || leadingComma) emit(',');
-		emit(JSON.stringify(key));
-		emit(':');
-		emit(JSON.stringify(value));
+		fields[key] = value;
 		any = true;
 	}
-	return any;
+	if (!any) return false;
+	const text = JSON.stringify(fields);
+	// "{}" when every value serialises to nothing (a toJSON returning undefined).
+	if (text.length === 2) return false;
+	emit(leadingComma ? `,${text.slice(1, -1)}` : text.slice(1, -1));
+	return true;
 }
 
 /** Checks an item; returns why it cannot be imported, or undefined when it can. */

@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { segmentLocator } from '../../helpers/descriptions';
 import { errorItemOrThrow } from '../../helpers/errors';
-import { assertColumns, MAX_FILE_BYTES, multipartBody, readInputFile } from '../../helpers/files';
+import { assertColumns, MAX_FILE_BYTES, postFile, readInputFile } from '../../helpers/files';
 import { chunk, eachItem, gatherIds, pairedItems } from '../../helpers/gather';
 import { requiredId } from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields, type WaitSettings } from '../../helpers/jobs';
@@ -134,12 +134,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 		return await eachItem(this, items, prepare, async (segmentId, itemIndex) => {
 			const file = await readInputFile.call(this, itemIndex, propertyName, 'csv', MAX_FILE_BYTES);
 			assertColumns.call(this, file, ['user_id'], itemIndex, { only: true });
-			const accepted = await client.request({
-				method: 'POST',
-				path: path`/segments/${segmentId}/${route}`,
-				body: multipartBody(file),
-				itemIndex,
-			});
+			const accepted = await postFile(client, path`/segments/${segmentId}/${route}`, file, 'multipart', itemIndex);
 			const job = await finishJob.call(this, client, accepted, itemIndex, wait);
 			return { segment_id: segmentId, file_name: file.fileName, ...job };
 		});
