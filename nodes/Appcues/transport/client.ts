@@ -133,14 +133,12 @@ export class AppcuesClient {
 			body: request.body,
 			headers: request.headers,
 			json: !isRawBody(request.body),
-			// Following a redirect means keeping every byte sent for the replay: a file streamed from
-			// n8n's binary store would end up whole in memory.
-			disableFollowRedirect: request.body instanceof Blob || undefined,
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: this.settings.timeoutMs,
 			// Appcues' API never redirects: a 3xx is returned here and refused below, so the
-			// credentials never follow one (to another host, or from https to http).
+			// credentials never follow one (to another host, or from https to http), and a file
+			// streamed from n8n's binary store is never kept whole in memory for a replay.
 			disableFollowRedirect: true,
 			sendCredentialsOnCrossOriginRedirect: false,
 		};
