@@ -16,17 +16,10 @@ const resourceField: INodeProperties = {
 	name: 'resource',
 	type: 'options',
 	noDataExpression: true,
-	options: [
-		{ name: 'Analytics', value: 'analytics' },
-		{ name: 'Experience', value: 'experience' },
-		{ name: 'Export', value: 'export' },
-		{ name: 'Group', value: 'group' },
-		{ name: 'Import', value: 'import' },
-		{ name: 'Job', value: 'job' },
-		{ name: 'Segment', value: 'segment' },
-		{ name: 'Tag', value: 'tag' },
-		{ name: 'User', value: 'user' },
-	],
+	// Derived from the router's table, so a resource is offered exactly when it is implemented.
+	options: Object.entries(resources)
+		.map(([value, resource]) => ({ name: resource.displayName, value }))
+		.sort((a, b) => a.name.localeCompare(b.name)),
 	default: 'user',
 };
 

@@ -61,6 +61,8 @@ export interface BatchOperation {
 export type Operation = ItemOperation | BatchOperation;
 
 export interface ResourceModule {
+	/** The resource's name in the Resource list, e.g. "Analytics". */
+	displayName: string;
 	operations: Record<string, Operation>;
 	description: INodeProperties[];
 }

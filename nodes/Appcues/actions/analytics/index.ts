@@ -29,6 +29,7 @@ const operationField: INodeProperties = {
 };
 
 export const analytics: ResourceModule = {
+	displayName: 'Analytics',
 	operations: { export: exportOperation, query },
 	description: [operationField, ...query.description, ...exportOperation.description],
 };

@@ -54,6 +54,7 @@ const fields: INodeProperties[] = [
 ];
 
 export const experience: ResourceModule = {
+	displayName: 'Experience',
 	operations: { get, getAll, publish, unpublish },
 	description: [
 		...fields,

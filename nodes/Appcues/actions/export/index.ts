@@ -22,6 +22,7 @@ const operationField: INodeProperties = {
 };
 
 export const exportResource: ResourceModule = {
+	displayName: 'Export',
 	operations: { events },
 	description: [operationField, ...events.description],
 };

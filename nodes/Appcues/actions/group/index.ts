@@ -35,6 +35,7 @@ const operationField: INodeProperties = {
 };
 
 export const group: ResourceModule = {
+	displayName: 'Group',
 	operations: { addUsers, getProfile, updateProfile },
 	description: [operationField, ...getProfile.description, ...updateProfile.description, ...addUsers.description],
 };

@@ -36,6 +36,7 @@ const operationField: INodeProperties = {
 };
 
 export const importResource: ResourceModule = {
+	displayName: 'Import',
 	operations: { events, groups, profiles },
 	description: [operationField, ...profiles.description, ...groups.description, ...events.description],
 };

@@ -36,6 +36,7 @@ const operationField: INodeProperties = {
 };
 
 export const job: ResourceModule = {
+	displayName: 'Job',
 	operations: { get, getAll, wait },
 	description: [operationField, ...get.description, ...getAll.description, ...wait.description],
 };

@@ -70,6 +70,7 @@ const operationField: INodeProperties = {
 };
 
 export const segment: ResourceModule = {
+	displayName: 'Segment',
 	operations: { addUsers, create, delete: deleteSegment, exportMembership, get, getAll, removeUsers, update },
 	description: [
 		operationField,

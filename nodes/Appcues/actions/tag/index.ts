@@ -23,6 +23,7 @@ const operationField: INodeProperties = {
 };
 
 export const tag: ResourceModule = {
+	displayName: 'Tag',
 	operations: { get, getAll },
 	description: [operationField, ...get.description, ...getAll.description],
 };

@@ -68,6 +68,7 @@ const operationField: INodeProperties = {
 };
 
 export const user: ResourceModule = {
+	displayName: 'User',
 	operations: { deleteProfile, gdprDelete, getEvents, getProfile, trackActivity, trackEvent, updateProfile },
 	description: [
 		operationField,
