@@ -241,7 +241,7 @@ describe('input is refused with a field error, never silently changed', () => {
 			[{ maxConcurrency: '={{ 2.5 }}' }, 'Options: Max Concurrent Requests must be a whole number from 1 to 50, not 2.5'],
 			[{ maxRetries: '={{ -1 }}' }, 'Options: Max Retries must be a whole number from 0 to 20, not -1'],
 			[{ maxRetryWaitSeconds: '={{ 1e9 }}' }, 'Options: Max Retry Wait (Seconds) must be a number from 0 to 600, not 1000000000'],
-			[{ timeoutSeconds: '={{ 0 }}' }, 'Options: Request Timeout (Seconds) must be a number from 0.1 to 600, not 0'],
+			[{ timeoutSeconds: '={{ 0 }}' }, 'Options: Request Timeout (Seconds) must be a number from 1 to 600, not 0'],
 		])('%j', async (options, message) => {
 			const result = await t.run(
 				{ resource: 'user', operation: 'getProfile', userId: 'u1', options },

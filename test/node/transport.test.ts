@@ -230,8 +230,8 @@ describe('timeouts', () => {
 	const t = useFakeAppcues();
 
 	it('a timed-out POST is not repeated and says it may have gone through', async () => {
-		t.fake.addFault({ kind: 'latency', delayMs: 1500, method: 'POST', times: 1 });
-		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid', options: { timeoutSeconds: 0.3 } });
+		t.fake.addFault({ kind: 'latency', delayMs: 3000, method: 'POST', times: 1 });
+		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid', options: { timeoutSeconds: 1 } });
 		expect(t.fake.apiRequests()).toHaveLength(1);
 		expect(result.error?.message).toBe(
 			'The POST request to Appcues may have gone through (the request timed out after it was sent), so it was not repeated',
@@ -239,14 +239,14 @@ describe('timeouts', () => {
 	});
 
 	it('a timed-out PATCH is retried, and the item succeeds', async () => {
-		t.fake.addFault({ kind: 'latency', delayMs: 1500, method: 'PATCH', times: 1 });
+		t.fake.addFault({ kind: 'latency', delayMs: 3000, method: 'PATCH', times: 1 });
 		const result = await t.run({
 			resource: 'user',
 			operation: 'updateProfile',
 			userId: 'u1',
 			propertiesInput: 'json',
 			propertiesJson: '{"plan":"pro"}',
-			options: { timeoutSeconds: 0.3 },
+			options: { timeoutSeconds: 1 },
 		});
 		expect(result.error).toBeUndefined();
 		expect(t.fake.apiRequests({ method: 'PATCH' })).toHaveLength(2);
@@ -652,7 +652,7 @@ describe('analytics export download: timeout and size limit', () => {
 			},
 			{ maxDownloadSizeMb: 1 },
 		);
-		expect(result.error?.message).toBe(`The export file from ${host} is larger than the Max Download Size (1048576 bytes)`);
+		expect(result.error?.message).toBe(`The export file from ${host} is larger than the Max Download Size (1000000 bytes)`);
 		expect(sent).toBeLessThan(20 * 1024 * 1024);
 	});
 
@@ -664,7 +664,7 @@ describe('analytics export download: timeout and size limit', () => {
 			},
 			{ maxDownloadSizeMb: 1 },
 		);
-		expect(result.error?.message).toBe(`The export file from ${host} is larger than the Max Download Size (1048576 bytes)`);
+		expect(result.error?.message).toBe(`The export file from ${host} is larger than the Max Download Size (1000000 bytes)`);
 	});
 
 	it('a file within the limits is downloaded whole', async () => {
