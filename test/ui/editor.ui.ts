@@ -123,16 +123,17 @@ async function panelErrors(): Promise<string[]> {
 
 /** Expands the creator's collapsed "Actions" category until the Appcues actions show (a click during its animation can be lost). */
 async function showAppcuesActions(): Promise<void> {
-	const actions = '[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]';
+	// The Actions section sometimes opens with its list not rendered (seen in a CI run: the header
+	// expanded, the list empty). So wait for the resource groups themselves, and toggle the section
+	// again (a click collapses it, the next expands it) until they show.
+	const groupsShown = () =>
+		page
+			.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.innerText.toLowerCase().includes('analytics actions'), { timeout: 10_000 }, '[data-test-id=node-creator]')
+			.then(() => true, () => false);
 	for (let attempt = 1; ; attempt++) {
-		if ((await visibleTexts(page, actions)).length > 0) return;
+		if (await groupsShown()) return;
+		if (attempt > 4) throw new Error('the Appcues actions never showed in the node creator');
 		await click(page, '[data-test-id=node-creator-category-item][data-keyboard-nav-id=Actions]');
-		try {
-			await anyVisible(page, actions, 15_000);
-			return;
-		} catch (error) {
-			if (attempt >= 3) throw error;
-		}
 	}
 }
 
