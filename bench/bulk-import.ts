@@ -40,13 +40,23 @@ const root = join(__dirname, '..');
 async function startFake(): Promise<{ url: string; child: ChildProcess }> {
 	const child = spawn(
 		process.execPath,
-		[join(root, 'node_modules/tsx/dist/cli.mjs'), join(root, 'test/fake-appcues/cli.ts'), '--seed', 'none', '--port', '0'],
+		[
+			join(root, 'node_modules/tsx/dist/cli.mjs'),
+			join(root, 'test/fake-appcues/cli.ts'),
+			'--seed',
+			'none',
+			'--port',
+			'0',
+		],
 		{ stdio: ['ignore', 'pipe', 'inherit'] },
 	);
 	const [line] = (await once(child.stdout!, 'data')) as [Buffer];
 	const { url } = JSON.parse(line.toString().split('\n')[0]);
 	// The fake keeps no bodies, so its own memory does not grow with the import.
-	await fetch(`${url}/__fake/settings`, { method: 'POST', body: JSON.stringify({ recordBodies: false }) });
+	await fetch(`${url}/__fake/settings`, {
+		method: 'POST',
+		body: JSON.stringify({ recordBodies: false }),
+	});
 	return { url, child };
 }
 
@@ -109,7 +119,11 @@ const mb = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
  * input items (its wrappers, run data) is their footprint, not the node's work. Also times the
  * node's execute() from start to end.
  */
-function baselineAtNodeStart(onStart: () => void): { restore: () => void; executeMs: () => number; executeCpuMs: () => number } {
+function baselineAtNodeStart(onStart: () => void): {
+	restore: () => void;
+	executeMs: () => number;
+	executeCpuMs: () => number;
+} {
 	const original = Appcues.prototype.execute;
 	let executeMs = 0;
 	let executeCpuMs = 0;
@@ -137,7 +151,10 @@ function baselineAtNodeStart(onStart: () => void): { restore: () => void; execut
 function instrumentTransport(onRequest: () => void) {
 	const stats = { requests: 0, requestMs: 0 };
 	const original = AppcuesClient.prototype.requestFull;
-	AppcuesClient.prototype.requestFull = async function (this: AppcuesClient, ...args: Parameters<typeof original>) {
+	AppcuesClient.prototype.requestFull = async function (
+		this: AppcuesClient,
+		...args: Parameters<typeof original>
+	) {
 		// The moment the body is complete, before it is sent: a peak for memory.
 		onRequest();
 		const started = performance.now();
@@ -160,9 +177,14 @@ function instrumentTransport(onRequest: () => void) {
 const FILE_BENCH_BYTES = Number(process.env.BENCH_FILE_MB ?? 157) * 1_000_000;
 const FILE_BENCH_VERSION: N8nVersion = '2.41.1';
 
-async function writeBenchCsv(path: string, targetBytes: number): Promise<{ bytes: number; rows: number }> {
+async function writeBenchCsv(
+	path: string,
+	targetBytes: number,
+): Promise<{ bytes: number; rows: number }> {
 	const out = createWriteStream(path);
-	const header = `user_id,${Object.keys(profile(0)).filter((key) => key !== 'employee_id').join(',')}\n`;
+	const header = `user_id,${Object.keys(profile(0))
+		.filter((key) => key !== 'employee_id')
+		.join(',')}\n`;
 	let bytes = 0;
 	let rows = 0;
 	const write = async (text: string) => {
@@ -192,9 +214,23 @@ process.on('exit', () => {
 `;
 
 async function fileImportMemory(fakeUrl: string): Promise<Array<[string, string]>> {
-	const runtime = join(root, 'e2e', 'runtimes', `n8n-${FILE_BENCH_VERSION}`, 'node_modules', '.e2e-runtime-installed');
-	if (!existsSync(runtime)) return [['file import in real n8n', `skipped: n8n ${FILE_BENCH_VERSION} is not installed (npm run test:e2e installs it)`]];
-	if (!existsSync(join(root, 'dist'))) return [['file import in real n8n', 'skipped: run npm run build first']];
+	const runtime = join(
+		root,
+		'e2e',
+		'runtimes',
+		`n8n-${FILE_BENCH_VERSION}`,
+		'node_modules',
+		'.e2e-runtime-installed',
+	);
+	if (!existsSync(runtime))
+		return [
+			[
+				'file import in real n8n',
+				`skipped: n8n ${FILE_BENCH_VERSION} is not installed (npm run test:e2e installs it)`,
+			],
+		];
+	if (!existsSync(join(root, 'dist')))
+		return [['file import in real n8n', 'skipped: run npm run build first']];
 	const work = await mkdtemp(join(tmpdir(), 'appcues-bench-file-'));
 	const sandbox = await createN8nSandbox(FILE_BENCH_VERSION);
 	try {
@@ -204,11 +240,21 @@ async function fileImportMemory(fakeUrl: string): Promise<Array<[string, string]
 		const csv = await writeBenchCsv(csvPath, FILE_BENCH_BYTES);
 		await sandbox.installPackageTarball(await packPackage(root, work));
 		await sandbox.importCredentials(appcuesCredentials(fakeUrl));
-		const workflow = (id: string, last: Pick<WorkflowNode, 'name' | 'type' | 'typeVersion' | 'parameters' | 'credentials'>): WorkflowJson => ({
+		const workflow = (
+			id: string,
+			last: Pick<WorkflowNode, 'name' | 'type' | 'typeVersion' | 'parameters' | 'credentials'>,
+		): WorkflowJson => ({
 			id,
 			name: id,
 			nodes: [
-				{ id: `${id}-1`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+				{
+					id: `${id}-1`,
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
 				{
 					id: `${id}-2`,
 					name: 'Read File',
@@ -230,10 +276,22 @@ async function fileImportMemory(fakeUrl: string): Promise<Array<[string, string]
 				type: NODE_TYPE,
 				typeVersion: 1,
 				// The fake parses the whole 157 MB before it answers: give it time (Appcues answers at once).
-				parameters: { resource: 'import', operation: 'profiles', source: 'binary', binaryPropertyName: 'data', uploadAs: 'multipart', options: { timeoutSeconds: 600 } },
+				parameters: {
+					resource: 'import',
+					operation: 'profiles',
+					source: 'binary',
+					binaryPropertyName: 'data',
+					uploadAs: 'multipart',
+					options: { timeoutSeconds: 600 },
+				},
 				credentials: { appcuesApi: { ...SANDBOX_CREDENTIAL } },
 			}),
-			workflow('BenchFileNoOp001', { name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} }),
+			workflow('BenchFileNoOp001', {
+				name: 'No Operation',
+				type: 'n8n-nodes-base.noOp',
+				typeVersion: 1,
+				parameters: {},
+			}),
 		]);
 		const preload = join(work, 'peak-rss.cjs');
 		await writeFile(preload, PEAK_RSS_PRELOAD);
@@ -249,7 +307,8 @@ async function fileImportMemory(fakeUrl: string): Promise<Array<[string, string]
 					BENCH_RSS_FILE: rssFile,
 				},
 			});
-			if (!result.ok) throw new Error(`workflow ${id} failed:\n${stripAnsi(result.output).slice(-3000)}`);
+			if (!result.ok)
+				throw new Error(`workflow ${id} failed:\n${stripAnsi(result.output).slice(-3000)}`);
 			const lines = (await readFile(rssFile, 'utf8')).trim().split('\n');
 			return Math.max(...lines.map((line) => Number(line.split(' ')[1])));
 		};
@@ -265,11 +324,20 @@ async function fileImportMemory(fakeUrl: string): Promise<Array<[string, string]
 		const noOpRss = median(noOp);
 		const extra = importRss - noOpRss;
 		return [
-			['file import in real n8n', `n8n ${FILE_BENCH_VERSION}, regular mode, binary data on the filesystem, n8n execute, median of ${runs}`],
+			[
+				'file import in real n8n',
+				`n8n ${FILE_BENCH_VERSION}, regular mode, binary data on the filesystem, n8n execute, median of ${runs}`,
+			],
 			['CSV file', `${mb(csv.bytes)} (${csv.rows.toLocaleString('en-US')} rows)`],
 			['peak RSS, Read File -> No Operation', `${mb(noOpRss)} (runs: ${noOp.map(mb).join(', ')})`],
-			['peak RSS, Read File -> Import Profiles', `${mb(importRss)} (runs: ${imported.map(mb).join(', ')})`],
-			['extra memory of the import', `${mb(extra)} = ${(extra / csv.bytes).toFixed(2)} x the file (target: at most 0.2 x)`],
+			[
+				'peak RSS, Read File -> Import Profiles',
+				`${mb(importRss)} (runs: ${imported.map(mb).join(', ')})`,
+			],
+			[
+				'extra memory of the import',
+				`${mb(extra)} = ${(extra / csv.bytes).toFixed(2)} x the file (target: at most 0.2 x)`,
+			],
 		];
 	} finally {
 		await sandbox.dispose();
@@ -296,7 +364,12 @@ async function main() {
 	try {
 		// Warm up module loading and the connection, so the run measures the import itself.
 		await runAppcuesNode({
-			parameters: { resource: 'import', operation: 'profiles', source: 'items', idField: 'employee_id' },
+			parameters: {
+				resource: 'import',
+				operation: 'profiles',
+				source: 'items',
+				idField: 'employee_id',
+			},
 			credentials,
 			items: [profile(0)],
 		});
@@ -326,7 +399,12 @@ async function main() {
 
 		const started = performance.now();
 		const result = await runAppcuesNode({
-			parameters: { resource: 'import', operation: 'profiles', source: 'items', idField: 'employee_id' },
+			parameters: {
+				resource: 'import',
+				operation: 'profiles',
+				source: 'items',
+				idField: 'employee_id',
+			},
 			credentials,
 			items,
 		});
@@ -372,24 +450,40 @@ async function main() {
 			['bytes sent', `${bytesSent.toLocaleString('en-US')}`],
 			['largest request body', mb(largestBody)],
 			['wall time, end to end', `${(wallMs / 1000).toFixed(2)} s`],
-			['wall time, n8n + node work (excl. HTTP)', `${(ownMs / 1000).toFixed(2)} s (${(ownMs / floorMs).toFixed(1)} x the floor)`],
+			[
+				'wall time, n8n + node work (excl. HTTP)',
+				`${(ownMs / 1000).toFixed(2)} s (${(ownMs / floorMs).toFixed(1)} x the floor)`,
+			],
 			['wall time, node work in execute() (excl. HTTP)', `${(nodeMs / 1000).toFixed(2)} s`],
-			['floor: JSON.stringify + byte length per row', `${(floorMs / 1000).toFixed(2)} s (best of 3, same items)`],
+			[
+				'floor: JSON.stringify + byte length per row',
+				`${(floorMs / 1000).toFixed(2)} s (best of 3, same items)`,
+			],
 			['node work / floor, wall time', `${(nodeMs / floorMs).toFixed(1)} x (target: at most 3 x)`],
 			[
 				'node work / floor, CPU time',
 				// execute()'s CPU includes the HTTP client's (sending 31.5 MB): it can only overstate the node.
 				`${(nodeTimer.executeCpuMs() / floorCpuMs).toFixed(1)} x (execute() ${(nodeTimer.executeCpuMs() / 1000).toFixed(2)} s incl. HTTP client, floor ${(floorCpuMs / 1000).toFixed(2)} s)`,
 			],
-			['peak memory above the input items', `${mb(extraMemory)} (${(extraMemory / largestBody).toFixed(2)} x the largest body)`],
-			['per-item PATCH path', `${PER_ITEM_ROWS} rows in ${(perItemMs / 1000).toFixed(1)} s (${stats.requests} requests)`],
+			[
+				'peak memory above the input items',
+				`${mb(extraMemory)} (${(extraMemory / largestBody).toFixed(2)} x the largest body)`,
+			],
+			[
+				'per-item PATCH path',
+				`${PER_ITEM_ROWS} rows in ${(perItemMs / 1000).toFixed(1)} s (${stats.requests} requests)`,
+			],
 			['per-row cost, bulk', `${(bulkPerRowMs * 1000).toFixed(1)} µs`],
 			['per-row cost, per item', `${(perItemPerRowMs * 1000).toFixed(1)} µs`],
-			['ratio bulk / per item', `${(bulkPerRowMs / perItemPerRowMs).toExponential(2)} (bulk is ${(perItemPerRowMs / bulkPerRowMs).toFixed(0)}x cheaper per row)`],
+			[
+				'ratio bulk / per item',
+				`${(bulkPerRowMs / perItemPerRowMs).toExponential(2)} (bulk is ${(perItemPerRowMs / bulkPerRowMs).toFixed(0)}x cheaper per row)`,
+			],
 		];
 		if (process.env.BENCH_FILE !== '0') report.push(...(await fileImportMemory(url)));
 		const width = Math.max(...report.map(([label]) => label.length));
-		if (!(globalThis as { gc?: unknown }).gc) console.log('(no --expose-gc: the memory baseline is not after a full collection)');
+		if (!(globalThis as { gc?: unknown }).gc)
+			console.log('(no --expose-gc: the memory baseline is not after a full collection)');
 		console.log('\nBulk import benchmark (Node ' + process.version + ')');
 		for (const [label, value] of report) console.log(`  ${label.padEnd(width)}  ${value}`);
 	} finally {

@@ -46,7 +46,8 @@ const { values: flags } = parseArgs({
 });
 const num = (flag: string | undefined, env: string, fallback: number) => {
 	const value = Number(flag ?? process.env[env] ?? fallback);
-	if (!Number.isFinite(value) || value < 0) throw new Error(`bad value for ${env}: ${flag ?? process.env[env]}`);
+	if (!Number.isFinite(value) || value < 0)
+		throw new Error(`bad value for ${env}: ${flag ?? process.env[env]}`);
 	return value;
 };
 const RUNS = Math.max(1, Math.floor(num(flags.runs, 'BENCH_RUNS', 3)));
@@ -60,11 +61,18 @@ const TARGET_NODE = 'Update';
 const ACCOUNT_ID = DEFAULT_ACCOUNT.accountId;
 const PREFIXES = ['qa', 'qb'];
 
-const log = (message: string) => process.stderr.write(`[bench:queue ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const log = (message: string) =>
+	process.stderr.write(`[bench:queue ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 /** Manual Trigger -> Set (an array of ITEMS users) -> Split Out -> Appcues Update Profile. */
 function workflowFor(prefix: string): WorkflowJson & { id: string } {
-	const node = (n: number, name: string, type: string, typeVersion: number, parameters: Record<string, unknown>) => ({
+	const node = (
+		n: number,
+		name: string,
+		type: string,
+		typeVersion: number,
+		parameters: Record<string, unknown>,
+	) => ({
 		id: `c0000000-0000-4000-8000-00000000000${n}`,
 		name,
 		type,
@@ -78,8 +86,16 @@ function workflowFor(prefix: string): WorkflowJson & { id: string } {
 		name: `Queue bench ${prefix}: ${ITEMS} x Update Profile`,
 		nodes: [
 			node(1, 'Start', 'n8n-nodes-base.manualTrigger', 1, {}),
-			node(2, 'Users', 'n8n-nodes-base.set', 3.4, { mode: 'manual', assignments: { assignments: [{ id: 'users', name: 'users', type: 'array', value: users }] }, options: {} }),
-			node(3, 'Split', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'users', include: 'noOtherFields', options: {} }),
+			node(2, 'Users', 'n8n-nodes-base.set', 3.4, {
+				mode: 'manual',
+				assignments: { assignments: [{ id: 'users', name: 'users', type: 'array', value: users }] },
+				options: {},
+			}),
+			node(3, 'Split', 'n8n-nodes-base.splitOut', 1, {
+				fieldToSplitOut: 'users',
+				include: 'noOtherFields',
+				options: {},
+			}),
 			{
 				...node(4, TARGET_NODE, NODE_TYPE, 1, {
 					resource: 'user',
@@ -115,21 +131,39 @@ interface RunMetrics {
 	error?: string;
 }
 
-async function runOnce(queue: QueueTopology, fake: FakeAppcues, prefixes: string[]): Promise<RunMetrics> {
+async function runOnce(
+	queue: QueueTopology,
+	fake: FakeAppcues,
+	prefixes: string[],
+): Promise<RunMetrics> {
 	const ids = prefixes.map((p) => workflowFor(p).id);
 	fake.reset();
 	const executionIds = await Promise.all(ids.map((id) => queue.runManual(id)));
-	const executions = await Promise.all(executionIds.map((id) => queue.waitForExecution(id, 600_000)));
+	const executions = await Promise.all(
+		executionIds.map((id) => queue.waitForExecution(id, 600_000)),
+	);
 	const workers = await Promise.all(executionIds.map((id) => queue.waitForWorkerFinish(id)));
-	const tasks = executions.map((e) => (e.data as RunJson['data'] | undefined)?.resultData.runData[TARGET_NODE]?.at(-1));
+	const tasks = executions.map((e) =>
+		(e.data as RunJson['data'] | undefined)?.resultData.runData[TARGET_NODE]?.at(-1),
+	);
 	const starts = tasks.map((t) => Number(t?.startTime));
 	const ends = tasks.map((t) => Number(t?.startTime) + Number(t?.executionTime));
 	const windowMs = Math.max(...ends) - Math.min(...starts);
 
-	const expected = prefixes.flatMap((p) => Array.from({ length: ITEMS }, (_, i) => `${p}-user-${String(i).padStart(4, '0')}`));
-	const patches = fake.requests.filter((r) => r.method === 'PATCH' && r.segments[2] === ACCOUNT_ID && r.segments[3] === 'users' && r.segments[5] === 'profile');
+	const expected = prefixes.flatMap((p) =>
+		Array.from({ length: ITEMS }, (_, i) => `${p}-user-${String(i).padStart(4, '0')}`),
+	);
+	const patches = fake.requests.filter(
+		(r) =>
+			r.method === 'PATCH' &&
+			r.segments[2] === ACCOUNT_ID &&
+			r.segments[3] === 'users' &&
+			r.segments[5] === 'profile',
+	);
 	const successes = new Map<string, number>();
-	for (const r of patches) if (r.status >= 200 && r.status < 300) successes.set(r.segments[4], (successes.get(r.segments[4]) ?? 0) + 1);
+	for (const r of patches)
+		if (r.status >= 200 && r.status < 300)
+			successes.set(r.segments[4], (successes.get(r.segments[4]) ?? 0) + 1);
 	const written = expected.filter((id) => (successes.get(id) ?? 0) > 0).length;
 	const throttled = patches.filter((r) => r.status === 429).length;
 	const times = patches.map((r) => r.at).sort((a, b) => a - b);
@@ -150,7 +184,14 @@ async function runOnce(queue: QueueTopology, fake: FakeAppcues, prefixes: string
 		maxRequestsInOneSecond: maxInSecond,
 		workers: workers.map((w) => `worker ${w}`).join(' + '),
 		green: failed.length === 0,
-		error: failed.length ? failed.map((e) => `execution ${e.id}: ${e.status} ${JSON.stringify(e.data?.resultData.error ?? '').slice(0, 160)}`).join('; ') : undefined,
+		error: failed.length
+			? failed
+					.map(
+						(e) =>
+							`execution ${e.id}: ${e.status} ${JSON.stringify(e.data?.resultData.error ?? '').slice(0, 160)}`,
+					)
+					.join('; ')
+			: undefined,
 	};
 }
 
@@ -163,34 +204,61 @@ function median(values: number[]): number {
 
 async function main() {
 	const t0 = Date.now();
-	const fake = new FakeAppcues({ accounts: [DEFAULT_ACCOUNT], rateLimitPerSecond: RATE, latencyMs: LATENCY_MS, recordBodies: false });
+	const fake = new FakeAppcues({
+		accounts: [DEFAULT_ACCOUNT],
+		rateLimitPerSecond: RATE,
+		latencyMs: LATENCY_MS,
+		recordBodies: false,
+	});
 	await fake.start();
 	const packDir = await mkdtemp(join(tmpdir(), 'bench-queue-'));
 	let queue: QueueTopology | undefined;
 	try {
-		log(`n8n 2.41.1 queue mode, 2 workers (--concurrency=${CONCURRENCY}), 2 x ${ITEMS} items, fake: ${LATENCY_MS} ms latency, ${RATE}/s bucket, ${RUNS} run(s)`);
-		queue = await createQueueTopology({ tarball: PACKAGE_TGZ ?? (await packPackage(undefined, packDir)), concurrency: CONCURRENCY, logLevel: 'info' });
+		log(
+			`n8n 2.41.1 queue mode, 2 workers (--concurrency=${CONCURRENCY}), 2 x ${ITEMS} items, fake: ${LATENCY_MS} ms latency, ${RATE}/s bucket, ${RUNS} run(s)`,
+		);
+		queue = await createQueueTopology({
+			tarball: PACKAGE_TGZ ?? (await packPackage(undefined, packDir)),
+			concurrency: CONCURRENCY,
+			logLevel: 'info',
+		});
 		const workflows = PREFIXES.map(workflowFor);
-		await importIntoQueue(queue, { credentials: appcuesCredentials(fake.url, DEFAULT_ACCOUNT), workflows });
+		await importIntoQueue(queue, {
+			credentials: appcuesCredentials(fake.url, DEFAULT_ACCOUNT),
+			workflows,
+		});
 		await queue.start();
 		const startupMs = Date.now() - t0;
 		const memory = await queue.memoryMb();
-		log(`topology up in ${(startupMs / 1000).toFixed(1)} s; memory (RSS MB) ${JSON.stringify(memory)}`);
+		log(
+			`topology up in ${(startupMs / 1000).toFixed(1)} s; memory (RSS MB) ${JSON.stringify(memory)}`,
+		);
 		const loadAtStart = loadavg()[0];
 		// Rounds interleave the baseline (one execution alone, on one worker) and the case, so drift
 		// of a shared machine hits both alike.
 		const cases = [
-			{ label: `3. Queue mode: 2 executions x ${ITEMS} at once, one per worker`, prefixes: PREFIXES, runs: [] as RunMetrics[] },
-			{ label: `baseline: 1 execution x ${ITEMS} alone on one worker`, prefixes: PREFIXES.slice(0, 1), runs: [] as RunMetrics[] },
+			{
+				label: `3. Queue mode: 2 executions x ${ITEMS} at once, one per worker`,
+				prefixes: PREFIXES,
+				runs: [] as RunMetrics[],
+			},
+			{
+				label: `baseline: 1 execution x ${ITEMS} alone on one worker`,
+				prefixes: PREFIXES.slice(0, 1),
+				runs: [] as RunMetrics[],
+			},
 		];
 		for (let i = 0; i < RUNS; i++) {
 			for (const benchCase of cases) {
 				const run = await runOnce(queue, fake, benchCase.prefixes);
 				benchCase.runs.push(run);
-				log(`${benchCase.label}, run ${i + 1}: ${run.updatesPerSecond.toFixed(1)} updates/s, ${run.requests} PATCHes, ${run.throttled} x 429 (${(run.throttledShare * 100).toFixed(1)} %), twice ${run.writtenTwice}, never ${run.neverWritten}, peak ${run.maxRequestsInOneSecond}/s, ${run.workers}, ${run.green ? 'green' : `RED ${run.error}`}, load ${loadavg()[0].toFixed(1)}`);
+				log(
+					`${benchCase.label}, run ${i + 1}: ${run.updatesPerSecond.toFixed(1)} updates/s, ${run.requests} PATCHes, ${run.throttled} x 429 (${(run.throttledShare * 100).toFixed(1)} %), twice ${run.writtenTwice}, never ${run.neverWritten}, peak ${run.maxRequestsInOneSecond}/s, ${run.workers}, ${run.green ? 'green' : `RED ${run.error}`}, load ${loadavg()[0].toFixed(1)}`,
+				);
 			}
 		}
-		const m = (runs: RunMetrics[], key: keyof RunMetrics) => median(runs.map((r) => Number(r[key])));
+		const m = (runs: RunMetrics[], key: keyof RunMetrics) =>
+			median(runs.map((r) => Number(r[key])));
 		const [queued, baseline] = cases;
 		const rate = m(queued.runs, 'updatesPerSecond');
 		const lines = [
@@ -206,7 +274,10 @@ async function main() {
 			),
 			'',
 			`Target (case 3): >= ${TARGET_UPDATES_PER_SECOND} updates/s, 0 lost, 0 written twice: ${rate >= TARGET_UPDATES_PER_SECOND && m(queued.runs, 'neverWritten') === 0 && m(queued.runs, 'writtenTwice') === 0 ? 'met' : 'NOT met'}; case 3 / baseline = ${(rate / m(baseline.runs, 'updatesPerSecond')).toFixed(2)}.`,
-			...cases.map(({ label, runs }) => `${label}, per run: ${runs.map((r) => `${r.updatesPerSecond.toFixed(1)}/s in ${(r.windowMs / 1000).toFixed(1)} s, ${r.requests} req, ${r.throttled} x 429`).join(' | ')}`),
+			...cases.map(
+				({ label, runs }) =>
+					`${label}, per run: ${runs.map((r) => `${r.updatesPerSecond.toFixed(1)}/s in ${(r.windowMs / 1000).toFixed(1)} s, ${r.requests} req, ${r.throttled} x 429`).join(' | ')}`,
+			),
 		];
 		process.stdout.write(`${lines.join('\n')}\n`);
 	} finally {
@@ -218,6 +289,8 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-	process.stderr.write(`[bench:queue] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+	process.stderr.write(
+		`[bench:queue] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+	);
 	process.exit(1);
 });

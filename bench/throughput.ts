@@ -99,7 +99,8 @@ if (!N8N_VERSIONS.includes(VERSION)) {
 }
 const num = (flag: string | undefined, env: string, fallback: number) => {
 	const value = Number(flag ?? process.env[env] ?? fallback);
-	if (!Number.isFinite(value) || value < 0) throw new Error(`bad value for ${env}: ${flag ?? process.env[env]}`);
+	if (!Number.isFinite(value) || value < 0)
+		throw new Error(`bad value for ${env}: ${flag ?? process.env[env]}`);
 	return value;
 };
 const RUNS = Math.max(1, Math.floor(num(flags.runs, 'BENCH_RUNS', 3)));
@@ -110,7 +111,10 @@ const FAULT_PROBABILITY = num(flags['fault-probability'], 'BENCH_FAULT_PROBABILI
 const BUDGET_MS = num(flags['budget-minutes'], 'BENCH_BUDGET_MINUTES', 25) * 60_000;
 const FOREIGN_RATE = num(flags['foreign-rate'], 'BENCH_FOREIGN_RATE', 30);
 const DELIVERIES = Math.max(1, Math.floor(num(flags.deliveries, 'BENCH_DELIVERIES', 300)));
-const DELIVERIES_IN_FLIGHT = Math.max(1, Math.floor(num(flags['in-flight'], 'BENCH_IN_FLIGHT', 50)));
+const DELIVERIES_IN_FLIGHT = Math.max(
+	1,
+	Math.floor(num(flags['in-flight'], 'BENCH_IN_FLIGHT', 50)),
+);
 /** A package tarball to install instead of packing this repository (to measure another build). */
 const PACKAGE_TGZ = flags.package ?? process.env.BENCH_PACKAGE;
 /** One `n8n execute` is killed after this. */
@@ -119,9 +123,13 @@ const EXECUTE_TIMEOUT_MS = 240_000;
 const TARGET_SHARE = 0.95;
 
 const ACCOUNT_ID = DEFAULT_ACCOUNT.accountId;
-const USER_IDS = Array.from({ length: ITEMS }, (_, i) => `bench-user-${String(i).padStart(4, '0')}`);
+const USER_IDS = Array.from(
+	{ length: ITEMS },
+	(_, i) => `bench-user-${String(i).padStart(4, '0')}`,
+);
 
-const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const log = (message: string) =>
+	process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 
 // ---------------------------------------------------------------------------------------------
 // Cases
@@ -152,8 +160,20 @@ interface BenchCase {
 }
 
 const ALL_CASES: BenchCase[] = [
-	{ id: 'ours', label: '1. Appcues node, user → Update Profile, defaults', kind: 'execute', node: 'ours', faults: false },
-	{ id: 'http-default', label: '2. HTTP Request node, defaults', kind: 'execute', node: 'http', faults: false },
+	{
+		id: 'ours',
+		label: '1. Appcues node, user → Update Profile, defaults',
+		kind: 'execute',
+		node: 'ours',
+		faults: false,
+	},
+	{
+		id: 'http-default',
+		label: '2. HTTP Request node, defaults',
+		kind: 'execute',
+		node: 'http',
+		faults: false,
+	},
 	{
 		id: 'http-batch',
 		label: '3. HTTP Request node, Batching 60 items / 1000 ms',
@@ -162,7 +182,13 @@ const ALL_CASES: BenchCase[] = [
 		faults: false,
 		batching: { batchSize: 60, batchInterval: 1000 },
 	},
-	{ id: 'ours-faults', label: '4a. Appcues node, defaults, 30 % random 429', kind: 'execute', node: 'ours', faults: true },
+	{
+		id: 'ours-faults',
+		label: '4a. Appcues node, defaults, 30 % random 429',
+		kind: 'execute',
+		node: 'ours',
+		faults: true,
+	},
 	{
 		id: 'http-retry-faults',
 		label: '4b. HTTP Request node, Retry On Fail (5 tries, 1 s), 30 % random 429',
@@ -202,7 +228,10 @@ const ALL_CASES: BenchCase[] = [
 	},
 ];
 
-const selected = (flags.cases ?? process.env.BENCH_CASES)?.split(',').map((s) => s.trim()).filter(Boolean);
+const selected = (flags.cases ?? process.env.BENCH_CASES)
+	?.split(',')
+	.map((s) => s.trim())
+	.filter(Boolean);
 for (const id of selected ?? []) {
 	if (!ALL_CASES.some((c) => c.id === id)) {
 		console.error(`unknown case "${id}"; cases: ${ALL_CASES.map((c) => c.id).join(', ')}`);
@@ -210,7 +239,9 @@ for (const id of selected ?? []) {
 	}
 }
 const CASES = ALL_CASES.filter((c) => !selected || selected.includes(c.id)).map((c) =>
-	c.faults ? { ...c, label: c.label.replace('30 %', `${Math.round(FAULT_PROBABILITY * 100)} %`) } : c,
+	c.faults
+		? { ...c, label: c.label.replace('30 %', `${Math.round(FAULT_PROBABILITY * 100)} %`) }
+		: c,
 );
 
 // ---------------------------------------------------------------------------------------------
@@ -415,13 +446,25 @@ interface RunMetrics {
 	/** The foreign client's answers (case foreign). */
 	foreign?: { ok: number; throttled: number; other: number; sent: number };
 	/** Server cases: executions finished / expected, and deliveries answered 200. */
-	executions?: { finished: number; succeeded: number; expected: number; accepted: number; deliveries: number };
+	executions?: {
+		finished: number;
+		succeeded: number;
+		expected: number;
+		accepted: number;
+		deliveries: number;
+	};
 }
 
 function profileUserId(request: RecordedRequestLite): string | undefined {
 	const s = request.segments;
 	if (request.method !== 'PATCH' || s.length !== 6) return undefined;
-	if (s[0] !== 'v2' || s[1] !== 'accounts' || s[2] !== ACCOUNT_ID || s[3] !== 'users' || s[5] !== 'profile') {
+	if (
+		s[0] !== 'v2' ||
+		s[1] !== 'accounts' ||
+		s[2] !== ACCOUNT_ID ||
+		s[3] !== 'users' ||
+		s[5] !== 'profile'
+	) {
 		return undefined;
 	}
 	return s[4];
@@ -433,16 +476,24 @@ function nodeTask(run: RunJson | undefined) {
 
 function errorSummary(run: RunJson | undefined, output: string): string | undefined {
 	const error = (nodeTask(run)?.error ?? run?.data.resultData.error) as
-		| { message?: string; description?: string; httpCode?: string }
-		| undefined;
+		{ message?: string; description?: string; httpCode?: string } | undefined;
 	if (error) return [error.httpCode, error.message].filter(Boolean).join(' ').slice(0, 160);
-	if (!run) return `no run JSON in the output: ${output.trim().split('\n').slice(-3).join(' | ').slice(0, 200)}`;
+	if (!run)
+		return `no run JSON in the output: ${output.trim().split('\n').slice(-3).join(' | ').slice(0, 200)}`;
 	return undefined;
 }
 
 type PatchAnalysis = Pick<
 	RunMetrics,
-	'requests' | 'throttled' | 'writtenTwice' | 'neverWritten' | 'firstToLastRequestMs' | 'maxRequestsInOneSecond' | 'maxInFlight' | 'paceLossMs' | 'perSecond'
+	| 'requests'
+	| 'throttled'
+	| 'writtenTwice'
+	| 'neverWritten'
+	| 'firstToLastRequestMs'
+	| 'maxRequestsInOneSecond'
+	| 'maxInFlight'
+	| 'paceLossMs'
+	| 'perSecond'
 > & { written: number; firstAt: number; lastAt: number };
 
 /** What the fake recorded: PATCHes of profiles, 429s, users written never or more than once. */
@@ -483,14 +534,20 @@ function analysePatches(recorded: RecordedRequestLite[], userIds: string[]): Pat
 		firstToLastRequestMs: times.length ? times.at(-1)! - times[0] : 0,
 		maxRequestsInOneSecond: maxInSecond,
 		maxInFlight,
-		paceLossMs: times.length > 1 ? times.at(-1)! - times[0] - ((times.length - 1) * 1000) / RATE : 0,
+		paceLossMs:
+			times.length > 1 ? times.at(-1)! - times[0] - ((times.length - 1) * 1000) / RATE : 0,
 		perSecond: Array.from(buckets, (b) => (b ? `${b.ok}/${b.throttled}` : '0/0')).join(' '),
 		firstAt: times[0] ?? NaN,
 		lastAt: times.at(-1) ?? NaN,
 	};
 }
 
-async function runOnce(n8n: N8nSandbox, fake: Fake, benchCase: BenchCase, workflowId: string): Promise<RunMetrics> {
+async function runOnce(
+	n8n: N8nSandbox,
+	fake: Fake,
+	benchCase: BenchCase,
+	workflowId: string,
+): Promise<RunMetrics> {
 	await fake.control('reset', {});
 	if (benchCase.faults) {
 		await fake.control('faults', {
@@ -534,7 +591,9 @@ async function runOnce(n8n: N8nSandbox, fake: Fake, benchCase: BenchCase, workfl
 		green: res.ok,
 		startLagMs: patches.firstAt - startTime,
 		tailLagMs: startTime + nodeMs - patches.lastAt,
-		error: res.ok ? undefined : (errorSummary(res.run, res.output) ?? `exit ${res.code ?? res.signal}`),
+		error: res.ok
+			? undefined
+			: (errorSummary(res.run, res.output) ?? `exit ${res.code ?? res.signal}`),
 		foreign: foreignCounts,
 	};
 }
@@ -543,7 +602,9 @@ async function runOnce(n8n: N8nSandbox, fake: Fake, benchCase: BenchCase, workfl
 function describeStatuses(statuses: number[]): string {
 	const counts = new Map<number, number>();
 	for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
-	return [...counts].map(([status, count]) => `${status === 0 ? '0 (no answer)' : status}: ${count}`).join(', ');
+	return [...counts]
+		.map(([status, count]) => `${status === 0 ? '0 (no answer)' : status}: ${count}`)
+		.join(', ');
 }
 
 /**
@@ -564,12 +625,19 @@ async function runServerCase(
 	let userIds: string[];
 	let inFlight: number;
 	if (benchCase.id === 'two-executions') {
-		const ids = ['a', 'b'].map((run) => Array.from({ length: ITEMS }, (_, i) => `bench-${run}-${String(i).padStart(4, '0')}`));
+		const ids = ['a', 'b'].map((run) =>
+			Array.from({ length: ITEMS }, (_, i) => `bench-${run}-${String(i).padStart(4, '0')}`),
+		);
 		userIds = ids.flat();
-		bodies = ids.map((list, run) => JSON.stringify(list.map((userId, i) => event(`evt-${tag}-${run}-${i}`, userId))));
+		bodies = ids.map((list, run) =>
+			JSON.stringify(list.map((userId, i) => event(`evt-${tag}-${run}-${i}`, userId))),
+		);
 		inFlight = 2;
 	} else {
-		userIds = Array.from({ length: DELIVERIES }, (_, i) => `bench-user-${String(i).padStart(4, '0')}`);
+		userIds = Array.from(
+			{ length: DELIVERIES },
+			(_, i) => `bench-user-${String(i).padStart(4, '0')}`,
+		);
 		bodies = userIds.map((userId, i) => JSON.stringify(event(`evt-${tag}-${i}`, userId)));
 		inFlight = DELIVERIES_IN_FLIGHT;
 	}
@@ -577,7 +645,13 @@ async function runServerCase(
 	const t0 = Date.now();
 	const delivered = await deliver(target.url, WEBHOOK_SECRET, bodies, inFlight);
 	const accepted = delivered.statuses.filter((status) => status === 200).length;
-	const { rows, complete } = await waitForNewExecutions(n8n, target.workflowId, afterId, accepted, EXECUTE_TIMEOUT_MS);
+	const { rows, complete } = await waitForNewExecutions(
+		n8n,
+		target.workflowId,
+		afterId,
+		accepted,
+		EXECUTE_TIMEOUT_MS,
+	);
 	const stoppedAt = Math.max(...rows.map((row) => dbTime(row.stoppedAt)));
 	const doneMs = stoppedAt - t0;
 	const succeeded = rows.filter((row) => row.status === 'success').length;
@@ -593,7 +667,13 @@ async function runServerCase(
 		green,
 		startLagMs: patches.firstAt - t0,
 		tailLagMs: stoppedAt - patches.lastAt,
-		executions: { finished: rows.length, succeeded, expected: bodies.length, accepted, deliveries: bodies.length },
+		executions: {
+			finished: rows.length,
+			succeeded,
+			expected: bodies.length,
+			accepted,
+			deliveries: bodies.length,
+		},
 		error: green
 			? undefined
 			: `${accepted}/${bodies.length} deliveries accepted (${describeStatuses(delivered.statuses)}), ` +
@@ -632,7 +712,9 @@ function describeRun(run: RunMetrics): string {
 		`at most ${run.maxRequestsInOneSecond} in one second and ${run.maxInFlight} within ${LATENCY_MS} ms; ` +
 		`node start → first request ${fmt(run.startLagMs)} ms, last request → node end ${fmt(run.tailLagMs)} ms` +
 		(run.error ? `; error: ${run.error}` : '') +
-		(run.foreign ? `; foreign client: ${run.foreign.sent} sent, ${run.foreign.ok} ok, ${run.foreign.throttled}× 429` : '') +
+		(run.foreign
+			? `; foreign client: ${run.foreign.sent} sent, ${run.foreign.ok} ok, ${run.foreign.throttled}× 429`
+			: '') +
 		(run.executions
 			? `; executions: ${run.executions.succeeded}/${run.executions.expected} succeeded, ${run.executions.accepted}/${run.executions.deliveries} deliveries accepted in ${seconds(run.wallMs)}`
 			: '') +
@@ -640,7 +722,10 @@ function describeRun(run: RunMetrics): string {
 	);
 }
 
-function report(results: CaseResult[], meta: { started: Date; elapsedMs: number; truncated: boolean; loadAtStart: number }): string {
+function report(
+	results: CaseResult[],
+	meta: { started: Date; elapsedMs: number; truncated: boolean; loadAtStart: number },
+): string {
 	const lines: string[] = [];
 	lines.push(
 		`### Throughput: ${ITEMS} profile updates, n8n ${VERSION}, fake Appcues with ${LATENCY_MS} ms latency and a ${RATE}/s token bucket`,
@@ -649,7 +734,7 @@ function report(results: CaseResult[], meta: { started: Date; elapsedMs: number;
 			`Node ${process.version} driver, ${Math.round(meta.elapsedMs / 1000)} s in all, ` +
 			`load average ${meta.loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end on ${availableParallelism()} cores). ` +
 			(PACKAGE_TGZ ? `Package: ${PACKAGE_TGZ} (not this repository's build). ` : '') +
-			'Updates/s = users written / the node\'s execution time in the run data; wall = the whole `n8n execute` process, boot included.',
+			"Updates/s = users written / the node's execution time in the run data; wall = the whole `n8n execute` process, boot included.",
 		'',
 		'| Case | Updates/s | Node time | Wall time | Requests | 429s | Written twice | Never written | Green |',
 		'|---|---:|---:|---:|---:|---:|---:|---:|---|',
@@ -658,7 +743,9 @@ function report(results: CaseResult[], meta: { started: Date; elapsedMs: number;
 		const greens = result.runs.filter((run) => run.green).length;
 		return `${greens === result.runs.length ? 'yes' : greens === 0 ? 'no' : 'partly'} (${greens}/${result.runs.length})`;
 	};
-	for (const result of results.filter((r) => r.benchCase.kind === 'execute' && !r.benchCase.foreignRate)) {
+	for (const result of results.filter(
+		(r) => r.benchCase.kind === 'execute' && !r.benchCase.foreignRate,
+	)) {
 		const { runs } = result;
 		const greens = runs.filter((run) => run.green).length;
 		lines.push(
@@ -678,18 +765,22 @@ function report(results: CaseResult[], meta: { started: Date; elapsedMs: number;
 	if (batch) {
 		const base = medianOf(batch, 'updatesPerSecond');
 		if (ours) lines.push(`- case 1 / case 3: ${fmt(medianOf(ours, 'updatesPerSecond') / base, 2)}`);
-		if (oursFaults) lines.push(`- case 4a / case 3: ${fmt(medianOf(oursFaults, 'updatesPerSecond') / base, 2)}`);
+		if (oursFaults)
+			lines.push(`- case 4a / case 3: ${fmt(medianOf(oursFaults, 'updatesPerSecond') / base, 2)}`);
 	} else {
 		lines.push('- case 3 was not run');
 	}
 
 	lines.push('', 'Targets:', '');
-	const mark = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'MISSED');
+	const mark = (ok: boolean | undefined) =>
+		ok === undefined ? 'not measured' : ok ? 'met' : 'MISSED';
 	const goal = TARGET_SHARE * RATE;
 	if (ours) {
 		const med = medianOf(ours, 'updatesPerSecond');
 		const min = Math.min(...ours.runs.map((run) => run.updatesPerSecond));
-		lines.push(`- ours ≥ ${fmt(goal, 1)} updates/s (${TARGET_SHARE * 100} % of ${RATE}/s): ${mark(med >= goal)} (median ${fmt(med, 1)}, slowest run ${fmt(min, 1)})`);
+		lines.push(
+			`- ours ≥ ${fmt(goal, 1)} updates/s (${TARGET_SHARE * 100} % of ${RATE}/s): ${mark(med >= goal)} (median ${fmt(med, 1)}, slowest run ${fmt(min, 1)})`,
+		);
 		if (batch) {
 			const base = medianOf(batch, 'updatesPerSecond');
 			lines.push(
@@ -698,7 +789,9 @@ function report(results: CaseResult[], meta: { started: Date; elapsedMs: number;
 		} else {
 			lines.push('- ours never below case 3: not measured');
 		}
-		const oursClean = ours.runs.every((run) => run.green && run.neverWritten === 0 && run.writtenTwice === 0);
+		const oursClean = ours.runs.every(
+			(run) => run.green && run.neverWritten === 0 && run.writtenTwice === 0,
+		);
 		lines.push(`- ours without faults: all users written once, green: ${mark(oursClean)}`);
 	} else {
 		lines.push('- ours (case 1) was not run');
@@ -716,7 +809,11 @@ function report(results: CaseResult[], meta: { started: Date; elapsedMs: number;
 		lines.push('- ours under faults (case 4a) was not run');
 	}
 	lines.push(...sharedAccountReport(results, greensOf));
-	if (meta.truncated) lines.push('', `**Stopped early**: the time budget ran out; some cases have fewer than ${RUNS} runs.`);
+	if (meta.truncated)
+		lines.push(
+			'',
+			`**Stopped early**: the time budget ran out; some cases have fewer than ${RUNS} runs.`,
+		);
 
 	lines.push('', '<details><summary>Every run</summary>', '');
 	for (const result of results) {
@@ -728,7 +825,10 @@ function report(results: CaseResult[], meta: { started: Date; elapsedMs: number;
 }
 
 /** Issue 11's cases, numbered as there: one table and the targets. */
-function sharedAccountReport(results: CaseResult[], greensOf: (result: CaseResult) => string): string[] {
+function sharedAccountReport(
+	results: CaseResult[],
+	greensOf: (result: CaseResult) => string,
+): string[] {
 	const byId = (id: CaseId) => results.find((r) => r.benchCase.id === id && r.runs.length > 0);
 	const rows: Array<[string, CaseResult | undefined]> = [
 		['1', byId('burst')],
@@ -742,15 +842,17 @@ function sharedAccountReport(results: CaseResult[], greensOf: (result: CaseResul
 		'',
 		`#### Shared account (issue 11): ${RATE}/s per account, ${LATENCY_MS} ms latency, medians of ${RUNS}`,
 		'',
-		'Updates/s: users written / time; for 1 and 2 time = first delivery sent → last execution stopped (n8n\'s database), ' +
-			'for 4 and 5 the node\'s execution time. For the No Operation baseline: executions / time.',
+		"Updates/s: users written / time; for 1 and 2 time = first delivery sent → last execution stopped (n8n's database), " +
+			"for 4 and 5 the node's execution time. For the No Operation baseline: executions / time.",
 		'',
 		'| Case | Updates/s | Time | Requests | 429s | 429 share | Peak requests in 1 s | Written twice | Never written | Green |',
 		'|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
 	];
 	for (const [number, result] of rows) {
 		if (!result) continue;
-		const share = median(result.runs.map((run) => (run.requests ? (100 * run.throttled) / run.requests : 0)));
+		const share = median(
+			result.runs.map((run) => (run.requests ? (100 * run.throttled) / run.requests : 0)),
+		);
 		lines.push(
 			`| ${number}. ${result.benchCase.label.replace(/^S?\d+\.\s*/, '')} | ${fmt(medianOf(result, 'updatesPerSecond'), 1)} | ${seconds(medianOf(result, 'nodeMs'))} | ` +
 				`${fmt(medianOf(result, 'requests'))} | ${fmt(medianOf(result, 'throttled'))} | ${fmt(share, 1)} % | ${fmt(medianOf(result, 'maxRequestsInOneSecond'))} | ` +
@@ -758,8 +860,10 @@ function sharedAccountReport(results: CaseResult[], greensOf: (result: CaseResul
 		);
 	}
 	const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
-	const worst = (result: CaseResult, key: 'neverWritten' | 'writtenTwice' | 'throttled') => Math.max(...result.runs.map((run) => run[key]));
-	const clean = (result: CaseResult) => worst(result, 'neverWritten') === 0 && worst(result, 'writtenTwice') === 0;
+	const worst = (result: CaseResult, key: 'neverWritten' | 'writtenTwice' | 'throttled') =>
+		Math.max(...result.runs.map((run) => run[key]));
+	const clean = (result: CaseResult) =>
+		worst(result, 'neverWritten') === 0 && worst(result, 'writtenTwice') === 0;
 	lines.push('', 'Targets (issue 11):', '');
 	const [, burst] = rows[0];
 	const [, noop] = rows[1];
@@ -859,9 +963,16 @@ async function main() {
 			noop: { id: 'benchTriggerNoop', webhookId: 'b1000000-0000-4000-8000-000000000002' },
 		};
 		const serverWorkflows = (['update', 'noop'] as const)
-			.filter((second) => serverCases.some((c) => (second === 'noop' ? c.node === 'noop' : c.node === 'ours')))
+			.filter((second) =>
+				serverCases.some((c) => (second === 'noop' ? c.node === 'noop' : c.node === 'ours')),
+			)
 			.map((second) =>
-				triggerWorkflow({ ...hooks[second], name: `Throughput bench: trigger → ${second}`, credential: CRED_APPCUES, second }),
+				triggerWorkflow({
+					...hooks[second],
+					name: `Throughput bench: trigger → ${second}`,
+					credential: CRED_APPCUES,
+					second,
+				}),
 			);
 		await n8n.importWorkflows([...workflows, ...serverWorkflows]);
 		for (const workflow of serverWorkflows) await n8n.publishWorkflow(workflow.id!);
@@ -869,7 +980,10 @@ async function main() {
 
 		const results: CaseResult[] = CASES.map((benchCase) => ({ benchCase, runs: [] }));
 		let truncated = false;
-		const phase = async (cases: BenchCase[], run: (benchCase: BenchCase, round: number) => Promise<RunMetrics>) => {
+		const phase = async (
+			cases: BenchCase[],
+			run: (benchCase: BenchCase, round: number) => Promise<RunMetrics>,
+		) => {
 			for (let round = 1; round <= RUNS; round++) {
 				for (const benchCase of cases) {
 					if (Date.now() - benchStart > BUDGET_MS) {
@@ -884,12 +998,16 @@ async function main() {
 				}
 			}
 		};
-		await phase(executeCases, (benchCase) => runOnce(n8n, fake, benchCase, workflowIds.get(benchCase.id)!));
+		await phase(executeCases, (benchCase) =>
+			runOnce(n8n, fake, benchCase, workflowIds.get(benchCase.id)!),
+		);
 		if (serverCases.length && !truncated) {
 			log('starting n8n (regular mode) for the webhook cases …');
 			const server = await n8n.start({ timeoutMs: 240_000 });
 			for (const workflow of serverWorkflows) {
-				await server.waitForWebhook(`${workflow.nodes[0].webhookId}/webhook`, { timeoutMs: 120_000 });
+				await server.waitForWebhook(`${workflow.nodes[0].webhookId}/webhook`, {
+					timeoutMs: 120_000,
+				});
 			}
 			log(`n8n ready in ${Math.round(server.startupMs / 1000)} s`);
 			try {
@@ -902,7 +1020,9 @@ async function main() {
 				await server.stop();
 			}
 		}
-		process.stdout.write(`${report(results, { started, elapsedMs: Date.now() - benchStart, truncated, loadAtStart })}\n`);
+		process.stdout.write(
+			`${report(results, { started, elapsedMs: Date.now() - benchStart, truncated, loadAtStart })}\n`,
+		);
 	} finally {
 		fake.child.kill('SIGTERM');
 		await disposeAll();

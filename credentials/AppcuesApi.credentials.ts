@@ -153,19 +153,23 @@ export class AppcuesApi implements ICredentialType {
 						'No Appcues account with this Account ID was found in this region (404). Check the Account ID and the Region.',
 				},
 			},
-			...REDIRECT_STATUSES.map(
-				(status): IAuthenticateRuleResponseCode => ({
-					type: 'responseCode',
-					properties: {
-						value: status,
-						message: `The server answered with a redirect (${status}), which is not followed: the Appcues API does not redirect. Check the Region and the Base URL.`,
-					},
-				}),
-			),
+			...REDIRECT_STATUSES.map((status): IAuthenticateRuleResponseCode => ({
+				type: 'responseCode',
+				properties: {
+					value: status,
+					message: `The server answered with a redirect (${status}), which is not followed: the Appcues API does not redirect. Check the Region and the Base URL.`,
+				},
+			})),
 			{
 				type: 'responseSuccessBody',
-				properties: { key: 'length', value: REFUSED_BODY.length, message: REFUSED_BASE_URL_MESSAGE },
+				properties: {
+					key: 'length',
+					value: REFUSED_BODY.length,
+					message: REFUSED_BASE_URL_MESSAGE,
+				},
 			},
-		] as Array<IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody> as ICredentialTestRequest['rules'],
+		] as Array<
+			IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody
+		> as ICredentialTestRequest['rules'],
 	};
 }

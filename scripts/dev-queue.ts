@@ -13,7 +13,13 @@ import { join } from 'node:path';
 
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../test/fake-appcues/server';
 import { seedDemoData } from '../test/fake-appcues/seed';
-import { appcuesCredentials, loadWorkflows, SANDBOX_CREDENTIAL, triggerWebhookPath, WEBHOOK_SECRET } from '../test/e2e/lib/appcues';
+import {
+	appcuesCredentials,
+	loadWorkflows,
+	SANDBOX_CREDENTIAL,
+	triggerWebhookPath,
+	WEBHOOK_SECRET,
+} from '../test/e2e/lib/appcues';
 import { ensureRuntime, packPackage, repoRoot, stripAnsi } from '../test/e2e/lib/n8n';
 import { killAllProcessesSync } from '../test/e2e/lib/processes';
 import { createQueueTopology, importIntoQueue, type QueueTopology } from '../test/e2e/lib/queue';
@@ -50,17 +56,25 @@ export async function startQueueSandbox(): Promise<void> {
 		process.on(signal, () => void shutdown(0));
 	}
 	try {
-		log('starting Redis and PostgreSQL (apt-get install the first time), installing the package into 4 user folders');
+		log(
+			'starting Redis and PostgreSQL (apt-get install the first time), installing the package into 4 user folders',
+		);
 		queue = await createQueueTopology({ tarball: await packPackage(repoRoot(), packDir) });
 		const workflows = loadWorkflows();
 		log('importing the credentials and the example workflows, publishing the trigger example');
-		await importIntoQueue(queue, { credentials: appcuesCredentials(sandboxUrl), workflows: Object.values(workflows), publish: [workflows.trigger.id] });
+		await importIntoQueue(queue, {
+			credentials: appcuesCredentials(sandboxUrl),
+			workflows: Object.values(workflows),
+			publish: [workflows.trigger.id],
+		});
 		log('starting main, 2 workers and the webhook processor (about a minute)');
 		await queue.start();
 		const main = queue.process(queue.main);
 		const webhook = queue.process(queue.webhook);
 		const hookPath = triggerWebhookPath(workflows.trigger);
-		await webhook.waitForWebhook(hookPath, { timeoutMs: 60_000 }).catch(() => log('note: the trigger example is not active yet'));
+		await webhook
+			.waitForWebhook(hookPath, { timeoutMs: 60_000 })
+			.catch(() => log('note: the trigger example is not active yet'));
 		const body = `'{"id":"evt-'$TS'","name":"appcues:nps_score","user_id":"ada","attributes":{"score":9}}'`;
 		process.stdout.write(`
 ================================================================================
@@ -87,7 +101,9 @@ export async function startQueueSandbox(): Promise<void> {
 			const gone = queue?.sandboxes.find((s) => !s.running);
 			if (!stopping && gone) {
 				clearInterval(watch);
-				log(`an n8n process exited unexpectedly (${gone.root}); its last output:\n${stripAnsi(queue!.allOutput()).split('\n').slice(-30).join('\n')}`);
+				log(
+					`an n8n process exited unexpectedly (${gone.root}); its last output:\n${stripAnsi(queue!.allOutput()).split('\n').slice(-30).join('\n')}`,
+				);
 				void shutdown(1);
 			}
 		}, 1000);

@@ -64,11 +64,17 @@ async function portOr(preferred: number): Promise<number> {
 }
 
 async function main() {
-	const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, queue: { type: 'boolean', default: false } } });
+	const { values } = parseArgs({
+		options: {
+			reset: { type: 'boolean', default: false },
+			queue: { type: 'boolean', default: false },
+		},
+	});
 	// Queue mode (main, 2 workers, webhook processor, Redis, PostgreSQL): see scripts/dev-queue.ts.
 	if (values.queue) return startQueueSandbox();
 	const version = (process.env.N8N_DEV_VERSION ?? '2.41.1') as N8nVersion;
-	if (!N8N_VERSIONS.includes(version)) throw new Error(`N8N_DEV_VERSION must be one of ${N8N_VERSIONS.join(', ')}`);
+	if (!N8N_VERSIONS.includes(version))
+		throw new Error(`N8N_DEV_VERSION must be one of ${N8N_VERSIONS.join(', ')}`);
 	const root = repoRoot();
 	const devDir = join(root, '.dev', version === '2.41.1' ? 'n8n' : `n8n-${version}`);
 	const t0 = Date.now();
@@ -78,16 +84,22 @@ async function main() {
 		await rm(devDir, { recursive: true, force: true });
 	}
 	const markerFile = join(devDir, MARKER);
-	const marker = existsSync(markerFile) ? (JSON.parse(readFileSync(markerFile, 'utf8')) as { version?: string }) : undefined;
+	const marker = existsSync(markerFile)
+		? (JSON.parse(readFileSync(markerFile, 'utf8')) as { version?: string })
+		: undefined;
 	if (marker?.version && marker.version !== version) {
-		throw new Error(`${relative(root, devDir)} was made by n8n ${marker.version}; run "npm run dev -- --reset" to start over`);
+		throw new Error(
+			`${relative(root, devDir)} was made by n8n ${marker.version}; run "npm run dev -- --reset" to start over`,
+		);
 	}
 
 	// 1. What the first run needs, before anything starts.
 	checkPrerequisites(version);
 
 	// 2. The sandbox: the fake Appcues API with demo data.
-	const { fake, sandboxUrl } = await startAppcuesSandbox(await portOr(Number(process.env.APPCUES_SANDBOX_PORT ?? 4010)));
+	const { fake, sandboxUrl } = await startAppcuesSandbox(
+		await portOr(Number(process.env.APPCUES_SANDBOX_PORT ?? 4010)),
+	);
 	step(`Appcues sandbox listening on ${sandboxUrl}`);
 
 	// 3. n8n (installed on first use, ~6 minutes; a no-op afterwards).
@@ -116,24 +128,47 @@ async function main() {
 
 	// 4. The package as users install it: npm pack, unpacked into <user folder>/.n8n/nodes.
 	step('installing the built package into the n8n user folder (community package)');
-	n8n = await installPackage(runtime, devDir, await portOr(Number(process.env.N8N_DEV_PORT ?? 5678)));
+	n8n = await installPackage(
+		runtime,
+		devDir,
+		await portOr(Number(process.env.N8N_DEV_PORT ?? 5678)),
+	);
 
 	// 5. The credential every time (the sandbox port may have changed), examples once.
-	step(marker ? `importing the credential "${SANDBOX_CREDENTIAL.name}"` : `importing the credential "${SANDBOX_CREDENTIAL.name}", the example workflows, and publishing the trigger example`);
+	step(
+		marker
+			? `importing the credential "${SANDBOX_CREDENTIAL.name}"`
+			: `importing the credential "${SANDBOX_CREDENTIAL.name}", the example workflows, and publishing the trigger example`,
+	);
 	const examples = await importSandboxData(n8n, sandboxUrl, { version, examples: !marker });
-	if (marker) step('example workflows were imported on an earlier run (npm run dev -- --reset imports them again)');
+	if (marker)
+		step(
+			'example workflows were imported on an earlier run (npm run dev -- --reset imports them again)',
+		);
 
 	// 6. n8n itself.
 	step(`starting n8n ${version} on ${n8n.baseUrl}`);
 	const { server, hookPath, triggerActive } = await startN8n(n8n, examples);
-	if (!triggerActive) step('note: the trigger example is not active (was it unpublished in the editor?)');
-	printBanner({ version, editorUrl: `${server.baseUrl}/`, sandboxUrl, fake, examples, hookUrl: `${server.baseUrl}/webhook/${hookPath}`, devDir: relative(root, devDir), seconds: (Date.now() - t0) / 1000 });
+	if (!triggerActive)
+		step('note: the trigger example is not active (was it unpublished in the editor?)');
+	printBanner({
+		version,
+		editorUrl: `${server.baseUrl}/`,
+		sandboxUrl,
+		fake,
+		examples,
+		hookUrl: `${server.baseUrl}/webhook/${hookPath}`,
+		devDir: relative(root, devDir),
+		seconds: (Date.now() - t0) / 1000,
+	});
 
 	// n8n ending on its own ends the session too.
 	const watch = setInterval(() => {
 		if (!stopping && !n8n?.running) {
 			clearInterval(watch);
-			log(`[dev] n8n exited unexpectedly; its last output:\n${stripAnsi(server.output()).split('\n').slice(-30).join('\n')}`);
+			log(
+				`[dev] n8n exited unexpectedly; its last output:\n${stripAnsi(server.output()).split('\n').slice(-30).join('\n')}`,
+			);
 			void shutdown(1);
 		}
 	}, 1000);
@@ -152,8 +187,22 @@ function printBanner(info: {
 	const { fake, examples } = info;
 	const state = fake.state(DEFAULT_ACCOUNT.accountId);
 	const keys = (map: Map<string, unknown>) => [...map.keys()].join(', ');
-	const order = ['users', 'groups', 'segments', 'experiences', 'tags', 'jobs', 'import-items', 'import-file', 'analytics', 'errors'];
-	const listed = [...order.filter((key) => examples[key]), ...Object.keys(examples).filter((key) => !order.includes(key) && key !== 'trigger')];
+	const order = [
+		'users',
+		'groups',
+		'segments',
+		'experiences',
+		'tags',
+		'jobs',
+		'import-items',
+		'import-file',
+		'analytics',
+		'errors',
+	];
+	const listed = [
+		...order.filter((key) => examples[key]),
+		...Object.keys(examples).filter((key) => !order.includes(key) && key !== 'trigger'),
+	];
 	const stateUrl = `${info.sandboxUrl}/__fake/state/${DEFAULT_ACCOUNT.accountId}`;
 	const body = `'{"id":"evt-'$TS'","name":"appcues:nps_score","user_id":"ada","attributes":{"score":9}}'`;
 	log(`

@@ -12,11 +12,17 @@ if (existsSync(CHROMIUM)) {
 	process.stdout.write(`[chromium] ${CHROMIUM} is installed\n`);
 } else {
 	if (process.getuid?.() !== 0) {
-		process.stderr.write(`[chromium] ${CHROMIUM} is missing; as root run: apt-get update && apt-get install -y chromium\n`);
+		process.stderr.write(
+			`[chromium] ${CHROMIUM} is missing; as root run: apt-get update && apt-get install -y chromium\n`,
+		);
 		process.exit(1);
 	}
 	const started = Date.now();
-	const run = (args) => execFileSync('apt-get', args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+	const run = (args) =>
+		execFileSync('apt-get', args, {
+			stdio: 'inherit',
+			env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+		});
 	process.stdout.write('[chromium] installing the Debian package chromium (once) ...\n');
 	run(['update']);
 	run(['install', '-y', 'chromium']);

@@ -16,7 +16,10 @@ async function main() {
 }
 
 // n8n-core leaves timers behind; the work is done.
-main().then(() => process.exit(0), (error: unknown) => {
-	process.stderr.write(`${String(error)}\n`);
-	process.exit(1);
-});
+main().then(
+	() => process.exit(0),
+	(error: unknown) => {
+		process.stderr.write(`${String(error)}\n`);
+		process.exit(1);
+	},
+);

@@ -52,7 +52,11 @@ function section(title: string) {
 }
 
 function run(command: string, args: string[]) {
-	const res = spawnSync(command, args, { cwd: root, encoding: 'utf8', env: { ...process.env, npm_config_update_notifier: 'false' } });
+	const res = spawnSync(command, args, {
+		cwd: root,
+		encoding: 'utf8',
+		env: { ...process.env, npm_config_update_notifier: 'false' },
+	});
 	return { code: res.status ?? 1, stdout: res.stdout ?? '', stderr: res.stderr ?? '' };
 }
 
@@ -60,34 +64,66 @@ function run(command: string, args: string[]) {
 function placeholders(value: unknown, path = ''): string[] {
 	if (typeof value === 'string') return value.includes(PLACEHOLDER) ? [path] : [];
 	if (value && typeof value === 'object') {
-		return Object.entries(value).flatMap(([key, inner]) => placeholders(inner, path ? `${path}.${key}` : key));
+		return Object.entries(value).flatMap(([key, inner]) =>
+			placeholders(inner, path ? `${path}.${key}` : key),
+		);
 	}
 	return [];
 }
 
 function main() {
-	const { values } = parseArgs({ options: { 'allow-placeholders': { type: 'boolean', default: false } } });
+	const { values } = parseArgs({
+		options: { 'allow-placeholders': { type: 'boolean', default: false } },
+	});
 	const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as PackageJson;
-	if (!existsSync(join(root, 'dist'))) throw new Error('dist/ is missing: run "npm run build" first');
+	if (!existsSync(join(root, 'dist')))
+		throw new Error('dist/ is missing: run "npm run build" first');
 
 	section(`package.json of ${pkg.name}@${pkg.version}`);
 	const open = placeholders(pkg);
 	if (values['allow-placeholders']) {
-		if (open.length) notes.push(`placeholders the publisher must fill in before publishing: ${open.join(', ')}`);
-		process.stdout.write(`  note placeholders left (allowed by --allow-placeholders): ${open.join(', ') || 'none'}\n`);
+		if (open.length)
+			notes.push(`placeholders the publisher must fill in before publishing: ${open.join(', ')}`);
+		process.stdout.write(
+			`  note placeholders left (allowed by --allow-placeholders): ${open.join(', ') || 'none'}\n`,
+		);
 	} else {
-		check(open.length === 0, `no "${PLACEHOLDER}" placeholder left${open.length ? ` (found in ${open.join(', ')})` : ''}`);
+		check(
+			open.length === 0,
+			`no "${PLACEHOLDER}" placeholder left${open.length ? ` (found in ${open.join(', ')})` : ''}`,
+		);
 	}
-	check(/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(pkg.version), `version ${pkg.version} is a plain semver version`);
-	check(pkg.name.startsWith('n8n-nodes-') && !pkg.name.includes('Trigger'), 'name starts with n8n-nodes- (n8n lists community packages by it)');
-	check(Boolean(pkg.keywords?.includes('n8n-community-node-package')), 'keyword n8n-community-node-package');
-	check(pkg.license === 'MIT' && existsSync(join(root, 'LICENSE.md')), 'license MIT with LICENSE.md');
+	check(
+		/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(pkg.version),
+		`version ${pkg.version} is a plain semver version`,
+	);
+	check(
+		pkg.name.startsWith('n8n-nodes-') && !pkg.name.includes('Trigger'),
+		'name starts with n8n-nodes- (n8n lists community packages by it)',
+	);
+	check(
+		Boolean(pkg.keywords?.includes('n8n-community-node-package')),
+		'keyword n8n-community-node-package',
+	);
+	check(
+		pkg.license === 'MIT' && existsSync(join(root, 'LICENSE.md')),
+		'license MIT with LICENSE.md',
+	);
 	check(JSON.stringify(pkg.files) === JSON.stringify(['dist']), 'files is ["dist"]');
 	const runtimeDeps = { ...pkg.dependencies, ...pkg.optionalDependencies };
-	check(Object.keys(runtimeDeps).length === 0 && !pkg.bundleDependencies && !pkg.bundledDependencies, 'no runtime dependencies');
-	check(JSON.stringify(pkg.peerDependencies) === JSON.stringify({ 'n8n-workflow': '*' }), 'peerDependencies is exactly {"n8n-workflow": "*"}');
+	check(
+		Object.keys(runtimeDeps).length === 0 && !pkg.bundleDependencies && !pkg.bundledDependencies,
+		'no runtime dependencies',
+	);
+	check(
+		JSON.stringify(pkg.peerDependencies) === JSON.stringify({ 'n8n-workflow': '*' }),
+		'peerDependencies is exactly {"n8n-workflow": "*"}',
+	);
 	const entries = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
-	check(pkg.n8n?.n8nNodesApiVersion === 1 && entries.length > 0, 'n8n section with n8nNodesApiVersion 1, nodes and credentials');
+	check(
+		pkg.n8n?.n8nNodesApiVersion === 1 && entries.length > 0,
+		'n8n section with n8nNodesApiVersion 1, nodes and credentials',
+	);
 	for (const entry of entries) check(existsSync(join(root, entry)), `${entry} is built`);
 
 	section('version on the npm registry');
@@ -97,22 +133,43 @@ function main() {
 	} else if (/E404|404 Not Found/.test(view.stderr + view.stdout)) {
 		check(true, `${pkg.name}@${pkg.version} is not on npm yet`);
 	} else {
-		notes.push(`could not ask the registry whether ${pkg.version} is taken: ${view.stderr.trim().split('\n')[0]}`);
+		notes.push(
+			`could not ask the registry whether ${pkg.version} is taken: ${view.stderr.trim().split('\n')[0]}`,
+		);
 		process.stdout.write(`  note could not reach the registry to check the version\n`);
 	}
 
 	section('tarball contents (npm pack --dry-run)');
 	const pack = run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts']);
 	check(pack.code === 0, 'npm pack --dry-run succeeds');
-	const packed = pack.code === 0 ? (JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{ files: Array<{ path: string; size: number }>; size: number; unpackedSize: number }>)[0] : undefined;
+	const packed =
+		pack.code === 0
+			? (
+					JSON.parse(pack.stdout.slice(pack.stdout.indexOf('['))) as Array<{
+						files: Array<{ path: string; size: number }>;
+						size: number;
+						unpackedSize: number;
+					}>
+				)[0]
+			: undefined;
 	const files = packed?.files.map((f) => f.path).sort() ?? [];
-	for (const file of packed?.files ?? []) process.stdout.write(`       ${String(file.size).padStart(8)}  ${file.path}\n`);
-	process.stdout.write(`       ${files.length} files, ${packed?.size ?? 0} bytes packed, ${packed?.unpackedSize ?? 0} unpacked\n`);
-	const allowed = (path: string) => path.startsWith('dist/') || ['package.json', 'README.md', 'LICENSE.md'].includes(path);
+	for (const file of packed?.files ?? [])
+		process.stdout.write(`       ${String(file.size).padStart(8)}  ${file.path}\n`);
+	process.stdout.write(
+		`       ${files.length} files, ${packed?.size ?? 0} bytes packed, ${packed?.unpackedSize ?? 0} unpacked\n`,
+	);
+	const allowed = (path: string) =>
+		path.startsWith('dist/') || ['package.json', 'README.md', 'LICENSE.md'].includes(path);
 	const stray = files.filter((path) => !allowed(path));
-	check(stray.length === 0, `only dist/, package.json, README.md, LICENSE.md${stray.length ? ` (also: ${stray.join(', ')})` : ''}`);
+	check(
+		stray.length === 0,
+		`only dist/, package.json, README.md, LICENSE.md${stray.length ? ` (also: ${stray.join(', ')})` : ''}`,
+	);
 	const noSources = files.filter((path) => /\.ts$/.test(path) && !path.endsWith('.d.ts'));
-	check(noSources.length === 0, `no TypeScript sources or tests in the tarball${noSources.length ? ` (${noSources.join(', ')})` : ''}`);
+	check(
+		noSources.length === 0,
+		`no TypeScript sources or tests in the tarball${noSources.length ? ` (${noSources.join(', ')})` : ''}`,
+	);
 	for (const entry of entries) check(files.includes(entry), `the tarball holds ${entry}`);
 	const icons = new Set<string>();
 	for (const entry of entries) {
@@ -127,9 +184,16 @@ function main() {
 	const publish = run('npm', ['publish', '--dry-run', '--ignore-scripts']);
 	const warnings = (publish.stdout + publish.stderr)
 		.split('\n')
-		.filter((line) => /^npm (warn|WARN|error|ERR)/.test(line) && !HARMLESS_NPM_WARNINGS.some((pattern) => pattern.test(line)));
+		.filter(
+			(line) =>
+				/^npm (warn|WARN|error|ERR)/.test(line) &&
+				!HARMLESS_NPM_WARNINGS.some((pattern) => pattern.test(line)),
+		);
 	check(publish.code === 0, 'npm publish --dry-run succeeds');
-	check(warnings.length === 0, `no npm warnings${warnings.length ? `:\n         ${warnings.join('\n         ')}` : ''}`);
+	check(
+		warnings.length === 0,
+		`no npm warnings${warnings.length ? `:\n         ${warnings.join('\n         ')}` : ''}`,
+	);
 
 	section("lint (the rule sets of n8n's community package verification)");
 	const lint = run('npm', ['run', 'lint', '--silent']);

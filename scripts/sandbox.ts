@@ -14,7 +14,12 @@ import { existsSync, mkdirSync, statfsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { appcuesCredentials, loadWorkflows, SANDBOX_CREDENTIAL, triggerWebhookPath } from '../test/e2e/lib/appcues';
+import {
+	appcuesCredentials,
+	loadWorkflows,
+	SANDBOX_CREDENTIAL,
+	triggerWebhookPath,
+} from '../test/e2e/lib/appcues';
 import {
 	N8nSandbox,
 	packPackage,
@@ -42,7 +47,14 @@ export function loadExamples(): Examples {
 const RUNTIME_DISK_GB = 3.5;
 
 function runtimeInstalled(version: N8nVersion): boolean {
-	const marker = join(repoRoot(), 'e2e', 'runtimes', `n8n-${version}`, 'node_modules', '.e2e-runtime-installed');
+	const marker = join(
+		repoRoot(),
+		'e2e',
+		'runtimes',
+		`n8n-${version}`,
+		'node_modules',
+		'.e2e-runtime-installed',
+	);
 	return existsSync(marker);
 }
 
@@ -63,7 +75,8 @@ function onPath(command: string): boolean {
 export function missingPrerequisites(version: N8nVersion): string[] {
 	const missing: string[] = [];
 	const [major] = process.versions.node.split('.').map(Number);
-	if (major < 20) missing.push(`Node.js 20 or newer runs this script (found ${process.versions.node})`);
+	if (major < 20)
+		missing.push(`Node.js 20 or newer runs this script (found ${process.versions.node})`);
 	if (runtimeInstalled(version)) return missing;
 	for (const [command, why] of [
 		['npm', 'npm installs n8n from the npm registry'],
@@ -78,7 +91,9 @@ export function missingPrerequisites(version: N8nVersion): string[] {
 	const stats = statfsSync(runtimes);
 	const freeGb = (stats.bavail * stats.bsize) / 1024 ** 3;
 	if (freeGb < RUNTIME_DISK_GB) {
-		missing.push(`installing n8n ${version} needs about ${RUNTIME_DISK_GB} GB free in ${runtimes} (${freeGb.toFixed(1)} GB free)`);
+		missing.push(
+			`installing n8n ${version} needs about ${RUNTIME_DISK_GB} GB free in ${runtimes} (${freeGb.toFixed(1)} GB free)`,
+		);
 	}
 	return missing;
 }
@@ -94,14 +109,20 @@ export function checkPrerequisites(version: N8nVersion): void {
 }
 
 /** The fake Appcues API with the demo data, on `port` (0: a free one). */
-export async function startAppcuesSandbox(port: number): Promise<{ fake: FakeAppcues; sandboxUrl: string }> {
+export async function startAppcuesSandbox(
+	port: number,
+): Promise<{ fake: FakeAppcues; sandboxUrl: string }> {
 	const fake = new FakeAppcues({ seed: seedDemoData });
 	const sandboxUrl = await fake.start(port);
 	return { fake, sandboxUrl };
 }
 
 /** An n8n user folder under `devDir` with the freshly built package installed as users install it. */
-export async function installPackage(runtime: N8nRuntime, devDir: string, port: number): Promise<N8nSandbox> {
+export async function installPackage(
+	runtime: N8nRuntime,
+	devDir: string,
+	port: number,
+): Promise<N8nSandbox> {
 	const n8n = new N8nSandbox(runtime, devDir, port, { keep: true });
 	await mkdir(n8n.n8nDir, { recursive: true });
 	await mkdir(n8n.inputDir, { recursive: true });
@@ -121,7 +142,9 @@ export async function importSandboxData(
 	sandboxUrl: string,
 	opts: { version: string; examples: boolean },
 ): Promise<Examples> {
-	await n8n.importCredentials(appcuesCredentials(sandboxUrl).filter((c) => c.id === SANDBOX_CREDENTIAL.id));
+	await n8n.importCredentials(
+		appcuesCredentials(sandboxUrl).filter((c) => c.id === SANDBOX_CREDENTIAL.id),
+	);
 	const examples = loadExamples();
 	if (opts.examples) {
 		await n8n.importWorkflows(Object.values(examples));

@@ -1,10 +1,23 @@
-import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import type {
+	ICredentialDataDecryptedObject,
+	IDataObject,
+	INodeExecutionData,
+	INodeParameters,
+} from 'n8n-workflow';
 import { afterEach, beforeEach } from 'vitest';
 
 import { runAppcuesNode, type NodeRunResult } from './harness/run-node';
-import { DEFAULT_ACCOUNT, type FakeAccount, FakeAppcues, type FakeAppcuesOptions } from './fake-appcues/server';
+import {
+	DEFAULT_ACCOUNT,
+	type FakeAccount,
+	FakeAppcues,
+	type FakeAppcuesOptions,
+} from './fake-appcues/server';
 
-export function credentialsFor(fake: FakeAppcues, account: FakeAccount = DEFAULT_ACCOUNT): ICredentialDataDecryptedObject {
+export function credentialsFor(
+	fake: FakeAppcues,
+	account: FakeAccount = DEFAULT_ACCOUNT,
+): ICredentialDataDecryptedObject {
 	return {
 		apiKey: account.apiKey,
 		apiSecret: account.apiSecret,
@@ -23,7 +36,11 @@ export interface TestContext {
 	fake: FakeAppcues;
 	run: (
 		parameters: INodeParameters,
-		extra?: { items?: Array<IDataObject | INodeExecutionData>; continueOnFail?: boolean; credentials?: ICredentialDataDecryptedObject },
+		extra?: {
+			items?: Array<IDataObject | INodeExecutionData>;
+			continueOnFail?: boolean;
+			credentials?: ICredentialDataDecryptedObject;
+		},
 	) => Promise<NodeRunResult>;
 }
 
@@ -35,7 +52,10 @@ export function useFakeAppcues(options: FakeAppcuesOptions = {}): TestContext {
 		await context.fake.start();
 		context.run = (parameters, extra = {}) =>
 			runAppcuesNode({
-				parameters: { ...parameters, options: { ...FAST_OPTIONS, ...(parameters.options as IDataObject) } },
+				parameters: {
+					...parameters,
+					options: { ...FAST_OPTIONS, ...(parameters.options as IDataObject) },
+				},
 				credentials: extra.credentials ?? credentialsFor(context.fake),
 				items: extra.items,
 				continueOnFail: extra.continueOnFail,
@@ -52,7 +72,12 @@ export function basicAuth(user: string, password: string) {
 }
 
 /** An input item carrying a file in the binary property `data`. */
-export function fileItem(content: string | Buffer, fileName: string, mimeType: string, extra: Record<string, unknown> = {}): INodeExecutionData {
+export function fileItem(
+	content: string | Buffer,
+	fileName: string,
+	mimeType: string,
+	extra: Record<string, unknown> = {},
+): INodeExecutionData {
 	const buffer = Buffer.isBuffer(content) ? content : Buffer.from(content, 'utf8');
 	return {
 		json: { fileName },

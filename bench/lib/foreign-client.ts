@@ -35,7 +35,10 @@ let sent = 0;
 
 async function send(): Promise<void> {
 	try {
-		const res = await fetch(target, { headers: { authorization }, signal: AbortSignal.timeout(10_000) });
+		const res = await fetch(target, {
+			headers: { authorization },
+			signal: AbortSignal.timeout(10_000),
+		});
 		await res.arrayBuffer();
 		if (res.status === 429) counts.throttled++;
 		else if (res.ok) counts.ok++;
@@ -57,6 +60,8 @@ const timer = setInterval(() => {
 process.stdout.write(`${JSON.stringify({ started: true })}\n`);
 process.on('SIGTERM', () => {
 	clearInterval(timer);
-	process.stdout.write(`${JSON.stringify({ ...counts, sent, seconds: (Date.now() - started) / 1000 })}\n`);
+	process.stdout.write(
+		`${JSON.stringify({ ...counts, sent, seconds: (Date.now() - started) / 1000 })}\n`,
+	);
 	process.exit(0);
 });

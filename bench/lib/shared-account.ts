@@ -8,7 +8,13 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 
 import { signDelivery, TRIGGER_TYPE } from '../../test/e2e/lib/appcues';
-import { type ExecutionRow, type N8nSandbox, repoRoot, type WorkflowJson, type WorkflowNode } from '../../test/e2e/lib/n8n';
+import {
+	type ExecutionRow,
+	type N8nSandbox,
+	repoRoot,
+	type WorkflowJson,
+	type WorkflowNode,
+} from '../../test/e2e/lib/n8n';
 
 export const TRIGGER_EVENT = 'appcues:nps_score';
 
@@ -43,7 +49,8 @@ export function triggerWorkflow(options: {
 						operation: 'updateProfile',
 						userId: '={{ $json.user_id }}',
 						propertiesInput: 'json',
-						propertiesJson: '={{ JSON.stringify({ score: $json.attributes.score, event: $json.id }) }}',
+						propertiesJson:
+							'={{ JSON.stringify({ score: $json.attributes.score, event: $json.id }) }}',
 						options: {},
 					},
 					credentials: { appcuesApi: options.credential },
@@ -114,7 +121,9 @@ export async function deliver(
 /** n8n's SQLite datetimes ("2026-11-29 08:25:13.123") are UTC. */
 export function dbTime(value: string | null | undefined): number {
 	if (!value) return NaN;
-	const iso = /^\d{4}-\d\d-\d\d \d/.test(value) ? `${value.replace(' ', 'T')}${/Z|[+-]\d\d:?\d\d$/.test(value) ? '' : 'Z'}` : value;
+	const iso = /^\d{4}-\d\d-\d\d \d/.test(value)
+		? `${value.replace(' ', 'T')}${/Z|[+-]\d\d:?\d\d$/.test(value) ? '' : 'Z'}`
+		: value;
 	return Date.parse(iso);
 }
 
@@ -131,7 +140,9 @@ export async function waitForNewExecutions(
 ): Promise<{ rows: ExecutionRow[]; complete: boolean }> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
-		const rows = (await n8n.listExecutions({ workflowId })).filter((row) => Number(row.id) > afterId);
+		const rows = (await n8n.listExecutions({ workflowId })).filter(
+			(row) => Number(row.id) > afterId,
+		);
 		const finished = rows.filter((row) => !['new', 'running', 'waiting'].includes(row.status));
 		if (finished.length >= count) return { rows: finished, complete: true };
 		if (Date.now() > deadline) return { rows: finished, complete: false };
@@ -140,7 +151,9 @@ export async function waitForNewExecutions(
 }
 
 export async function lastExecutionId(n8n: N8nSandbox): Promise<number> {
-	const rows = await n8n.queryDb<{ id: number | null }>('SELECT MAX(id) AS id FROM execution_entity');
+	const rows = await n8n.queryDb<{ id: number | null }>(
+		'SELECT MAX(id) AS id FROM execution_entity',
+	);
 	return Number(rows[0]?.id ?? 0);
 }
 
@@ -197,7 +210,13 @@ export async function startForeignClient(options: {
 			await exited;
 			process.off('exit', kill);
 			const last = output.trim().split('\n').at(-1) ?? '{}';
-			return JSON.parse(last) as { ok: number; throttled: number; other: number; sent: number; seconds: number };
+			return JSON.parse(last) as {
+				ok: number;
+				throttled: number;
+				other: number;
+				sent: number;
+				seconds: number;
+			};
 		},
 	};
 }

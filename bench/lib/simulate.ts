@@ -123,7 +123,10 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 		await time.sleep(execution.startAt ?? 0);
 		const startedAt = time.now;
 		const budget = budgetFor(execution.process);
-		const nodeCap = execution.nodeRate && execution.nodeRate < limit ? new Throttle(execution.nodeRate, () => time.now, time.sleep) : undefined;
+		const nodeCap =
+			execution.nodeRate && execution.nodeRate < limit
+				? new Throttle(execution.nodeRate, () => time.now, time.sleep)
+				: undefined;
 		let next = 0;
 		const worker = async () => {
 			while (next < execution.items) {
@@ -151,7 +154,9 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 				}
 			}
 		};
-		await Promise.all(Array.from({ length: Math.min(execution.concurrency ?? 10, execution.items) }, worker));
+		await Promise.all(
+			Array.from({ length: Math.min(execution.concurrency ?? 10, execution.items) }, worker),
+		);
 		return time.now - startedAt;
 	};
 
@@ -167,7 +172,9 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 		}
 	};
 
-	const all = Promise.all(options.executions.map((execution, i) => runExecution(execution, i).finally(() => running--)));
+	const all = Promise.all(
+		options.executions.map((execution, i) => runExecution(execution, i).finally(() => running--)),
+	);
 	void foreign();
 	let perExecutionMs: number[] = [];
 	let finished = false;

@@ -34,7 +34,9 @@ const operationFields = Object.values(resources).flatMap((resource) =>
  */
 export function readableSubtitle(): string {
 	const names = (options: INodeProperties['options']) =>
-		(options ?? []).flatMap((option) => ('value' in option ? [[String(option.value), option.name]] : []));
+		(options ?? []).flatMap((option) =>
+			'value' in option ? [[String(option.value), option.name]] : [],
+		);
 	const resourceNames = Object.fromEntries(names(resourceField.options));
 	const operationNames = Object.fromEntries(
 		operationFields.flatMap((field) =>
@@ -88,9 +90,13 @@ export class Appcues implements INodeType {
 		const resource = this.getNodeParameter('resource', 0) as string;
 		const operation = this.getNodeParameter('operation', 0, '') as string;
 		if (resource === CUSTOM_API_CALL || operation === CUSTOM_API_CALL) {
-			throw new NodeOperationError(this.getNode(), 'Custom API calls are made with the HTTP Request node', {
-				description: CUSTOM_API_CALL_HELP,
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				'Custom API calls are made with the HTTP Request node',
+				{
+					description: CUSTOM_API_CALL_HELP,
+				},
+			);
 		}
 		return await router.call(this);
 	}

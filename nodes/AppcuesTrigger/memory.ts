@@ -45,7 +45,10 @@ export function triggerMemory(workflowId: string, nodeId: string): TriggerMemory
  * and being 12 hex digits of an HMAC it gives nothing usable about the secret itself.
  */
 export function secretFingerprint(secret: string): string {
-	return createHmac('sha256', secret).update('n8n-nodes-appcues signature form').digest('hex').slice(0, 12);
+	return createHmac('sha256', secret)
+		.update('n8n-nodes-appcues signature form')
+		.digest('hex')
+		.slice(0, 12);
 }
 
 const CONTENTS = new Set<string>(Object.values(PINNED_FORMATS).map((form) => form.content));
@@ -58,5 +61,9 @@ export function readPinnedForm(stored: unknown): PinnedForm | undefined {
 	if (typeof content !== 'string' || !CONTENTS.has(content)) return undefined;
 	if (typeof encoding !== 'string' || !ENCODINGS.has(encoding)) return undefined;
 	if (typeof secretFingerprint !== 'string' || secretFingerprint === '') return undefined;
-	return { content: content as SignedContent, encoding: encoding as DigestEncoding, secretFingerprint };
+	return {
+		content: content as SignedContent,
+		encoding: encoding as DigestEncoding,
+		secretFingerprint,
+	};
 }

@@ -39,7 +39,9 @@ export function isSignatureFormat(value: unknown): value is SignatureFormat {
 export function signatureFormName(form: SignatureForm): SignatureFormName {
 	const names = Object.keys(PINNED_FORMATS) as SignatureFormName[];
 	return names.find(
-		(name) => PINNED_FORMATS[name].content === form.content && PINNED_FORMATS[name].encoding === form.encoding,
+		(name) =>
+			PINNED_FORMATS[name].content === form.content &&
+			PINNED_FORMATS[name].encoding === form.encoding,
 	)!;
 }
 
@@ -91,7 +93,9 @@ export function computeSignature(
 	timestamp: string,
 	rawBody: Buffer,
 ): Buffer {
-	return createHmac('sha256', secret).update(signedBytes(content, timestamp, rawBody)).digest();
+	return createHmac('sha256', secret)
+		.update(signedBytes(content, timestamp, rawBody))
+		.digest();
 }
 
 export interface SignatureCheck {

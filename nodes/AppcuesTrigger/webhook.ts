@@ -22,7 +22,12 @@ import {
 	signsTimestamp,
 	verifySignature,
 } from './signature';
-import type { SignatureForm, SignatureFormName, SignatureFormat, VerifiedSignature } from './signature';
+import type {
+	SignatureForm,
+	SignatureFormName,
+	SignatureFormat,
+	VerifiedSignature,
+} from './signature';
 import { isWithinReplayWindow, parseTimestamp } from './timestamp';
 
 export const SIGNATURE_HEADER = 'x-apc-signature';
@@ -67,7 +72,8 @@ function readOptions(this: IWebhookFunctions): TriggerOptions {
 async function loadSecret(this: IWebhookFunctions): Promise<string | undefined> {
 	if (!this.getNode().credentials?.appcuesApi) return undefined;
 	const credentials = await this.getCredentials('appcuesApi');
-	const secret = typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret.trim() : '';
+	const secret =
+		typeof credentials.webhookSecret === 'string' ? credentials.webhookSecret.trim() : '';
 	return secret || undefined;
 }
 
@@ -131,7 +137,10 @@ function verify(
 	const signatureHeader = singleHeader(headers, SIGNATURE_HEADER);
 	const timestamp = singleHeader(headers, TIMESTAMP_HEADER);
 	if (signatureHeader === undefined || timestamp === undefined) return undefined;
-	const signature = verifySignature({ secret, rawBody, timestamp, signature: signatureHeader }, only);
+	const signature = verifySignature(
+		{ secret, rawBody, timestamp, signature: signatureHeader },
+		only,
+	);
 	if (!signature) return undefined;
 	if (options.replayWindowSeconds <= 0) return { signature };
 	const timestampMs = parseTimestamp(timestamp);
@@ -165,7 +174,11 @@ function openMemory(this: IWebhookFunctions, nowMs: number): Memory {
 		(storedPin?.content !== pin.content ||
 			storedPin.encoding !== pin.encoding ||
 			storedPin.secretFingerprint !== pin.secretFingerprint);
-	return { process: processMemory, staticData, behind: processMemory.seen.size > stored || pinBehind };
+	return {
+		process: processMemory,
+		staticData,
+		behind: processMemory.seen.size > stored || pinBehind,
+	};
 }
 
 /** The form Automatic mode pinned under this secret, if any. */
@@ -236,7 +249,8 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 		return badRequest.call(this, `The body is larger than ${options.maxBodyBytes / 1024} KB`);
 	}
 
-	const memory = secret !== undefined || options.ignoreDuplicates ? openMemory.call(this, nowMs) : undefined;
+	const memory =
+		secret !== undefined || options.ignoreDuplicates ? openMemory.call(this, nowMs) : undefined;
 	let verified: Verified | undefined;
 	let pinned = false;
 	if (secret !== undefined && memory) {
@@ -274,14 +288,19 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 	);
 	const wanted = parsed.events.filter((event) => passesFilter(event, filter));
 	const expiresAtMs = rememberUntil(nowMs, options.replayWindowSeconds, verified?.timestampMs);
-	const { fresh: events, newKeys, withoutId } =
-		memory && options.ignoreDuplicates
-			? dropDuplicates(wanted, memory.process.seen, expiresAtMs, nowMs)
-			: { fresh: wanted, newKeys: [], withoutId: 0 };
+	const {
+		fresh: events,
+		newKeys,
+		withoutId,
+	} = memory && options.ignoreDuplicates
+		? dropDuplicates(wanted, memory.process.seen, expiresAtMs, nowMs)
+		: { fresh: wanted, newKeys: [], withoutId: 0 };
 	if (memory && events.length && delivery !== undefined && (bodyOnly || withoutId > 0)) {
 		// Event ids cover the rest. A body-only signature does not sign the timestamp, so its copies
 		// are refused for a day, not only while their timestamp is inside the window.
-		const deliveryExpiresAtMs = bodyOnly ? Math.max(expiresAtMs, nowMs + BODY_ONLY_MEMORY_MS) : expiresAtMs;
+		const deliveryExpiresAtMs = bodyOnly
+			? Math.max(expiresAtMs, nowMs + BODY_ONLY_MEMORY_MS)
+			: expiresAtMs;
 		memory.process.seen.remember(delivery, deliveryExpiresAtMs);
 		newKeys.push(delivery);
 	}
@@ -300,7 +319,11 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
  * n8n answers a delivery that starts a run once the run is queued, with an error if it could not
  * be. Appcues then sends it again, and that copy must not be taken for a duplicate.
  */
-function forgetUnlessAcknowledged(this: IWebhookFunctions, seen: SeenDeliveries, keys: string[]): void {
+function forgetUnlessAcknowledged(
+	this: IWebhookFunctions,
+	seen: SeenDeliveries,
+	keys: string[],
+): void {
 	const res = this.getResponseObject();
 	if (!keys.length || typeof res.once !== 'function') return;
 	res.once('finish', () => {
@@ -308,8 +331,16 @@ function forgetUnlessAcknowledged(this: IWebhookFunctions, seen: SeenDeliveries,
 	});
 }
 
-function withHeaders(event: IDataObject, headers: IDataObject, verified: Verified | undefined): IDataObject {
-	const output: IDataObject = { body: event, headers: { ...headers }, verified: verified !== undefined };
+function withHeaders(
+	event: IDataObject,
+	headers: IDataObject,
+	verified: Verified | undefined,
+): IDataObject {
+	const output: IDataObject = {
+		body: event,
+		headers: { ...headers },
+		verified: verified !== undefined,
+	};
 	if (verified) output.signatureForm = signatureFormName(verified.signature.form);
 	return output;
 }

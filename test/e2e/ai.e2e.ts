@@ -36,12 +36,22 @@ import {
 import { type ModelRequest, type OfferedTool, ScriptedModel } from './lib/scripted-model';
 import { selectedVersions } from './lib/versions';
 
-const ACCOUNT = { accountId: '12345', apiKey: 'test-key', apiSecret: 'ai-test-secret-do-not-leak', legacyApiKey: 'ai-legacy-key-do-not-leak' };
+const ACCOUNT = {
+	accountId: '12345',
+	apiKey: 'test-key',
+	apiSecret: 'ai-test-secret-do-not-leak',
+	legacyApiKey: 'ai-legacy-key-do-not-leak',
+};
 const V2 = `/v2/accounts/${ACCOUNT.accountId}`;
 const OPENAI_KEY = 'sk-scripted-model-key';
 const MCP_TOKEN = 'mcp-token-for-the-e2e-test';
 /** Never to be sent to the model or an MCP client. */
-const SECRETS = [ACCOUNT.apiSecret, ACCOUNT.legacyApiKey, WEBHOOK_SECRET, basicAuth(ACCOUNT.apiKey, ACCOUNT.apiSecret)];
+const SECRETS = [
+	ACCOUNT.apiSecret,
+	ACCOUNT.legacyApiKey,
+	WEBHOOK_SECRET,
+	basicAuth(ACCOUNT.apiKey, ACCOUNT.apiSecret),
+];
 
 /** Tool names as n8n derives them from the node names of the example workflows. */
 const TOOLS = {
@@ -53,14 +63,18 @@ const TOOLS = {
 } as const;
 
 /** The examples describe the two segment tools by hand (Description: Set Manually). */
-const LIST_SEGMENTS_DESCRIPTION = "List the segments of the Appcues account (up to 50), each with its ID, name, description and number of users. Use it to find a segment's ID from its name.";
-const ADD_TO_SEGMENT_DESCRIPTION = "Add end users to an Appcues segment, given the segment's ID and the users' IDs. Appcues applies the change within a few minutes.";
+const LIST_SEGMENTS_DESCRIPTION =
+	"List the segments of the Appcues account (up to 50), each with its ID, name, description and number of users. Use it to find a segment's ID from its name.";
+const ADD_TO_SEGMENT_DESCRIPTION =
+	"Add end users to an Appcues segment, given the segment's ID and the users' IDs. Appcues applies the change within a few minutes.";
 const CHAT_AGENT_PATH = 'appcues-agent-chat-completions';
 
 const versions = selectedVersions().filter((version) => version === '2.41.1');
 
 async function loadExample(name: string): Promise<WorkflowJson & { id: string }> {
-	return JSON.parse(await readFile(join(repoRoot(), 'examples', `${name}.json`), 'utf8')) as WorkflowJson & { id: string };
+	return JSON.parse(
+		await readFile(join(repoRoot(), 'examples', `${name}.json`), 'utf8'),
+	) as WorkflowJson & { id: string };
 }
 
 /** The tool results of a conversation's last request, parsed ({"error": ...} or the items). */
@@ -69,7 +83,12 @@ function parsedOutput(output: string): unknown {
 }
 
 function apiCall(request: RecordedRequest) {
-	return { method: request.method, path: request.rawPath, body: request.body === '' ? undefined : request.body, status: request.status };
+	return {
+		method: request.method,
+		path: request.rawPath,
+		body: request.body === '' ? undefined : request.body,
+		status: request.status,
+	};
 }
 
 describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', () => {
@@ -94,12 +113,24 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 			workflow.nodes.map((node) => node.credentials?.[type]).find(Boolean)!;
 		expect(credentialOf(agent, 'appcuesApi')).toEqual(SANDBOX_CREDENTIAL);
 		await n8n.importCredentials([
-			...appcuesCredentials(fake.url, ACCOUNT).filter((credential) => credential.id === SANDBOX_CREDENTIAL.id),
-			{ ...credentialOf(agent, 'openAiApi'), type: 'openAiApi', data: { apiKey: OPENAI_KEY, url: model.baseUrl } },
-			{ ...credentialOf(mcp, 'httpBearerAuth'), type: 'httpBearerAuth', data: { token: MCP_TOKEN } },
+			...appcuesCredentials(fake.url, ACCOUNT).filter(
+				(credential) => credential.id === SANDBOX_CREDENTIAL.id,
+			),
+			{
+				...credentialOf(agent, 'openAiApi'),
+				type: 'openAiApi',
+				data: { apiKey: OPENAI_KEY, url: model.baseUrl },
+			},
+			{
+				...credentialOf(mcp, 'httpBearerAuth'),
+				type: 'httpBearerAuth',
+				data: { token: MCP_TOKEN },
+			},
 		]);
 		// The example names a real OpenAI model; the scripted one answers to any id.
-		const chatModel = agent.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi')!;
+		const chatModel = agent.nodes.find(
+			(node) => node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+		)!;
 		chatModel.parameters.model = { __rl: true, mode: 'id', value: 'fake-model' };
 		// The same agent with "Use Responses API" off, so the model is asked over Chat Completions.
 		const chatAgent = structuredClone(agent);
@@ -108,12 +139,16 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		const chatWebhook = chatAgent.nodes.find((node) => node.type === 'n8n-nodes-base.webhook')!;
 		chatWebhook.parameters.path = CHAT_AGENT_PATH;
 		chatWebhook.webhookId = '5d3c1a8e-4f0b-4c51-9a7e-0a9c7e5a6e42';
-		chatAgent.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi')!.parameters.responsesApiEnabled = false;
+		chatAgent.nodes.find(
+			(node) => node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+		)!.parameters.responsesApiEnabled = false;
 
 		await n8n.importWorkflows([agent, chatAgent, mcp]);
 		for (const workflow of [agent, chatAgent, mcp]) await n8n.publishWorkflow(workflow.id);
 		server = await n8n.start();
-		agentPath = String(agent.nodes.find((node) => node.type === 'n8n-nodes-base.webhook')!.parameters.path);
+		agentPath = String(
+			agent.nodes.find((node) => node.type === 'n8n-nodes-base.webhook')!.parameters.path,
+		);
 		await server.waitForWebhook(agentPath);
 		await server.waitForWebhook(CHAT_AGENT_PATH);
 	});
@@ -122,7 +157,9 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		fake.reset();
 		ctx.onTestFailed(() => {
 			if (n8n) n8n.keep = true;
-			console.log(`kept ${n8n?.root} for "${ctx.task.name}"; model failures: ${JSON.stringify(model?.failures)}`);
+			console.log(
+				`kept ${n8n?.root} for "${ctx.task.name}"; model failures: ${JSON.stringify(model?.failures)}`,
+			);
 		});
 	});
 
@@ -134,7 +171,10 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 	});
 
 	/** Sends the prompt to the agent workflow; returns the agent's answer and the model requests. */
-	async function ask(prompt: string, path = agentPath): Promise<{ status: number; answer: unknown; requests: ModelRequest[] }> {
+	async function ask(
+		prompt: string,
+		path = agentPath,
+	): Promise<{ status: number; answer: unknown; requests: ModelRequest[] }> {
 		const response = await fetch(`${server.baseUrl}/webhook/${path}`, {
 			method: 'POST',
 			headers: { 'Content-Type': 'application/json' },
@@ -143,7 +183,10 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		const text = await response.text();
 		const requests = model.conversation(prompt);
 		for (const request of requests) {
-			for (const secret of SECRETS) expect(JSON.stringify(request.body), 'a secret was sent to the model').not.toContain(secret);
+			for (const secret of SECRETS)
+				expect(JSON.stringify(request.body), 'a secret was sent to the model').not.toContain(
+					secret,
+				);
 		}
 		let answer: unknown = text;
 		try {
@@ -160,14 +203,18 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		for (;;) {
 			const [newest] = await n8n.listExecutions({ workflowId });
 			if (newest && !['new', 'running', 'waiting'].includes(newest.status)) return newest.status;
-			if (Date.now() > deadline) throw new Error(`the last execution of ${workflowId} did not finish (${newest?.status})`);
+			if (Date.now() > deadline)
+				throw new Error(`the last execution of ${workflowId} did not finish (${newest?.status})`);
 			await new Promise((resolve) => setTimeout(resolve, 250));
 		}
 	}
 
 	function tool(requests: ModelRequest[], name: string): OfferedTool {
 		const found = requests[0]?.tools.find((candidate) => candidate.name === name);
-		if (!found) throw new Error(`tool ${name} was not offered (offered: ${requests[0]?.tools.map((t) => t.name).join(', ')})`);
+		if (!found)
+			throw new Error(
+				`tool ${name} was not offered (offered: ${requests[0]?.tools.map((t) => t.name).join(', ')})`,
+			);
 		return found;
 	}
 
@@ -176,7 +223,14 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		model.addScript({
 			prompt,
 			steps: [
-				{ toolCalls: [{ name: TOOLS.updateProfile, arguments: { user_id: 'ada', properties: { plan: 'pro' } } }] },
+				{
+					toolCalls: [
+						{
+							name: TOOLS.updateProfile,
+							arguments: { user_id: 'ada', properties: { plan: 'pro' } },
+						},
+					],
+				},
 				(request) => ({ text: `Done: ${request.toolResults[0].output}` }),
 			],
 		});
@@ -187,7 +241,9 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		expect(requests[0].system).toContain('You manage end users and segments in Appcues');
 
 		// The tools n8n offered: our five, named after the nodes, described by the operations.
-		console.log(`Tools as the model saw them (Responses API):\n${JSON.stringify(requests[0].tools, null, 1)}`);
+		console.log(
+			`Tools as the model saw them (Responses API):\n${JSON.stringify(requests[0].tools, null, 1)}`,
+		);
 		expect(requests[0].tools.map((t) => t.name).sort()).toEqual(Object.values(TOOLS).sort());
 		expect(tool(requests, TOOLS.updateProfile)).toMatchObject({
 			description: 'Update a user profile in Appcues',
@@ -198,13 +254,21 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 					user_id: { type: 'string', description: 'The ID of the end user in Appcues, e.g. ada' },
 					// $fromAI's json type arrives with no JSON schema type: the description must say "object",
 					// and the node takes an object or JSON text.
-					properties: { description: 'The profile properties to set, as a JSON object of property names and values' },
+					properties: {
+						description:
+							'The profile properties to set, as a JSON object of property names and values',
+					},
 				},
 			},
 		});
-		expect(tool(requests, TOOLS.listSegments)).toMatchObject({ description: LIST_SEGMENTS_DESCRIPTION, parameters: { type: 'object', properties: {} } });
+		expect(tool(requests, TOOLS.listSegments)).toMatchObject({
+			description: LIST_SEGMENTS_DESCRIPTION,
+			parameters: { type: 'object', properties: {} },
+		});
 		expect(tool(requests, TOOLS.getProfile).description).toBe('Get a user profile in Appcues');
-		expect(tool(requests, TOOLS.trackEvent).description).toBe('Track an event for a user in Appcues');
+		expect(tool(requests, TOOLS.trackEvent).description).toBe(
+			'Track an event for a user in Appcues',
+		);
 		expect(tool(requests, TOOLS.addToSegment).description).toBe(ADD_TO_SEGMENT_DESCRIPTION);
 		expect(tool(requests, TOOLS.addToSegment).parameters).toMatchObject({
 			required: ['segment_id', 'user_ids'],
@@ -212,12 +276,19 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		});
 
 		// The tool call became the right Appcues request...
-		expect(fake.requests.map(apiCall)).toEqual([{ method: 'PATCH', path: `${V2}/users/ada/profile`, body: { plan: 'pro' }, status: 200 }]);
+		expect(fake.requests.map(apiCall)).toEqual([
+			{ method: 'PATCH', path: `${V2}/users/ada/profile`, body: { plan: 'pro' }, status: 200 },
+		]);
 		expect(fake.state().users.get('ada')?.properties.plan).toBe('pro');
 		// ...and Appcues' answer went back to the model as the tool result.
 		expect(requests[1].toolResults).toHaveLength(1);
-		expect(requests[1].toolResults[0]).toMatchObject({ name: TOOLS.updateProfile, arguments: { user_id: 'ada', properties: { plan: 'pro' } } });
-		expect(parsedOutput(requests[1].toolResults[0].output)).toEqual([{ user_id: 'ada', status: 200 }]);
+		expect(requests[1].toolResults[0]).toMatchObject({
+			name: TOOLS.updateProfile,
+			arguments: { user_id: 'ada', properties: { plan: 'pro' } },
+		});
+		expect(parsedOutput(requests[1].toolResults[0].output)).toEqual([
+			{ user_id: 'ada', status: 200 },
+		]);
 		expect(answer).toEqual({ output: `Done: ${requests[1].toolResults[0].output}` });
 	});
 
@@ -228,9 +299,19 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 			steps: [
 				{ toolCalls: [{ name: TOOLS.listSegments, arguments: {} }] },
 				(request) => {
-					const segments = parsedOutput(request.toolResults[0].output) as Array<{ id: string; name: string }>;
+					const segments = parsedOutput(request.toolResults[0].output) as Array<{
+						id: string;
+						name: string;
+					}>;
 					const trial = segments.find((segment) => segment.name === 'Trial Users');
-					return { toolCalls: [{ name: TOOLS.addToSegment, arguments: { segment_id: trial?.id ?? 'not-found', user_ids: 'ada,grace' } }] };
+					return {
+						toolCalls: [
+							{
+								name: TOOLS.addToSegment,
+								arguments: { segment_id: trial?.id ?? 'not-found', user_ids: 'ada,grace' },
+							},
+						],
+					};
 				},
 				(request) => ({ text: `Added: ${request.toolResults[1].output}` }),
 			],
@@ -240,10 +321,20 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		expect(requests).toHaveLength(3);
 		expect(fake.requests.map(apiCall)).toEqual([
 			{ method: 'GET', path: `${V2}/segments`, body: undefined, status: 200 },
-			{ method: 'POST', path: `${V2}/segments/seg-trial/add_user_ids`, body: { user_ids: ['ada', 'grace'] }, status: 202 },
+			{
+				method: 'POST',
+				path: `${V2}/segments/seg-trial/add_user_ids`,
+				body: { user_ids: ['ada', 'grace'] },
+				status: 202,
+			},
 		]);
-		expect(requests[2].toolResults.map((result) => result.name)).toEqual([TOOLS.listSegments, TOOLS.addToSegment]);
-		const [added] = parsedOutput(requests[2].toolResults[1].output) as Array<Record<string, unknown>>;
+		expect(requests[2].toolResults.map((result) => result.name)).toEqual([
+			TOOLS.listSegments,
+			TOOLS.addToSegment,
+		]);
+		const [added] = parsedOutput(requests[2].toolResults[1].output) as Array<
+			Record<string, unknown>
+		>;
 		expect(added).toMatchObject({ segment_id: 'seg-trial', added: 2, requests: 1 });
 		expect(added.job_ids).toEqual([expect.any(String)]);
 		expect(answer).toEqual({ output: expect.stringContaining('"segment_id":"seg-trial"') });
@@ -263,11 +354,23 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		});
 		const { status, answer, requests } = await ask(prompt);
 		expect(status).toBe(200);
-		expect(fake.requests.map(apiCall)).toEqual([{ method: 'GET', path: `${V2}/segments`, body: undefined, status: 200 }]);
-		const segments = parsedOutput(requests[1].toolResults[0].output) as Array<Record<string, unknown>>;
-		expect(segments.map((segment) => segment.id)).toEqual(['seg-power-users', 'seg-trial', 'seg-admins']);
+		expect(fake.requests.map(apiCall)).toEqual([
+			{ method: 'GET', path: `${V2}/segments`, body: undefined, status: 200 },
+		]);
+		const segments = parsedOutput(requests[1].toolResults[0].output) as Array<
+			Record<string, unknown>
+		>;
+		expect(segments.map((segment) => segment.id)).toEqual([
+			'seg-power-users',
+			'seg-trial',
+			'seg-admins',
+		]);
 		const trialMembers = fake.state().segments.get('seg-trial')!.user_ids.size;
-		expect(segments[1]).toMatchObject({ name: 'Trial Users', description: 'Users still on a trial', user_count: trialMembers });
+		expect(segments[1]).toMatchObject({
+			name: 'Trial Users',
+			description: 'Users still on a trial',
+			user_count: trialMembers,
+		});
 		expect(answer).toEqual({ output: 'Segments: Power Users, Trial Users, Admins' });
 	});
 
@@ -277,16 +380,23 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 			prompt,
 			steps: [
 				{ toolCalls: [{ name: TOOLS.listSegments, arguments: {} }] },
-				(request) => ({ text: `Segments: ${(parsedOutput(request.toolResults[0].output) as Array<{ name: string }>).map((segment) => segment.name).join(', ')}` }),
+				(request) => ({
+					text: `Segments: ${(parsedOutput(request.toolResults[0].output) as Array<{ name: string }>).map((segment) => segment.name).join(', ')}`,
+				}),
 			],
 		});
 		const { status, answer, requests } = await ask(prompt, CHAT_AGENT_PATH);
 		expect(status).toBe(200);
-		expect(requests.map((request) => `${request.api} ${request.path}`)).toEqual(['chat /v1/chat/completions', 'chat /v1/chat/completions']);
+		expect(requests.map((request) => `${request.api} ${request.path}`)).toEqual([
+			'chat /v1/chat/completions',
+			'chat /v1/chat/completions',
+		]);
 		expect(requests[0].tools.map((t) => t.name).sort()).toEqual(Object.values(TOOLS).sort());
 		expect(tool(requests, TOOLS.listSegments).description).toBe(LIST_SEGMENTS_DESCRIPTION);
 		expect(requests[1].toolResults[0].name).toBe(TOOLS.listSegments);
-		expect(fake.requests.map(apiCall)).toEqual([{ method: 'GET', path: `${V2}/segments`, body: undefined, status: 200 }]);
+		expect(fake.requests.map(apiCall)).toEqual([
+			{ method: 'GET', path: `${V2}/segments`, body: undefined, status: 200 },
+		]);
 		expect(answer).toEqual({ output: 'Segments: Power Users, Trial Users, Admins' });
 	});
 
@@ -295,17 +405,28 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		model.addScript({
 			prompt,
 			steps: [
-				{ toolCalls: [{ name: TOOLS.addToSegment, arguments: { segment_id: 'seg-vip', user_ids: 'ada' } }] },
+				{
+					toolCalls: [
+						{ name: TOOLS.addToSegment, arguments: { segment_id: 'seg-vip', user_ids: 'ada' } },
+					],
+				},
 				(request) => ({ text: `Sorry: ${request.toolResults[0].output}` }),
 			],
 		});
 		const { status, answer, requests } = await ask(prompt);
 		expect(status).toBe(200);
 		expect(fake.requests.map(apiCall)).toEqual([
-			{ method: 'POST', path: `${V2}/segments/seg-vip/add_user_ids`, body: { user_ids: ['ada'] }, status: 404 },
+			{
+				method: 'POST',
+				path: `${V2}/segments/seg-vip/add_user_ids`,
+				body: { user_ids: ['ada'] },
+				status: 404,
+			},
 		]);
 		expect(requests).toHaveLength(2);
-		expect(parsedOutput(requests[1].toolResults[0].output)).toEqual([{ error: 'Appcues API error 404: Not Found: segment seg-vip not found' }]);
+		expect(parsedOutput(requests[1].toolResults[0].output)).toEqual([
+			{ error: 'Appcues API error 404: Not Found: segment seg-vip not found' },
+		]);
 		expect(answer).toEqual({ output: expect.stringContaining('segment seg-vip not found') });
 
 		expect(await lastRunStatus('appcuesAiAgent01')).toBe('success');
@@ -317,8 +438,19 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 			prompt,
 			steps: [
 				// A string that is not JSON where the schema asks for an object.
-				{ toolCalls: [{ name: TOOLS.updateProfile, arguments: { user_id: 'ada', properties: '{"seats": 40' } }] },
-				{ toolCalls: [{ name: TOOLS.updateProfile, arguments: { user_id: 'ada', properties: { seats: 40 } } }] },
+				{
+					toolCalls: [
+						{
+							name: TOOLS.updateProfile,
+							arguments: { user_id: 'ada', properties: '{"seats": 40' },
+						},
+					],
+				},
+				{
+					toolCalls: [
+						{ name: TOOLS.updateProfile, arguments: { user_id: 'ada', properties: { seats: 40 } } },
+					],
+				},
 				(request) => ({ text: request.toolResults.map((result) => result.output).join(' then ') }),
 			],
 		});
@@ -330,7 +462,9 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		expect(second).toEqual([{ user_id: 'ada', status: 200 }]);
 		expect(await lastRunStatus('appcuesAiAgent01')).toBe('success');
 		// Only the corrected call reached Appcues.
-		expect(fake.requests.map(apiCall)).toEqual([{ method: 'PATCH', path: `${V2}/users/ada/profile`, body: { seats: 40 }, status: 200 }]);
+		expect(fake.requests.map(apiCall)).toEqual([
+			{ method: 'PATCH', path: `${V2}/users/ada/profile`, body: { seats: 40 }, status: 200 },
+		]);
 	});
 
 	describe('MCP Server Trigger', () => {
@@ -338,15 +472,31 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 
 		async function connect(token = MCP_TOKEN): Promise<Client> {
 			const client = new Client({ name: 'appcues-e2e', version: '1.0.0' });
-			await client.connect(new StreamableHTTPClientTransport(url(), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+			await client.connect(
+				new StreamableHTTPClientTransport(url(), {
+					requestInit: { headers: { Authorization: `Bearer ${token}` } },
+				}),
+			);
 			return client;
 		}
 
 		it('refuses a client without the bearer token', async () => {
 			const response = await fetch(url(), {
 				method: 'POST',
-				headers: { 'Content-Type': 'application/json', Accept: 'application/json, text/event-stream' },
-				body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-03-26', capabilities: {}, clientInfo: { name: 'x', version: '1' } } }),
+				headers: {
+					'Content-Type': 'application/json',
+					Accept: 'application/json, text/event-stream',
+				},
+				body: JSON.stringify({
+					jsonrpc: '2.0',
+					id: 1,
+					method: 'initialize',
+					params: {
+						protocolVersion: '2025-03-26',
+						capabilities: {},
+						clientInfo: { name: 'x', version: '1' },
+					},
+				}),
 			});
 			expect(response.status).toBe(403);
 			await expect(connect('wrong-token')).rejects.toThrow();
@@ -360,18 +510,34 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 				expect(tools.map((t) => t.name).sort()).toEqual(Object.values(TOOLS).sort());
 				const getProfile = tools.find((t) => t.name === TOOLS.getProfile)!;
 				expect(getProfile.description).toBe('Get a user profile in Appcues');
-				expect(getProfile.inputSchema).toMatchObject({ type: 'object', required: ['user_id'], properties: { user_id: { type: 'string' } } });
+				expect(getProfile.inputSchema).toMatchObject({
+					type: 'object',
+					required: ['user_id'],
+					properties: { user_id: { type: 'string' } },
+				});
 
-				const result = await client.callTool({ name: TOOLS.getProfile, arguments: { user_id: 'grace' } });
+				const result = await client.callTool({
+					name: TOOLS.getProfile,
+					arguments: { user_id: 'grace' },
+				});
 				expect(result.isError).toBeFalsy();
-				const text = (result.content as Array<{ type: string; text: string }>).map((part) => part.text).join('');
+				const text = (result.content as Array<{ type: string; text: string }>)
+					.map((part) => part.text)
+					.join('');
 				expect(text).toContain('grace@example.com');
 				for (const secret of SECRETS) expect(text).not.toContain(secret);
-				expect(fake.requests.map(apiCall)).toEqual([{ method: 'GET', path: `${V2}/users/grace/profile`, body: undefined, status: 200 }]);
+				expect(fake.requests.map(apiCall)).toEqual([
+					{ method: 'GET', path: `${V2}/users/grace/profile`, body: undefined, status: 200 },
+				]);
 
-				const failed = await client.callTool({ name: TOOLS.addToSegment, arguments: { segment_id: 'seg-vip', user_ids: 'ada' } });
+				const failed = await client.callTool({
+					name: TOOLS.addToSegment,
+					arguments: { segment_id: 'seg-vip', user_ids: 'ada' },
+				});
 				expect(failed.isError).toBe(true);
-				const failure = (failed.content as Array<{ text: string }>).map((part) => part.text).join('');
+				const failure = (failed.content as Array<{ text: string }>)
+					.map((part) => part.text)
+					.join('');
 				console.log(`MCP tool error: ${failure}`);
 				expect(failure).toContain('Appcues API error 404: Not Found: segment seg-vip not found');
 				for (const secret of SECRETS) expect(failure).not.toContain(secret);

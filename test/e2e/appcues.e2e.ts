@@ -41,7 +41,17 @@ import {
 	type N8nSandbox,
 	type RunningN8n,
 } from './lib/n8n';
-import { ACCOUNT, EXAMPLE_CHECKS, explain, KEY_AUTH, SECRETS, toCall, V2, WRONG_AUTH, type ExampleContext } from './lib/example-checks';
+import {
+	ACCOUNT,
+	EXAMPLE_CHECKS,
+	explain,
+	KEY_AUTH,
+	SECRETS,
+	toCall,
+	V2,
+	WRONG_AUTH,
+	type ExampleContext,
+} from './lib/example-checks';
 import { selectedVersions } from './lib/versions';
 
 const workflows = loadWorkflows();
@@ -67,7 +77,8 @@ afterAll(async () => {
 describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 	let n8n: N8nSandbox;
 	let fake: FakeAppcues;
-	const t = (label: string, since: number) => timings.push(`${version} ${label}: ${((Date.now() - since) / 1000).toFixed(1)} s`);
+	const t = (label: string, since: number) =>
+		timings.push(`${version} ${label}: ${((Date.now() - since) / 1000).toFixed(1)} s`);
 
 	beforeAll(async () => {
 		const t0 = Date.now();
@@ -100,7 +111,8 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		const t0 = Date.now();
 		const res = await n8n.executeWorkflow(workflows[key].id);
 		t(`execute ${key}`, t0);
-		for (const secret of SECRETS) expect(res.output, 'a secret appeared in the n8n output').not.toContain(secret);
+		for (const secret of SECRETS)
+			expect(res.output, 'a secret appeared in the n8n output').not.toContain(secret);
 		if (expectOk) expect(res.ok, explain(res)).toBe(true);
 		return res;
 	}
@@ -138,7 +150,9 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
 		});
 		const otherUrl = await listen(otherHost);
-		const redirecting = createServer((req, res) => res.writeHead(307, { Location: `${otherUrl}${req.url}` }).end());
+		const redirecting = createServer((req, res) =>
+			res.writeHead(307, { Location: `${otherUrl}${req.url}` }).end(),
+		);
 		const redirectingUrl = await listen(redirecting);
 		try {
 			const [credential] = await n8n.importCredentials({
@@ -149,14 +163,27 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			const workflow = await n8n.importWorkflow({
 				name: 'Appcues redirect check',
 				nodes: [
-					{ id: 'b1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+					{
+						id: 'b1',
+						name: 'Start',
+						type: 'n8n-nodes-base.manualTrigger',
+						typeVersion: 1,
+						position: [0, 0],
+						parameters: {},
+					},
 					{
 						id: 'b2',
 						name: 'Track Event',
 						type: 'n8n-nodes-appcues.appcues',
 						typeVersion: 1,
 						position: [240, 0],
-						parameters: { resource: 'user', operation: 'trackEvent', userId: 'ada', eventName: 'paid', options: {} },
+						parameters: {
+							resource: 'user',
+							operation: 'trackEvent',
+							userId: 'ada',
+							eventName: 'paid',
+							options: {},
+						},
 						credentials: { appcuesApi: { id: credential.id, name: credential.name } },
 					},
 				],
@@ -205,7 +232,12 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		it('runs once for a signed delivery; refuses tampered, unsigned and stale ones; ignores a replay and a filtered event', async () => {
 			const t0 = Date.now();
 			fake.reset();
-			const event = { id: 'evt-nps-1', name: 'appcues:nps_score', user_id: 'ada', attributes: { score: 9, flowId: 'nps-1' } };
+			const event = {
+				id: 'evt-nps-1',
+				name: 'appcues:nps_score',
+				user_id: 'ada',
+				attributes: { score: 9, flowId: 'nps-1' },
+			};
 			const body = JSON.stringify(event);
 			const signed = signDelivery(WEBHOOK_SECRET, body);
 
@@ -213,23 +245,40 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			const [execution] = await n8n.waitForExecutions({ workflowId: trigger.id, count: 1 });
 			expect(execution).toMatchObject({ mode: 'webhook', status: 'success' });
 			const details = await n8n.getExecution(execution.id);
-			const out = (node: string) => details?.data?.resultData.runData[node]?.[0]?.data?.main?.[0]?.map((item) => item.json);
+			const out = (node: string) =>
+				details?.data?.resultData.runData[node]?.[0]?.data?.main?.[0]?.map((item) => item.json);
 			expect(out('Appcues Trigger')).toEqual([event]);
 			expect(out('Save NPS Score')).toEqual([{ user_id: 'ada', status: 200 }]);
 			expect(calls()).toEqual([
-				{ method: 'PATCH', path: `${V2}/users/ada/profile`, auth: KEY_AUTH, status: 200, body: { last_nps_score: 9, last_nps_event: 'evt-nps-1' } },
+				{
+					method: 'PATCH',
+					path: `${V2}/users/ada/profile`,
+					auth: KEY_AUTH,
+					status: 200,
+					body: { last_nps_score: 9, last_nps_event: 'evt-nps-1' },
+				},
 			]);
 
 			// Refused: the signature no longer matches the body, no signature, a timestamp 10 minutes old.
 			const tampered = body.replace('"score":9', '"score":10');
 			expect(await deliver(tampered, signed)).toEqual({ status: 401, text: 'Unauthorized' });
-			expect(await deliver(body, { 'Content-Type': 'application/json' })).toEqual({ status: 401, text: 'Unauthorized' });
+			expect(await deliver(body, { 'Content-Type': 'application/json' })).toEqual({
+				status: 401,
+				text: 'Unauthorized',
+			});
 			const stale = signDelivery(WEBHOOK_SECRET, body, Math.floor(Date.now() / 1000) - 600);
 			expect(await deliver(body, stale)).toEqual({ status: 401, text: 'Unauthorized' });
 			// Acknowledged without a run: the very same delivery again, and an event the trigger does not want.
 			expect(await deliver(body, signed)).toEqual({ status: 200, text: '' });
-			const other = JSON.stringify({ id: 'evt-flow-1', name: 'appcues:flow_started', user_id: 'ada' });
-			expect(await deliver(other, signDelivery(WEBHOOK_SECRET, other))).toEqual({ status: 200, text: '' });
+			const other = JSON.stringify({
+				id: 'evt-flow-1',
+				name: 'appcues:flow_started',
+				user_id: 'ada',
+			});
+			expect(await deliver(other, signDelivery(WEBHOOK_SECRET, other))).toEqual({
+				status: 200,
+				text: '',
+			});
 
 			// Give n8n time to start anything it wrongly accepted, then count again.
 			await new Promise((resolve) => setTimeout(resolve, 2000));
@@ -249,16 +298,26 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			/** Other signed forms the trigger's Automatic mode also knows. */
 			const signIn = (form: 'body' | 'dotBase64', body: string, timestamp = now()) => {
 				const message = form === 'body' ? body : `${timestamp}.${body}`;
-				const signature = createHmac('sha256', WEBHOOK_SECRET).update(message).digest(form === 'body' ? 'hex' : 'base64');
-				return { 'Content-Type': 'application/json', 'X-Apc-Timestamp': String(timestamp), 'X-Apc-Signature': signature };
+				const signature = createHmac('sha256', WEBHOOK_SECRET)
+					.update(message)
+					.digest(form === 'body' ? 'hex' : 'base64');
+				return {
+					'Content-Type': 'application/json',
+					'X-Apc-Timestamp': String(timestamp),
+					'X-Apc-Signature': signature,
+				};
 			};
-			const nps = (id: string, user: string) => JSON.stringify({ id, name: 'appcues:nps_score', user_id: user, attributes: { score: 7 } });
+			const nps = (id: string, user: string) =>
+				JSON.stringify({ id, name: 'appcues:nps_score', user_id: user, attributes: { score: 7 } });
 			const before = (await n8n.listExecutions({ workflowId: trigger.id })).length;
 
 			// The second and third events of the sequence run once each, then their copies run never.
 			const second = nps('evt-seq-2', 'grace');
 			const third = nps('evt-seq-3', 'linus');
-			const sequence = [second, third].map((body) => ({ body, headers: signDelivery(WEBHOOK_SECRET, body) }));
+			const sequence = [second, third].map((body) => ({
+				body,
+				headers: signDelivery(WEBHOOK_SECRET, body),
+			}));
 			for (const { body, headers } of sequence) expect(await deliver(body, headers)).toEqual(ok);
 			await n8n.waitForExecutions({ workflowId: trigger.id, count: before + 2 });
 			for (const { body, headers } of sequence) {
@@ -272,28 +331,44 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			expect(await deliver(fourth, signIn('dotBase64', fourth))).toEqual(unauthorized);
 
 			// 50 deliveries at once, then the same 50 again one by one.
-			const burst = Array.from({ length: 50 }, (_, i) => nps(`evt-burst-${i}`, `burst-${i}`)).map((body) => ({
-				body,
-				headers: signDelivery(WEBHOOK_SECRET, body),
-			}));
+			const burst = Array.from({ length: 50 }, (_, i) => nps(`evt-burst-${i}`, `burst-${i}`)).map(
+				(body) => ({
+					body,
+					headers: signDelivery(WEBHOOK_SECRET, body),
+				}),
+			);
 			const answers = await Promise.all(burst.map(({ body, headers }) => deliver(body, headers)));
 			expect(answers).toEqual(burst.map(() => ok));
-			await n8n.waitForExecutions({ workflowId: trigger.id, count: before + 52, timeoutMs: 180_000 });
+			await n8n.waitForExecutions({
+				workflowId: trigger.id,
+				count: before + 52,
+				timeoutMs: 180_000,
+			});
 			for (const { body, headers } of burst) expect(await deliver(body, headers)).toEqual(ok);
 
 			// The second trigger first sees a body-only signature and pins that form. An event without
 			// an id: only the delivery's digest can recognise its copy, sent with a fresh timestamp.
-			const anonymous = JSON.stringify({ name: 'appcues:flow_started', user_id: 'ada', attributes: { flowId: 'f-1' } });
+			const anonymous = JSON.stringify({
+				name: 'appcues:flow_started',
+				user_id: 'ada',
+				attributes: { flowId: 'f-1' },
+			});
 			expect(await deliver(anonymous, signIn('body', anonymous), allEventsPath)).toEqual(ok);
 			await n8n.waitForExecutions({ workflowId: trigger.id, count: before + 53 });
-			expect(await deliver(anonymous, signIn('body', anonymous, now() + 2), allEventsPath)).toEqual(ok);
+			expect(await deliver(anonymous, signIn('body', anonymous, now() + 2), allEventsPath)).toEqual(
+				ok,
+			);
 			const other = JSON.stringify({ id: 'evt-other-form', name: 'appcues:flow_started' });
-			expect(await deliver(other, signDelivery(WEBHOOK_SECRET, other), allEventsPath)).toEqual(unauthorized);
+			expect(await deliver(other, signDelivery(WEBHOOK_SECRET, other), allEventsPath)).toEqual(
+				unauthorized,
+			);
 
 			// Give n8n time to start anything it wrongly accepted, then count again.
 			await new Promise((resolve) => setTimeout(resolve, 2000));
 			const started = (await n8n.listExecutions({ workflowId: trigger.id })).length - before;
-			console.log(`n8n ${version}: executions started by the replay test: ${started} (expected 53: 2 + 50 + 1; replays of the burst that ran: ${started - 53} of 50)`);
+			console.log(
+				`n8n ${version}: executions started by the replay test: ${started} (expected 53: 2 + 50 + 1; replays of the burst that ran: ${started - 53} of 50)`,
+			);
 			expect(started).toBe(53);
 			expect(calls().filter((call) => call.method === 'PATCH')).toHaveLength(52);
 			for (const secret of SECRETS) expect(server.output()).not.toContain(secret);
@@ -308,12 +383,24 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 				const setup = await fetch(`${server.baseUrl}/rest/owner/setup`, {
 					method: 'POST',
 					headers,
-					body: JSON.stringify({ email: 'owner@example.com', firstName: 'E2E', lastName: 'Owner', password: 'E2e-Password-123' }),
+					body: JSON.stringify({
+						email: 'owner@example.com',
+						firstName: 'E2E',
+						lastName: 'Owner',
+						password: 'E2e-Password-123',
+					}),
 				});
 				expect(setup.status, await setup.clone().text()).toBe(200);
-				cookie = setup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+				cookie = setup.headers
+					.getSetCookie()
+					.map((c) => c.split(';')[0])
+					.join('; ');
 			}
-			const res = await fetch(`${server.baseUrl}/rest/${path}`, { method: 'POST', headers: { ...headers, cookie }, body: JSON.stringify(body) });
+			const res = await fetch(`${server.baseUrl}/rest/${path}`, {
+				method: 'POST',
+				headers: { ...headers, cookie },
+				body: JSON.stringify(body),
+			});
 			const text = await res.text();
 			expect(res.status, text).toBe(200);
 			return (JSON.parse(text) as { data: T }).data;
@@ -322,7 +409,9 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		it("tests the credential as the editor's Test button does (REST API), telling a wrong secret apart", async () => {
 			fake.reset();
 			const test = (credential: CredentialJson) =>
-				rest<{ status: string; message: string }>('credentials/test', { credentials: { ...credential, type: 'appcuesApi' } });
+				rest<{ status: string; message: string }>('credentials/test', {
+					credentials: { ...credential, type: 'appcuesApi' },
+				});
 			const [good, wrong] = appcuesCredentials(fake.url, ACCOUNT);
 			const otherAccount = { ...good, data: { ...good.data, accountId: '99999' } };
 			expect(await test(good)).toEqual({ status: 'OK', message: 'Connection successful!' });
@@ -332,11 +421,15 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			const generic = version === '2.8.4';
 			expect(await test(wrong)).toEqual({
 				status: 'Error',
-				message: generic ? 'Authorization failed - please check your credentials' : expect.stringContaining('Appcues rejected the API key and secret (401)'),
+				message: generic
+					? 'Authorization failed - please check your credentials'
+					: expect.stringContaining('Appcues rejected the API key and secret (401)'),
 			});
 			expect(await test(otherAccount)).toEqual({
 				status: 'Error',
-				message: generic ? 'Forbidden - perhaps check your credentials?' : expect.stringContaining('do not give access to this Account ID (403)'),
+				message: generic
+					? 'Forbidden - perhaps check your credentials?'
+					: expect.stringContaining('do not give access to this Account ID (403)'),
 			});
 			const refused = { method: 'GET', path: `${V2}/tags`, auth: WRONG_AUTH, status: 401 };
 			expect(calls()).toEqual([
@@ -353,7 +446,9 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		it('the credential test refuses a plain-http Base URL without contacting it, and follows no redirect (issue 9.6, 9.7)', async () => {
 			fake.reset();
 			const test = (credential: CredentialJson) =>
-				rest<{ status: string; message: string }>('credentials/test', { credentials: { ...credential, type: 'appcuesApi' } });
+				rest<{ status: string; message: string }>('credentials/test', {
+					credentials: { ...credential, type: 'appcuesApi' },
+				});
 			const [good] = appcuesCredentials(fake.url, ACCOUNT);
 			// Plain http to a host that is not loopback: refused before any request. 0.0.0.0 is not a
 			// loopback name, yet reaches this machine: the listener would record a request if one were sent.
@@ -372,13 +467,24 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 						'The Base URL must use https: plain http would send the API secret unencrypted, so it is allowed only for localhost, 127.0.0.0/8 and [::1]',
 				});
 				// A redirect to another host: not followed, so that host sees nothing.
-				const redirecting = createServer((req, res) => res.writeHead(307, { Location: `http://127.0.0.1:${port}${req.url}` }).end());
+				const redirecting = createServer((req, res) =>
+					res.writeHead(307, { Location: `http://127.0.0.1:${port}${req.url}` }).end(),
+				);
 				await new Promise<void>((done) => redirecting.listen(0, '127.0.0.1', done));
 				try {
-					const redirected = await test({ ...good, data: { ...good.data, baseUrl: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}` } });
+					const redirected = await test({
+						...good,
+						data: {
+							...good.data,
+							baseUrl: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`,
+						},
+					});
 					expect(redirected.status).toBe('Error');
 					// 2.8.x shows its own text for an error status (see the test above); 2.41 the credential's.
-					if (version !== '2.8.4') expect(redirected.message).toMatch(/^The server answered with a redirect \(307\), which is not followed/);
+					if (version !== '2.8.4')
+						expect(redirected.message).toMatch(
+							/^The server answered with a redirect \(307\), which is not followed/,
+						);
 				} finally {
 					redirecting.close();
 				}
@@ -392,23 +498,47 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		it('fills the "From List" pickers of the editor (listSearch: segments with a filter, experiences of a type, tags)', async () => {
 			fake.reset();
 			const search = (methodName: string, parameters: Record<string, unknown>, filter?: string) =>
-				rest<{ results: Array<{ name: string; value: string }> }>('dynamic-node-parameters/resource-locator-results', {
-					methodName,
-					...(filter !== undefined ? { filter } : {}),
-					nodeTypeAndVersion: { name: 'n8n-nodes-appcues.appcues', version: 1 },
-					currentNodeParameters: parameters,
-					path: `parameters.${Object.keys(parameters).at(-1)}`,
-					credentials: { appcuesApi: { id: SANDBOX_CREDENTIAL.id, name: SANDBOX_CREDENTIAL.name } },
-				});
+				rest<{ results: Array<{ name: string; value: string }> }>(
+					'dynamic-node-parameters/resource-locator-results',
+					{
+						methodName,
+						...(filter !== undefined ? { filter } : {}),
+						nodeTypeAndVersion: { name: 'n8n-nodes-appcues.appcues', version: 1 },
+						currentNodeParameters: parameters,
+						path: `parameters.${Object.keys(parameters).at(-1)}`,
+						credentials: {
+							appcuesApi: { id: SANDBOX_CREDENTIAL.id, name: SANDBOX_CREDENTIAL.name },
+						},
+					},
+				);
 			const locator = { __rl: true, mode: 'list', value: '' };
-			expect((await search('searchSegments', { resource: 'segment', operation: 'get', segmentId: locator }, 'trial')).results).toEqual([
-				{ name: 'Trial Users', value: 'seg-trial' },
-			]);
-			const pins = await search('searchExperiences', { resource: 'experience', operation: 'get', experienceType: 'pins', experienceId: locator });
+			expect(
+				(
+					await search(
+						'searchSegments',
+						{ resource: 'segment', operation: 'get', segmentId: locator },
+						'trial',
+					)
+				).results,
+			).toEqual([{ name: 'Trial Users', value: 'seg-trial' }]);
+			const pins = await search('searchExperiences', {
+				resource: 'experience',
+				operation: 'get',
+				experienceType: 'pins',
+				experienceId: locator,
+			});
 			expect(pins.results.map((r) => r.value)).toEqual(['pins-1', 'pins-2']);
-			const tags = await search('searchTags', { resource: 'tag', operation: 'get', tagId: locator });
+			const tags = await search('searchTags', {
+				resource: 'tag',
+				operation: 'get',
+				tagId: locator,
+			});
 			// Sorted by name: billing, onboarding, release notes.
-			expect(tags.results.map((r) => r.value)).toEqual(['tag-billing', 'tag-onboarding', 'tag-release']);
+			expect(tags.results.map((r) => r.value)).toEqual([
+				'tag-billing',
+				'tag-onboarding',
+				'tag-release',
+			]);
 			expect(calls().map((c) => [c.method, c.path, c.auth])).toEqual([
 				['GET', `${V2}/segments`, KEY_AUTH],
 				['GET', `${V2}/pins`, KEY_AUTH],

@@ -194,7 +194,12 @@ const webhookWorkflow: WorkflowJson = {
 			typeVersion: 2,
 			position: [0, 0],
 			webhookId: '0c1d2e3f-4a5b-4c6d-8e7f-e2e5e0000031',
-			parameters: { httpMethod: 'POST', path: 'e2e-smoke', responseMode: 'onReceived', options: {} },
+			parameters: {
+				httpMethod: 'POST',
+				path: 'e2e-smoke',
+				responseMode: 'onReceived',
+				options: {},
+			},
 		},
 		fixtureNode('Fixture', 32),
 	],
@@ -208,7 +213,10 @@ beforeAll(async () => {
 	await mkdir(join(pkg, 'dist', 'credentials'), { recursive: true });
 	await mkdir(join(pkg, 'dist', 'nodes', 'E2eFixture'), { recursive: true });
 	await writeFile(join(pkg, 'package.json'), JSON.stringify(FIXTURE_PACKAGE_JSON, null, 2));
-	await writeFile(join(pkg, 'dist', 'credentials', 'E2eFixtureApi.credentials.js'), FIXTURE_CREDENTIAL_JS);
+	await writeFile(
+		join(pkg, 'dist', 'credentials', 'E2eFixtureApi.credentials.js'),
+		FIXTURE_CREDENTIAL_JS,
+	);
 	await writeFile(join(pkg, 'dist', 'nodes', 'E2eFixture', 'E2eFixture.node.js'), FIXTURE_NODE_JS);
 	fixtureTgz = await packPackage(pkg, fixtureDir);
 });
@@ -268,14 +276,18 @@ describe.each(selectedVersions())('n8n %s', (version) => {
 		expect(res.ok).toBe(false);
 		expect(res.run?.status, failureReport(res)).toBe('error');
 		expectExitAfterRun(res, 1);
-		expect(JSON.stringify(res.run?.data.resultData.error)).toContain('e2e smoke failure on purpose');
+		expect(JSON.stringify(res.run?.data.resultData.error)).toContain(
+			'e2e smoke failure on purpose',
+		);
 		const [row] = await n8n.listExecutions({ workflowId: failingWorkflow.id });
 		expect(row).toMatchObject({ mode: 'cli', status: 'error' });
 	});
 
 	it('loads a community package from .n8n/nodes/node_modules and runs its node with a credential', async () => {
 		const dest = await n8n.installPackageTarball(fixtureTgz);
-		expect(dest).toBe(join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-e2e-fixture'));
+		expect(dest).toBe(
+			join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', 'n8n-nodes-e2e-fixture'),
+		);
 		await n8n.importCredentials(FIXTURE_CREDENTIAL);
 		await n8n.importWorkflows([packageWorkflow, webhookWorkflow]);
 
@@ -304,7 +316,11 @@ describe.each(selectedVersions())('n8n %s', (version) => {
 		expect(execution).toMatchObject({ mode: 'webhook', status: 'success' });
 		const details = await n8n.getExecution(execution.id);
 		const out = details?.data?.resultData.runData.Fixture?.[0]?.data?.main?.[0]?.[0]?.json;
-		expect(out).toMatchObject({ body: { hello: 'webhook' }, tag: 'tagged-by-fixture', tokenLength: 16 });
+		expect(out).toMatchObject({
+			body: { hello: 'webhook' },
+			tag: 'tagged-by-fixture',
+			tokenLength: 16,
+		});
 
 		await server.stop();
 		expect(() => process.kill(-server.pid, 0)).toThrow();

@@ -42,19 +42,55 @@ export const ANALYTICS_DIMENSIONS = [
 	...['day', 'week', 'month', 'timestamp'],
 	...['name', 'event', 'event_type', 'source', 'platform', 'app_id', 'attributes', 'context'],
 	...['user_id', 'group_id', 'session_id', 'email', 'identity'],
-	...['flow_id', 'flow_version', 'flow_type', 'step_id', 'step_type', 'step_child_id', 'interaction_type', 'interaction_data'],
+	...[
+		'flow_id',
+		'flow_version',
+		'flow_type',
+		'step_id',
+		'step_type',
+		'step_child_id',
+		'interaction_type',
+		'interaction_data',
+	],
 	...['step_error_message', 'step_error_url', 'step_child_error_message', 'step_child_error_url'],
 	...['experience_id', 'experience_type', 'survey_id', 'response_value', 'search_query'],
 	...['checklist_id', 'checklist_item_id', 'item_id'],
 	...['goal_id', 'goal_version', 'experiment_id', 'experiment_group'],
 	...['score', 'feedback', 'window'],
-	...['url', 'hostname', 'path', 'hash', 'query', 'screen_id', 'context_url', 'current_page_url', 'last_page_url'],
-	...['user_agent_browser', 'user_agent_os', 'user_agent_device', 'user_agent_cpu', 'user_agent_engine', 'locale_id', 'locale_name'],
+	...[
+		'url',
+		'hostname',
+		'path',
+		'hash',
+		'query',
+		'screen_id',
+		'context_url',
+		'current_page_url',
+		'last_page_url',
+	],
+	...[
+		'user_agent_browser',
+		'user_agent_os',
+		'user_agent_device',
+		'user_agent_cpu',
+		'user_agent_engine',
+		'locale_id',
+		'locale_name',
+	],
 	...['segment_id', 'user_segment_id', 'campaign_id', 'tactic_id', 'user_group_id'],
 	...['attribute_name', 'attribute_value', 'last_seen', 'last_updated'],
 ];
 
-export const CONDITION_OPERATORS = ['==', '!=', 'in', 'not in', 'like', 'ilike', 'not like', 'not ilike'];
+export const CONDITION_OPERATORS = [
+	'==',
+	'!=',
+	'in',
+	'not in',
+	'like',
+	'ilike',
+	'not like',
+	'not ilike',
+];
 
 export type Condition = [string, string, unknown];
 
@@ -91,7 +127,8 @@ const RFC_3339 = /^\d{4}-\d{2}-\d{2}[Tt]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}
 
 /** `YYYY-MM-DD` (midnight UTC) or RFC 3339, as epoch ms; undefined when neither. */
 export function parseSpecTime(value: unknown): number | undefined {
-	if (typeof value !== 'string' || !(DATE_ONLY.test(value) || RFC_3339.test(value))) return undefined;
+	if (typeof value !== 'string' || !(DATE_ONLY.test(value) || RFC_3339.test(value)))
+		return undefined;
 	const ms = Date.parse(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
 	return Number.isNaN(ms) ? undefined : ms;
 }
@@ -105,17 +142,24 @@ export function isIanaZone(value: string) {
 	}
 }
 
-function stringList(value: unknown, field: string, allowed: (name: string) => boolean, what: string): string[] {
+function stringList(
+	value: unknown,
+	field: string,
+	allowed: (name: string) => boolean,
+	what: string,
+): string[] {
 	if (!Array.isArray(value) || !value.length || value.some((item) => typeof item !== 'string')) {
 		throw invalid(`${field} must be a non-empty array of strings`);
 	}
-	for (const name of value as string[]) if (!allowed(name)) throw invalid(`${field}: unknown ${what} ${JSON.stringify(name)}`);
+	for (const name of value as string[])
+		if (!allowed(name)) throw invalid(`${field}: unknown ${what} ${JSON.stringify(name)}`);
 	return value as string[];
 }
 
 const isDimension = (name: string) => ANALYTICS_DIMENSIONS.includes(name);
 const isMetric = (name: string) =>
-	ANALYTICS_METRICS.includes(name) || METRIC_PREFIXES.some((prefix) => name.startsWith(prefix) && name.length > prefix.length);
+	ANALYTICS_METRICS.includes(name) ||
+	METRIC_PREFIXES.some((prefix) => name.startsWith(prefix) && name.length > prefix.length);
 
 /** Checks `[field, op, value]` triples (shared with the events export). */
 export function validateConditions(
@@ -125,18 +169,26 @@ export function validateConditions(
 	title = 'Bad Request',
 ): Condition[] {
 	const fail = (detail: string) => new HttpProblem(400, title, detail);
-	if (!Array.isArray(value)) throw fail(`${field} must be an array of [field, operator, value] triples`);
+	if (!Array.isArray(value))
+		throw fail(`${field} must be an array of [field, operator, value] triples`);
 	value.forEach((condition, index) => {
 		const where = `${field}[${index}]`;
-		if (!Array.isArray(condition) || condition.length !== 3) throw fail(`${where} must be a [field, operator, value] triple`);
+		if (!Array.isArray(condition) || condition.length !== 3)
+			throw fail(`${where} must be a [field, operator, value] triple`);
 		const [name, op, operand] = condition as unknown[];
-		if (typeof name !== 'string' || !name) throw fail(`${where}: the field must be a non-empty string`);
-		if (knownField && !knownField(name)) throw fail(`${where}: unknown field ${JSON.stringify(name)}`);
+		if (typeof name !== 'string' || !name)
+			throw fail(`${where}: the field must be a non-empty string`);
+		if (knownField && !knownField(name))
+			throw fail(`${where}: unknown field ${JSON.stringify(name)}`);
 		if (typeof op !== 'string' || !CONDITION_OPERATORS.includes(op)) {
-			throw fail(`${where}: unknown operator ${JSON.stringify(op)} (use one of ${CONDITION_OPERATORS.join(', ')})`);
+			throw fail(
+				`${where}: unknown operator ${JSON.stringify(op)} (use one of ${CONDITION_OPERATORS.join(', ')})`,
+			);
 		}
-		if ((op === 'in' || op === 'not in') && !Array.isArray(operand)) throw fail(`${where}: ${op} needs a list value`);
-		if (op.includes('like') && typeof operand !== 'string') throw fail(`${where}: ${op} needs a string pattern`);
+		if ((op === 'in' || op === 'not in') && !Array.isArray(operand))
+			throw fail(`${where}: ${op} needs a list value`);
+		if (op.includes('like') && typeof operand !== 'string')
+			throw fail(`${where}: ${op} needs a string pattern`);
 		if ((op === '==' || op === '!=') && (operand === null || typeof operand === 'object')) {
 			throw fail(`${where}: ${op} needs a string, number or boolean value`);
 		}
@@ -160,19 +212,23 @@ const SPEC_FIELDS = [
 ];
 
 export function validateSpec(body: unknown, { sync }: { sync: boolean }): AnalyticsSpec {
-	if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalid('the spec must be a JSON object');
+	if (!body || typeof body !== 'object' || Array.isArray(body))
+		throw invalid('the spec must be a JSON object');
 	const spec = body as Record<string, unknown>;
 	for (const key of Object.keys(spec)) {
-		if (!SPEC_FIELDS.includes(key) && !(key === 'format' && !sync)) throw invalid(`unknown field ${key}`);
+		if (!SPEC_FIELDS.includes(key) && !(key === 'format' && !sync))
+			throw invalid(`unknown field ${key}`);
 	}
 	for (const field of ['start_time', 'end_time']) {
 		if (spec[field] === undefined) throw invalid(`${field} is required`);
-		if (parseSpecTime(spec[field]) === undefined) throw invalid(`${field} must be YYYY-MM-DD or RFC 3339`);
+		if (parseSpecTime(spec[field]) === undefined)
+			throw invalid(`${field} must be YYYY-MM-DD or RFC 3339`);
 	}
 	const start = parseSpecTime(spec.start_time)!;
 	const end = parseSpecTime(spec.end_time)!;
 	if (end <= start) throw invalid('end_time must be after start_time');
-	if (sync && end - start > MAX_SYNC_WINDOW_DAYS * DAY) throw invalid(`time range exceeds ${MAX_SYNC_WINDOW_DAYS} days`);
+	if (sync && end - start > MAX_SYNC_WINDOW_DAYS * DAY)
+		throw invalid(`time range exceeds ${MAX_SYNC_WINDOW_DAYS} days`);
 
 	if (spec.columns !== undefined && (spec.metrics !== undefined || spec.dimensions !== undefined)) {
 		throw invalid('columns (raw rows) cannot be combined with metrics or dimensions');
@@ -182,16 +238,24 @@ export function validateSpec(body: unknown, { sync }: { sync: boolean }): Analyt
 	}
 	if (spec.columns !== undefined) stringList(spec.columns, 'columns', isDimension, 'column');
 	if (spec.metrics !== undefined) stringList(spec.metrics, 'metrics', isMetric, 'metric');
-	if (spec.dimensions !== undefined) stringList(spec.dimensions, 'dimensions', isDimension, 'dimension');
-	if (spec.conditions !== undefined) validateConditions(spec.conditions, 'conditions', isDimension, 'invalid spec');
-	const selected = [...((spec.columns ?? []) as string[]), ...((spec.metrics ?? []) as string[]), ...((spec.dimensions ?? []) as string[])];
+	if (spec.dimensions !== undefined)
+		stringList(spec.dimensions, 'dimensions', isDimension, 'dimension');
+	if (spec.conditions !== undefined)
+		validateConditions(spec.conditions, 'conditions', isDimension, 'invalid spec');
+	const selected = [
+		...((spec.columns ?? []) as string[]),
+		...((spec.metrics ?? []) as string[]),
+		...((spec.dimensions ?? []) as string[]),
+	];
 	if (spec.order_by !== undefined) {
-		if (!Array.isArray(spec.order_by)) throw invalid('order_by must be an array of [field, "asc"|"desc"] pairs');
+		if (!Array.isArray(spec.order_by))
+			throw invalid('order_by must be an array of [field, "asc"|"desc"] pairs');
 		spec.order_by.forEach((pair, index) => {
 			if (!Array.isArray(pair) || pair.length !== 2 || !['asc', 'desc'].includes(pair[1])) {
 				throw invalid(`order_by[${index}] must be a [field, "asc"|"desc"] pair`);
 			}
-			if (!selected.includes(pair[0])) throw invalid(`order_by[${index}]: ${JSON.stringify(pair[0])} is not a selected field`);
+			if (!selected.includes(pair[0]))
+				throw invalid(`order_by[${index}]: ${JSON.stringify(pair[0])} is not a selected field`);
 		});
 	}
 	for (const field of ['limit', 'offset']) {
@@ -200,7 +264,10 @@ export function validateSpec(body: unknown, { sync }: { sync: boolean }): Analyt
 			throw invalid(`${field} must be a non-negative integer`);
 		}
 	}
-	if (spec.timezone !== undefined && (typeof spec.timezone !== 'string' || !isIanaZone(spec.timezone))) {
+	if (
+		spec.timezone !== undefined &&
+		(typeof spec.timezone !== 'string' || !isIanaZone(spec.timezone))
+	) {
 		throw invalid('timezone must be an IANA time zone name such as "UTC" or "America/New_York"');
 	}
 	if (spec.rank_n !== undefined) {
@@ -208,12 +275,17 @@ export function validateSpec(body: unknown, { sync }: { sync: boolean }): Analyt
 		if (!rank || typeof rank !== 'object' || !Number.isInteger(rank.n) || (rank.n as number) < 1) {
 			throw invalid('rank_n.n must be a positive integer');
 		}
-		if (!['top', 'bottom'].includes(rank.direction as string)) throw invalid('rank_n.direction must be "top" or "bottom"');
-		if (rank.dimension !== 'name' && !(spec.dimensions as string[] | undefined)?.includes(rank.dimension as string)) {
+		if (!['top', 'bottom'].includes(rank.direction as string))
+			throw invalid('rank_n.direction must be "top" or "bottom"');
+		if (
+			rank.dimension !== 'name' &&
+			!(spec.dimensions as string[] | undefined)?.includes(rank.dimension as string)
+		) {
 			throw invalid('rank_n.dimension must be one of the spec dimensions');
 		}
 	}
-	if (spec.format !== undefined && !['csv', 'json'].includes(spec.format as string)) throw invalid('format must be "csv" or "json"');
+	if (spec.format !== undefined && !['csv', 'json'].includes(spec.format as string))
+		throw invalid('format must be "csv" or "json"');
 	const { account_id: _ignored, ...rest } = spec;
 	return rest as unknown as AnalyticsSpec;
 }
@@ -227,7 +299,9 @@ function fieldOf(event: AnalyticsEvent, field: string): unknown {
 	if (field === 'month') return `${new Date(event.timestamp).toISOString().slice(0, 7)}-01`;
 	if (field === 'week') {
 		const date = new Date(event.timestamp);
-		const monday = Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()) - ((date.getUTCDay() + 6) % 7) * DAY;
+		const monday =
+			Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()) -
+			((date.getUTCDay() + 6) % 7) * DAY;
 		return new Date(monday).toISOString().slice(0, 10);
 	}
 	if (field === 'attributes') return event.attributes ?? {};
@@ -235,7 +309,10 @@ function fieldOf(event: AnalyticsEvent, field: string): unknown {
 }
 
 function likeToRegExp(pattern: string, flags: string) {
-	const source = pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*').replace(/_/g, '.');
+	const source = pattern
+		.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+		.replace(/%/g, '.*')
+		.replace(/_/g, '.');
 	return new RegExp(`^${source}$`, flags);
 }
 
@@ -279,18 +356,27 @@ function synthetic(spec: AnalyticsSpec, count: number): Array<Record<string, unk
 		for (const column of spec.columns ?? spec.dimensions ?? []) {
 			row[column] = ['day', 'week', 'month'].includes(column)
 				? new Date(start + index * DAY).toISOString().slice(0, 10)
-				: column === 'timestamp' || column === 'name' || column === 'event' || column === 'user_id' || column === 'group_id'
+				: column === 'timestamp' ||
+					  column === 'name' ||
+					  column === 'event' ||
+					  column === 'user_id' ||
+					  column === 'group_id'
 					? fieldOf(event, column)
 					: `${column}-${index}`;
 		}
-		for (const metric of spec.metrics ?? []) row[metric] = (index * 7919 + metric.length * 31) % 1000;
+		for (const metric of spec.metrics ?? [])
+			row[metric] = (index * 7919 + metric.length * 31) % 1000;
 		rows.push(row);
 	}
 	return rows;
 }
 
 /** All rows a spec selects, sorted, before offset/limit and the sync cap. */
-export function computeRows(spec: AnalyticsSpec, events: AnalyticsEvent[], syntheticRows?: number): Array<Record<string, unknown>> {
+export function computeRows(
+	spec: AnalyticsSpec,
+	events: AnalyticsEvent[],
+	syntheticRows?: number,
+): Array<Record<string, unknown>> {
 	let rows: Array<Record<string, unknown>>;
 	if (typeof syntheticRows === 'number') {
 		rows = synthetic(spec, syntheticRows);
@@ -298,15 +384,27 @@ export function computeRows(spec: AnalyticsSpec, events: AnalyticsEvent[], synth
 		const start = parseSpecTime(spec.start_time)!;
 		const end = parseSpecTime(spec.end_time)!;
 		const selected = events
-			.filter((event) => event.timestamp >= start && event.timestamp < end && matchesConditions(event, spec.conditions))
-			.sort((a, b) => a.timestamp - b.timestamp || compare(a.user_id, b.user_id) || compare(a.name, b.name));
+			.filter(
+				(event) =>
+					event.timestamp >= start &&
+					event.timestamp < end &&
+					matchesConditions(event, spec.conditions),
+			)
+			.sort(
+				(a, b) =>
+					a.timestamp - b.timestamp || compare(a.user_id, b.user_id) || compare(a.name, b.name),
+			);
 		if (spec.columns) {
-			rows = selected.map((event) => Object.fromEntries(spec.columns!.map((column) => [column, fieldOf(event, column) ?? null])));
+			rows = selected.map((event) =>
+				Object.fromEntries(spec.columns!.map((column) => [column, fieldOf(event, column) ?? null])),
+			);
 		} else {
 			const dimensions = spec.dimensions ?? [];
 			const groups = new Map<string, { key: Record<string, unknown>; events: AnalyticsEvent[] }>();
 			for (const event of selected) {
-				const key = Object.fromEntries(dimensions.map((dimension) => [dimension, fieldOf(event, dimension) ?? null]));
+				const key = Object.fromEntries(
+					dimensions.map((dimension) => [dimension, fieldOf(event, dimension) ?? null]),
+				);
 				const id = JSON.stringify(key);
 				const group = groups.get(id) ?? { key, events: [] };
 				group.events.push(event);
@@ -317,10 +415,14 @@ export function computeRows(spec: AnalyticsSpec, events: AnalyticsEvent[], synth
 				const row: Record<string, unknown> = { ...key };
 				for (const metric of spec.metrics ?? []) {
 					if (metric === 'events') row[metric] = members.length;
-					else if (metric === 'users') row[metric] = new Set(members.map((event) => event.user_id)).size;
-					else if (metric === 'groups') row[metric] = new Set(members.map((event) => event.group_id).filter(Boolean)).size;
+					else if (metric === 'users')
+						row[metric] = new Set(members.map((event) => event.user_id)).size;
+					else if (metric === 'groups')
+						row[metric] = new Set(members.map((event) => event.group_id).filter(Boolean)).size;
 					else if (metric === 'sessions') {
-						row[metric] = new Set(members.map((event) => `${event.user_id}|${fieldOf(event, 'day')}`)).size;
+						row[metric] = new Set(
+							members.map((event) => `${event.user_id}|${fieldOf(event, 'day')}`),
+						).size;
 					} else row[metric] = 0;
 				}
 				return row;
@@ -329,8 +431,11 @@ export function computeRows(spec: AnalyticsSpec, events: AnalyticsEvent[], synth
 				const { n, direction, dimension } = spec.rank_n;
 				const metric = spec.metrics![0];
 				const totals = new Map<unknown, number>();
-				for (const row of rows) totals.set(row[dimension], (totals.get(row[dimension]) ?? 0) + Number(row[metric] ?? 0));
-				const ranked = [...totals].sort((a, b) => (direction === 'top' ? b[1] - a[1] : a[1] - b[1])).slice(0, n);
+				for (const row of rows)
+					totals.set(row[dimension], (totals.get(row[dimension]) ?? 0) + Number(row[metric] ?? 0));
+				const ranked = [...totals]
+					.sort((a, b) => (direction === 'top' ? b[1] - a[1] : a[1] - b[1]))
+					.slice(0, n);
 				const keep = new Set(ranked.map(([value]) => value));
 				rows = rows.filter((row) => keep.has(row[dimension]));
 			}
@@ -356,7 +461,11 @@ export function computeRows(spec: AnalyticsSpec, events: AnalyticsEvent[], synth
 }
 
 /** Applies offset and limit, then the sync cap: `truncated` when the cap cut rows off. */
-export function pageRows(rows: Array<Record<string, unknown>>, spec: AnalyticsSpec, cap = Infinity) {
+export function pageRows(
+	rows: Array<Record<string, unknown>>,
+	spec: AnalyticsSpec,
+	cap = Infinity,
+) {
 	const offset = spec.offset ?? 0;
 	const wanted = rows.slice(offset, spec.limit === undefined ? undefined : offset + spec.limit);
 	return { rows: wanted.slice(0, cap), truncated: wanted.length > cap };

@@ -35,7 +35,10 @@ export function parseCsvRecords(input: string): CsvRecord[] {
 }
 
 /** Calls `visit` with each record in order (no array of all records is built). */
-export function eachCsvRecord(input: string, visit: (fields: string[], line: number) => void): void {
+export function eachCsvRecord(
+	input: string,
+	visit: (fields: string[], line: number) => void,
+): void {
 	const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
 	let line = 1;
 	let index = 0;
@@ -64,16 +67,30 @@ export function eachCsvRecord(input: string, visit: (fields: string[], line: num
 					break;
 				}
 				const next = text[index];
-				if (index < text.length && next !== ',' && next !== '\n' && !(next === '\r' && text[index + 1] === '\n')) {
-					throw badRequest(`line ${line}: unexpected character ${JSON.stringify(next)} after a closing quote`);
+				if (
+					index < text.length &&
+					next !== ',' &&
+					next !== '\n' &&
+					!(next === '\r' && text[index + 1] === '\n')
+				) {
+					throw badRequest(
+						`line ${line}: unexpected character ${JSON.stringify(next)} after a closing quote`,
+					);
 				}
 			} else {
 				let end = index;
 				while (end < text.length) {
 					const code = text.charCodeAt(end);
-					if (code === 44 /* , */ || code === 10 /* LF */ || (code === 13 && text.charCodeAt(end + 1) === 10)) break;
+					if (
+						code === 44 /* , */ ||
+						code === 10 /* LF */ ||
+						(code === 13 && text.charCodeAt(end + 1) === 10)
+					)
+						break;
 					if (code === 34 /* " */) {
-						throw badRequest(`line ${line}: a quote inside an unquoted field (quote the whole field and double the quote)`);
+						throw badRequest(
+							`line ${line}: a quote inside an unquoted field (quote the whole field and double the quote)`,
+						);
 					}
 					end++;
 				}
@@ -93,7 +110,13 @@ export function eachCsvRecord(input: string, visit: (fields: string[], line: num
 			line++;
 		}
 		// A blank record is allowed only as trailing blank lines.
-		if (!quotedAny && fields.length === 1 && fields[0] === '' && /^[\r\n]*$/.test(text.slice(index))) break;
+		if (
+			!quotedAny &&
+			fields.length === 1 &&
+			fields[0] === '' &&
+			/^[\r\n]*$/.test(text.slice(index))
+		)
+			break;
 		visit(fields, start);
 	}
 }
@@ -101,24 +124,30 @@ export function eachCsvRecord(input: string, visit: (fields: string[], line: num
 function checkHeader(header: string[]) {
 	header.forEach((name, column) => {
 		if (!name) throw badRequest(`line 1: column ${column + 1} of the CSV header has no name`);
-		if (header.indexOf(name) !== column) throw badRequest(`line 1: the CSV header names column ${JSON.stringify(name)} twice`);
+		if (header.indexOf(name) !== column)
+			throw badRequest(`line 1: the CSV header names column ${JSON.stringify(name)} twice`);
 	});
 }
 
 function checkWidth(fields: string[], header: string[], line: number) {
 	if (fields.length !== header.length) {
-		throw badRequest(`line ${line}: the row has ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${header.length}`);
+		throw badRequest(
+			`line ${line}: the row has ${fields.length} field${fields.length === 1 ? '' : 's'}, the header has ${header.length}`,
+		);
 	}
 }
 
 /** Parses NDJSON: one JSON object per line; one trailing newline allowed. */
-export function parseNdjson(input: string): Array<{ value: Record<string, unknown>; line: number }> {
+export function parseNdjson(
+	input: string,
+): Array<{ value: Record<string, unknown>; line: number }> {
 	const text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
 	const lines = text.split('\n');
 	if (lines[lines.length - 1] === '') lines.pop();
 	return lines.map((raw, index) => {
 		const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-		if (!line.trim()) throw badRequest(`line ${index + 1}: blank line (NDJSON needs one JSON object per line)`);
+		if (!line.trim())
+			throw badRequest(`line ${index + 1}: blank line (NDJSON needs one JSON object per line)`);
 		let value: unknown;
 		try {
 			value = JSON.parse(line);
@@ -126,13 +155,16 @@ export function parseNdjson(input: string): Array<{ value: Record<string, unknow
 			throw badRequest(`line ${index + 1}: not valid JSON (${(error as Error).message})`);
 		}
 		if (!value || typeof value !== 'object' || Array.isArray(value)) {
-			throw badRequest(`line ${index + 1}: expected a JSON object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`);
+			throw badRequest(
+				`line ${index + 1}: expected a JSON object, got ${Array.isArray(value) ? 'an array' : JSON.stringify(value)}`,
+			);
 		}
 		return { value: value as Record<string, unknown>, line: index + 1 };
 	});
 }
 
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
+const ISO_8601 =
+	/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /**
  * Epoch milliseconds of an import timestamp, or undefined when it cannot be parsed: ISO 8601
@@ -140,13 +172,23 @@ const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.
  * string of digits (seconds; 13 digits and more are milliseconds).
  */
 export function parseImportTimestamp(value: unknown): number | undefined {
-	if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? unixToMs(value) : undefined;
+	if (typeof value === 'number')
+		return Number.isFinite(value) && value >= 0 ? unixToMs(value) : undefined;
 	if (typeof value !== 'string') return undefined;
 	if (/^\d{1,16}(\.\d+)?$/.test(value)) return unixToMs(Number(value));
 	const match = ISO_8601.exec(value);
 	if (!match) return undefined;
 	const [, , month, day, hour = '00', minute = '00', second = '00'] = match;
-	if (+month < 1 || +month > 12 || +day < 1 || +day > 31 || +hour > 23 || +minute > 59 || +second > 60) return undefined;
+	if (
+		+month < 1 ||
+		+month > 12 ||
+		+day < 1 ||
+		+day > 31 ||
+		+hour > 23 ||
+		+minute > 59 ||
+		+second > 60
+	)
+		return undefined;
 	let normalised = value.replace(' ', 'T');
 	if (match[4] === undefined) normalised += 'T00:00:00Z';
 	normalised = normalised.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
@@ -166,7 +208,11 @@ export interface ImportResult {
 	rows: Array<Record<string, unknown>>;
 }
 
-const ID_FIELD: Record<ImportKind, string> = { profiles: 'user_id', groups: 'group_id', events: 'user_id' };
+const ID_FIELD: Record<ImportKind, string> = {
+	profiles: 'user_id',
+	groups: 'group_id',
+	events: 'user_id',
+};
 const EVENT_FIELDS = new Set(['user_id', 'name', 'timestamp', 'attributes', 'group_id']);
 
 export function idFieldOf(kind: ImportKind) {
@@ -174,7 +220,11 @@ export function idFieldOf(kind: ImportKind) {
 }
 
 /** Parses and checks an import body; throws a 400 naming the line and field of the first bad row. */
-export function parseImport(kind: ImportKind, format: BulkFormat, text: string): Array<Record<string, unknown>> {
+export function parseImport(
+	kind: ImportKind,
+	format: BulkFormat,
+	text: string,
+): Array<Record<string, unknown>> {
 	const idField = ID_FIELD[kind];
 	let rows: Array<{ value: Record<string, unknown>; line: number }>;
 	if (format === 'csv') {
@@ -188,7 +238,8 @@ export function parseImport(kind: ImportKind, format: BulkFormat, text: string):
 				checkHeader(header);
 				required = kind === 'events' ? [idField, 'name', 'timestamp'] : [idField];
 				for (const column of required) {
-					if (!header.includes(column)) throw badRequest(`the CSV header has no ${column} column (found: ${header.join(',')})`);
+					if (!header.includes(column))
+						throw badRequest(`the CSV header has no ${column} column (found: ${header.join(',')})`);
 				}
 				return;
 			}
@@ -219,16 +270,27 @@ export function parseImport(kind: ImportKind, format: BulkFormat, text: string):
 		if (!id.trim()) throw badRequest(`line ${line}: ${idField} is empty`);
 		if (kind !== 'events') return value;
 		for (const key of Object.keys(value)) {
-			if (!EVENT_FIELDS.has(key)) throw badRequest(`line ${line}: unknown field ${key} (event properties go under attributes)`);
+			if (!EVENT_FIELDS.has(key))
+				throw badRequest(
+					`line ${line}: unknown field ${key} (event properties go under attributes)`,
+				);
 		}
-		if (typeof value.name !== 'string' || !value.name) throw badRequest(`line ${line}: name is required`);
-		if (value.name.length > 127) throw badRequest(`line ${line}: name is longer than 127 characters`);
-		if (value.timestamp === undefined || value.timestamp === '') throw badRequest(`line ${line}: timestamp is required`);
+		if (typeof value.name !== 'string' || !value.name)
+			throw badRequest(`line ${line}: name is required`);
+		if (value.name.length > 127)
+			throw badRequest(`line ${line}: name is longer than 127 characters`);
+		if (value.timestamp === undefined || value.timestamp === '')
+			throw badRequest(`line ${line}: timestamp is required`);
 		if (parseImportTimestamp(value.timestamp) === undefined) {
-			throw badRequest(`line ${line}: timestamp ${JSON.stringify(value.timestamp)} is not ISO 8601 or Unix time`);
+			throw badRequest(
+				`line ${line}: timestamp ${JSON.stringify(value.timestamp)} is not ISO 8601 or Unix time`,
+			);
 		}
 		const { attributes } = value;
-		if (attributes !== undefined && (!attributes || typeof attributes !== 'object' || Array.isArray(attributes))) {
+		if (
+			attributes !== undefined &&
+			(!attributes || typeof attributes !== 'object' || Array.isArray(attributes))
+		) {
 			throw badRequest(`line ${line}: attributes must be an object`);
 		}
 		if (value.group_id !== undefined && (typeof value.group_id !== 'string' || !value.group_id)) {
@@ -243,17 +305,24 @@ export function parseImport(kind: ImportKind, format: BulkFormat, text: string):
  * - `headerRequired` (segment membership files): the header must be exactly `user_id`.
  * - otherwise (GDPR files): a first row of `user_id` is taken as a header and skipped.
  */
-export function parseIdColumn(text: string, { headerRequired }: { headerRequired: boolean }): string[] {
+export function parseIdColumn(
+	text: string,
+	{ headerRequired }: { headerRequired: boolean },
+): string[] {
 	const records = parseCsvRecords(text);
 	if (!records.length) throw badRequest('the CSV file is empty');
 	for (const record of records) {
 		if (record.fields.length !== 1) {
-			throw badRequest(`line ${record.line}: the CSV must have a single user_id column, found ${record.fields.length} columns`);
+			throw badRequest(
+				`line ${record.line}: the CSV must have a single user_id column, found ${record.fields.length} columns`,
+			);
 		}
 	}
 	const hasHeader = records[0].fields[0] === 'user_id';
 	if (headerRequired && !hasHeader) {
-		throw badRequest(`the CSV header must be user_id (found: ${records[0].fields.join(',') || 'an empty line'})`);
+		throw badRequest(
+			`the CSV header must be user_id (found: ${records[0].fields.join(',') || 'an empty line'})`,
+		);
 	}
 	const rows = hasHeader ? records.slice(1) : records;
 	if (!rows.length) throw badRequest('the CSV file has no user ids');

@@ -82,19 +82,28 @@ function dispositionFilename(params: Record<string, string>): string | undefined
 const CRLF = Buffer.from('\r\n');
 const HEADER_END = Buffer.from('\r\n\r\n');
 
-export function parseMultipart(body: Buffer, contentTypeHeader: string | undefined): MultipartPart[] {
+export function parseMultipart(
+	body: Buffer,
+	contentTypeHeader: string | undefined,
+): MultipartPart[] {
 	const { type, params } = parseMediaType(contentTypeHeader);
-	if (type !== 'multipart/form-data') throw new MultipartError(`expected multipart/form-data, got ${type || 'no content type'}`);
+	if (type !== 'multipart/form-data')
+		throw new MultipartError(`expected multipart/form-data, got ${type || 'no content type'}`);
 	const boundary = params.boundary;
-	if (!boundary) throw new MultipartError('the multipart/form-data content type has no boundary parameter');
-	if (boundary.length > 70) throw new MultipartError('the multipart boundary is longer than 70 characters');
+	if (!boundary)
+		throw new MultipartError('the multipart/form-data content type has no boundary parameter');
+	if (boundary.length > 70)
+		throw new MultipartError('the multipart boundary is longer than 70 characters');
 
 	const delimiter = Buffer.from(`--${boundary}`);
 	// The first delimiter starts the body or follows a preamble line.
 	let position = body.subarray(0, delimiter.length).equals(delimiter) ? 0 : -1;
 	if (position < 0) {
 		const found = body.indexOf(Buffer.concat([CRLF, delimiter]));
-		if (found < 0) throw new MultipartError(`the body does not contain the boundary ${JSON.stringify(boundary)}`);
+		if (found < 0)
+			throw new MultipartError(
+				`the body does not contain the boundary ${JSON.stringify(boundary)}`,
+			);
 		position = found + CRLF.length;
 	}
 
@@ -116,25 +125,34 @@ export function parseMultipart(body: Buffer, contentTypeHeader: string | undefin
 		const headerEnd = body.indexOf(HEADER_END, position);
 		// A part with no headers at all starts with an empty line straight away.
 		const noHeaders = body[position] === 0x0d && body[position + 1] === 0x0a;
-		if (!noHeaders && headerEnd < 0) throw new MultipartError(`part ${parts.length + 1} has no end of headers (CRLF CRLF)`);
+		if (!noHeaders && headerEnd < 0)
+			throw new MultipartError(`part ${parts.length + 1} has no end of headers (CRLF CRLF)`);
 		const headerText = noHeaders ? '' : body.subarray(position, headerEnd).toString('utf8');
 		const contentStart = noHeaders ? position + 2 : headerEnd + HEADER_END.length;
 		const headers: Record<string, string> = {};
 		for (const line of headerText ? headerText.split('\r\n') : []) {
 			const colon = line.indexOf(':');
-			if (colon <= 0) throw new MultipartError(`part ${parts.length + 1} has a malformed header line ${JSON.stringify(line)}`);
+			if (colon <= 0)
+				throw new MultipartError(
+					`part ${parts.length + 1} has a malformed header line ${JSON.stringify(line)}`,
+				);
 			headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
 		}
 		const contentEnd = body.indexOf(nextDelimiter, contentStart);
-		if (contentEnd < 0) throw new MultipartError('the multipart body ends without a closing boundary');
+		if (contentEnd < 0)
+			throw new MultipartError('the multipart body ends without a closing boundary');
 
 		const disposition = headers['content-disposition'];
-		if (!disposition) throw new MultipartError(`part ${parts.length + 1} has no Content-Disposition header`);
+		if (!disposition)
+			throw new MultipartError(`part ${parts.length + 1} has no Content-Disposition header`);
 		const parsed = parseMediaType(disposition);
 		if (parsed.type !== 'form-data') {
-			throw new MultipartError(`part ${parts.length + 1} has Content-Disposition ${parsed.type}, expected form-data`);
+			throw new MultipartError(
+				`part ${parts.length + 1} has Content-Disposition ${parsed.type}, expected form-data`,
+			);
 		}
-		if (parsed.params.name === undefined) throw new MultipartError(`part ${parts.length + 1} has no name`);
+		if (parsed.params.name === undefined)
+			throw new MultipartError(`part ${parts.length + 1} has no name`);
 		parts.push({
 			name: parsed.params.name,
 			filename: dispositionFilename(parsed.params),

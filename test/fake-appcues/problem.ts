@@ -33,7 +33,11 @@ export function badRequest(detail: string) {
 	return new HttpProblem(400, 'Bad Request', detail);
 }
 
-export function problemBody(status: number, detail: string, title = STATUS_TITLES[status] ?? 'Error') {
+export function problemBody(
+	status: number,
+	detail: string,
+	title = STATUS_TITLES[status] ?? 'Error',
+) {
 	return JSON.stringify({ error: true, status, title, detail });
 }
 

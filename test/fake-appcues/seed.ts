@@ -8,29 +8,80 @@ import { EXPERIENCE_TYPES } from './server';
 const DAY = 24 * 60 * 60 * 1000;
 
 export function seedDemoData(state: AccountState, account: FakeAccount) {
-	const at = (daysAgo: number) => new Date(Date.parse('2026-11-01T09:00:00Z') - daysAgo * DAY).toISOString();
+	const at = (daysAgo: number) =>
+		new Date(Date.parse('2026-11-01T09:00:00Z') - daysAgo * DAY).toISOString();
 	const users: Array<[string, Record<string, unknown>, string[]]> = [
-		['ada', { name: 'Ada Lovelace', email: 'ada@example.com', plan: 'enterprise', seats: 40, role: 'admin' }, ['signed_up', 'report_exported', 'invited_teammate']],
-		['grace', { name: 'Grace Hopper', email: 'grace@example.com', plan: 'pro', seats: 5, role: 'editor' }, ['signed_up', 'report_exported']],
-		['alan', { name: 'Alan Turing', email: 'alan@example.com', plan: 'trial', seats: 1, role: 'viewer' }, ['signed_up']],
-		['katherine', { name: 'Katherine Johnson', email: 'katherine@example.com', plan: 'pro', seats: 12, role: 'admin' }, ['signed_up', 'appcues:flow_completed']],
+		[
+			'ada',
+			{
+				name: 'Ada Lovelace',
+				email: 'ada@example.com',
+				plan: 'enterprise',
+				seats: 40,
+				role: 'admin',
+			},
+			['signed_up', 'report_exported', 'invited_teammate'],
+		],
+		[
+			'grace',
+			{ name: 'Grace Hopper', email: 'grace@example.com', plan: 'pro', seats: 5, role: 'editor' },
+			['signed_up', 'report_exported'],
+		],
+		[
+			'alan',
+			{ name: 'Alan Turing', email: 'alan@example.com', plan: 'trial', seats: 1, role: 'viewer' },
+			['signed_up'],
+		],
+		[
+			'katherine',
+			{
+				name: 'Katherine Johnson',
+				email: 'katherine@example.com',
+				plan: 'pro',
+				seats: 12,
+				role: 'admin',
+			},
+			['signed_up', 'appcues:flow_completed'],
+		],
 	];
 	users.forEach(([id, properties, events], index) => {
 		state.users.set(id, {
 			properties,
-			events: events.map((name, n) => ({ name, timestamp: at(30 - index - n * 3), attributes: { source: 'seed' } })),
+			events: events.map((name, n) => ({
+				name,
+				timestamp: at(30 - index - n * 3),
+				attributes: { source: 'seed' },
+			})),
 		});
 	});
-	state.groups.set('acme', { properties: { name: 'Acme Inc', tier: 'enterprise', region: 'EMEA' }, users: new Set(['ada', 'grace']) });
-	state.groups.set('globex', { properties: { name: 'Globex', tier: 'pro', region: 'AMER' }, users: new Set(['alan', 'katherine']) });
+	state.groups.set('acme', {
+		properties: { name: 'Acme Inc', tier: 'enterprise', region: 'EMEA' },
+		users: new Set(['ada', 'grace']),
+	});
+	state.groups.set('globex', {
+		properties: { name: 'Globex', tier: 'pro', region: 'AMER' },
+		users: new Set(['alan', 'katherine']),
+	});
 
 	const segments: Array<[string, string, string, string[]]> = [
-		['seg-power-users', 'Power Users', 'Users on the pro or enterprise plan', ['ada', 'grace', 'katherine']],
+		[
+			'seg-power-users',
+			'Power Users',
+			'Users on the pro or enterprise plan',
+			['ada', 'grace', 'katherine'],
+		],
 		['seg-trial', 'Trial Users', 'Users still on a trial', ['alan']],
 		['seg-admins', 'Admins', 'Account administrators', ['ada', 'katherine']],
 	];
 	for (const [id, name, description, members] of segments) {
-		state.segments.set(id, { id, name, description, created_at: at(60), updated_at: at(10), user_ids: new Set(members) });
+		state.segments.set(id, {
+			id,
+			name,
+			description,
+			created_at: at(60),
+			updated_at: at(10),
+			user_ids: new Set(members),
+		});
 	}
 
 	const names: Record<string, string> = {
@@ -57,7 +108,16 @@ export function seedDemoData(state: AccountState, account: FakeAccount) {
 			created_at: at(90),
 			updated_at: at(5),
 		});
-		byId.set(`${type}-2`, { id: `${type}-2`, name: `${names[type]} (draft)`, type, account_id: account.accountId, published: false, state: 'DRAFT', created_at: at(20), updated_at: at(2) });
+		byId.set(`${type}-2`, {
+			id: `${type}-2`,
+			name: `${names[type]} (draft)`,
+			type,
+			account_id: account.accountId,
+			published: false,
+			state: 'DRAFT',
+			created_at: at(20),
+			updated_at: at(2),
+		});
 	}
 
 	for (const [id, name] of [

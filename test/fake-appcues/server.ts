@@ -28,7 +28,14 @@ import {
 	validateConditions,
 	validateSpec,
 } from './analytics';
-import { type BulkFormat, type ImportKind, parseIdColumn, parseImport, parseImportTimestamp, toCsv } from './bulk';
+import {
+	type BulkFormat,
+	type ImportKind,
+	parseIdColumn,
+	parseImport,
+	parseImportTimestamp,
+	toCsv,
+} from './bulk';
 import { type MultipartPart, MultipartError, parseMediaType, parseMultipart } from './multipart';
 import { badRequest, formatBytes, HttpProblem, problemBody } from './problem';
 
@@ -236,7 +243,8 @@ export const DEFAULT_GDPR_MAX_FILE_BYTES = 8_000_000;
 const MULTIPART_ENVELOPE_BYTES = 64 * 1024;
 /** After a 413 the rest of the body is read and dropped for at most this long (like nginx's lingering close). */
 const LINGER_MS = 5000;
-export const DEFAULT_JOB_FAILURE = 'the job could not be completed: the data could not be processed';
+export const DEFAULT_JOB_FAILURE =
+	'the job could not be completed: the data could not be processed';
 /** The failure reason of the CLI's own test mock. */
 export const DEFAULT_ANALYTICS_FAILURE = 'query timeout';
 
@@ -327,7 +335,8 @@ const EMPTY = Buffer.alloc(0);
  */
 function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
 	return new Promise((resolve) => {
-		const declared = req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length']);
+		const declared =
+			req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length']);
 		if (Number.isFinite(declared) && declared > limit) {
 			resolve({ buffer: EMPTY, bytes: declared, tooLarge: true, aborted: false });
 			return;
@@ -351,7 +360,9 @@ function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
 			chunks.push(chunk);
 		};
 		req.on('data', onData);
-		req.on('end', () => finish({ buffer: Buffer.concat(chunks, bytes), bytes, tooLarge: false, aborted: false }));
+		req.on('end', () =>
+			finish({ buffer: Buffer.concat(chunks, bytes), bytes, tooLarge: false, aborted: false }),
+		);
 		req.on('error', () => finish({ buffer: EMPTY, bytes, tooLarge: false, aborted: true }));
 		req.on('close', () => finish({ buffer: EMPTY, bytes, tooLarge: false, aborted: true }));
 	});
@@ -372,7 +383,12 @@ function linger(req: IncomingMessage) {
 }
 
 function isGdprPath(segments: string[]) {
-	return segments.length === 3 && segments[0] === 'v1' && segments[1] === 'gdpr' && segments[2] === 'delete';
+	return (
+		segments.length === 3 &&
+		segments[0] === 'v1' &&
+		segments[1] === 'gdpr' &&
+		segments[2] === 'delete'
+	);
 }
 
 export class FakeAppcues {
@@ -383,9 +399,13 @@ export class FakeAppcues {
 	readonly accounts: FakeAccount[];
 	readonly states = new Map<string, AccountState>();
 	private readonly faults: Array<Fault & { used: number }> = [];
-	private readonly jobPlan: Array<{ outcome: 'fail' | 'stall'; reason?: string; left: number }> = [];
+	private readonly jobPlan: Array<{ outcome: 'fail' | 'stall'; reason?: string; left: number }> =
+		[];
 	/** Download tokens minted by analytics export polls. */
-	private readonly downloads = new Map<string, { accountId: string; jobId: string; expiresAt: number; signature: string }>();
+	private readonly downloads = new Map<
+		string,
+		{ accountId: string; jobId: string; expiresAt: number; signature: string }
+	>();
 	private server?: Server;
 	private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
 	private readonly routes: Route[];
@@ -513,7 +533,10 @@ export class FakeAppcues {
 		const expiresAt = Date.now() + this.downloadTtlSeconds * 1000;
 		const signature = createHash('sha256').update(`${token}:${expiresAt}`).digest('hex');
 		this.downloads.set(token, { accountId, jobId: job.job_id, expiresAt, signature });
-		const amzDate = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+		const amzDate = new Date()
+			.toISOString()
+			.replace(/[-:]/g, '')
+			.replace(/\.\d{3}/, '');
 		const query = new URLSearchParams({
 			'X-Amz-Algorithm': 'AWS4-HMAC-SHA256',
 			'X-Amz-Credential': `FAKEACCESSKEY/${amzDate.slice(0, 8)}/us-east-1/s3/aws4_request`,
@@ -523,7 +546,10 @@ export class FakeAppcues {
 			'X-Amz-Signature': signature,
 		});
 		const extension = job.spec.format === 'json' ? 'json' : 'csv';
-		return { download_url: `${this.url}/__download/${token}.${extension}?${query}`, expires_at: new Date(expiresAt).toISOString() };
+		return {
+			download_url: `${this.url}/__download/${token}.${extension}?${query}`,
+			expires_at: new Date(expiresAt).toISOString(),
+		};
 	}
 
 	reset() {
@@ -559,7 +585,9 @@ export class FakeAppcues {
 
 	async close() {
 		for (const socket of this.sockets) socket.destroy();
-		await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+		await new Promise<void>((resolve) =>
+			this.server ? this.server.close(() => resolve()) : resolve(),
+		);
 	}
 
 	private takeFault(method: string, decodedPath: string): (Fault & { used: number }) | undefined {
@@ -606,7 +634,11 @@ export class FakeAppcues {
 	}
 
 	/** The body limit of a request: file uploads get maxFileBytes, everything else maxBodyBytes. */
-	private bodyLimit(method: string, segments: string[], mediaType: string): { bytes: number; detail: string } {
+	private bodyLimit(
+		method: string,
+		segments: string[],
+		mediaType: string,
+	): { bytes: number; detail: string } {
 		if (mediaType === 'multipart/form-data') {
 			if (isGdprPath(segments)) {
 				return {
@@ -618,7 +650,12 @@ export class FakeAppcues {
 			const upload =
 				version === 'v2' &&
 				accountsWord === 'accounts' &&
-				this.routes.some((route) => route.method === method && route.accepts?.includes('multipart') && matchRoute(route.pattern, rest));
+				this.routes.some(
+					(route) =>
+						route.method === method &&
+						route.accepts?.includes('multipart') &&
+						matchRoute(route.pattern, rest),
+				);
 			if (upload) {
 				return {
 					bytes: this.maxFileBytes + MULTIPART_ENVELOPE_BYTES,
@@ -626,7 +663,10 @@ export class FakeAppcues {
 				};
 			}
 		}
-		return { bytes: this.maxBodyBytes, detail: `the request body is larger than the ${formatBytes(this.maxBodyBytes)} limit` };
+		return {
+			bytes: this.maxBodyBytes,
+			detail: `the request body is larger than the ${formatBytes(this.maxBodyBytes)} limit`,
+		};
 	}
 
 	private async handle(req: IncomingMessage, res: ServerResponse) {
@@ -680,7 +720,11 @@ export class FakeAppcues {
 		if (read.aborted) return;
 
 		const responseHeaders: Record<string, string> = {};
-		const send = (status: number, payload?: string | Buffer, headers: Record<string, string> = {}) => {
+		const send = (
+			status: number,
+			payload?: string | Buffer,
+			headers: Record<string, string> = {},
+		) => {
 			record.status = status;
 			res.writeHead(status, {
 				...(payload !== undefined ? { 'Content-Type': 'application/json' } : {}),
@@ -714,17 +758,33 @@ export class FakeAppcues {
 		}
 
 		try {
-			const result = this.dispatch({ method, segments, body, rawBody: read.buffer, record, req, url, contentType, mediaType, responseHeaders });
+			const result = this.dispatch({
+				method,
+				segments,
+				body,
+				rawBody: read.buffer,
+				record,
+				req,
+				url,
+				contentType,
+				mediaType,
+				responseHeaders,
+			});
 			if (fault?.kind === 'drop-after-apply') {
 				req.socket.destroy();
 				return;
 			}
-			if (result.raw) return send(result.status, result.raw.body, { 'Content-Type': result.raw.contentType });
+			if (result.raw)
+				return send(result.status, result.raw.body, { 'Content-Type': result.raw.contentType });
 			if (result.status === 204 || result.payload === undefined) return send(result.status);
 			return send(result.status, JSON.stringify(result.payload));
 		} catch (error) {
 			if (error instanceof HttpProblem) {
-				return send(error.status, problemBody(error.status, error.detail, error.title), error.headers);
+				return send(
+					error.status,
+					problemBody(error.status, error.detail, error.title),
+					error.headers,
+				);
 			}
 			return send(500, problemBody(500, (error as Error).message));
 		}
@@ -742,17 +802,34 @@ export class FakeAppcues {
 		mediaType: string;
 		responseHeaders: Record<string, string>;
 	}): DispatchResult {
-		const { method, segments, body, rawBody, record, req, url, contentType, mediaType, responseHeaders } = input;
+		const {
+			method,
+			segments,
+			body,
+			rawBody,
+			record,
+			req,
+			url,
+			contentType,
+			mediaType,
+			responseHeaders,
+		} = input;
 		if (segments[0] === '__download') return this.download(method, segments, req, record, url);
 
 		const kind = rawBody.length ? bodyKindOf(mediaType) : undefined;
 		const parseParts = () => {
 			try {
 				const parts = parseMultipart(rawBody, contentType);
-				record.parts = parts.map((part) => ({ name: part.name, filename: part.filename, contentType: part.contentType, bytes: part.data.length }));
+				record.parts = parts.map((part) => ({
+					name: part.name,
+					filename: part.filename,
+					contentType: part.contentType,
+					bytes: part.data.length,
+				}));
 				return parts;
 			} catch (error) {
-				if (error instanceof MultipartError) throw badRequest(`malformed multipart body: ${error.message}`);
+				if (error instanceof MultipartError)
+					throw badRequest(`malformed multipart body: ${error.message}`);
 				throw error;
 			}
 		};
@@ -764,21 +841,35 @@ export class FakeAppcues {
 		}
 		const auth = parseBasic(req.headers.authorization);
 		const byKey = auth
-			? this.accounts.find((account) => account.apiKey === auth.user && account.apiSecret === auth.password)
+			? this.accounts.find(
+					(account) => account.apiKey === auth.user && account.apiSecret === auth.password,
+				)
 			: undefined;
 		const byLegacy = auth
-			? this.accounts.find((account) => account.legacyApiKey && account.legacyApiKey === auth.user && !auth.password)
+			? this.accounts.find(
+					(account) => account.legacyApiKey && account.legacyApiKey === auth.user && !auth.password,
+				)
 			: undefined;
 
 		if (v1Gdpr) {
 			if (!auth) {
-				throw new HttpProblem(401, 'Unauthorized', 'a legacy API key is required (Basic auth: the key as user, an empty password)');
+				throw new HttpProblem(
+					401,
+					'Unauthorized',
+					'a legacy API key is required (Basic auth: the key as user, an empty password)',
+				);
 			}
 			if (!byLegacy) throw new HttpProblem(401, 'Unauthorized', 'invalid legacy API key');
 			if (!this.allow(byLegacy.accountId)) throw rateLimited();
 			record.accountId = byLegacy.accountId;
-			if (method !== 'POST') throw new HttpProblem(405, 'Method Not Allowed', `${method} is not allowed on this route`);
-			return this.gdprDelete(this.state(byLegacy.accountId), { kind, body, parts: kind === 'multipart' ? parseParts() : [], contentType });
+			if (method !== 'POST')
+				throw new HttpProblem(405, 'Method Not Allowed', `${method} is not allowed on this route`);
+			return this.gdprDelete(this.state(byLegacy.accountId), {
+				kind,
+				body,
+				parts: kind === 'multipart' ? parseParts() : [],
+				contentType,
+			});
 		}
 
 		const account = this.accounts.find((candidate) => candidate.accountId === accountId);
@@ -786,7 +877,8 @@ export class FakeAppcues {
 			// The v1 activity route documents no auth; a key that is sent must be a valid one.
 			const caller = byLegacy ?? byKey;
 			if (auth && !caller) throw new HttpProblem(401, 'Unauthorized', 'invalid API key');
-			if (caller && caller.accountId !== accountId) throw new HttpProblem(403, 'Forbidden', 'key is not valid for this account');
+			if (caller && caller.accountId !== accountId)
+				throw new HttpProblem(403, 'Forbidden', 'key is not valid for this account');
 			if (!account) throw new HttpProblem(404, 'Not Found', 'account not found');
 		} else {
 			if (!byKey) throw new HttpProblem(401, 'Unauthorized', 'invalid API key or secret');
@@ -823,8 +915,15 @@ export class FakeAppcues {
 			}
 			const parts = kind === 'multipart' ? parseParts() : [];
 			for (const part of parts) {
-				if ((part.filename !== undefined || part.name === 'file') && part.data.length > this.maxFileBytes) {
-					throw new HttpProblem(413, 'Payload Too Large', `the uploaded file is larger than the ${formatBytes(this.maxFileBytes)} limit`);
+				if (
+					(part.filename !== undefined || part.name === 'file') &&
+					part.data.length > this.maxFileBytes
+				) {
+					throw new HttpProblem(
+						413,
+						'Payload Too Large',
+						`the uploaded file is larger than the ${formatBytes(this.maxFileBytes)} limit`,
+					);
 				}
 			}
 			const payload = route.handle({
@@ -856,26 +955,44 @@ export class FakeAppcues {
 	 */
 	private gdprDelete(
 		state: AccountState,
-		input: { kind: BodyKind | undefined; body: unknown; parts: MultipartPart[]; contentType: string },
+		input: {
+			kind: BodyKind | undefined;
+			body: unknown;
+			parts: MultipartPart[];
+			contentType: string;
+		},
 	): DispatchResult {
 		let users: string[];
 		let via: 'json' | 'csv' = 'json';
 		if (input.kind === 'multipart') {
 			const file = input.parts.find((part) => part.name === 'file');
-			if (!file) throw badRequest('the multipart body needs a part named "file" holding a CSV of user ids');
+			if (!file)
+				throw badRequest('the multipart body needs a part named "file" holding a CSV of user ids');
 			if (file.data.length >= this.gdprMaxFileBytes) {
-				throw new HttpProblem(413, 'Payload Too Large', `the CSV file must be smaller than ${formatBytes(this.gdprMaxFileBytes)}`);
+				throw new HttpProblem(
+					413,
+					'Payload Too Large',
+					`the CSV file must be smaller than ${formatBytes(this.gdprMaxFileBytes)}`,
+				);
 			}
 			users = parseIdColumn(file.data.toString('utf8'), { headerRequired: false });
 			via = 'csv';
 		} else if (input.kind === 'json' || input.kind === undefined) {
 			const list = (input.body as { users?: unknown })?.users;
-			if (!Array.isArray(list) || !list.length || list.some((id) => typeof id !== 'string' || !id)) {
+			if (
+				!Array.isArray(list) ||
+				!list.length ||
+				list.some((id) => typeof id !== 'string' || !id)
+			) {
 				throw badRequest('users must be a non-empty array of user ids');
 			}
 			users = list as string[];
 		} else {
-			throw new HttpProblem(415, 'Unsupported Media Type', `expected application/json or multipart/form-data, got ${input.contentType}`);
+			throw new HttpProblem(
+				415,
+				'Unsupported Media Type',
+				`expected application/json or multipart/form-data, got ${input.contentType}`,
+			);
 		}
 		for (const id of users) {
 			state.users.delete(id);
@@ -884,7 +1001,10 @@ export class FakeAppcues {
 		}
 		state.gdprDeleted.push(...users);
 		state.gdprRequests.push({ users, via, at: new Date().toISOString() });
-		return { status: 200, payload: { ok: true, message: `accepted ${users.length} users for deletion` } };
+		return {
+			status: 200,
+			payload: { ok: true, message: `accepted ${users.length} users for deletion` },
+		};
 	}
 
 	/**
@@ -892,7 +1012,13 @@ export class FakeAppcues {
 	 * does for a presigned GET: an Authorization header as well as the query signature is a 400
 	 * InvalidArgument, an expired URL a 403, an unknown key a 404; errors are S3's XML bodies.
 	 */
-	private download(method: string, segments: string[], req: IncomingMessage, record: RecordedRequest, url: URL): DispatchResult {
+	private download(
+		method: string,
+		segments: string[],
+		req: IncomingMessage,
+		record: RecordedRequest,
+		url: URL,
+	): DispatchResult {
 		const xml = (status: number, code: string, message: string): DispatchResult => ({
 			status,
 			raw: {
@@ -903,7 +1029,12 @@ export class FakeAppcues {
 					.toUpperCase()}</RequestId></Error>`,
 			},
 		});
-		if (method !== 'GET' && method !== 'HEAD') return xml(405, 'MethodNotAllowed', 'The specified method is not allowed against this resource.');
+		if (method !== 'GET' && method !== 'HEAD')
+			return xml(
+				405,
+				'MethodNotAllowed',
+				'The specified method is not allowed against this resource.',
+			);
 		const match = segments.length === 2 ? /^([0-9a-f]{32})\.(csv|json)$/.exec(segments[1]) : null;
 		const entry = match ? this.downloads.get(match[1]) : undefined;
 		if (entry) record.accountId = entry.accountId;
@@ -916,14 +1047,24 @@ export class FakeAppcues {
 		}
 		if (!entry) return xml(404, 'NoSuchKey', 'The specified key does not exist.');
 		if (url.searchParams.get('X-Amz-Signature') !== entry.signature) {
-			return xml(403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided.');
+			return xml(
+				403,
+				'SignatureDoesNotMatch',
+				'The request signature we calculated does not match the signature you provided.',
+			);
 		}
 		if (Date.now() > entry.expiresAt) return xml(403, 'AccessDenied', 'Request has expired');
 		const job = this.states.get(entry.accountId)?.analyticsExports.get(entry.jobId);
 		if (!job) return xml(404, 'NoSuchKey', 'The specified key does not exist.');
 		return match![2] === 'json'
 			? { status: 200, raw: { contentType: 'application/json', body: JSON.stringify(job.rows) } }
-			: { status: 200, raw: { contentType: 'text/csv', body: toCsv(job.rows, job.rows.length ? undefined : exportColumns(job.spec)) } };
+			: {
+					status: 200,
+					raw: {
+						contentType: 'text/csv',
+						body: toCsv(job.rows, job.rows.length ? undefined : exportColumns(job.spec)),
+					},
+				};
 	}
 
 	private control(method: string, rawPath: string, rawBody: string, res: ServerResponse) {
@@ -940,26 +1081,39 @@ export class FakeAppcues {
 		}
 		if (method === 'POST' && rawPath === '/__fake/faults') {
 			for (const fault of Array.isArray(body) ? body : [body]) {
-				this.addFault({ ...fault, times: fault.times === null || fault.times === 'Infinity' ? Infinity : fault.times });
+				this.addFault({
+					...fault,
+					times: fault.times === null || fault.times === 'Infinity' ? Infinity : fault.times,
+				});
 			}
 			return json(200, { ok: true });
 		}
 		if (method === 'POST' && rawPath === '/__fake/settings') {
-			if (typeof body.rateLimitPerSecond === 'number') this.rateLimitPerSecond = body.rateLimitPerSecond;
+			if (typeof body.rateLimitPerSecond === 'number')
+				this.rateLimitPerSecond = body.rateLimitPerSecond;
 			if (typeof body.latencyMs === 'number') this.latencyMs = body.latencyMs;
 			const settings: Record<string, unknown> = {};
-			for (const key of ['jobPollsToFinish', 'maxBodyBytes', 'maxFileBytes', 'gdprMaxFileBytes', 'downloadTtlSeconds']) {
+			for (const key of [
+				'jobPollsToFinish',
+				'maxBodyBytes',
+				'maxFileBytes',
+				'gdprMaxFileBytes',
+				'downloadTtlSeconds',
+			]) {
 				if (typeof body[key] === 'number') settings[key] = body[key];
 			}
-			if (body.statusStyle === 'string' || body.statusStyle === 'numeric') settings.statusStyle = body.statusStyle;
-			if (typeof body.analyticsRows === 'number' || body.analyticsRows === null) settings.analyticsRows = body.analyticsRows ?? undefined;
+			if (body.statusStyle === 'string' || body.statusStyle === 'numeric')
+				settings.statusStyle = body.statusStyle;
+			if (typeof body.analyticsRows === 'number' || body.analyticsRows === null)
+				settings.analyticsRows = body.analyticsRows ?? undefined;
 			if (typeof body.recordBodies === 'boolean') settings.recordBodies = body.recordBodies;
 			this.configure(settings);
 			return json(200, { ok: true });
 		}
 		if (method === 'POST' && rawPath === '/__fake/jobs') {
 			// {"fail": n, "reason"?: "...", "stall": n}: plan the outcome of the next jobs.
-			if (typeof body.fail === 'number' && body.fail > 0) this.failNextJobs(body.fail, typeof body.reason === 'string' ? body.reason : undefined);
+			if (typeof body.fail === 'number' && body.fail > 0)
+				this.failNextJobs(body.fail, typeof body.reason === 'string' ? body.reason : undefined);
 			if (typeof body.stall === 'number' && body.stall > 0) this.stallNextJobs(body.stall);
 			if (body.clear === true) this.clearJobPlan();
 			return json(200, { ok: true });
@@ -976,7 +1130,12 @@ export class FakeAppcues {
 function rateLimited(headers: Record<string, string> = {}) {
 	// Appcues sends no Retry-After and no rate-limit headers on the legacy routes; analytics
 	// routes send both (research §2.3).
-	return new HttpProblem(429, 'Too Many Requests', 'requests from this API key are being throttled due to heavy traffic', headers);
+	return new HttpProblem(
+		429,
+		'Too Many Requests',
+		'requests from this API key are being throttled due to heavy traffic',
+		headers,
+	);
 }
 
 export function serializeState(state: AccountState) {
@@ -985,7 +1144,10 @@ export function serializeState(state: AccountState) {
 	return {
 		users: mapToObject(state.users),
 		groups: mapToObject(state.groups, (group) => ({ ...group, users: [...group.users] })),
-		segments: mapToObject(state.segments, (segment) => ({ ...segment, user_ids: [...segment.user_ids] })),
+		segments: mapToObject(state.segments, (segment) => ({
+			...segment,
+			user_ids: [...segment.user_ids],
+		})),
 		experiences: mapToObject(state.experiences, (byId) => mapToObject(byId)),
 		tags: mapToObject(state.tags),
 		jobs: mapToObject(state.jobs),
@@ -994,7 +1156,10 @@ export function serializeState(state: AccountState) {
 		gdprRequests: state.gdprRequests,
 		imports: state.imports,
 		exports: state.exports,
-		analyticsExports: mapToObject(state.analyticsExports, ({ rows, ...rest }) => ({ ...rest, row_count: rows.length })),
+		analyticsExports: mapToObject(state.analyticsExports, ({ rows, ...rest }) => ({
+			...rest,
+			row_count: rows.length,
+		})),
 	};
 }
 
@@ -1072,7 +1237,9 @@ export function createJob(
 	detail?: Record<string, unknown>,
 ) {
 	const options: CreateJobOptions =
-		typeof finalStatusOrOptions === 'string' ? { finalStatus: finalStatusOrOptions, detail } : { detail, ...finalStatusOrOptions };
+		typeof finalStatusOrOptions === 'string'
+			? { finalStatus: finalStatusOrOptions, detail }
+			: { detail, ...finalStatusOrOptions };
 	const id = randomUUID();
 	state.jobs.set(id, {
 		id,
@@ -1089,7 +1256,10 @@ export function createJob(
 }
 
 function checkEmail(email: unknown) {
-	if (email !== undefined && !(typeof email === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))) {
+	if (
+		email !== undefined &&
+		!(typeof email === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email))
+	) {
 		throw badRequest('email must be an email address');
 	}
 }
@@ -1108,9 +1278,16 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 		if (!segment) throw new HttpProblem(404, 'Not Found', `segment ${id} not found`);
 		return segment;
 	};
-	const publicSegment = (segment: Record<string, unknown> & { user_ids: Set<string> }, baseUrl: string) => {
+	const publicSegment = (
+		segment: Record<string, unknown> & { user_ids: Set<string> },
+		baseUrl: string,
+	) => {
 		const { user_ids, ...rest } = segment;
-		return { ...rest, url: `${baseUrl}/segments/${encodeURIComponent(String(segment.id))}`, user_count: user_ids.size };
+		return {
+			...rest,
+			url: `${baseUrl}/segments/${encodeURIComponent(String(segment.id))}`,
+			user_count: user_ids.size,
+		};
 	};
 	const experienceOf = (state: AccountState, type: string, id: string) => {
 		const experience = state.experiences.get(type)?.get(id);
@@ -1120,7 +1297,14 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 	const jobView = (job: JobRecord, baseUrl: string) => {
 		const finished = !job.stall && job.polls >= (job.pollsToFinish ?? fake.jobPollsToFinish);
 		const word = finished ? job.finalStatus : job.polls === 0 ? 'queued' : 'running';
-		const status = fake.statusStyle === 'numeric' ? (!finished ? 202 : job.finalStatus === 'failed' ? 422 : 200) : word;
+		const status =
+			fake.statusStyle === 'numeric'
+				? !finished
+					? 202
+					: job.finalStatus === 'failed'
+						? 422
+						: 200
+				: word;
 		return {
 			id: job.id,
 			name: job.name,
@@ -1133,9 +1317,11 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 	};
 	/** The analytics export job view (CLI tests/jobs.rs): queued, running, then done or failed. */
 	const exportView = (job: AnalyticsExportRecord, accountId: string) => {
-		const finished = job.outcome !== 'stall' && job.polls >= (job.pollsToFinish ?? fake.jobPollsToFinish);
+		const finished =
+			job.outcome !== 'stall' && job.polls >= (job.pollsToFinish ?? fake.jobPollsToFinish);
 		if (!finished) return { job_id: job.job_id, status: job.polls === 0 ? 'queued' : 'running' };
-		if (job.outcome === 'failed') return { job_id: job.job_id, status: 'failed', failure_reason: job.failure_reason };
+		if (job.outcome === 'failed')
+			return { job_id: job.job_id, status: 'failed', failure_reason: job.failure_reason };
 		// Re-minted on every poll, as the real presigned URLs are.
 		return { job_id: job.job_id, status: 'done', ...fake.mintDownloadUrl(accountId, job) };
 	};
@@ -1152,7 +1338,15 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 	const fileFormat = (file: MultipartPart): BulkFormat => {
 		const type = parseMediaType(file.contentType).type;
 		if (['text/csv', 'application/csv'].includes(type)) return 'csv';
-		if (['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines'].includes(type)) {
+		if (
+			[
+				'application/x-ndjson',
+				'application/ndjson',
+				'application/jsonl',
+				'application/x-jsonlines',
+				'application/jsonlines',
+			].includes(type)
+		) {
 			return 'ndjson';
 		}
 		const name = (file.filename ?? '').toLowerCase();
@@ -1166,21 +1360,31 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 			}): send text/csv or application/x-ndjson, or name it .csv, .ndjson or .jsonl`,
 		);
 	};
-	const applyImport = (state: AccountState, kind: ImportKind, rows: Array<Record<string, unknown>>) => {
+	const applyImport = (
+		state: AccountState,
+		kind: ImportKind,
+		rows: Array<Record<string, unknown>>,
+	) => {
 		for (const row of rows) {
 			if (kind === 'profiles') {
 				const { user_id, ...properties } = row;
 				Object.assign(user(state, String(user_id)).properties, properties);
 			} else if (kind === 'groups') {
 				const { group_id, ...properties } = row;
-				const group = state.groups.get(String(group_id)) ?? { properties: {}, users: new Set<string>() };
+				const group = state.groups.get(String(group_id)) ?? {
+					properties: {},
+					users: new Set<string>(),
+				};
 				Object.assign(group.properties, properties);
 				state.groups.set(String(group_id), group);
 			} else {
 				const { user_id, ...event } = row;
 				user(state, String(user_id)).events.push(event);
 				if (typeof event.group_id === 'string') {
-					const group = state.groups.get(event.group_id) ?? { properties: {}, users: new Set<string>() };
+					const group = state.groups.get(event.group_id) ?? {
+						properties: {},
+						users: new Set<string>(),
+					};
 					group.users.add(String(user_id));
 					state.groups.set(event.group_id, group);
 				}
@@ -1191,7 +1395,9 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 	const analyticsEvents = (state: AccountState): AnalyticsEvent[] =>
 		[...state.users].flatMap(([userId, record]) =>
 			record.events.flatMap((event) => {
-				const timestamp = parseImportTimestamp(event.timestamp) ?? (typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : NaN);
+				const timestamp =
+					parseImportTimestamp(event.timestamp) ??
+					(typeof event.timestamp === 'string' ? Date.parse(event.timestamp) : NaN);
 				if (!Number.isFinite(timestamp) || typeof event.name !== 'string') return [];
 				return [
 					{
@@ -1199,7 +1405,9 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 						user_id: userId,
 						name: event.name,
 						...(typeof event.group_id === 'string' ? { group_id: event.group_id } : {}),
-						...(event.attributes && typeof event.attributes === 'object' ? { attributes: event.attributes as Record<string, unknown> } : {}),
+						...(event.attributes && typeof event.attributes === 'object'
+							? { attributes: event.attributes as Record<string, unknown> }
+							: {}),
 					},
 				];
 			}),
@@ -1248,11 +1456,16 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 			pattern: ['users', ':userId', 'events'],
 			handle: ({ params, state, body }) => {
 				const event = objectBody(body, 'event');
-				if (typeof event.name !== 'string' || !event.name) throw new HttpProblem(400, 'Bad Request', 'name is required');
-				if (!isTimestamp(event.timestamp)) throw new HttpProblem(400, 'Bad Request', 'timestamp must be ISO 8601 or Unix time');
+				if (typeof event.name !== 'string' || !event.name)
+					throw new HttpProblem(400, 'Bad Request', 'name is required');
+				if (!isTimestamp(event.timestamp))
+					throw new HttpProblem(400, 'Bad Request', 'timestamp must be ISO 8601 or Unix time');
 				user(state, params.userId).events.push(event);
 				if (typeof event.group_id === 'string') {
-					const group = state.groups.get(event.group_id) ?? { properties: {}, users: new Set<string>() };
+					const group = state.groups.get(event.group_id) ?? {
+						properties: {},
+						users: new Set<string>(),
+					};
 					group.users.add(params.userId);
 					state.groups.set(event.group_id, group);
 				}
@@ -1265,19 +1478,30 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 			handle: ({ params, state, body }) => {
 				const activity = objectBody(body, 'activity');
 				const events = activity.events;
-				if (events !== undefined && !Array.isArray(events)) throw new HttpProblem(400, 'Bad Request', 'events must be an array');
+				if (events !== undefined && !Array.isArray(events))
+					throw new HttpProblem(400, 'Bad Request', 'events must be an array');
 				for (const event of (events as Array<Record<string, unknown>>) ?? []) {
 					if (typeof event.name !== 'string' || !event.name || event.name.length > 127) {
-						throw new HttpProblem(400, 'Bad Request', 'every event needs a name of at most 127 characters');
+						throw new HttpProblem(
+							400,
+							'Bad Request',
+							'every event needs a name of at most 127 characters',
+						);
 					}
-					if (!isTimestamp(event.timestamp)) throw new HttpProblem(400, 'Bad Request', 'event timestamp must be ISO 8601 or Unix time');
+					if (!isTimestamp(event.timestamp))
+						throw new HttpProblem(
+							400,
+							'Bad Request',
+							'event timestamp must be ISO 8601 or Unix time',
+						);
 				}
 				const record = user(state, params.userId);
 				for (const event of (events as Array<Record<string, unknown>>) ?? []) {
 					record.events.push(event);
 					state.activity.push({ user_id: params.userId, ...event });
 				}
-				if (activity.profile_update !== undefined) Object.assign(record.properties, objectBody(activity.profile_update, 'profile_update'));
+				if (activity.profile_update !== undefined)
+					Object.assign(record.properties, objectBody(activity.profile_update, 'profile_update'));
 				return activity.request_id !== undefined ? { request_id: activity.request_id } : true;
 			},
 		},
@@ -1294,7 +1518,10 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 			method: 'PATCH',
 			pattern: ['groups', ':groupId', 'profile'],
 			handle: ({ params, state, body }) => {
-				const group = state.groups.get(params.groupId) ?? { properties: {}, users: new Set<string>() };
+				const group = state.groups.get(params.groupId) ?? {
+					properties: {},
+					users: new Set<string>(),
+				};
 				Object.assign(group.properties, objectBody(body, 'group update'));
 				state.groups.set(params.groupId, group);
 				return { status: 200 };
@@ -1305,7 +1532,10 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 			pattern: ['groups', ':groupId', 'users'],
 			handle: ({ params, state, body, status }) => {
 				const ids = userIdsBody(body);
-				const group = state.groups.get(params.groupId) ?? { properties: {}, users: new Set<string>() };
+				const group = state.groups.get(params.groupId) ?? {
+					properties: {},
+					users: new Set<string>(),
+				};
 				ids.forEach((id) => group.users.add(id));
 				state.groups.set(params.groupId, group);
 				status(204);
@@ -1314,14 +1544,16 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 		{
 			method: 'GET',
 			pattern: ['segments'],
-			handle: ({ state, baseUrl }) => [...state.segments.values()].map((segment) => publicSegment(segment, baseUrl)),
+			handle: ({ state, baseUrl }) =>
+				[...state.segments.values()].map((segment) => publicSegment(segment, baseUrl)),
 		},
 		{
 			method: 'POST',
 			pattern: ['segments'],
 			handle: ({ state, body, baseUrl }) => {
 				const input = objectBody(body, 'segment');
-				if (typeof input.name !== 'string' || !input.name.trim()) throw new HttpProblem(400, 'Bad Request', 'name is required');
+				if (typeof input.name !== 'string' || !input.name.trim())
+					throw new HttpProblem(400, 'Bad Request', 'name is required');
 				const id = `-${randomUUID().replace(/-/g, '').slice(0, 19)}`;
 				const segment = {
 					id,
@@ -1338,7 +1570,8 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 		{
 			method: 'GET',
 			pattern: ['segments', ':segmentId'],
-			handle: ({ params, state, baseUrl }) => publicSegment(segmentOf(state, params.segmentId), baseUrl),
+			handle: ({ params, state, baseUrl }) =>
+				publicSegment(segmentOf(state, params.segmentId), baseUrl),
 		},
 		{
 			method: 'PATCH',
@@ -1347,7 +1580,8 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 				const segment = segmentOf(state, params.segmentId);
 				const input = objectBody(body, 'segment');
 				for (const key of Object.keys(input)) {
-					if (!['name', 'description'].includes(key)) throw new HttpProblem(400, 'Bad Request', `unknown field ${key}`);
+					if (!['name', 'description'].includes(key))
+						throw new HttpProblem(400, 'Bad Request', `unknown field ${key}`);
 				}
 				Object.assign(segment, input, { updated_at: now() });
 				return publicSegment(segment, baseUrl);
@@ -1362,27 +1596,28 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 				status(204);
 			},
 		},
-		...(['add_user_ids', 'remove_user_ids'] as const).map(
-			(action): Route => ({
-				method: 'POST',
-				pattern: ['segments', ':segmentId', action],
-				// JSON {"user_ids": [...]} (research §3.3), or a multipart upload whose "file" part is a CSV
-				// with a single user_id column, header required (`-F file=@user_ids.csv`; the column
-				// name is unknown in the sources, user_id is the fake's choice).
-				accepts: ['json', 'multipart'],
-				handle: ({ params, state, body, mediaType, parts, baseUrl, status }) => {
-					const segment = segmentOf(state, params.segmentId);
-					const ids =
-						mediaType === 'multipart/form-data'
-							? parseIdColumn(filePart(parts).data.toString('utf8'), { headerRequired: true })
-							: userIdsBody(body);
-					const { response, applies } = fake.startJob(state, baseUrl, `segment ${action}`);
-					if (applies) ids.forEach((id) => (action === 'add_user_ids' ? segment.user_ids.add(id) : segment.user_ids.delete(id)));
-					status(202);
-					return response;
-				},
-			}),
-		),
+		...(['add_user_ids', 'remove_user_ids'] as const).map((action): Route => ({
+			method: 'POST',
+			pattern: ['segments', ':segmentId', action],
+			// JSON {"user_ids": [...]} (research §3.3), or a multipart upload whose "file" part is a CSV
+			// with a single user_id column, header required (`-F file=@user_ids.csv`; the column
+			// name is unknown in the sources, user_id is the fake's choice).
+			accepts: ['json', 'multipart'],
+			handle: ({ params, state, body, mediaType, parts, baseUrl, status }) => {
+				const segment = segmentOf(state, params.segmentId);
+				const ids =
+					mediaType === 'multipart/form-data'
+						? parseIdColumn(filePart(parts).data.toString('utf8'), { headerRequired: true })
+						: userIdsBody(body);
+				const { response, applies } = fake.startJob(state, baseUrl, `segment ${action}`);
+				if (applies)
+					ids.forEach((id) =>
+						action === 'add_user_ids' ? segment.user_ids.add(id) : segment.user_ids.delete(id),
+					);
+				status(202);
+				return response;
+			},
+		})),
 		{
 			method: 'POST',
 			pattern: ['segments', ':segmentId', 'segment_membership_export'],
@@ -1392,10 +1627,14 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 				segmentOf(state, params.segmentId);
 				const request = body === '' || body === undefined ? {} : objectBody(body, 'body');
 				for (const key of Object.keys(request)) {
-					if (!['property_names', 'format', 'email'].includes(key)) throw badRequest(`unknown field ${key}`);
+					if (!['property_names', 'format', 'email'].includes(key))
+						throw badRequest(`unknown field ${key}`);
 				}
 				const names = request.property_names;
-				if (names !== undefined && (!Array.isArray(names) || names.some((name) => typeof name !== 'string' || !name))) {
+				if (
+					names !== undefined &&
+					(!Array.isArray(names) || names.some((name) => typeof name !== 'string' || !name))
+				) {
 					throw badRequest('property_names must be an array of property names');
 				}
 				if (request.format !== undefined && !['csv', 'json'].includes(request.format as string)) {
@@ -1403,49 +1642,52 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 				}
 				checkEmail(request.email);
 				const { response } = fake.startJob(state, baseUrl, 'segment membership export');
-				state.exports.push({ kind: 'segment_membership', segmentId: params.segmentId, request, jobId: response.job_id });
+				state.exports.push({
+					kind: 'segment_membership',
+					segmentId: params.segmentId,
+					request,
+					jobId: response.job_id,
+				});
 				status(202);
 				return response;
 			},
 		},
-		...(['profiles', 'groups', 'events'] as const).map(
-			(kind): Route => ({
-				method: 'POST',
-				pattern: ['import', kind],
-				accepts: ['ndjson', 'csv', 'multipart'],
-				handle: ({ state, rawBody, mediaType, parts, baseUrl, status }) => {
-					let format: BulkFormat;
-					let data: Buffer;
-					let fileName: string | undefined;
-					if (mediaType === 'multipart/form-data') {
-						const file = filePart(parts);
-						format = fileFormat(file);
-						data = file.data;
-						fileName = file.filename;
-					} else {
-						if (!rawBody.length) throw badRequest('the request body is empty');
-						format = mediaType === 'text/csv' ? 'csv' : 'ndjson';
-						data = rawBody;
-					}
-					const rows = parseImport(kind, format, data.toString('utf8'));
-					const { response, applies } = fake.startJob(state, baseUrl, `import ${kind}`);
-					if (applies) applyImport(state, kind, rows);
-					state.imports.push({
-						kind,
-						format,
-						via: mediaType === 'multipart/form-data' ? 'multipart' : 'body',
-						...(fileName !== undefined ? { fileName } : {}),
-						rows: rows.length,
-						bytes: data.length,
-						jobId: response.job_id,
-						applied: applies,
-						records: fake.recordBodies ? rows : [],
-					});
-					status(202);
-					return response;
-				},
-			}),
-		),
+		...(['profiles', 'groups', 'events'] as const).map((kind): Route => ({
+			method: 'POST',
+			pattern: ['import', kind],
+			accepts: ['ndjson', 'csv', 'multipart'],
+			handle: ({ state, rawBody, mediaType, parts, baseUrl, status }) => {
+				let format: BulkFormat;
+				let data: Buffer;
+				let fileName: string | undefined;
+				if (mediaType === 'multipart/form-data') {
+					const file = filePart(parts);
+					format = fileFormat(file);
+					data = file.data;
+					fileName = file.filename;
+				} else {
+					if (!rawBody.length) throw badRequest('the request body is empty');
+					format = mediaType === 'text/csv' ? 'csv' : 'ndjson';
+					data = rawBody;
+				}
+				const rows = parseImport(kind, format, data.toString('utf8'));
+				const { response, applies } = fake.startJob(state, baseUrl, `import ${kind}`);
+				if (applies) applyImport(state, kind, rows);
+				state.imports.push({
+					kind,
+					format,
+					via: mediaType === 'multipart/form-data' ? 'multipart' : 'body',
+					...(fileName !== undefined ? { fileName } : {}),
+					rows: rows.length,
+					bytes: data.length,
+					jobId: response.job_id,
+					applied: applies,
+					records: fake.recordBodies ? rows : [],
+				});
+				status(202);
+				return response;
+			},
+		})),
 		{
 			method: 'POST',
 			pattern: ['export', 'events'],
@@ -1455,13 +1697,26 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 			// IANA name; email; limit and offset. Unknown fields are refused.
 			handle: ({ state, body, baseUrl, status }) => {
 				const request = objectBody(body, 'body');
-				const allowed = ['format', 'conditions', 'start_time', 'end_time', 'time_zone', 'email', 'limit', 'offset'];
-				for (const key of Object.keys(request)) if (!allowed.includes(key)) throw badRequest(`unknown field ${key}`);
+				const allowed = [
+					'format',
+					'conditions',
+					'start_time',
+					'end_time',
+					'time_zone',
+					'email',
+					'limit',
+					'offset',
+				];
+				for (const key of Object.keys(request))
+					if (!allowed.includes(key)) throw badRequest(`unknown field ${key}`);
 				const times: number[] = [];
 				for (const field of ['start_time', 'end_time']) {
 					const value = request[field];
 					if (value === undefined || value === '') throw badRequest(`${field} is required`);
-					const ms = typeof value === 'string' && !/^\d+$/.test(value) ? parseImportTimestamp(value) : undefined;
+					const ms =
+						typeof value === 'string' && !/^\d+$/.test(value)
+							? parseImportTimestamp(value)
+							: undefined;
 					if (ms === undefined) throw badRequest(`${field} must be an ISO 8601 date-time`);
 					times.push(ms);
 				}
@@ -1471,8 +1726,13 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 				}
 				if (request.conditions !== undefined) validateConditions(request.conditions, 'conditions');
 				const zone = request.time_zone;
-				if (zone !== undefined && !(typeof zone === 'string' && (/^[+-]?\d{2}:\d{2}$/.test(zone) || isIanaZone(zone)))) {
-					throw badRequest('time_zone must be an offset such as "00:00" or "+02:00", or an IANA time zone name');
+				if (
+					zone !== undefined &&
+					!(typeof zone === 'string' && (/^[+-]?\d{2}:\d{2}$/.test(zone) || isIanaZone(zone)))
+				) {
+					throw badRequest(
+						'time_zone must be an offset such as "00:00" or "+02:00", or an IANA time zone name',
+					);
 				}
 				checkEmail(request.email);
 				for (const field of ['limit', 'offset']) {
@@ -1493,7 +1753,11 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 			// Sync query (research §3.9): a bare array of rows, clamped at 1,000 with X-Rows-Truncated.
 			handle: ({ state, body, setHeader }) => {
 				const spec = validateSpec(body, { sync: true });
-				const { rows, truncated } = pageRows(computeRows(spec, analyticsEvents(state), fake.analyticsRows), spec, SYNC_ROW_CAP);
+				const { rows, truncated } = pageRows(
+					computeRows(spec, analyticsEvents(state), fake.analyticsRows),
+					spec,
+					SYNC_ROW_CAP,
+				);
 				if (truncated) setHeader('X-Rows-Truncated', 'true');
 				return rows;
 			},
@@ -1505,7 +1769,10 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 			// computed now and served from the download URL once the job is done; no row cap.
 			handle: ({ state, body, status }) => {
 				const spec = validateSpec(body, { sync: false });
-				const { rows } = pageRows(computeRows(spec, analyticsEvents(state), fake.analyticsRows), spec);
+				const { rows } = pageRows(
+					computeRows(spec, analyticsEvents(state), fake.analyticsRows),
+					spec,
+				);
 				const { outcome, reason } = fake.takeJobOutcome();
 				const job: AnalyticsExportRecord = {
 					job_id: randomUUID(),
@@ -1544,19 +1811,18 @@ function buildRoutes(fake: FakeAppcues): Route[] {
 				pattern: [type, ':id'],
 				handle: ({ params, state }) => experienceOf(state, type, params.id),
 			},
-			...(['publish', 'unpublish'] as const).map(
-				(action): Route => ({
-					method: 'POST',
-					pattern: [type, ':id', action],
-					handle: ({ params, state, body }) => {
-						if (body !== '' && body !== undefined) throw new HttpProblem(400, 'Bad Request', `${action} takes no body`);
-						const experience = experienceOf(state, type, params.id);
-						experience.published = action === 'publish';
-						experience.updated_at = now();
-						return {};
-					},
-				}),
-			),
+			...(['publish', 'unpublish'] as const).map((action): Route => ({
+				method: 'POST',
+				pattern: [type, ':id', action],
+				handle: ({ params, state, body }) => {
+					if (body !== '' && body !== undefined)
+						throw new HttpProblem(400, 'Bad Request', `${action} takes no body`);
+					const experience = experienceOf(state, type, params.id);
+					experience.published = action === 'publish';
+					experience.updated_at = now();
+					return {};
+				},
+			})),
 		]),
 		{
 			method: 'GET',

@@ -115,7 +115,13 @@ export interface NodeRunResult {
 }
 
 function isFullItem(item: IDataObject | INodeExecutionData): boolean {
-	return Boolean(item && typeof item === 'object' && 'json' in item && typeof item.json === 'object' && ('binary' in item || Object.keys(item).length === 1));
+	return Boolean(
+		item &&
+		typeof item === 'object' &&
+		'json' in item &&
+		typeof item.json === 'object' &&
+		('binary' in item || Object.keys(item).length === 1),
+	);
 }
 
 export async function runAppcuesNode(options: RunNodeOptions): Promise<NodeRunResult> {
@@ -183,14 +189,18 @@ export async function runAppcuesNode(options: RunNodeOptions): Promise<NodeRunRe
 		},
 	} as unknown as IWorkflowExecuteAdditionalData;
 
-	const run = await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(
-		workflow,
-	);
+	const run = await new WorkflowExecute(
+		additionalData,
+		'manual',
+		runExecutionData,
+	).processRunExecutionData(workflow);
 	const task = run.data.resultData.runData.Appcues?.[0];
 	const error = (task?.error ?? run.data.resultData.error) as NodeRunResult['error'] | undefined;
 	return {
 		items: task?.data?.main?.[0] ?? [],
-		hints: ((task as { hints?: NodeRunResult['hints'] } | undefined)?.hints ?? []).map(({ message, location }) => ({ message, location })),
+		hints: ((task as { hints?: NodeRunResult['hints'] } | undefined)?.hints ?? []).map(
+			({ message, location }) => ({ message, location }),
+		),
 		error: error
 			? {
 					message: error.message,

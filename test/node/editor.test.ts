@@ -25,15 +25,21 @@ describe('canvas subtitle', () => {
 		expect(subtitle({ resource: 'user', operation: 'updateProfile' })).toBe('Update Profile: User');
 		expect(subtitle({ resource: 'tag', operation: 'getAll' })).toBe('Get Many: Tag');
 		expect(subtitle({ resource: 'analytics', operation: 'query' })).toBe('Query: Analytics');
-		expect(subtitle({ resource: 'import', operation: 'profiles' })).toBe('Import User Profiles: Import');
+		expect(subtitle({ resource: 'import', operation: 'profiles' })).toBe(
+			'Import User Profiles: Import',
+		);
 	});
 
 	it('names every operation of every resource', () => {
 		const resourceField = description.properties.find((p) => p.name === 'resource')!;
 		for (const resource of resourceField.options as Array<{ name: string; value: string }>) {
-			const operationField = resources[resource.value].description.find((p) => p.name === 'operation') as INodeProperties;
+			const operationField = resources[resource.value].description.find(
+				(p) => p.name === 'operation',
+			) as INodeProperties;
 			for (const operation of operationField.options as Array<{ name: string; value: string }>) {
-				expect(subtitle({ resource: resource.value, operation: operation.value })).toBe(`${operation.name}: ${resource.name}`);
+				expect(subtitle({ resource: resource.value, operation: operation.value })).toBe(
+					`${operation.name}: ${resource.name}`,
+				);
 			}
 		}
 	});
@@ -46,14 +52,19 @@ describe('canvas subtitle', () => {
 describe('names the editor shows', () => {
 	it('lists the resource as "Analytics", as the README does', () => {
 		const resourceField = description.properties.find((p) => p.name === 'resource')!;
-		expect((resourceField.options as Array<{ name: string }>).map((o) => o.name)).toContain('Analytics');
+		expect((resourceField.options as Array<{ name: string }>).map((o) => o.name)).toContain(
+			'Analytics',
+		);
 	});
 
 	it('uses "Add option" on both nodes, and whole seconds for the request timeout and retry wait', () => {
-		const triggerOptions = new AppcuesTrigger().description.properties.find((p) => p.name === 'options');
+		const triggerOptions = new AppcuesTrigger().description.properties.find(
+			(p) => p.name === 'options',
+		);
 		expect(optionsField.placeholder).toBe('Add option');
 		expect(triggerOptions?.placeholder).toBe('Add option');
-		const option = (name: string) => optionsField.options!.find((o) => 'name' in o && o.name === name) as INodeProperties;
+		const option = (name: string) =>
+			optionsField.options!.find((o) => 'name' in o && o.name === name) as INodeProperties;
 		expect(option('timeoutSeconds').typeOptions?.numberPrecision).toBe(0);
 		expect(option('maxRetryWaitSeconds').typeOptions?.numberPrecision).toBe(0);
 	});
@@ -62,14 +73,14 @@ describe('names the editor shows', () => {
 describe('Custom API Call (added by n8n to the resource and operation lists)', () => {
 	const t = useFakeAppcues();
 
-	it.each([
-		{ resource: 'tag', operation: CUSTOM_API_CALL },
-		{ resource: CUSTOM_API_CALL },
-	])('explains how to make the call with the HTTP Request node and sends nothing (%o)', async (parameters) => {
-		const result = await t.run(parameters);
-		expect(result.error?.message).toBe('Custom API calls are made with the HTTP Request node');
-		expect(result.error?.description).toContain('"Predefined Credential Type"');
-		expect(result.error?.description).toContain('"Appcues API"');
-		expect(t.fake.apiRequests()).toEqual([]);
-	});
+	it.each([{ resource: 'tag', operation: CUSTOM_API_CALL }, { resource: CUSTOM_API_CALL }])(
+		'explains how to make the call with the HTTP Request node and sends nothing (%o)',
+		async (parameters) => {
+			const result = await t.run(parameters);
+			expect(result.error?.message).toBe('Custom API calls are made with the HTTP Request node');
+			expect(result.error?.description).toContain('"Predefined Credential Type"');
+			expect(result.error?.description).toContain('"Appcues API"');
+			expect(t.fake.apiRequests()).toEqual([]);
+		},
+	);
 });

@@ -8,7 +8,10 @@ describe('group resource', () => {
 	it('getProfile returns the group properties', async () => {
 		t.fake.state().groups.set('acme', { properties: { tier: 'gold' }, users: new Set() });
 		const result = await t.run({ resource: 'group', operation: 'getProfile', groupId: 'acme' });
-		expect(t.fake.apiRequests()[0]).toMatchObject({ method: 'GET', rawPath: '/v2/accounts/12345/groups/acme/profile' });
+		expect(t.fake.apiRequests()[0]).toMatchObject({
+			method: 'GET',
+			rawPath: '/v2/accounts/12345/groups/acme/profile',
+		});
 		expect(result.items.map((item) => item.json)).toEqual([{ group_id: 'acme', tier: 'gold' }]);
 	});
 
@@ -26,7 +29,10 @@ describe('group resource', () => {
 			rawPath: '/v2/accounts/12345/groups/acme/profile',
 			body: { tier: 'enterprise', seats: 40 },
 		});
-		expect(t.fake.state().groups.get('acme')?.properties).toEqual({ tier: 'enterprise', seats: 40 });
+		expect(t.fake.state().groups.get('acme')?.properties).toEqual({
+			tier: 'enterprise',
+			seats: 40,
+		});
 	});
 
 	it('addUsers POSTs {"user_ids": [...]} from a list or from text', async () => {
@@ -40,12 +46,23 @@ describe('group resource', () => {
 			['POST', '/v2/accounts/12345/groups/acme/users', { user_ids: ['u1', 'u2'] }],
 			['POST', '/v2/accounts/12345/groups/acme/users', { user_ids: ['u3', 'u4', 'u5'] }],
 		]);
-		expect([...(t.fake.state().groups.get('acme')?.users ?? [])]).toEqual(['u1', 'u2', 'u3', 'u4', 'u5']);
+		expect([...(t.fake.state().groups.get('acme')?.users ?? [])]).toEqual([
+			'u1',
+			'u2',
+			'u3',
+			'u4',
+			'u5',
+		]);
 		expect(result.items.map((item) => item.json.added)).toEqual([2, 3]);
 	});
 
 	it('addUsers refuses an empty list before sending', async () => {
-		const result = await t.run({ resource: 'group', operation: 'addUsers', groupId: 'acme', userIds: ' , ' });
+		const result = await t.run({
+			resource: 'group',
+			operation: 'addUsers',
+			groupId: 'acme',
+			userIds: ' , ',
+		});
 		expect(result.error?.message).toBe('User IDs is empty [item 0]');
 		expect(t.fake.apiRequests()).toHaveLength(0);
 	});

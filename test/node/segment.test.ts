@@ -20,7 +20,12 @@ describe('segment resource', () => {
 	const t = useFakeAppcues();
 
 	it('create sends name and description and returns the segment', async () => {
-		const result = await t.run({ resource: 'segment', operation: 'create', name: 'Power Users', description: 'Pro plan' });
+		const result = await t.run({
+			resource: 'segment',
+			operation: 'create',
+			name: 'Power Users',
+			description: 'Pro plan',
+		});
 		expect(t.fake.apiRequests()[0]).toMatchObject({
 			method: 'POST',
 			rawPath: '/v2/accounts/12345/segments',
@@ -47,7 +52,9 @@ describe('segment resource', () => {
 			expect(result.error).toBeUndefined();
 			expect(result.items[0].json).toMatchObject({ id: 'seg-1', name: 'One' });
 		}
-		expect(t.fake.apiRequests().map((r) => r.rawPath)).toEqual(Array(3).fill('/v2/accounts/12345/segments/seg-1'));
+		expect(t.fake.apiRequests().map((r) => r.rawPath)).toEqual(
+			Array(3).fill('/v2/accounts/12345/segments/seg-1'),
+		);
 	});
 
 	it('get of a missing segment is a 404 with Appcues detail', async () => {
@@ -56,39 +63,71 @@ describe('segment resource', () => {
 	});
 
 	it('get with an empty locator is refused before sending', async () => {
-		const result = await t.run({ resource: 'segment', operation: 'get', segmentId: byId('={{ "" }}') });
+		const result = await t.run({
+			resource: 'segment',
+			operation: 'get',
+			segmentId: byId('={{ "" }}'),
+		});
 		expect(result.error?.message).toBe('Segment is empty [item 0]');
 		expect(t.fake.apiRequests()).toHaveLength(0);
 	});
 
 	it('getAll returns one item per segment, with Limit or Return All', async () => {
 		for (let n = 1; n <= 5; n++) seedSegment(t, `seg-${n}`, `Segment ${n}`);
-		const limited = await t.run({ resource: 'segment', operation: 'getAll', returnAll: false, limit: 2 });
+		const limited = await t.run({
+			resource: 'segment',
+			operation: 'getAll',
+			returnAll: false,
+			limit: 2,
+		});
 		expect(limited.items).toHaveLength(2);
 		const all = await t.run({ resource: 'segment', operation: 'getAll', returnAll: true });
-		expect(all.items.map((item) => item.json.id)).toEqual(['seg-1', 'seg-2', 'seg-3', 'seg-4', 'seg-5']);
+		expect(all.items.map((item) => item.json.id)).toEqual([
+			'seg-1',
+			'seg-2',
+			'seg-3',
+			'seg-4',
+			'seg-5',
+		]);
 		expect(all.items.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
 	});
 
 	it('update PATCHes only the given fields', async () => {
 		seedSegment(t, 'seg-1', 'One');
-		const result = await t.run({ resource: 'segment', operation: 'update', segmentId: byId('seg-1'), updateFields: { name: 'Uno' } });
+		const result = await t.run({
+			resource: 'segment',
+			operation: 'update',
+			segmentId: byId('seg-1'),
+			updateFields: { name: 'Uno' },
+		});
 		expect(t.fake.apiRequests()[0]).toMatchObject({ method: 'PATCH', body: { name: 'Uno' } });
 		expect(result.items[0].json).toMatchObject({ id: 'seg-1', name: 'Uno' });
 	});
 
 	it('update with nothing to change is refused before sending', async () => {
 		seedSegment(t, 'seg-1', 'One');
-		const result = await t.run({ resource: 'segment', operation: 'update', segmentId: byId('seg-1'), updateFields: {} });
+		const result = await t.run({
+			resource: 'segment',
+			operation: 'update',
+			segmentId: byId('seg-1'),
+			updateFields: {},
+		});
 		expect(result.error?.message).toBe('Nothing to update [item 0]');
 		expect(t.fake.apiRequests()).toHaveLength(0);
 	});
 
 	it('delete returns {"deleted": true}', async () => {
 		seedSegment(t, 'seg-1', 'One');
-		const result = await t.run({ resource: 'segment', operation: 'delete', segmentId: byId('seg-1') });
+		const result = await t.run({
+			resource: 'segment',
+			operation: 'delete',
+			segmentId: byId('seg-1'),
+		});
 		expect(result.items.map((item) => item.json)).toEqual([{ deleted: true }]);
-		expect(t.fake.apiRequests()[0]).toMatchObject({ method: 'DELETE', rawPath: '/v2/accounts/12345/segments/seg-1' });
+		expect(t.fake.apiRequests()[0]).toMatchObject({
+			method: 'DELETE',
+			rawPath: '/v2/accounts/12345/segments/seg-1',
+		});
 		expect(t.fake.state().segments.size).toBe(0);
 	});
 
@@ -96,7 +135,12 @@ describe('segment resource', () => {
 		seedSegment(t, 'seg-a', 'A');
 		seedSegment(t, 'seg-b', 'B');
 		const result = await t.run(
-			{ resource: 'segment', operation: 'addUsers', segmentId: byId('={{ $json.segment }}'), userIds: '={{ $json.user }}' },
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: byId('={{ $json.segment }}'),
+				userIds: '={{ $json.user }}',
+			},
 			{
 				items: [
 					{ segment: 'seg-a', user: 'u1' },
@@ -111,7 +155,9 @@ describe('segment resource', () => {
 			['/v2/accounts/12345/segments/seg-a/add_user_ids', { user_ids: ['u1', 'u3'] }],
 			['/v2/accounts/12345/segments/seg-b/add_user_ids', { user_ids: ['u2'] }],
 		]);
-		expect(result.items.map((item) => [item.json.segment_id, item.json.added, item.pairedItem])).toEqual([
+		expect(
+			result.items.map((item) => [item.json.segment_id, item.json.added, item.pairedItem]),
+		).toEqual([
 			['seg-a', 2, [{ item: 0 }, { item: 2 }, { item: 3 }]],
 			['seg-b', 1, { item: 1 }],
 		]);
@@ -122,9 +168,16 @@ describe('segment resource', () => {
 		seedSegment(t, 'seg-a', 'A');
 		const total = USER_IDS_PER_REQUEST * 2 + 5;
 		const ids = Array.from({ length: total }, (_, n) => `user-${n}`);
-		const result = await t.run({ resource: 'segment', operation: 'addUsers', segmentId: byId('seg-a'), userIds: ids.join(',') });
+		const result = await t.run({
+			resource: 'segment',
+			operation: 'addUsers',
+			segmentId: byId('seg-a'),
+			userIds: ids.join(','),
+		});
 		expect(result.error).toBeUndefined();
-		const sizes = t.fake.apiRequests().map((r) => (r.body as { user_ids: string[] }).user_ids.length);
+		const sizes = t.fake
+			.apiRequests()
+			.map((r) => (r.body as { user_ids: string[] }).user_ids.length);
 		expect(sizes).toEqual([USER_IDS_PER_REQUEST, USER_IDS_PER_REQUEST, 5]);
 		expect(t.fake.state().segments.get('seg-a')?.user_ids.size).toBe(total);
 		expect(result.items[0].json).toMatchObject({ added: total, requests: 3 });
@@ -134,7 +187,13 @@ describe('segment resource', () => {
 		seedSegment(t, 'seg-a', 'A');
 		t.fake.state().segments.get('seg-a')!.user_ids = new Set(['u1', 'u2', 'u3']);
 		const result = await t.run(
-			{ resource: 'segment', operation: 'removeUsers', segmentId: byId('seg-a'), userIds: '={{ $json.user }}', combineItems: false },
+			{
+				resource: 'segment',
+				operation: 'removeUsers',
+				segmentId: byId('seg-a'),
+				userIds: '={{ $json.user }}',
+				combineItems: false,
+			},
 			{ items: [{ user: 'u1' }, { user: 'u3' }] },
 		);
 		expect(t.fake.apiRequests().map((r) => [r.rawPath, r.body])).toEqual([
@@ -148,19 +207,44 @@ describe('segment resource', () => {
 	it('addUsers with continueOnFail reports a bad item and still sends the good ones', async () => {
 		seedSegment(t, 'seg-a', 'A');
 		const result = await t.run(
-			{ resource: 'segment', operation: 'addUsers', segmentId: byId('={{ $json.segment }}'), userIds: '={{ $json.user }}' },
-			{ items: [{ segment: 'seg-a', user: 'u1' }, { segment: 'seg-a', user: '' }, { segment: 'missing', user: 'u2' }] },
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: byId('={{ $json.segment }}'),
+				userIds: '={{ $json.user }}',
+			},
+			{
+				items: [
+					{ segment: 'seg-a', user: 'u1' },
+					{ segment: 'seg-a', user: '' },
+					{ segment: 'missing', user: 'u2' },
+				],
+			},
 			// continueOnFail: error items carry the pairedItem of what failed
 		);
 		expect(result.error?.message).toBe('User IDs is empty [item 1]');
 		expect(t.fake.apiRequests()).toHaveLength(0);
 
 		const tolerant = await t.run(
-			{ resource: 'segment', operation: 'addUsers', segmentId: byId('={{ $json.segment }}'), userIds: '={{ $json.user }}' },
-			{ items: [{ segment: 'seg-a', user: 'u1' }, { segment: 'seg-a', user: '' }, { segment: 'missing', user: 'u2' }], continueOnFail: true },
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: byId('={{ $json.segment }}'),
+				userIds: '={{ $json.user }}',
+			},
+			{
+				items: [
+					{ segment: 'seg-a', user: 'u1' },
+					{ segment: 'seg-a', user: '' },
+					{ segment: 'missing', user: 'u2' },
+				],
+				continueOnFail: true,
+			},
 		);
 		expect(tolerant.error).toBeUndefined();
-		expect(tolerant.items.map((item) => [item.json.error ?? item.json.segment_id, item.pairedItem])).toEqual([
+		expect(
+			tolerant.items.map((item) => [item.json.error ?? item.json.segment_id, item.pairedItem]),
+		).toEqual([
 			['User IDs is empty [item 1]', { item: 1 }],
 			['seg-a', { item: 0 }],
 			['Appcues API error 404: Not Found: segment missing not found', { item: 2 }],

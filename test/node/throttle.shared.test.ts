@@ -46,7 +46,8 @@ describe('one budget per Appcues account in a process', () => {
 		expect(order.slice(0, ITEMS)).toMatch(/b/);
 
 		// The process holds the budget under a hash, not under the credential's values.
-		expect(hasBudget(accountKey(t.fake.url, DEFAULT_ACCOUNT.accountId, DEFAULT_ACCOUNT.apiKey))).toBe(true);
+		expect(
+			hasBudget(accountKey(t.fake.url, DEFAULT_ACCOUNT.accountId, DEFAULT_ACCOUNT.apiKey)),
+		).toBe(true);
 	});
-
 });

@@ -1,4 +1,9 @@
-import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import {
+	createServer,
+	type IncomingHttpHeaders,
+	type IncomingMessage,
+	type ServerResponse,
+} from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 import type { INodeParameters } from 'n8n-workflow';
@@ -73,12 +78,27 @@ describe('path segments from user input are encoded', () => {
 
 	it('segment and experience ids are encoded too', async () => {
 		t.fake.state().experiences.get('flows')!.set('f/1', { id: 'f/1', name: 'slash' });
-		const result = await t.run({ resource: 'experience', operation: 'publish', experienceType: 'flows', experienceId: byId('f/1') });
+		const result = await t.run({
+			resource: 'experience',
+			operation: 'publish',
+			experienceType: 'flows',
+			experienceId: byId('f/1'),
+		});
 		expect(result.error).toBeUndefined();
 		expect(t.fake.apiRequests()[0].rawPath).toBe('/v2/accounts/12345/flows/f%2F1/publish');
-		const missing = await t.run({ resource: 'segment', operation: 'delete', segmentId: byId('../../users/u1/profile') });
+		const missing = await t.run({
+			resource: 'segment',
+			operation: 'delete',
+			segmentId: byId('../../users/u1/profile'),
+		});
 		expect(missing.error?.httpCode).toBe('404');
-		expect(t.fake.apiRequests()[1].segments).toEqual(['v2', 'accounts', '12345', 'segments', '../../users/u1/profile']);
+		expect(t.fake.apiRequests()[1].segments).toEqual([
+			'v2',
+			'accounts',
+			'12345',
+			'segments',
+			'../../users/u1/profile',
+		]);
 	});
 
 	it('an account id with special characters stays one segment', async () => {
@@ -119,7 +139,8 @@ describe('retries', () => {
 		expect(result.items.map((item) => item.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 		const successes = t.fake.apiRequests().filter((r) => r.status === 200);
 		const perUser = new Map<string, number>();
-		for (const request of successes) perUser.set(request.segments[4], (perUser.get(request.segments[4]) ?? 0) + 1);
+		for (const request of successes)
+			perUser.set(request.segments[4], (perUser.get(request.segments[4]) ?? 0) + 1);
 		expect([...perUser.values()].every((count) => count === 1)).toBe(true);
 		expect(perUser.size).toBe(30);
 		expect(t.fake.apiRequests().filter((r) => r.status === 429).length).toBeGreaterThan(0);
@@ -153,15 +174,27 @@ describe('retries', () => {
 
 	it('a 5xx that never heals: bounded retries, then a clear error', async () => {
 		t.fake.addFault({ kind: 'status', status: 503, times: Infinity });
-		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 3 } });
+		const result = await t.run({
+			resource: 'tag',
+			operation: 'getAll',
+			returnAll: true,
+			options: { maxRetries: 3 },
+		});
 		expect(t.fake.apiRequests()).toHaveLength(4);
-		expect(result.error?.message).toBe('Appcues API error 503: Service Unavailable: injected fault');
+		expect(result.error?.message).toBe(
+			'Appcues API error 503: Service Unavailable: injected fault',
+		);
 		expect(result.error?.httpCode).toBe('503');
 	});
 
 	it('a 429 that never heals gets three times the retry budget, then a clear error', async () => {
 		t.fake.addFault({ kind: 'status', status: 429, times: Infinity });
-		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 2, maxRetryWaitSeconds: 0.01 } });
+		const result = await t.run({
+			resource: 'tag',
+			operation: 'getAll',
+			returnAll: true,
+			options: { maxRetries: 2, maxRetryWaitSeconds: 0.01 },
+		});
 		expect(t.fake.apiRequests()).toHaveLength(7);
 		expect(result.error?.message).toBe('Appcues API error 429: Too Many Requests: injected fault');
 	});
@@ -175,10 +208,20 @@ describe('retries', () => {
 
 	it('honours Retry-After in seconds and as an HTTP date', async () => {
 		// An HTTP date has whole seconds: 2 s ahead means a wait of between 1 and 2 s.
-		t.fake.addFault({ kind: 'status', status: 503, retryAfter: new Date(Date.now() + 2000).toUTCString(), times: 1 });
+		t.fake.addFault({
+			kind: 'status',
+			status: 503,
+			retryAfter: new Date(Date.now() + 2000).toUTCString(),
+			times: 1,
+		});
 		t.fake.addFault({ kind: 'status', status: 429, retryAfter: '1', times: 1 });
 		const started = Date.now();
-		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetryWaitSeconds: 5 } });
+		const result = await t.run({
+			resource: 'tag',
+			operation: 'getAll',
+			returnAll: true,
+			options: { maxRetryWaitSeconds: 5 },
+		});
 		expect(result.error).toBeUndefined();
 		const [first, second, third] = t.fake.apiRequests();
 		expect(second.at - first.at).toBeGreaterThanOrEqual(900);
@@ -189,7 +232,12 @@ describe('retries', () => {
 	it('caps a long Retry-After at the maximum wait', async () => {
 		t.fake.addFault({ kind: 'status', status: 429, retryAfter: '3600', times: 1 });
 		const started = Date.now();
-		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetryWaitSeconds: 0.2 } });
+		const result = await t.run({
+			resource: 'tag',
+			operation: 'getAll',
+			returnAll: true,
+			options: { maxRetryWaitSeconds: 0.2 },
+		});
 		expect(result.error).toBeUndefined();
 		expect(Date.now() - started).toBeLessThan(3000);
 	});
@@ -203,7 +251,12 @@ describe('retries', () => {
 
 	it('does not repeat a POST whose connection dropped after it was applied', async () => {
 		t.fake.addFault({ kind: 'drop-after-apply', method: 'POST', times: 1 });
-		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' });
+		const result = await t.run({
+			resource: 'user',
+			operation: 'trackEvent',
+			userId: 'u1',
+			eventName: 'paid',
+		});
 		expect(t.fake.apiRequests()).toHaveLength(1);
 		expect(t.fake.state().users.get('u1')?.events).toHaveLength(1);
 		expect(result.error?.message).toBe(
@@ -213,16 +266,28 @@ describe('retries', () => {
 
 	it('a dropped connection that never heals ends in a clear error', async () => {
 		t.fake.addFault({ kind: 'drop', times: Infinity });
-		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 2 } });
+		const result = await t.run({
+			resource: 'tag',
+			operation: 'getAll',
+			returnAll: true,
+			options: { maxRetries: 2 },
+		});
 		expect(t.fake.apiRequests()).toHaveLength(3);
-		expect(result.error?.message).toMatch(/^Could not reach Appcues at 127\.0\.0\.1:\d+ after 3 attempts: the connection was reset$/);
+		expect(result.error?.message).toMatch(
+			/^Could not reach Appcues at 127\.0\.0\.1:\d+ after 3 attempts: the connection was reset$/,
+		);
 		expect(result.error?.description).toContain('(ECONNRESET)');
 	});
 
 	it('an unreachable base URL is a clear error', async () => {
 		const credentials = { ...credentialsFor(t.fake), baseUrl: 'http://127.0.0.1:9' };
-		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 1 } }, { credentials });
-		expect(result.error?.message).toBe('Could not reach Appcues at 127.0.0.1:9 after 2 attempts: the connection was refused');
+		const result = await t.run(
+			{ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 1 } },
+			{ credentials },
+		);
+		expect(result.error?.message).toBe(
+			'Could not reach Appcues at 127.0.0.1:9 after 2 attempts: the connection was refused',
+		);
 	});
 });
 
@@ -231,7 +296,13 @@ describe('timeouts', () => {
 
 	it('a timed-out POST is not repeated and says it may have gone through', async () => {
 		t.fake.addFault({ kind: 'latency', delayMs: 3000, method: 'POST', times: 1 });
-		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid', options: { timeoutSeconds: 1 } });
+		const result = await t.run({
+			resource: 'user',
+			operation: 'trackEvent',
+			userId: 'u1',
+			eventName: 'paid',
+			options: { timeoutSeconds: 1 },
+		});
 		expect(t.fake.apiRequests()).toHaveLength(1);
 		expect(result.error?.message).toBe(
 			'The POST request to Appcues may have gone through (the request timed out after it was sent), so it was not repeated',
@@ -261,13 +332,21 @@ describe('throttle', () => {
 		// at the fake server depend on the machine's load, so they are not asserted here.
 		const ratesUsed: number[] = [];
 		const acquire = Throttle.prototype.acquire;
-		const spy = vi.spyOn(Throttle.prototype, 'acquire').mockImplementation(function (this: Throttle) {
+		const spy = vi.spyOn(Throttle.prototype, 'acquire').mockImplementation(function (
+			this: Throttle,
+		) {
 			ratesUsed.push(this.limit);
 			return acquire.call(this);
 		});
 		try {
 			const result = await t.run(
-				{ resource: 'user', operation: 'trackEvent', userId: '={{ "u" + $itemIndex }}', eventName: 'x', options: { requestsPerSecond: 20 } },
+				{
+					resource: 'user',
+					operation: 'trackEvent',
+					userId: '={{ "u" + $itemIndex }}',
+					eventName: 'x',
+					options: { requestsPerSecond: 20 },
+				},
 				{ items: Array.from({ length: 11 }, () => ({})) },
 			);
 			expect(result.error).toBeUndefined();
@@ -282,7 +361,13 @@ describe('throttle', () => {
 	it('never has more than Max Concurrent Requests in flight, and does use them', async () => {
 		t.fake.latencyMs = 60;
 		const result = await t.run(
-			{ resource: 'user', operation: 'trackEvent', userId: '={{ "u" + $itemIndex }}', eventName: 'x', options: { maxConcurrency: 3 } },
+			{
+				resource: 'user',
+				operation: 'trackEvent',
+				userId: '={{ "u" + $itemIndex }}',
+				eventName: 'x',
+				options: { maxConcurrency: 3 },
+			},
 			{ items: Array.from({ length: 30 }, () => ({})) },
 		);
 		expect(result.error).toBeUndefined();
@@ -292,7 +377,13 @@ describe('throttle', () => {
 	it('with one request in flight at a time, items go one after the other', async () => {
 		t.fake.latencyMs = 20;
 		await t.run(
-			{ resource: 'user', operation: 'trackEvent', userId: '={{ "u" + $itemIndex }}', eventName: 'x', options: { maxConcurrency: 1 } },
+			{
+				resource: 'user',
+				operation: 'trackEvent',
+				userId: '={{ "u" + $itemIndex }}',
+				eventName: 'x',
+				options: { maxConcurrency: 1 },
+			},
 			{ items: Array.from({ length: 8 }, () => ({})) },
 		);
 		expect(t.fake.maxInFlight).toBe(1);
@@ -302,7 +393,14 @@ describe('throttle', () => {
 		t.fake.latencyMs = 100;
 		const items = Array.from({ length: 120 }, (_, n) => ({ id: `u${n}` }));
 		const result = await t.run(
-			{ resource: 'user', operation: 'updateProfile', userId: '={{ $json.id }}', propertiesInput: 'json', propertiesJson: '{"seen":true}', options: {} },
+			{
+				resource: 'user',
+				operation: 'updateProfile',
+				userId: '={{ $json.id }}',
+				propertiesInput: 'json',
+				propertiesJson: '{"seen":true}',
+				options: {},
+			},
 			{ items },
 		);
 		expect(result.error).toBeUndefined();
@@ -317,7 +415,12 @@ describe('throttle', () => {
 		const items = Array.from({ length: 25 }, (_, n) => ({ id: `u${n}` }));
 		for (const { id } of items) t.fake.state().users.set(id, { properties: { id }, events: [] });
 		const result = await t.run(
-			{ resource: 'user', operation: 'getProfile', userId: '={{ $json.id }}', options: { requestsPerSecond: 60, maxConcurrency: 8 } },
+			{
+				resource: 'user',
+				operation: 'getProfile',
+				userId: '={{ $json.id }}',
+				options: { requestsPerSecond: 60, maxConcurrency: 8 },
+			},
 			{ items },
 		);
 		expect(result.items.map((item) => item.json.user_id)).toEqual(items.map((item) => item.id));
@@ -330,7 +433,10 @@ describe('authentication errors', () => {
 
 	it('a wrong secret says to check key, secret, account ID and region', async () => {
 		const credentials = { ...credentialsFor(t.fake), apiSecret: 'wrong' };
-		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true }, { credentials });
+		const result = await t.run(
+			{ resource: 'tag', operation: 'getAll', returnAll: true },
+			{ credentials },
+		);
 		expect(result.error?.message).toBe(
 			'Appcues refused the credentials (401 Unauthorized): check the API key, secret, account ID and region',
 		);
@@ -340,7 +446,10 @@ describe('authentication errors', () => {
 
 	it('a key of another account is a 403 with the same hint', async () => {
 		const credentials = { ...credentialsFor(t.fake), accountId: '99999' };
-		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true }, { credentials });
+		const result = await t.run(
+			{ resource: 'tag', operation: 'getAll', returnAll: true },
+			{ credentials },
+		);
 		expect(result.error?.httpCode).toBe('403');
 		expect(result.error?.message).toMatch(/check the API key, secret, account ID and region/);
 	});
@@ -348,24 +457,64 @@ describe('authentication errors', () => {
 
 describe('secrets never leak', () => {
 	const t = useFakeAppcues();
-	const secrets = [DEFAULT_ACCOUNT.apiSecret, DEFAULT_ACCOUNT.legacyApiKey!, Buffer.from(`${DEFAULT_ACCOUNT.apiKey}:${DEFAULT_ACCOUNT.apiSecret}`).toString('base64')];
+	const secrets = [
+		DEFAULT_ACCOUNT.apiSecret,
+		DEFAULT_ACCOUNT.legacyApiKey!,
+		Buffer.from(`${DEFAULT_ACCOUNT.apiKey}:${DEFAULT_ACCOUNT.apiSecret}`).toString('base64'),
+	];
 
 	const cases: Array<[string, () => void, INodeParameters]> = [
-		['a 401', () => t.fake.addFault({ kind: 'status', status: 401, times: Infinity }), { resource: 'tag', operation: 'getAll', returnAll: true }],
-		['a 500 that echoes nothing', () => t.fake.addFault({ kind: 'status', status: 500, times: Infinity, body: '<html>oops</html>' }), { resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 0 } }],
-		['a dropped connection', () => t.fake.addFault({ kind: 'drop', times: Infinity }), { resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 1 } }],
-		['a legacy call rejected', () => t.fake.addFault({ kind: 'status', status: 403, times: Infinity }), { resource: 'user', operation: 'trackActivity', userId: 'u', propertiesInput: 'json', propertiesJson: '{"a":1}' }],
+		[
+			'a 401',
+			() => t.fake.addFault({ kind: 'status', status: 401, times: Infinity }),
+			{ resource: 'tag', operation: 'getAll', returnAll: true },
+		],
+		[
+			'a 500 that echoes nothing',
+			() =>
+				t.fake.addFault({
+					kind: 'status',
+					status: 500,
+					times: Infinity,
+					body: '<html>oops</html>',
+				}),
+			{ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 0 } },
+		],
+		[
+			'a dropped connection',
+			() => t.fake.addFault({ kind: 'drop', times: Infinity }),
+			{ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 1 } },
+		],
+		[
+			'a legacy call rejected',
+			() => t.fake.addFault({ kind: 'status', status: 403, times: Infinity }),
+			{
+				resource: 'user',
+				operation: 'trackActivity',
+				userId: 'u',
+				propertiesInput: 'json',
+				propertiesJson: '{"a":1}',
+			},
+		],
 		['a success', () => {}, { resource: 'tag', operation: 'getAll', returnAll: true }],
 	];
 
-	it.each(cases)('%s: no secret in the output items or the error', async (_label, setup, parameters) => {
-		setup();
-		for (const continueOnFail of [false, true]) {
-			const result = await t.run(parameters, { continueOnFail });
-			const everything = JSON.stringify({ items: result.items, error: result.error, runError: result.run.data.resultData.error, runData: result.run.data.resultData.runData });
-			for (const secret of secrets) expect(everything).not.toContain(secret);
-		}
-	});
+	it.each(cases)(
+		'%s: no secret in the output items or the error',
+		async (_label, setup, parameters) => {
+			setup();
+			for (const continueOnFail of [false, true]) {
+				const result = await t.run(parameters, { continueOnFail });
+				const everything = JSON.stringify({
+					items: result.items,
+					error: result.error,
+					runError: result.run.data.resultData.error,
+					runData: result.run.data.resultData.runData,
+				});
+				for (const secret of secrets) expect(everything).not.toContain(secret);
+			}
+		},
+	);
 });
 
 describe('continueOnFail', () => {
@@ -379,7 +528,9 @@ describe('continueOnFail', () => {
 			{ items: [{ id: 'u0' }, { id: 'missing' }, { id: 'u2' }, { id: '' }], continueOnFail: true },
 		);
 		expect(result.error).toBeUndefined();
-		expect(result.items.map((item) => [item.json.user_id ?? item.json.error, item.pairedItem])).toEqual([
+		expect(
+			result.items.map((item) => [item.json.user_id ?? item.json.error, item.pairedItem]),
+		).toEqual([
 			['u0', { item: 0 }],
 			['Appcues API error 404: Not Found: user missing not found', { item: 1 }],
 			['u2', { item: 2 }],
@@ -390,7 +541,12 @@ describe('continueOnFail', () => {
 
 	it('without it, the first failing item stops the run with its index', async () => {
 		const result = await t.run(
-			{ resource: 'user', operation: 'getProfile', userId: '={{ $json.id }}', options: { maxConcurrency: 1 } },
+			{
+				resource: 'user',
+				operation: 'getProfile',
+				userId: '={{ $json.id }}',
+				options: { maxConcurrency: 1 },
+			},
 			{ items: [{ id: 'missing-0' }, { id: 'missing-1' }] },
 		);
 		expect(result.error?.context?.itemIndex).toBe(0);
@@ -401,39 +557,65 @@ describe('continueOnFail', () => {
 describe('redirects: credentials never follow one', () => {
 	const t = useFakeAppcues();
 
-	it.each([301, 302, 303, 307, 308])('a %i to another host is an error naming it, and that host gets no Authorization', async (status) => {
-		const otherHost = await localServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end('[]'));
-		const redirecting = await localServer((req, res) => res.writeHead(status, { Location: `${otherHost.url}${req.url}?token=abc` }).end());
-		try {
-			for (const continueOnFail of [false, true]) {
-				const result = await t.run(
-					{ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' },
-					{ credentials: { ...credentialsFor(t.fake), baseUrl: redirecting.url }, continueOnFail },
-				);
-				const message = `Appcues answered with a redirect (${status}) to ${new URL(otherHost.url).host}; it was not followed, so no credentials were sent there`;
-				if (continueOnFail) {
-					expect(result.items.map((item) => [item.json.error, item.pairedItem])).toEqual([[message, { item: 0 }]]);
-				} else {
-					expect(result.error?.message).toBe(message);
-					expect(result.items).toEqual([]);
+	it.each([301, 302, 303, 307, 308])(
+		'a %i to another host is an error naming it, and that host gets no Authorization',
+		async (status) => {
+			const otherHost = await localServer((_req, res) =>
+				res.writeHead(200, { 'Content-Type': 'application/json' }).end('[]'),
+			);
+			const redirecting = await localServer((req, res) =>
+				res.writeHead(status, { Location: `${otherHost.url}${req.url}?token=abc` }).end(),
+			);
+			try {
+				for (const continueOnFail of [false, true]) {
+					const result = await t.run(
+						{ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' },
+						{
+							credentials: { ...credentialsFor(t.fake), baseUrl: redirecting.url },
+							continueOnFail,
+						},
+					);
+					const message = `Appcues answered with a redirect (${status}) to ${new URL(otherHost.url).host}; it was not followed, so no credentials were sent there`;
+					if (continueOnFail) {
+						expect(result.items.map((item) => [item.json.error, item.pairedItem])).toEqual([
+							[message, { item: 0 }],
+						]);
+					} else {
+						expect(result.error?.message).toBe(message);
+						expect(result.items).toEqual([]);
+					}
+					const everything = JSON.stringify({
+						items: result.items,
+						error: result.error,
+						runData: result.run.data.resultData.runData,
+					});
+					for (const secret of [...SECRETS, 'token=abc']) expect(everything).not.toContain(secret);
 				}
-				const everything = JSON.stringify({ items: result.items, error: result.error, runData: result.run.data.resultData.runData });
-				for (const secret of [...SECRETS, 'token=abc']) expect(everything).not.toContain(secret);
+				expect(redirecting.received).toHaveLength(2);
+				expect(redirecting.received[0].headers.authorization).toBe(
+					basicAuth(DEFAULT_ACCOUNT.apiKey, DEFAULT_ACCOUNT.apiSecret),
+				);
+				expect(otherHost.received).toEqual([]);
+			} finally {
+				await otherHost.close();
+				await redirecting.close();
 			}
-			expect(redirecting.received).toHaveLength(2);
-			expect(redirecting.received[0].headers.authorization).toBe(basicAuth(DEFAULT_ACCOUNT.apiKey, DEFAULT_ACCOUNT.apiSecret));
-			expect(otherHost.received).toEqual([]);
-		} finally {
-			await otherHost.close();
-			await redirecting.close();
-		}
-	});
+		},
+	);
 
 	it('a redirect on the same host is not followed either (GET, legacy key)', async () => {
-		const redirecting = await localServer((_req, res) => res.writeHead(302, { Location: '/elsewhere' }).end());
+		const redirecting = await localServer((_req, res) =>
+			res.writeHead(302, { Location: '/elsewhere' }).end(),
+		);
 		try {
 			const result = await t.run(
-				{ resource: 'user', operation: 'trackActivity', userId: 'u', propertiesInput: 'json', propertiesJson: '{"a":1}' },
+				{
+					resource: 'user',
+					operation: 'trackActivity',
+					userId: 'u',
+					propertiesInput: 'json',
+					propertiesJson: '{"a":1}',
+				},
 				{ credentials: { ...credentialsFor(t.fake), baseUrl: redirecting.url } },
 			);
 			expect(result.error?.message).toBe(
@@ -451,78 +633,136 @@ describe('a custom Base URL over plain http', () => {
 	const t = useFakeAppcues();
 
 	// 0.0.0.0 is not a loopback name, yet reaches the fake: it would record a request if one were sent.
-	it.each(['http://0.0.0.0:{port}', 'http://appcues-proxy.example.com', 'http://10.0.0.5:8080', 'http://localhost@192.0.2.1', 'ftp://127.0.0.1'])(
-		'%s is refused before anything is sent',
-		async (baseUrl) => {
+	it.each([
+		'http://0.0.0.0:{port}',
+		'http://appcues-proxy.example.com',
+		'http://10.0.0.5:8080',
+		'http://localhost@192.0.2.1',
+		'ftp://127.0.0.1',
+	])('%s is refused before anything is sent', async (baseUrl) => {
+		const result = await t.run(
+			{ resource: 'tag', operation: 'getAll', returnAll: true },
+			{
+				credentials: {
+					...credentialsFor(t.fake),
+					baseUrl: baseUrl.replace('{port}', new URL(t.fake.url).port),
+				},
+				continueOnFail: true,
+			},
+		);
+		expect(String(result.items[0]?.json.error)).toMatch(
+			/^The Base URL in the Appcues credential (uses plain http to .+, which would send the API secret unencrypted: use https \(plain http is allowed only for localhost, 127\.0\.0\.0\/8 and \[::1\]\)|must start with https:\/\/ \(it uses ftp:\))$/,
+		);
+		expect(JSON.stringify(result.items)).not.toContain(DEFAULT_ACCOUNT.apiSecret);
+		expect(t.fake.requests).toHaveLength(0);
+	});
+
+	it.each(['localhost', '127.0.0.1', '127.1.2.3', '[::1]'])(
+		'http://%s (loopback) is allowed',
+		async (host) => {
+			const credentials = {
+				...credentialsFor(t.fake),
+				baseUrl: t.fake.url.replace('127.0.0.1', host),
+			};
 			const result = await t.run(
-				{ resource: 'tag', operation: 'getAll', returnAll: true },
-				{ credentials: { ...credentialsFor(t.fake), baseUrl: baseUrl.replace('{port}', new URL(t.fake.url).port) }, continueOnFail: true },
+				{ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 0 } },
+				{ credentials },
 			);
-			expect(String(result.items[0]?.json.error)).toMatch(
-				/^The Base URL in the Appcues credential (uses plain http to .+, which would send the API secret unencrypted: use https \(plain http is allowed only for localhost, 127\.0\.0\.0\/8 and \[::1\]\)|must start with https:\/\/ \(it uses ftp:\))$/,
-			);
-			expect(JSON.stringify(result.items)).not.toContain(DEFAULT_ACCOUNT.apiSecret);
-			expect(t.fake.requests).toHaveLength(0);
+			// The fake listens on 127.0.0.1 only: other loopback hosts are allowed, then maybe not reached.
+			if (host === '127.0.0.1') expect(result.error).toBeUndefined();
+			else expect(result.error?.message ?? '').not.toMatch(/Base URL/);
 		},
 	);
-
-	it.each(['localhost', '127.0.0.1', '127.1.2.3', '[::1]'])('http://%s (loopback) is allowed', async (host) => {
-		const credentials = { ...credentialsFor(t.fake), baseUrl: t.fake.url.replace('127.0.0.1', host) };
-		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 0 } }, { credentials });
-		// The fake listens on 127.0.0.1 only: other loopback hosts are allowed, then maybe not reached.
-		if (host === '127.0.0.1') expect(result.error).toBeUndefined();
-		else expect(result.error?.message ?? '').not.toMatch(/Base URL/);
-	});
 });
 
 describe('a request that may have been applied is never sent again', () => {
 	const t = useFakeAppcues();
 
-	it.each([500, 502, 504])('trackEvent answered %i then 201: one POST, and an error item saying it may have gone through', async (status) => {
-		t.fake.addFault({ kind: 'status', status, method: 'POST', times: 1 });
-		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' }, { continueOnFail: true });
-		expect(t.fake.apiRequests({ method: 'POST' })).toHaveLength(1);
-		expect(result.items).toHaveLength(1);
-		expect(result.items[0].pairedItem).toEqual({ item: 0 });
-		expect(result.items[0].json.error).toMatch(
-			new RegExp(`^The POST request to Appcues may have gone through \\(Appcues answered ${status} .+\\), so it was not repeated$`),
-		);
-		expect(JSON.stringify(result.items)).not.toContain(DEFAULT_ACCOUNT.apiSecret);
-	});
+	it.each([500, 502, 504])(
+		'trackEvent answered %i then 201: one POST, and an error item saying it may have gone through',
+		async (status) => {
+			t.fake.addFault({ kind: 'status', status, method: 'POST', times: 1 });
+			const result = await t.run(
+				{ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' },
+				{ continueOnFail: true },
+			);
+			expect(t.fake.apiRequests({ method: 'POST' })).toHaveLength(1);
+			expect(result.items).toHaveLength(1);
+			expect(result.items[0].pairedItem).toEqual({ item: 0 });
+			expect(result.items[0].json.error).toMatch(
+				new RegExp(
+					`^The POST request to Appcues may have gone through \\(Appcues answered ${status} .+\\), so it was not repeated$`,
+				),
+			);
+			expect(JSON.stringify(result.items)).not.toContain(DEFAULT_ACCOUNT.apiSecret);
+		},
+	);
 
 	it('an import answered 504: one POST, no second job', async () => {
 		t.fake.addFault({ kind: 'status', status: 504, method: 'POST', times: 1 });
 		const items = [{ user_id: 'u1', plan: 'pro' }];
-		const result = await t.run({ resource: 'import', operation: 'profiles', source: 'items' }, { items, continueOnFail: true });
+		const result = await t.run(
+			{ resource: 'import', operation: 'profiles', source: 'items' },
+			{ items, continueOnFail: true },
+		);
 		expect(t.fake.apiRequests({ method: 'POST' })).toHaveLength(1);
-		expect(result.items[0].json.error).toMatch(/^The POST request to Appcues may have gone through \(Appcues answered 504 .+\), so it was not repeated$/);
+		expect(result.items[0].json.error).toMatch(
+			/^The POST request to Appcues may have gone through \(Appcues answered 504 .+\), so it was not repeated$/,
+		);
 	});
 
 	it('adding users to a segment answered 502: one POST, no second job', async () => {
 		t.fake.state().segments.set('seg-a', { id: 'seg-a', name: 'A', user_ids: [] } as never);
 		t.fake.addFault({ kind: 'status', status: 502, method: 'POST', times: 1 });
 		const result = await t.run(
-			{ resource: 'segment', operation: 'addUsers', segmentId: { __rl: true, mode: 'id', value: 'seg-a' }, userIds: 'u1' },
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: { __rl: true, mode: 'id', value: 'seg-a' },
+				userIds: 'u1',
+			},
 			{ continueOnFail: true },
 		);
 		expect(t.fake.apiRequests({ method: 'POST' })).toHaveLength(1);
-		expect(result.items[0].json.error).toMatch(/^The POST request to Appcues may have gone through \(Appcues answered 502 .+\), so it was not repeated$/);
+		expect(result.items[0].json.error).toMatch(
+			/^The POST request to Appcues may have gone through \(Appcues answered 502 .+\), so it was not repeated$/,
+		);
 	});
 
-	it.each([429, 503])('a POST answered %i (not processed) is sent again and succeeds once', async (status) => {
-		t.fake.addFault({ kind: 'status', status, method: 'POST', times: 2 });
-		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' });
-		expect(result.error).toBeUndefined();
-		expect(t.fake.apiRequests({ method: 'POST' }).map((request) => request.status)).toEqual([status, status, 200]);
-		expect(t.fake.state().users.get('u1')?.events).toHaveLength(1);
-	});
+	it.each([429, 503])(
+		'a POST answered %i (not processed) is sent again and succeeds once',
+		async (status) => {
+			t.fake.addFault({ kind: 'status', status, method: 'POST', times: 2 });
+			const result = await t.run({
+				resource: 'user',
+				operation: 'trackEvent',
+				userId: 'u1',
+				eventName: 'paid',
+			});
+			expect(result.error).toBeUndefined();
+			expect(t.fake.apiRequests({ method: 'POST' }).map((request) => request.status)).toEqual([
+				status,
+				status,
+				200,
+			]);
+			expect(t.fake.state().users.get('u1')?.events).toHaveLength(1);
+		},
+	);
 
 	it('a POST whose connection was refused (nothing sent) is sent again', async () => {
 		const result = await t.run(
-			{ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid', options: { maxRetries: 2 } },
+			{
+				resource: 'user',
+				operation: 'trackEvent',
+				userId: 'u1',
+				eventName: 'paid',
+				options: { maxRetries: 2 },
+			},
 			{ credentials: { ...credentialsFor(t.fake), baseUrl: 'http://127.0.0.1:9' } },
 		);
-		expect(result.error?.message).toBe('Could not reach Appcues at 127.0.0.1:9 after 3 attempts: the connection was refused');
+		expect(result.error?.message).toBe(
+			'Could not reach Appcues at 127.0.0.1:9 after 3 attempts: the connection was refused',
+		);
 	});
 });
 
@@ -544,25 +784,43 @@ describe('Retry-After never shortens the backoff', () => {
 	});
 
 	/** Half of each 429 backoff step: 250 ms doubling, capped at the 30 s maximum wait. */
-	const throttledBackoff = Array.from({ length: 15 }, (_, retry) => Math.min(30_000, 250 * 2 ** retry) / 2);
+	const throttledBackoff = Array.from(
+		{ length: 15 },
+		(_, retry) => Math.min(30_000, 250 * 2 ** retry) / 2,
+	);
 
 	it.each([
 		['0', () => '0'],
 		['negative', () => '-5'],
 		['a past date', () => new Date(Date.now() - 60_000).toUTCString()],
 		['not a number', () => 'soon'],
-	])('a 429 that never heals, Retry-After %s: 16 attempts, spread over minutes of backoff', async (_label, retryAfter) => {
-		t.fake.addFault({ kind: 'status', status: 429, retryAfter: retryAfter(), times: Infinity });
-		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 5, maxRetryWaitSeconds: 30 } });
-		expect(result.error?.message).toBe('Appcues API error 429: Too Many Requests: injected fault');
-		expect(t.fake.apiRequests()).toHaveLength(16);
-		expect(waits).toEqual(throttledBackoff);
-		expect(waits.reduce((sum, wait) => sum + wait, 0)).toBeGreaterThan(120_000);
-	});
+	])(
+		'a 429 that never heals, Retry-After %s: 16 attempts, spread over minutes of backoff',
+		async (_label, retryAfter) => {
+			t.fake.addFault({ kind: 'status', status: 429, retryAfter: retryAfter(), times: Infinity });
+			const result = await t.run({
+				resource: 'tag',
+				operation: 'getAll',
+				returnAll: true,
+				options: { maxRetries: 5, maxRetryWaitSeconds: 30 },
+			});
+			expect(result.error?.message).toBe(
+				'Appcues API error 429: Too Many Requests: injected fault',
+			);
+			expect(t.fake.apiRequests()).toHaveLength(16);
+			expect(waits).toEqual(throttledBackoff);
+			expect(waits.reduce((sum, wait) => sum + wait, 0)).toBeGreaterThan(120_000);
+		},
+	);
 
 	it('a Retry-After longer than the backoff wins, up to the maximum wait', async () => {
 		t.fake.addFault({ kind: 'status', status: 503, retryAfter: '3', times: 4 });
-		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 5, maxRetryWaitSeconds: 30 } });
+		const result = await t.run({
+			resource: 'tag',
+			operation: 'getAll',
+			returnAll: true,
+			options: { maxRetries: 5, maxRetryWaitSeconds: 30 },
+		});
 		expect(result.error).toBeUndefined();
 		// 5xx steps start at 1 s: halves are 500, 1000, 2000, 4000; Retry-After 3 s lifts the first three.
 		expect(waits).toEqual([3000, 3000, 3000, 4000]);
@@ -570,7 +828,13 @@ describe('Retry-After never shortens the backoff', () => {
 
 	it('a 503 with Retry-After 0 on a POST still backs off', async () => {
 		t.fake.addFault({ kind: 'status', status: 503, retryAfter: '0', times: 3, method: 'POST' });
-		const result = await t.run({ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid', options: { maxRetryWaitSeconds: 30 } });
+		const result = await t.run({
+			resource: 'user',
+			operation: 'trackEvent',
+			userId: 'u1',
+			eventName: 'paid',
+			options: { maxRetryWaitSeconds: 30 },
+		});
 		expect(result.error).toBeUndefined();
 		expect(waits).toEqual([500, 1000, 2000]);
 		expect(t.fake.state().users.get('u1')?.events).toHaveLength(1);
@@ -579,19 +843,34 @@ describe('Retry-After never shortens the backoff', () => {
 
 describe('analytics export download: timeout and size limit', () => {
 	const t = useFakeAppcues();
-	const spec = JSON.stringify({ columns: ['timestamp', 'user_id', 'name'], start_time: '2026-01-01', end_time: '2026-01-31' });
+	const spec = JSON.stringify({
+		columns: ['timestamp', 'user_id', 'name'],
+		start_time: '2026-01-01',
+		end_time: '2026-01-31',
+	});
 	const SIGNATURE = 'X-Amz-Signature=0123456789abcdef';
 
 	/** Answers the export as Appcues does, with a download_url on a separate storage host. */
 	async function exportServer(storageUrl: string) {
 		return await localServer((req, res) => {
 			res.setHeader('Content-Type', 'application/json');
-			const job = req.method === 'POST' ? { job_id: 'job-1', status: 'queued' } : { job_id: 'job-1', status: 'done', download_url: `${storageUrl}/export.csv?${SIGNATURE}` };
+			const job =
+				req.method === 'POST'
+					? { job_id: 'job-1', status: 'queued' }
+					: {
+							job_id: 'job-1',
+							status: 'done',
+							download_url: `${storageUrl}/export.csv?${SIGNATURE}`,
+						};
 			res.writeHead(200).end(JSON.stringify(job));
 		});
 	}
 
-	async function runExport(storage: (req: IncomingMessage, res: ServerResponse) => void, options: INodeParameters, continueOnFail = false) {
+	async function runExport(
+		storage: (req: IncomingMessage, res: ServerResponse) => void,
+		options: INodeParameters,
+		continueOnFail = false,
+	) {
 		const storageHost = await localServer(storage);
 		const api = await exportServer(storageHost.url);
 		try {
@@ -600,10 +879,16 @@ describe('analytics export download: timeout and size limit', () => {
 				{ credentials: { ...credentialsFor(t.fake), baseUrl: api.url }, continueOnFail },
 			);
 			// The output of a success carries download_url (signature included), as Appcues gives it; errors never do.
-			const errors = JSON.stringify({ errorItems: result.items.filter((item) => item.json.error), error: result.error, runError: result.run.data.resultData.error });
+			const errors = JSON.stringify({
+				errorItems: result.items.filter((item) => item.json.error),
+				error: result.error,
+				runError: result.run.data.resultData.error,
+			});
 			for (const secret of [...SECRETS, SIGNATURE]) expect(errors).not.toContain(secret);
 			expect(JSON.stringify(result.items)).not.toContain(DEFAULT_ACCOUNT.apiSecret);
-			expect(storageHost.received.every((request) => request.headers.authorization === undefined)).toBe(true);
+			expect(
+				storageHost.received.every((request) => request.headers.authorization === undefined),
+			).toBe(true);
 			return { result, storageHost, host: new URL(storageHost.url).host };
 		} finally {
 			await storageHost.close();
@@ -614,7 +899,9 @@ describe('analytics export download: timeout and size limit', () => {
 	it('a storage host that never answers: the download times out with a clear error', async () => {
 		const { result, storageHost, host } = await runExport(() => {}, { downloadTimeoutSeconds: 1 });
 		expect(storageHost.received).toHaveLength(1);
-		expect(result.error?.message).toBe(`Downloading the export from ${host} did not finish within 1 s`);
+		expect(result.error?.message).toBe(
+			`Downloading the export from ${host} did not finish within 1 s`,
+		);
 	});
 
 	it('a storage host that stalls halfway through the body times out too', async () => {
@@ -652,30 +939,47 @@ describe('analytics export download: timeout and size limit', () => {
 			},
 			{ maxDownloadSizeMb: 1 },
 		);
-		expect(result.error?.message).toBe(`The export file from ${host} is larger than the Max Download Size (1000000 bytes)`);
+		expect(result.error?.message).toBe(
+			`The export file from ${host} is larger than the Max Download Size (1000000 bytes)`,
+		);
 		expect(sent).toBeLessThan(20 * 1024 * 1024);
 	});
 
 	it('a declared Content-Length above the limit is refused before reading', async () => {
 		const { result, host } = await runExport(
 			(_req, res) => {
-				res.writeHead(200, { 'Content-Type': 'text/csv', 'Content-Length': String(5 * 1024 * 1024) });
+				res.writeHead(200, {
+					'Content-Type': 'text/csv',
+					'Content-Length': String(5 * 1024 * 1024),
+				});
 				res.write('a');
 			},
 			{ maxDownloadSizeMb: 1 },
 		);
-		expect(result.error?.message).toBe(`The export file from ${host} is larger than the Max Download Size (1000000 bytes)`);
+		expect(result.error?.message).toBe(
+			`The export file from ${host} is larger than the Max Download Size (1000000 bytes)`,
+		);
 	});
 
 	it('a file within the limits is downloaded whole', async () => {
 		const csv = 'timestamp,user_id,name\n2026-01-02,u1,x\n';
-		const { result } = await runExport((_req, res) => res.writeHead(200, { 'Content-Type': 'text/csv' }).end(csv), {});
+		const { result } = await runExport(
+			(_req, res) => res.writeHead(200, { 'Content-Type': 'text/csv' }).end(csv),
+			{},
+		);
 		expect(result.error).toBeUndefined();
-		expect(Buffer.from(String(result.items[0].binary?.data.data), 'base64').toString('utf8')).toBe(csv);
+		expect(Buffer.from(String(result.items[0].binary?.data.data), 'base64').toString('utf8')).toBe(
+			csv,
+		);
 	});
 
 	it('a bad limit is refused before the export is requested', async () => {
-		const result = await t.run({ resource: 'analytics', operation: 'export', query: spec, maxDownloadSizeMb: 0 });
+		const result = await t.run({
+			resource: 'analytics',
+			operation: 'export',
+			query: spec,
+			maxDownloadSizeMb: 0,
+		});
 		expect(result.error?.message).toBe('Max Download Size (MB) must be a positive number [item 0]');
 		expect(t.fake.requests).toHaveLength(0);
 	});

@@ -23,7 +23,12 @@ describe('user resource', () => {
 					],
 				},
 			},
-			{ items: [{ id: 'u1', seats: 5 }, { id: 'u2', seats: 7 }] },
+			{
+				items: [
+					{ id: 'u1', seats: 5 },
+					{ id: 'u2', seats: 7 },
+				],
+			},
 		);
 		expect(result.error).toBeUndefined();
 		const requests = t.fake.apiRequests();
@@ -33,7 +38,11 @@ describe('user resource', () => {
 		]);
 		expect(requests[0].headers.authorization).toBe(auth);
 		expect(requests[0].body).toEqual({ plan: 'pro', seats: 5, active: true });
-		expect(t.fake.state().users.get('u2')?.properties).toEqual({ plan: 'pro', seats: 7, active: true });
+		expect(t.fake.state().users.get('u2')?.properties).toEqual({
+			plan: 'pro',
+			seats: 7,
+			active: true,
+		});
 		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 	});
 
@@ -46,14 +55,22 @@ describe('user resource', () => {
 			propertiesJson: '{"plan":"pro","seats":5,"beta":false,"tags":["a"]}',
 		});
 		expect(result.error).toBeUndefined();
-		expect(t.fake.apiRequests()[0].body).toEqual({ plan: 'pro', seats: 5, beta: false, tags: ['a'] });
+		expect(t.fake.apiRequests()[0].body).toEqual({
+			plan: 'pro',
+			seats: 5,
+			beta: false,
+			tags: ['a'],
+		});
 	});
 
 	it('getProfile returns the profile', async () => {
 		t.fake.state().users.set('u1', { properties: { plan: 'pro' }, events: [] });
 		const result = await t.run({ resource: 'user', operation: 'getProfile', userId: 'u1' });
 		expect(result.items.map((item) => item.json)).toEqual([{ user_id: 'u1', plan: 'pro' }]);
-		expect(t.fake.apiRequests()[0]).toMatchObject({ method: 'GET', rawPath: '/v2/accounts/12345/users/u1/profile' });
+		expect(t.fake.apiRequests()[0]).toMatchObject({
+			method: 'GET',
+			rawPath: '/v2/accounts/12345/users/u1/profile',
+		});
 	});
 
 	it('getProfile of an unknown user fails with Appcues title and detail', async () => {
@@ -68,7 +85,10 @@ describe('user resource', () => {
 		t.fake.state().users.set('u1', { properties: {}, events: [] });
 		const result = await t.run({ resource: 'user', operation: 'deleteProfile', userId: 'u1' });
 		expect(result.items.map((item) => item.json)).toEqual([{ deleted: true }]);
-		expect(t.fake.apiRequests()[0]).toMatchObject({ method: 'DELETE', rawPath: '/v2/accounts/12345/users/u1/profile' });
+		expect(t.fake.apiRequests()[0]).toMatchObject({
+			method: 'DELETE',
+			rawPath: '/v2/accounts/12345/users/u1/profile',
+		});
 		expect(t.fake.state().users.has('u1')).toBe(false);
 	});
 
@@ -77,10 +97,17 @@ describe('user resource', () => {
 			properties: {},
 			events: [1, 2, 3].map((n) => ({ name: `e${n}`, timestamp: `2026-01-0${n}T00:00:00Z` })),
 		});
-		const result = await t.run({ resource: 'user', operation: 'getEvents', userId: 'u1', limit: 2 });
+		const result = await t.run({
+			resource: 'user',
+			operation: 'getEvents',
+			userId: 'u1',
+			limit: 2,
+		});
 		expect(t.fake.apiRequests()[0].query).toEqual({ limit: '2' });
 		expect(result.items.map((item) => item.json.name)).toEqual(['e3', 'e2']);
-		expect(result.items.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(true);
+		expect(result.items.every((item) => (item.pairedItem as { item: number }).item === 0)).toBe(
+			true,
+		);
 	});
 
 	it('trackEvent converts Unix seconds, Unix ms and ISO timestamps, and sends attributes and group_id', async () => {
@@ -124,7 +151,9 @@ describe('user resource', () => {
 			resource: 'user',
 			operation: 'trackActivity',
 			userId: 'u1',
-			events: { event: [{ name: 'clicked widget', timestamp: '1452854179', attributes: '{"color":"red"}' }] },
+			events: {
+				event: [{ name: 'clicked widget', timestamp: '1452854179', attributes: '{"color":"red"}' }],
+			},
 			propertiesInput: 'json',
 			propertiesJson: '{"plan":"pro"}',
 			requestId: 'abc123',
@@ -135,7 +164,13 @@ describe('user resource', () => {
 		expect(request.rawPath).toBe('/v1/accounts/12345/users/u1/activity');
 		expect(request.headers.authorization).toBe(basicAuth(DEFAULT_ACCOUNT.legacyApiKey!, ''));
 		expect(request.body).toEqual({
-			events: [{ name: 'clicked widget', timestamp: '2016-01-15T10:36:19.000Z', attributes: { color: 'red' } }],
+			events: [
+				{
+					name: 'clicked widget',
+					timestamp: '2016-01-15T10:36:19.000Z',
+					attributes: { color: 'red' },
+				},
+			],
 			profile_update: { plan: 'pro' },
 			request_id: 'abc123',
 		});
@@ -145,24 +180,59 @@ describe('user resource', () => {
 
 	describe('bad input is refused before any request', () => {
 		it.each([
-			['an empty user id', { resource: 'user', operation: 'getProfile', userId: '  ' }, 'User ID is empty [item 0]'],
+			[
+				'an empty user id',
+				{ resource: 'user', operation: 'getProfile', userId: '  ' },
+				'User ID is empty [item 0]',
+			],
 			[
 				'invalid JSON properties',
-				{ resource: 'user', operation: 'updateProfile', userId: 'u1', propertiesInput: 'json', propertiesJson: '{plan: pro}' },
+				{
+					resource: 'user',
+					operation: 'updateProfile',
+					userId: 'u1',
+					propertiesInput: 'json',
+					propertiesJson: '{plan: pro}',
+				},
 				'Properties is not valid JSON [item 0]',
 			],
 			[
 				'a JSON array as properties',
-				{ resource: 'user', operation: 'updateProfile', userId: 'u1', propertiesInput: 'json', propertiesJson: '[1]' },
+				{
+					resource: 'user',
+					operation: 'updateProfile',
+					userId: 'u1',
+					propertiesInput: 'json',
+					propertiesJson: '[1]',
+				},
 				'Properties must be a JSON object [item 0]',
 			],
 			[
 				'an unparseable timestamp',
-				{ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'x', additionalFields: { timestamp: 'yesterday' } },
+				{
+					resource: 'user',
+					operation: 'trackEvent',
+					userId: 'u1',
+					eventName: 'x',
+					additionalFields: { timestamp: 'yesterday' },
+				},
 				'Timestamp is not a valid timestamp [item 0]',
 			],
-			['an event name that resolves to nothing', { resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: '={{ $json.missing }}' }, 'Event Name is empty [item 0]'],
-			['a ".." user id', { resource: 'user', operation: 'getProfile', userId: '..' }, 'User ID ".." is not a valid ID [item 0]'],
+			[
+				'an event name that resolves to nothing',
+				{
+					resource: 'user',
+					operation: 'trackEvent',
+					userId: 'u1',
+					eventName: '={{ $json.missing }}',
+				},
+				'Event Name is empty [item 0]',
+			],
+			[
+				'a ".." user id',
+				{ resource: 'user', operation: 'getProfile', userId: '..' },
+				'User ID ".." is not a valid ID [item 0]',
+			],
 		])('%s', async (_label, parameters, message) => {
 			const result = await t.run(parameters);
 			expect(result.error?.message).toBe(message);

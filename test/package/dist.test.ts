@@ -27,32 +27,41 @@ describe('built package (dist/)', () => {
 		}
 	});
 
-	it.each(entries)('%s loads, exports its class by file name, and every icon file exists', (entry) => {
-		const file = join(root, entry);
-		const className = entry.split('/').pop()!.split('.')[0];
-		const module = requireFromRoot(file);
-		expect(typeof module[className]).toBe('function');
-		const instance = new module[className]();
-		const icon = instance.icon ?? instance.description?.icon;
-		const icons = iconPaths(icon);
-		expect(icons.length).toBeGreaterThan(0);
-		for (const iconPath of icons) {
-			expect(iconPath.startsWith('file:')).toBe(true);
-			const target = resolve(dirname(file), iconPath.slice('file:'.length));
-			expect(existsSync(target), `${iconPath} from ${entry}`).toBe(true);
-			expect(readFileSync(target, 'utf8')).toMatch(/^<svg/);
-		}
-		if (entry.includes('/nodes/')) {
-			expect(existsSync(file.replace(/\.js$/, '.json')), 'codex file').toBe(true);
-		}
-	});
+	it.each(entries)(
+		'%s loads, exports its class by file name, and every icon file exists',
+		(entry) => {
+			const file = join(root, entry);
+			const className = entry.split('/').pop()!.split('.')[0];
+			const module = requireFromRoot(file);
+			expect(typeof module[className]).toBe('function');
+			const instance = new module[className]();
+			const icon = instance.icon ?? instance.description?.icon;
+			const icons = iconPaths(icon);
+			expect(icons.length).toBeGreaterThan(0);
+			for (const iconPath of icons) {
+				expect(iconPath.startsWith('file:')).toBe(true);
+				const target = resolve(dirname(file), iconPath.slice('file:'.length));
+				expect(existsSync(target), `${iconPath} from ${entry}`).toBe(true);
+				expect(readFileSync(target, 'utf8')).toMatch(/^<svg/);
+			}
+			if (entry.includes('/nodes/')) {
+				expect(existsSync(file.replace(/\.js$/, '.json')), 'codex file').toBe(true);
+			}
+		},
+	);
 
 	it('npm pack ships dist/ and nothing of the tests', () => {
-		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: root, encoding: 'utf8' });
+		const output = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+			cwd: root,
+			encoding: 'utf8',
+		});
 		const files = (JSON.parse(output)[0].files as Array<{ path: string }>).map((file) => file.path);
 		expect(files).toContain('dist/nodes/Appcues/Appcues.node.js');
 		expect(files).toContain('dist/icons/appcues.svg');
-		const outside = files.filter((path) => !path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE.md'].includes(path));
+		const outside = files.filter(
+			(path) =>
+				!path.startsWith('dist/') && !['package.json', 'README.md', 'LICENSE.md'].includes(path),
+		);
 		expect(outside).toEqual([]);
 		expect(files.some((path) => path.includes('test'))).toBe(false);
 	});

@@ -39,6 +39,8 @@ describe('output schemas (the editor previews them before a node ran)', () => {
 		const distDir = join(repoRoot(), 'dist', 'nodes', 'Appcues', '__schema__', 'v1.0.0');
 		expect(existsSync(join(repoRoot(), 'dist')), 'run npm run build first').toBe(true);
 		expect(filesBelow(distDir)).toEqual(filesBelow(SCHEMA_DIR));
-		expect(relative(join(repoRoot(), 'dist', 'nodes', 'Appcues'), distDir)).toBe(join('__schema__', 'v1.0.0'));
+		expect(relative(join(repoRoot(), 'dist', 'nodes', 'Appcues'), distDir)).toBe(
+			join('__schema__', 'v1.0.0'),
+		);
 	});
 });

@@ -15,7 +15,12 @@ import { repoRoot } from '../e2e/lib/n8n';
 export const SCHEMA_DIR = `${repoRoot()}/nodes/Appcues/__schema__/v1.0.0`;
 
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
-const analyticsSpec = JSON.stringify({ metrics: ['users', 'events'], dimensions: ['name'], start_time: '2026-10-01', end_time: '2026-10-31' });
+const analyticsSpec = JSON.stringify({
+	metrics: ['users', 'events'],
+	dimensions: ['name'],
+	start_time: '2026-10-01',
+	end_time: '2026-10-31',
+});
 
 interface Sample {
 	parameters: INodeParameters;
@@ -36,14 +41,34 @@ const credentialsFor = (fake: FakeAppcues) => ({
 export const SAMPLES: Record<string, Record<string, Sample>> = {
 	user: {
 		getProfile: { parameters: { userId: 'ada' } },
-		updateProfile: { parameters: { userId: 'ada', propertiesInput: 'json', propertiesJson: '{"plan":"pro","seats":3}' } },
+		updateProfile: {
+			parameters: {
+				userId: 'ada',
+				propertiesInput: 'json',
+				propertiesJson: '{"plan":"pro","seats":3}',
+			},
+		},
 		deleteProfile: { parameters: { userId: 'alan' } },
 		getEvents: { parameters: { userId: 'ada', limit: 5 } },
-		trackEvent: { parameters: { userId: 'ada', eventName: 'report_exported', additionalFields: { attributes: '{"format":"pdf"}' } } },
+		trackEvent: {
+			parameters: {
+				userId: 'ada',
+				eventName: 'report_exported',
+				additionalFields: { attributes: '{"format":"pdf"}' },
+			},
+		},
 		trackActivity: {
 			parameters: {
 				userId: 'ada',
-				events: { event: [{ name: 'legacy_login', timestamp: '2026-11-20T11:00:00Z', attributes: '{"via":"legacy"}' }] },
+				events: {
+					event: [
+						{
+							name: 'legacy_login',
+							timestamp: '2026-11-20T11:00:00Z',
+							attributes: '{"via":"legacy"}',
+						},
+					],
+				},
 				propertiesInput: 'json',
 				propertiesJson: '{"plan":"pro"}',
 			},
@@ -52,7 +77,9 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
 	},
 	group: {
 		getProfile: { parameters: { groupId: 'acme' } },
-		updateProfile: { parameters: { groupId: 'acme', propertiesInput: 'json', propertiesJson: '{"tier":"pro"}' } },
+		updateProfile: {
+			parameters: { groupId: 'acme', propertiesInput: 'json', propertiesJson: '{"tier":"pro"}' },
+		},
 		addUsers: { parameters: { groupId: 'acme', userIds: 'alan' } },
 	},
 	segment: {
@@ -63,7 +90,12 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
 		delete: { parameters: { segmentId: byId('seg-admins') } },
 		addUsers: { parameters: { segmentId: byId('seg-trial'), source: 'ids', userIds: 'ada' } },
 		removeUsers: { parameters: { segmentId: byId('seg-trial'), source: 'ids', userIds: 'alan' } },
-		exportMembership: { parameters: { segmentId: byId('seg-trial'), exportFields: { format: 'json', email: 'ops@example.com' } } },
+		exportMembership: {
+			parameters: {
+				segmentId: byId('seg-trial'),
+				exportFields: { format: 'json', email: 'ops@example.com' },
+			},
+		},
 	},
 	experience: {
 		get: { parameters: { experienceType: 'flows', experienceId: byId('flows-1') } },
@@ -83,11 +115,21 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
 	import: {
 		profiles: { parameters: { source: 'items' }, items: [{ user_id: 'u1', plan: 'pro' }] },
 		groups: { parameters: { source: 'items' }, items: [{ group_id: 'g1', tier: 'pro' }] },
-		events: { parameters: { source: 'items' }, items: [{ user_id: 'u1', name: 'signed_up', timestamp: '2026-11-20T10:00:00Z' }] },
+		events: {
+			parameters: { source: 'items' },
+			items: [{ user_id: 'u1', name: 'signed_up', timestamp: '2026-11-20T10:00:00Z' }],
+		},
 	},
 	export: {
 		events: {
-			parameters: { startTime: '2026-10-01T00:00:00', endTime: '2026-11-01T00:00:00', format: 'json', email: 'ops@example.com', conditions: '[]', timeZone: '00:00' },
+			parameters: {
+				startTime: '2026-10-01T00:00:00',
+				endTime: '2026-11-01T00:00:00',
+				format: 'json',
+				email: 'ops@example.com',
+				conditions: '[]',
+				timeZone: '00:00',
+			},
 		},
 	},
 	analytics: {
@@ -112,11 +154,21 @@ export function inferSchema(values: unknown[]): JsonSchema {
 		return elements.length ? { type: 'array', items: inferSchema(elements) } : { type: 'array' };
 	}
 	if (typeof first === 'object') {
-		const objects = present.filter((value): value is Record<string, unknown> => typeof value === 'object' && !Array.isArray(value));
+		const objects = present.filter(
+			(value): value is Record<string, unknown> =>
+				typeof value === 'object' && !Array.isArray(value),
+		);
 		const keys = [...new Set(objects.flatMap((object) => Object.keys(object)))].sort();
-		return { type: 'object', properties: Object.fromEntries(keys.map((key) => [key, inferSchema(objects.map((object) => object[key]))])) };
+		return {
+			type: 'object',
+			properties: Object.fromEntries(
+				keys.map((key) => [key, inferSchema(objects.map((object) => object[key]))]),
+			),
+		};
 	}
-	return { type: typeof first === 'number' ? 'number' : typeof first === 'boolean' ? 'boolean' : 'string' };
+	return {
+		type: typeof first === 'number' ? 'number' : typeof first === 'boolean' ? 'boolean' : 'string',
+	};
 }
 
 /** Runs every sample against a fresh demo sandbox; returns `resource/operation` -> schema. */
@@ -129,11 +181,20 @@ export async function buildOutputSchemas(): Promise<Record<string, JsonSchema>> 
 			try {
 				let items = sample.items;
 				if (resource === 'job' && operation === 'wait') {
-					const imported = await runAppcuesNode({ parameters: { resource: 'import', operation: 'profiles', source: 'items' }, credentials: credentialsFor(fake), items: [{ user_id: 'u1' }] });
+					const imported = await runAppcuesNode({
+						parameters: { resource: 'import', operation: 'profiles', source: 'items' },
+						credentials: credentialsFor(fake),
+						items: [{ user_id: 'u1' }],
+					});
 					items = [{ job_id: imported.items[0].json.job_id }];
 				}
 				const result = await runAppcuesNode({
-					parameters: { resource, operation, ...sample.parameters, options: { maxRetryWaitSeconds: 0.02 } },
+					parameters: {
+						resource,
+						operation,
+						...sample.parameters,
+						options: { maxRetryWaitSeconds: 0.02 },
+					},
 					credentials: credentialsFor(fake),
 					items,
 				});

@@ -85,7 +85,12 @@ function triggerNode(delivery: Pick<Delivery, 'parameters' | 'secret'> = {}): IN
 	};
 }
 
-function newWorkflow(id: string, node: INode, trigger: AppcuesTrigger, staticData: IDataObject | undefined) {
+function newWorkflow(
+	id: string,
+	node: INode,
+	trigger: AppcuesTrigger,
+	staticData: IDataObject | undefined,
+) {
 	return new Workflow({
 		id,
 		name: 'Trigger test',
@@ -218,11 +223,22 @@ describe('AppcuesTrigger in n8n-core', () => {
 		 * deferred "onReceived" answer saves afterwards; in 2.41 run() first builds a second Workflow over
 		 * the same static data object (establishContextForPersistence), which resets __dataChanged.
 		 */
-		async function receive(row: Row, version: N8nVersion, workflowId: string, delivery: Delivery): Promise<number> {
-			const loaded = row.staticData === undefined ? undefined : (JSON.parse(row.staticData) as IDataObject);
-			const { result, workflow, trigger, node } = await deliver({ ...delivery, staticData: loaded, workflowId });
+		async function receive(
+			row: Row,
+			version: N8nVersion,
+			workflowId: string,
+			delivery: Delivery,
+		): Promise<number> {
+			const loaded =
+				row.staticData === undefined ? undefined : (JSON.parse(row.staticData) as IDataObject);
+			const { result, workflow, trigger, node } = await deliver({
+				...delivery,
+				staticData: loaded,
+				workflowId,
+			});
 			const save = () => {
-				if (workflow.staticData.__dataChanged === true) row.staticData = JSON.stringify(workflow.staticData);
+				if (workflow.staticData.__dataChanged === true)
+					row.staticData = JSON.stringify(workflow.staticData);
 			};
 			if (!result.workflowData) {
 				save();
@@ -235,23 +251,30 @@ describe('AppcuesTrigger in n8n-core', () => {
 
 		const npsEvent = (id: string) => JSON.stringify({ id, name: 'appcues:nps_score', score: 9 });
 		const storedKeys = (row: Row) =>
-			((JSON.parse(row.staticData ?? '{}') as IDataObject)['node:Appcues Trigger'] as IDataObject).seenEventIds as string[][];
+			((JSON.parse(row.staticData ?? '{}') as IDataObject)['node:Appcues Trigger'] as IDataObject)
+				.seenEventIds as string[][];
 
-		it.each(['2.8.4', '2.41.1'] as const)('n8n %s: deliveries X, Y, Y, Y start two runs', async (version) => {
-			const row: Row = {};
-			const workflowId = `wf-sequence-${version}`;
-			const send = (body: string, id = workflowId) => receive(row, version, id, { body, secret: SECRET, headers: signed(body) });
-			const [x, y] = [npsEvent('evt-x'), npsEvent('evt-y')];
-			let started = (await send(x)) + (await send(y));
-			// n8n 2.41 saved the first change only (the upstream bug); 2.8.4 saved both.
-			const keys = () => storedKeys(row).map(([key]) => key);
-			expect(keys()).toEqual(version === '2.41.1' ? ['id:"evt-x"'] : ['id:"evt-x"', 'id:"evt-y"']);
-			started += (await send(y)) + (await send(y));
-			expect(started).toBe(2);
-			// A copy starts no run, and n8n saves what such a delivery writes: static data catches up.
-			expect(keys()).toEqual(['id:"evt-x"', 'id:"evt-y"']);
-			expect(await send(y, `${workflowId}-restarted`)).toBe(0);
-		});
+		it.each(['2.8.4', '2.41.1'] as const)(
+			'n8n %s: deliveries X, Y, Y, Y start two runs',
+			async (version) => {
+				const row: Row = {};
+				const workflowId = `wf-sequence-${version}`;
+				const send = (body: string, id = workflowId) =>
+					receive(row, version, id, { body, secret: SECRET, headers: signed(body) });
+				const [x, y] = [npsEvent('evt-x'), npsEvent('evt-y')];
+				let started = (await send(x)) + (await send(y));
+				// n8n 2.41 saved the first change only (the upstream bug); 2.8.4 saved both.
+				const keys = () => storedKeys(row).map(([key]) => key);
+				expect(keys()).toEqual(
+					version === '2.41.1' ? ['id:"evt-x"'] : ['id:"evt-x"', 'id:"evt-y"'],
+				);
+				started += (await send(y)) + (await send(y));
+				expect(started).toBe(2);
+				// A copy starts no run, and n8n saves what such a delivery writes: static data catches up.
+				expect(keys()).toEqual(['id:"evt-x"', 'id:"evt-y"']);
+				expect(await send(y, `${workflowId}-restarted`)).toBe(0);
+			},
+		);
 
 		it.each(['2.8.4', '2.41.1'] as const)(
 			'n8n %s: 50 deliveries at once, replayed one by one, start no second run',
@@ -260,12 +283,18 @@ describe('AppcuesTrigger in n8n-core', () => {
 				const workflowId = `wf-burst-${version}`;
 				const bodies = Array.from({ length: 50 }, (_, i) => npsEvent(`evt-burst-${i}`));
 				const started = await Promise.all(
-					bodies.map((body) => receive(row, version, workflowId, { body, secret: SECRET, headers: signed(body) })),
+					bodies.map((body) =>
+						receive(row, version, workflowId, { body, secret: SECRET, headers: signed(body) }),
+					),
 				);
 				expect(started.reduce((a, b) => a + b)).toBe(50);
 				let replayed = 0;
 				for (const body of bodies) {
-					replayed += await receive(row, version, workflowId, { body, secret: SECRET, headers: signed(body) });
+					replayed += await receive(row, version, workflowId, {
+						body,
+						secret: SECRET,
+						headers: signed(body),
+					});
 				}
 				expect(replayed).toBe(0);
 			},
@@ -274,15 +303,30 @@ describe('AppcuesTrigger in n8n-core', () => {
 		it('keeps the pinned form in static data, never the secret', async () => {
 			const row: Row = {};
 			await receive(row, '2.8.4', 'wf-pin-core', { body, secret: SECRET, headers: signed(body) });
-			const stored = (JSON.parse(row.staticData!) as IDataObject)['node:Appcues Trigger'] as IDataObject;
-			expect(stored.signatureForm).toEqual({ content: 'timestampDotBody', encoding: 'hex', secretFingerprint: expect.any(String) });
+			const stored = (JSON.parse(row.staticData!) as IDataObject)[
+				'node:Appcues Trigger'
+			] as IDataObject;
+			expect(stored.signatureForm).toEqual({
+				content: 'timestampDotBody',
+				encoding: 'hex',
+				secretFingerprint: expect.any(String),
+			});
 			expect(row.staticData).not.toContain(SECRET);
 			// After a restart (another process), a body-only signature of a new event is refused.
 			const other = npsEvent('evt-after-restart');
 			const timestamp = String(Math.floor(Date.now() / 1000));
-			const bodyOnly = { 'x-apc-timestamp': timestamp, 'x-apc-signature': createHmac('sha256', SECRET).update(other).digest('hex') };
+			const bodyOnly = {
+				'x-apc-timestamp': timestamp,
+				'x-apc-signature': createHmac('sha256', SECRET).update(other).digest('hex'),
+			};
 			const loaded = JSON.parse(row.staticData!) as IDataObject;
-			const { result, res } = await deliver({ body: other, secret: SECRET, headers: bodyOnly, staticData: loaded, workflowId: 'wf-pin-core-restarted' });
+			const { result, res } = await deliver({
+				body: other,
+				secret: SECRET,
+				headers: bodyOnly,
+				staticData: loaded,
+				workflowId: 'wf-pin-core-restarted',
+			});
 			expect(result).toEqual({ noWebhookResponse: true });
 			expect(res.status).toHaveBeenCalledWith(401);
 		});

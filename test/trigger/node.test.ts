@@ -12,15 +12,36 @@ const NOW_S = String(NOW / 1000);
 
 const node = new AppcuesTrigger();
 
-const flowStarted = { id: 'evt-1', name: 'appcues:flow_started', user_id: 'u1', attributes: { flowId: 'flow-a' } };
-const flowCompleted = { id: 'evt-2', name: 'appcues:flow_completed', user_id: 'u1', attributes: { flowId: 'flow-b' } };
+const flowStarted = {
+	id: 'evt-1',
+	name: 'appcues:flow_started',
+	user_id: 'u1',
+	attributes: { flowId: 'flow-a' },
+};
+const flowCompleted = {
+	id: 'evt-2',
+	name: 'appcues:flow_completed',
+	user_id: 'u1',
+	attributes: { flowId: 'flow-b' },
+};
 
-function sign(body: string, timestamp = NOW_S, form: 'dot' | 'plain' | 'body' = 'dot', encoding: 'hex' | 'base64' = 'hex', secret = SECRET) {
-	const message = form === 'dot' ? `${timestamp}.${body}` : form === 'plain' ? `${timestamp}${body}` : body;
+function sign(
+	body: string,
+	timestamp = NOW_S,
+	form: 'dot' | 'plain' | 'body' = 'dot',
+	encoding: 'hex' | 'base64' = 'hex',
+	secret = SECRET,
+) {
+	const message =
+		form === 'dot' ? `${timestamp}.${body}` : form === 'plain' ? `${timestamp}${body}` : body;
 	return createHmac('sha256', secret).update(message).digest(encoding);
 }
 
-function signedDelivery(body: string, overrides: Partial<FakeDelivery> = {}, timestamp = NOW_S): FakeDelivery {
+function signedDelivery(
+	body: string,
+	overrides: Partial<FakeDelivery> = {},
+	timestamp = NOW_S,
+): FakeDelivery {
 	return {
 		rawBody: Buffer.from(body),
 		secret: SECRET,
@@ -108,13 +129,21 @@ describe('node description', () => {
 
 	it('answers POST at once with no body', () => {
 		expect(description.webhooks).toEqual([
-			{ name: 'default', httpMethod: 'POST', responseMode: 'onReceived', responseData: 'noData', path: 'webhook' },
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: 'noData',
+				path: 'webhook',
+			},
 		]);
 	});
 
 	it('offers exactly the seeded event types', () => {
 		const events = description.properties.find((property) => property.name === 'events');
-		expect(events?.options?.map((option) => ('value' in option ? option.value : undefined)).sort()).toEqual(
+		expect(
+			events?.options?.map((option) => ('value' in option ? option.value : undefined)).sort(),
+		).toEqual(
 			[
 				'appcues:flow_started',
 				'appcues:flow_completed',
@@ -164,7 +193,9 @@ describe('node description', () => {
 	it('words the signature notice so that it is true whether or not the credential has a secret', () => {
 		const notice = description.properties.find((property) => property.name === 'securityNotice');
 		expect(notice?.displayName).not.toMatch(/^Without a credential/);
-		expect(notice?.displayName).toMatch(/only when the selected credential holds a Webhook Signing Secret/);
+		expect(notice?.displayName).toMatch(
+			/only when the selected credential holds a Webhook Signing Secret/,
+		);
 	});
 
 	it('registers nothing with Appcues', async () => {
@@ -191,7 +222,9 @@ describe('signed deliveries', () => {
 		['timestamp + "." + body, base64', 'dot', 'base64'],
 	] as const)('are accepted in the form %s', async (_label, form, encoding) => {
 		const outcome = await deliver(
-			signedDelivery(body, { headers: { 'x-apc-signature': `sha256=${sign(body, NOW_S, form, encoding)}` } }),
+			signedDelivery(body, {
+				headers: { 'x-apc-signature': `sha256=${sign(body, NOW_S, form, encoding)}` },
+			}),
 		);
 		expect(items(outcome.result)).toEqual([flowStarted]);
 	});
@@ -216,11 +249,16 @@ describe('signed deliveries', () => {
 	});
 
 	it('add headers and verified: true when asked', async () => {
-		const outcome = await deliver(signedDelivery(body, { parameters: { options: { includeHeaders: true } } }));
+		const outcome = await deliver(
+			signedDelivery(body, { parameters: { options: { includeHeaders: true } } }),
+		);
 		const [item] = items(outcome.result);
 		expect(item.body).toEqual(flowStarted);
 		expect(item.verified).toBe(true);
-		expect(item.headers).toMatchObject({ 'x-apc-timestamp': NOW_S, 'content-type': 'application/json' });
+		expect(item.headers).toMatchObject({
+			'x-apc-timestamp': NOW_S,
+			'content-type': 'application/json',
+		});
 	});
 });
 
@@ -228,7 +266,11 @@ describe('deliveries that fail the check when a secret is set', () => {
 	const body = JSON.stringify(flowStarted);
 
 	it('unsigned: 401 and no run', async () => {
-		const outcome = await deliver({ rawBody: body, secret: SECRET, headers: { 'content-type': 'application/json' } });
+		const outcome = await deliver({
+			rawBody: body,
+			secret: SECRET,
+			headers: { 'content-type': 'application/json' },
+		});
 		expectRejected(outcome);
 	});
 
@@ -265,13 +307,23 @@ describe('deliveries that fail the check when a secret is set', () => {
 
 	it('truncated or same-length-but-wrong signature: 401', async () => {
 		const good = sign(body);
-		for (const signature of [good.slice(0, 63), good.slice(0, 32), `${good[0] === 'f' ? 'e' : 'f'}${good.slice(1)}`]) {
-			expectRejected(await deliver(signedDelivery(body, { headers: { 'x-apc-signature': signature } })));
+		for (const signature of [
+			good.slice(0, 63),
+			good.slice(0, 32),
+			`${good[0] === 'f' ? 'e' : 'f'}${good.slice(1)}`,
+		]) {
+			expectRejected(
+				await deliver(signedDelivery(body, { headers: { 'x-apc-signature': signature } })),
+			);
 		}
 	});
 
 	it('stale or future timestamp: 401, even with a valid signature', async () => {
-		for (const timestamp of [String(NOW / 1000 - 301), String(NOW / 1000 + 301), '2026-01-01T11:00:00Z']) {
+		for (const timestamp of [
+			String(NOW / 1000 - 301),
+			String(NOW / 1000 + 301),
+			'2026-01-01T11:00:00Z',
+		]) {
 			expectRejected(await deliver(signedDelivery(body, {}, timestamp)));
 		}
 	});
@@ -282,7 +334,11 @@ describe('deliveries that fail the check when a secret is set', () => {
 
 	it('accept old timestamps when the replay window is 0', async () => {
 		const outcome = await deliver(
-			signedDelivery(body, { parameters: { options: { replayWindow: 0 } } }, String(NOW / 1000 - 86_400)),
+			signedDelivery(
+				body,
+				{ parameters: { options: { replayWindow: 0 } } },
+				String(NOW / 1000 - 86_400),
+			),
 		);
 		expect(items(outcome.result)).toEqual([flowStarted]);
 	});
@@ -290,20 +346,34 @@ describe('deliveries that fail the check when a secret is set', () => {
 	it('honour a custom replay window', async () => {
 		const options = { parameters: { options: { replayWindow: 30 } } };
 		expectRejected(await deliver(signedDelivery(body, options, String(NOW / 1000 - 31))));
-		expect(items((await deliver(signedDelivery(body, options, String(NOW / 1000 - 29)))).result)).toHaveLength(1);
+		expect(
+			items((await deliver(signedDelivery(body, options, String(NOW / 1000 - 29)))).result),
+		).toHaveLength(1);
 	});
 
 	it('a pinned format rejects the other forms', async () => {
 		const parameters = { options: { signatureFormat: 'timestampDotBodyHex' } };
 		expect(items((await deliver(signedDelivery(body, { parameters }))).result)).toHaveLength(1);
-		for (const signature of [sign(body, NOW_S, 'body'), sign(body, NOW_S, 'plain'), sign(body, NOW_S, 'dot', 'base64')]) {
-			expectRejected(await deliver(signedDelivery(body, { parameters, headers: { 'x-apc-signature': signature } })));
+		for (const signature of [
+			sign(body, NOW_S, 'body'),
+			sign(body, NOW_S, 'plain'),
+			sign(body, NOW_S, 'dot', 'base64'),
+		]) {
+			expectRejected(
+				await deliver(
+					signedDelivery(body, { parameters, headers: { 'x-apc-signature': signature } }),
+				),
+			);
 		}
 	});
 
 	it('a header sent twice: 401', async () => {
 		const signature = sign(body);
-		expectRejected(await deliver(signedDelivery(body, { headers: { 'x-apc-signature': [signature, signature] } })));
+		expectRejected(
+			await deliver(
+				signedDelivery(body, { headers: { 'x-apc-signature': [signature, signature] } }),
+			),
+		);
 	});
 
 	it('no raw body: 401, never a check of re-serialised JSON', async () => {
@@ -322,12 +392,20 @@ describe('deliveries that fail the check when a secret is set', () => {
 
 	it('a forged body that is also not JSON: 401, not 400', async () => {
 		expectRejected(
-			await deliver({ rawBody: 'not json', secret: SECRET, headers: { 'content-type': 'application/json' } }),
+			await deliver({
+				rawBody: 'not json',
+				secret: SECRET,
+				headers: { 'content-type': 'application/json' },
+			}),
 		);
 	});
 
 	it('all answer with the same body, naming no part', async () => {
-		const outcome = await deliver({ rawBody: body, secret: SECRET, headers: { 'content-type': 'application/json' } });
+		const outcome = await deliver({
+			rawBody: body,
+			secret: SECRET,
+			headers: { 'content-type': 'application/json' },
+		});
 		expect(outcome.res.send.mock.calls).toEqual([['Unauthorized']]);
 		expect(outcome.logger.error).not.toHaveBeenCalled();
 	});
@@ -337,7 +415,10 @@ describe('deliveries without a secret', () => {
 	const body = JSON.stringify(flowStarted);
 
 	it('are accepted with no credential selected', async () => {
-		const outcome = await deliver({ rawBody: body, headers: { 'content-type': 'application/json' } });
+		const outcome = await deliver({
+			rawBody: body,
+			headers: { 'content-type': 'application/json' },
+		});
 		expect(items(outcome.result)).toEqual([flowStarted]);
 	});
 
@@ -349,12 +430,19 @@ describe('deliveries without a secret', () => {
 			parameters: { options: { includeHeaders: true } },
 		});
 		expect(items(outcome.result)).toEqual([
-			{ body: flowStarted, headers: { 'content-type': 'application/json', 'x-apc-signature': 'anything' }, verified: false },
+			{
+				body: flowStarted,
+				headers: { 'content-type': 'application/json', 'x-apc-signature': 'anything' },
+				verified: false,
+			},
 		]);
 	});
 
 	it('fall back to the body n8n parsed when it kept no raw bytes', async () => {
-		const outcome = await deliver({ parsedBody: [flowStarted, flowCompleted], headers: { 'content-type': 'application/json' } });
+		const outcome = await deliver({
+			parsedBody: [flowStarted, flowCompleted],
+			headers: { 'content-type': 'application/json' },
+		});
 		expect(items(outcome.result)).toEqual([flowStarted, flowCompleted]);
 	});
 
@@ -385,7 +473,12 @@ describe('duplicate deliveries', () => {
 
 	it('a forged copy does not reach the duplicate check', async () => {
 		const staticData: IDataObject = {};
-		await deliver({ rawBody: body, secret: SECRET, staticData, headers: { 'content-type': 'application/json' } });
+		await deliver({
+			rawBody: body,
+			secret: SECRET,
+			staticData,
+			headers: { 'content-type': 'application/json' },
+		});
 		expect(staticData.seenEventIds).toBeUndefined();
 	});
 
@@ -397,7 +490,9 @@ describe('duplicate deliveries', () => {
 	});
 
 	it('repeats inside one array give one item', async () => {
-		const outcome = await deliver({ rawBody: JSON.stringify([flowStarted, flowStarted, flowCompleted]) });
+		const outcome = await deliver({
+			rawBody: JSON.stringify([flowStarted, flowStarted, flowCompleted]),
+		});
 		expect(items(outcome.result)).toEqual([flowStarted, flowCompleted]);
 	});
 
@@ -412,7 +507,9 @@ describe('duplicate deliveries', () => {
 		const staticData: IDataObject = {};
 		const parameters = { options: { ignoreDuplicates: false } };
 		await deliver({ rawBody: body, staticData, parameters });
-		expect(items((await deliver({ rawBody: body, staticData, parameters })).result)).toHaveLength(1);
+		expect(items((await deliver({ rawBody: body, staticData, parameters })).result)).toHaveLength(
+			1,
+		);
 		expect(staticData.seenEventIds).toBeUndefined();
 	});
 });
@@ -433,7 +530,10 @@ describe('filters', () => {
 	});
 
 	it('keeps only the selected events of an array', async () => {
-		const outcome = await deliver({ rawBody: batch, parameters: { events: ['appcues:flow_completed'] } });
+		const outcome = await deliver({
+			rawBody: batch,
+			parameters: { events: ['appcues:flow_completed'] },
+		});
 		expect(items(outcome.result)).toEqual([flowCompleted]);
 	});
 
@@ -449,24 +549,39 @@ describe('filters', () => {
 	it('filters on flow ids', async () => {
 		const outcome = await deliver({ rawBody: batch, parameters: { experienceIds: 'flow-b' } });
 		expect(items(outcome.result)).toEqual([flowCompleted]);
-		expectAcknowledgedWithoutRun(await deliver({ rawBody: batch, parameters: { experienceIds: 'flow-z' } }));
+		expectAcknowledgedWithoutRun(
+			await deliver({ rawBody: batch, parameters: { experienceIds: 'flow-z' } }),
+		);
 	});
 
 	it('checks the signature before filtering', async () => {
 		expectRejected(
-			await deliver({ rawBody: batch, secret: SECRET, parameters: { events: ['appcues:nps_score'] } }),
+			await deliver({
+				rawBody: batch,
+				secret: SECRET,
+				parameters: { events: ['appcues:nps_score'] },
+			}),
 		);
 	});
 });
 
 describe('bad input', () => {
 	it('a body that is not JSON: 400', async () => {
-		expectBadRequest(await deliver({ rawBody: '{"name": ', headers: { 'content-type': 'application/json' } }), /not valid JSON/);
+		expectBadRequest(
+			await deliver({ rawBody: '{"name": ', headers: { 'content-type': 'application/json' } }),
+			/not valid JSON/,
+		);
 	});
 
 	it('an empty body: 400', async () => {
-		expectBadRequest(await deliver({ rawBody: '', headers: { 'content-type': 'application/json' } }), /empty/);
-		expectBadRequest(await deliver({ parsedBody: {}, headers: { 'content-type': 'application/json' } }), /empty/);
+		expectBadRequest(
+			await deliver({ rawBody: '', headers: { 'content-type': 'application/json' } }),
+			/empty/,
+		);
+		expectBadRequest(
+			await deliver({ parsedBody: {}, headers: { 'content-type': 'application/json' } }),
+			/empty/,
+		);
 	});
 
 	it('a signed but empty or non-JSON body: 400', async () => {
@@ -476,7 +591,11 @@ describe('bad input', () => {
 	});
 
 	it('a wrong content type: 400', async () => {
-		for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+		for (const type of [
+			'text/plain',
+			'application/x-www-form-urlencoded',
+			'multipart/form-data; boundary=x',
+		]) {
 			expectBadRequest(
 				await deliver({ rawBody: JSON.stringify(flowStarted), headers: { 'content-type': type } }),
 				/Content-Type .* is not supported/,
@@ -490,7 +609,9 @@ describe('bad input', () => {
 			await deliver({ rawBody: huge, secret: SECRET, parameters: { options: { maxBodySize: 1 } } }),
 			/larger than 1 KB/,
 		);
-		expect(items((await deliver({ rawBody: huge, parameters: { options: { maxBodySize: 0 } } })).result)).toHaveLength(1);
+		expect(
+			items((await deliver({ rawBody: huge, parameters: { options: { maxBodySize: 0 } } })).result),
+		).toHaveLength(1);
 	});
 
 	it('never echoes markup from the Content-Type', async () => {
@@ -508,9 +629,15 @@ describe('bad input', () => {
 	});
 
 	it('accepts a missing content type and JSON variants', async () => {
-		const variants: Array<Record<string, string>> = [{}, { 'content-type': 'application/json; charset=utf-8' }, { 'content-type': 'application/vnd.appcues+json' }];
+		const variants: Array<Record<string, string>> = [
+			{},
+			{ 'content-type': 'application/json; charset=utf-8' },
+			{ 'content-type': 'application/vnd.appcues+json' },
+		];
 		for (const headers of variants) {
-			expect(items((await deliver({ rawBody: JSON.stringify(flowStarted), headers })).result)).toHaveLength(1);
+			expect(
+				items((await deliver({ rawBody: JSON.stringify(flowStarted), headers })).result),
+			).toHaveLength(1);
 		}
 	});
 });
@@ -555,7 +682,12 @@ describe('replays (issue 9)', () => {
 				encoding: 'hex',
 				secretFingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
 			});
-			for (const [form, encoding] of [['body', 'hex'], ['plain', 'hex'], ['dot', 'base64'], ['body', 'base64']] as const) {
+			for (const [form, encoding] of [
+				['body', 'hex'],
+				['plain', 'hex'],
+				['dot', 'base64'],
+				['body', 'base64'],
+			] as const) {
 				const headers = withSignature(sign(otherBody, NOW_S, form, encoding));
 				expectRejected(await deliver(signedDelivery(otherBody, { staticData, headers })));
 			}
@@ -567,8 +699,20 @@ describe('replays (issue 9)', () => {
 			await deliver(signedDelivery(body, { staticData, workflowId: 'wf-pin' }));
 			const bodyOnly = withSignature(sign(otherBody, NOW_S, 'body'));
 			const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject;
-			expectRejected(await deliver(signedDelivery(otherBody, { staticData: saved, workflowId: 'wf-pin-restarted', headers: bodyOnly })));
-			expectRejected(await deliver(signedDelivery(otherBody, { staticData: {}, workflowId: 'wf-pin', headers: bodyOnly })));
+			expectRejected(
+				await deliver(
+					signedDelivery(otherBody, {
+						staticData: saved,
+						workflowId: 'wf-pin-restarted',
+						headers: bodyOnly,
+					}),
+				),
+			);
+			expectRejected(
+				await deliver(
+					signedDelivery(otherBody, { staticData: {}, workflowId: 'wf-pin', headers: bodyOnly }),
+				),
+			);
 		});
 
 		it('learns again when the secret changes, and stores no secret', async () => {
@@ -577,13 +721,17 @@ describe('replays (issue 9)', () => {
 			const firstPin = staticData.signatureForm as IDataObject;
 			const rotated = `${SECRET}-rotated`;
 			const headers = withSignature(sign(otherBody, NOW_S, 'body', 'base64', rotated));
-			expect(runs(await deliver(signedDelivery(otherBody, { staticData, secret: rotated, headers })))).toBe(1);
+			expect(
+				runs(await deliver(signedDelivery(otherBody, { staticData, secret: rotated, headers }))),
+			).toBe(1);
 			expect(staticData.signatureForm).toEqual({
 				content: 'body',
 				encoding: 'base64',
 				secretFingerprint: expect.stringMatching(/^[0-9a-f]{12}$/),
 			});
-			expect((staticData.signatureForm as IDataObject).secretFingerprint).not.toBe(firstPin.secretFingerprint);
+			expect((staticData.signatureForm as IDataObject).secretFingerprint).not.toBe(
+				firstPin.secretFingerprint,
+			);
 			expect(JSON.stringify(staticData)).not.toContain('rotated');
 		});
 
@@ -591,39 +739,64 @@ describe('replays (issue 9)', () => {
 			const staticData: IDataObject = {};
 			const parameters = { options: { signatureFormat: 'bodyHex' } };
 			const headers = withSignature(sign(body, NOW_S, 'body'));
-			expect(runs(await deliver(signedDelivery(body, { staticData, parameters, headers })))).toBe(1);
+			expect(runs(await deliver(signedDelivery(body, { staticData, parameters, headers })))).toBe(
+				1,
+			);
 			expect(staticData.signatureForm).toBeUndefined();
 		});
 	});
 
 	describe('a delivery verified by a body-only signature', () => {
-		const bodyOnly = (payload: string, timestamp: string) => withSignature(sign(payload, NOW_S, 'body'), timestamp);
+		const bodyOnly = (payload: string, timestamp: string) =>
+			withSignature(sign(payload, NOW_S, 'body'), timestamp);
 
 		it('starts no second run when replayed with a fresh timestamp, for 24 hours', async () => {
 			const staticData: IDataObject = {};
-			expect(runs(await deliver(signedDelivery(body, { staticData, headers: bodyOnly(body, NOW_S) })))).toBe(1);
+			expect(
+				runs(await deliver(signedDelivery(body, { staticData, headers: bodyOnly(body, NOW_S) }))),
+			).toBe(1);
 			for (const laterMs of [10 * 60_000, 23 * 3_600_000]) {
 				vi.setSystemTime(NOW + laterMs);
 				const fresh = String((NOW + laterMs) / 1000);
-				expectAcknowledgedWithoutRun(await deliver(signedDelivery(body, { staticData, headers: bodyOnly(body, fresh) })));
+				expectAcknowledgedWithoutRun(
+					await deliver(signedDelivery(body, { staticData, headers: bodyOnly(body, fresh) })),
+				);
 			}
 			// The memory is bounded: after a day the copy is treated as new.
 			vi.setSystemTime(NOW + 24 * 3_600_000 + 1_000);
 			const dayLater = String((NOW + 24 * 3_600_000 + 1_000) / 1000);
-			expect(runs(await deliver(signedDelivery(body, { staticData, headers: bodyOnly(body, dayLater) })))).toBe(1);
+			expect(
+				runs(
+					await deliver(signedDelivery(body, { staticData, headers: bodyOnly(body, dayLater) })),
+				),
+			).toBe(1);
 		});
 
 		it('starts no second run after a restart, nor when n8n lost the static data', async () => {
 			const staticData: IDataObject = {};
-			await deliver(signedDelivery(body, { staticData, workflowId: 'wf-body', headers: bodyOnly(body, NOW_S) }));
+			await deliver(
+				signedDelivery(body, { staticData, workflowId: 'wf-body', headers: bodyOnly(body, NOW_S) }),
+			);
 			vi.setSystemTime(NOW + 3_600_000);
 			const fresh = String((NOW + 3_600_000) / 1000);
 			const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject;
 			expectAcknowledgedWithoutRun(
-				await deliver(signedDelivery(body, { staticData: saved, workflowId: 'wf-body-restarted', headers: bodyOnly(body, fresh) })),
+				await deliver(
+					signedDelivery(body, {
+						staticData: saved,
+						workflowId: 'wf-body-restarted',
+						headers: bodyOnly(body, fresh),
+					}),
+				),
 			);
 			expectAcknowledgedWithoutRun(
-				await deliver(signedDelivery(body, { staticData: {}, workflowId: 'wf-body', headers: bodyOnly(body, fresh) })),
+				await deliver(
+					signedDelivery(body, {
+						staticData: {},
+						workflowId: 'wf-body',
+						headers: bodyOnly(body, fresh),
+					}),
+				),
 			);
 		});
 
@@ -631,11 +804,27 @@ describe('replays (issue 9)', () => {
 			const staticData: IDataObject = {};
 			const parameters = { options: { ignoreDuplicates: false } };
 			const anonymous = JSON.stringify({ name: 'appcues:nps_score', score: 9 });
-			expect(runs(await deliver(signedDelivery(anonymous, { staticData, parameters, headers: bodyOnly(anonymous, NOW_S) })))).toBe(1);
+			expect(
+				runs(
+					await deliver(
+						signedDelivery(anonymous, {
+							staticData,
+							parameters,
+							headers: bodyOnly(anonymous, NOW_S),
+						}),
+					),
+				),
+			).toBe(1);
 			vi.setSystemTime(NOW + 3_600_000);
 			const fresh = String((NOW + 3_600_000) / 1000);
 			expectAcknowledgedWithoutRun(
-				await deliver(signedDelivery(anonymous, { staticData, parameters, headers: bodyOnly(anonymous, fresh) })),
+				await deliver(
+					signedDelivery(anonymous, {
+						staticData,
+						parameters,
+						headers: bodyOnly(anonymous, fresh),
+					}),
+				),
 			);
 		});
 	});
@@ -647,7 +836,9 @@ describe('replays (issue 9)', () => {
 		expect(runs(await deliver(first))).toBe(1);
 		vi.setSystemTime(NOW + 60_000);
 		expectAcknowledgedWithoutRun(await deliver({ ...first, headers: { ...first.headers } }));
-		expect(runs(await deliver(signedDelivery(anonymous, { staticData }, String(NOW / 1000 + 60))))).toBe(1);
+		expect(
+			runs(await deliver(signedDelivery(anonymous, { staticData }, String(NOW / 1000 + 60)))),
+		).toBe(1);
 	});
 
 	it('an id stamped up to a window ahead is remembered until its timestamp plus the window', async () => {
@@ -658,52 +849,83 @@ describe('replays (issue 9)', () => {
 		vi.setSystemTime(NOW + 310_000);
 		expectAcknowledgedWithoutRun(await deliver(signedDelivery(body, { staticData }, ahead)));
 		const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject;
-		expectAcknowledgedWithoutRun(await deliver(signedDelivery(body, { staticData: saved, workflowId: 'wf-ahead-restarted' }, ahead)));
+		expectAcknowledgedWithoutRun(
+			await deliver(
+				signedDelivery(body, { staticData: saved, workflowId: 'wf-ahead-restarted' }, ahead),
+			),
+		);
 	});
 
 	it('keeps the type and field of an id: {"id":1}, {"id":"1"} and {"event_id":"1"} are three events', async () => {
 		const staticData: IDataObject = {};
-		const bodies = [{ id: 1 }, { id: '1' }, { event_id: '1' }].map((event) => JSON.stringify({ ...event, name: 'appcues:nps_score' }));
-		for (const payload of bodies) expect(runs(await deliver({ rawBody: payload, staticData })), payload).toBe(1);
-		for (const payload of bodies) expectAcknowledgedWithoutRun(await deliver({ rawBody: payload, staticData }));
-		expect((staticData.seenEventIds as unknown[][]).map(([key]) => key)).toEqual(['id:1', 'id:"1"', 'event_id:"1"']);
+		const bodies = [{ id: 1 }, { id: '1' }, { event_id: '1' }].map((event) =>
+			JSON.stringify({ ...event, name: 'appcues:nps_score' }),
+		);
+		for (const payload of bodies)
+			expect(runs(await deliver({ rawBody: payload, staticData })), payload).toBe(1);
+		for (const payload of bodies)
+			expectAcknowledgedWithoutRun(await deliver({ rawBody: payload, staticData }));
+		expect((staticData.seenEventIds as unknown[][]).map(([key]) => key)).toEqual([
+			'id:1',
+			'id:"1"',
+			'event_id:"1"',
+		]);
 	});
 
 	it('one body of 1,001 events pushes none of them out', async () => {
 		const staticData: IDataObject = {};
-		const events = Array.from({ length: 1_001 }, (_, i) => ({ id: `evt-${i}`, name: 'appcues:nps_score' }));
+		const events = Array.from({ length: 1_001 }, (_, i) => ({
+			id: `evt-${i}`,
+			name: 'appcues:nps_score',
+		}));
 		expect(runs(await deliver({ rawBody: JSON.stringify(events), staticData }))).toBe(1_001);
 		expectAcknowledgedWithoutRun(await deliver({ rawBody: JSON.stringify(events[0]), staticData }));
 		const saved = JSON.parse(JSON.stringify(staticData)) as IDataObject;
-		expectAcknowledgedWithoutRun(await deliver({ rawBody: JSON.stringify(events[0]), staticData: saved, workflowId: 'wf-1001-restarted' }));
+		expectAcknowledgedWithoutRun(
+			await deliver({
+				rawBody: JSON.stringify(events[0]),
+				staticData: saved,
+				workflowId: 'wf-1001-restarted',
+			}),
+		);
 	});
 
 	it('remembers every event when n8n saves only the first change of static data (n8n 2.41)', async () => {
 		const firstSave: IDataObject = {};
 		const x = JSON.stringify({ id: 'evt-x', name: 'appcues:nps_score' });
 		const y = JSON.stringify({ id: 'evt-y', name: 'appcues:nps_score' });
-		let started = runs(await deliver(signedDelivery(x, { staticData: firstSave, workflowId: 'wf-241' })));
+		let started = runs(
+			await deliver(signedDelivery(x, { staticData: firstSave, workflowId: 'wf-241' })),
+		);
 		for (let i = 0; i < 3; i++) {
 			// Every later request reads what the first one saved: nothing after it reached the database.
 			const loaded = JSON.parse(JSON.stringify(firstSave)) as IDataObject;
-			started += runs(await deliver(signedDelivery(y, { staticData: loaded, workflowId: 'wf-241' })));
+			started += runs(
+				await deliver(signedDelivery(y, { staticData: loaded, workflowId: 'wf-241' })),
+			);
 		}
 		expect(started).toBe(2);
 	});
 
 	it('50 deliveries at once, then the same 50 again one by one: no second run', async () => {
-		const bodies = Array.from({ length: 50 }, (_, i) => JSON.stringify({ id: `evt-burst-${i}`, name: 'appcues:nps_score' }));
+		const bodies = Array.from({ length: 50 }, (_, i) =>
+			JSON.stringify({ id: `evt-burst-${i}`, name: 'appcues:nps_score' }),
+		);
 		// Each request reads static data before any of them is saved, and saves its own copy.
 		const copies = bodies.map(() => ({}) as IDataObject);
 		const first = await Promise.all(
-			bodies.map((payload, i) => deliver(signedDelivery(payload, { staticData: copies[i], workflowId: 'wf-burst' }))),
+			bodies.map((payload, i) =>
+				deliver(signedDelivery(payload, { staticData: copies[i], workflowId: 'wf-burst' })),
+			),
 		);
 		expect(first.map(runs).reduce((a, b) => a + b)).toBe(50);
 		const lastSaved = copies[copies.length - 1];
 		let replayed = 0;
 		for (const payload of bodies) {
 			const loaded = JSON.parse(JSON.stringify(lastSaved)) as IDataObject;
-			replayed += runs(await deliver(signedDelivery(payload, { staticData: loaded, workflowId: 'wf-burst' })));
+			replayed += runs(
+				await deliver(signedDelivery(payload, { staticData: loaded, workflowId: 'wf-burst' })),
+			);
 		}
 		expect(replayed).toBe(0);
 	});
@@ -711,7 +933,10 @@ describe('replays (issue 9)', () => {
 	it('says which form verified the delivery, with Include Headers', async () => {
 		const parameters = { options: { includeHeaders: true } };
 		const hex = await deliver(signedDelivery(body, { parameters }));
-		expect(items(hex.result)[0]).toMatchObject({ verified: true, signatureForm: 'timestampDotBodyHex' });
+		expect(items(hex.result)[0]).toMatchObject({
+			verified: true,
+			signatureForm: 'timestampDotBodyHex',
+		});
 		const headers = withSignature(`sha256=${sign(body, NOW_S, 'body', 'base64')}`);
 		const base64 = await deliver(signedDelivery(body, { parameters, headers }));
 		expect(items(base64.result)[0]).toMatchObject({ verified: true, signatureForm: 'bodyBase64' });

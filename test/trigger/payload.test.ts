@@ -12,13 +12,27 @@ import {
 
 describe('contentTypeProblem', () => {
 	it('accepts JSON types and a missing header', () => {
-		for (const type of [undefined, '', 'application/json', 'application/json; charset=utf-8', 'Application/JSON;charset="UTF-8"', 'application/vnd.appcues+json', 'text/json']) {
+		for (const type of [
+			undefined,
+			'',
+			'application/json',
+			'application/json; charset=utf-8',
+			'Application/JSON;charset="UTF-8"',
+			'application/vnd.appcues+json',
+			'text/json',
+		]) {
 			expect(contentTypeProblem(type), String(type)).toBeUndefined();
 		}
 	});
 
 	it('refuses other types and charsets', () => {
-		for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'application/json; charset=utf-16']) {
+		for (const type of [
+			'text/plain',
+			'application/x-www-form-urlencoded',
+			'multipart/form-data; boundary=x',
+			'application/xml',
+			'application/json; charset=utf-16',
+		]) {
 			expect(contentTypeProblem(type), type).toMatch(/not supported/);
 		}
 		expect(contentTypeProblem('text/plain')).toBe(
@@ -39,14 +53,20 @@ describe('eventsFromRawBody', () => {
 	});
 
 	it('skips a UTF-8 byte order mark', () => {
-		expect(eventsFromRawBody(Buffer.from('\uFEFF{"name":"a"}'))).toEqual({ events: [{ name: 'a' }] });
+		expect(eventsFromRawBody(Buffer.from('\uFEFF{"name":"a"}'))).toEqual({
+			events: [{ name: 'a' }],
+		});
 	});
 
 	it('names the problem with bad bodies', () => {
 		expect(eventsFromRawBody(Buffer.alloc(0))).toEqual({ problem: 'The body is empty' });
 		expect(eventsFromRawBody(Buffer.from('  \n'))).toEqual({ problem: 'The body is empty' });
-		expect(eventsFromRawBody(Buffer.from('{"name":'))).toEqual({ problem: 'The body is not valid JSON' });
-		expect(eventsFromRawBody(Buffer.from('name=a'))).toEqual({ problem: 'The body is not valid JSON' });
+		expect(eventsFromRawBody(Buffer.from('{"name":'))).toEqual({
+			problem: 'The body is not valid JSON',
+		});
+		expect(eventsFromRawBody(Buffer.from('name=a'))).toEqual({
+			problem: 'The body is not valid JSON',
+		});
 		expect(eventsFromRawBody(Buffer.from('{}'))).toHaveProperty('problem');
 		expect(eventsFromRawBody(Buffer.from('[]'))).toHaveProperty('problem');
 		expect(eventsFromRawBody(Buffer.from('"text"'))).toHaveProperty('problem');
@@ -82,11 +102,9 @@ describe('payload fields', () => {
 	});
 
 	it('reads flow and experience ids at the top level and under attributes', () => {
-		expect(experienceIdsOf({ flowId: 'f1', attributes: { flow_id: 'f2', experienceId: 'x1' } })).toEqual([
-			'f1',
-			'f2',
-			'x1',
-		]);
+		expect(
+			experienceIdsOf({ flowId: 'f1', attributes: { flow_id: 'f2', experienceId: 'x1' } }),
+		).toEqual(['f1', 'f2', 'x1']);
 		expect(experienceIdsOf({ experience_id: 'x2' })).toEqual(['x2']);
 		expect(experienceIdsOf({ attributes: 'nope' })).toEqual([]);
 	});

@@ -10,7 +10,9 @@ import type { SignatureFormat } from '../../nodes/AppcuesTrigger/signature';
 
 const SECRET = 'whsec_test_7f3a9c1e';
 const TIMESTAMP = '1767225600';
-const BODY = Buffer.from('{"id":"evt_1","name":"appcues:flow_started","attributes":{"flowId":"f-1"}}');
+const BODY = Buffer.from(
+	'{"id":"evt_1","name":"appcues:flow_started","attributes":{"flowId":"f-1"}}',
+);
 
 /** Independent of the module under test: the vectors are computed here. */
 function sign(message: string | Buffer, encoding: 'hex' | 'base64', secret = SECRET): string {
@@ -27,7 +29,11 @@ const forms = Object.entries(PINNED_FORMATS) as Array<
 	[Exclude<SignatureFormat, 'auto'>, { content: keyof typeof messages; encoding: 'hex' | 'base64' }]
 >;
 
-function check(signature: string, format: SignatureFormat = 'auto', overrides: Partial<{ rawBody: Buffer; timestamp: string; secret: string }> = {}) {
+function check(
+	signature: string,
+	format: SignatureFormat = 'auto',
+	overrides: Partial<{ rawBody: Buffer; timestamp: string; secret: string }> = {},
+) {
 	return isSignatureValid({
 		secret: overrides.secret ?? SECRET,
 		rawBody: overrides.rawBody ?? BODY,

@@ -18,7 +18,16 @@ describe('parseTimestamp', () => {
 	});
 
 	it('refuses other text', () => {
-		for (const value of ['', 'abc', '-5', '2026-01-01', '2026-01-01T12:00:00', 'Thu, 01 Jan 2026 12:00:00 GMT', '1e9', '12345678901234567890']) {
+		for (const value of [
+			'',
+			'abc',
+			'-5',
+			'2026-01-01',
+			'2026-01-01T12:00:00',
+			'Thu, 01 Jan 2026 12:00:00 GMT',
+			'1e9',
+			'12345678901234567890',
+		]) {
 			expect(parseTimestamp(value), value).toBeUndefined();
 		}
 	});

@@ -14,7 +14,12 @@ import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import { AppcuesApi } from '../../credentials/AppcuesApi.credentials';
 import { EXPERIENCE_TYPES } from '../../nodes/Appcues/actions/experience/types';
 import { AppcuesTrigger } from '../../nodes/AppcuesTrigger/AppcuesTrigger.node';
-import { appcuesCredentials, signDelivery, WEBHOOK_SECRET, WRONG_API_SECRET } from '../e2e/lib/appcues';
+import {
+	appcuesCredentials,
+	signDelivery,
+	WEBHOOK_SECRET,
+	WRONG_API_SECRET,
+} from '../e2e/lib/appcues';
 import { repoRoot } from '../e2e/lib/n8n';
 import { DEFAULT_ACCOUNT } from '../fake-appcues/server';
 import {
@@ -75,7 +80,13 @@ let failed = false;
 /** In-app navigation (a full page load of the editor costs 5-80 s here). */
 async function navigate(path: string): Promise<void> {
 	await page.evaluate((to) => {
-		const app = (document.querySelector('#app') as unknown as { __vue_app__: { config: { globalProperties: { $router: { push(p: string): Promise<unknown> } } } } }).__vue_app__;
+		const app = (
+			document.querySelector('#app') as unknown as {
+				__vue_app__: {
+					config: { globalProperties: { $router: { push(p: string): Promise<unknown> } } };
+				};
+			}
+		).__vue_app__;
 		return app.config.globalProperties.$router.push(to);
 	}, path);
 }
@@ -85,19 +96,25 @@ async function navigate(path: string): Promise<void> {
  * field; a label's first line leaves out the Fixed / Expression toggle).
  */
 function readPanelFields(itemSelector: string): string[] {
-	return [...document.querySelectorAll(itemSelector)]
-		.filter((item) => item.getClientRects().length > 0 && !item.parentElement?.closest('[data-test-id=parameter-item]'))
-		// n8n renders the credential picker inside the first field's item: skip its label.
-		.map((item) =>
-			[...item.querySelectorAll('[data-test-id=input-label]')].find(
-				(label) =>
-					label.closest('[data-test-id=parameter-item]') === item &&
-					!label.parentElement?.querySelector('[data-test-id=node-credentials-select]') &&
-					label.innerText.split('\n')[0].trim() !== 'Credential',
-			),
-		)
-		.map((label) => (label?.innerText ?? '').split('\n')[0].trim())
-		.filter((label) => label !== '');
+	return (
+		[...document.querySelectorAll(itemSelector)]
+			.filter(
+				(item) =>
+					item.getClientRects().length > 0 &&
+					!item.parentElement?.closest('[data-test-id=parameter-item]'),
+			)
+			// n8n renders the credential picker inside the first field's item: skip its label.
+			.map((item) =>
+				[...item.querySelectorAll('[data-test-id=input-label]')].find(
+					(label) =>
+						label.closest('[data-test-id=parameter-item]') === item &&
+						!label.parentElement?.querySelector('[data-test-id=node-credentials-select]') &&
+						label.innerText.split('\n')[0].trim() !== 'Credential',
+				),
+			)
+			.map((label) => (label?.innerText ?? '').split('\n')[0].trim())
+			.filter((label) => label !== '')
+	);
 }
 
 async function panelFields(): Promise<string[]> {
@@ -110,7 +127,11 @@ async function panelErrors(): Promise<string[]> {
 		(ndv, texts) => {
 			const found: string[] = [];
 			// (A required field left empty shows n8n's issue triangle: that is not an error here.)
-			if ([...ndv.querySelectorAll('[data-test-id=node-error-message]')].some((e) => e.getClientRects().length > 0)) {
+			if (
+				[...ndv.querySelectorAll('[data-test-id=node-error-message]')].some(
+					(e) => e.getClientRects().length > 0,
+				)
+			) {
 				found.push('node error message');
 			}
 			const text = (ndv as PageElement).innerText;
@@ -128,8 +149,18 @@ async function showAppcuesActions(): Promise<void> {
 	// again (a click collapses it, the next expands it) until they show.
 	const groupsShown = () =>
 		page
-			.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.innerText.toLowerCase().includes('analytics actions'), { timeout: 10_000 }, '[data-test-id=node-creator]')
-			.then(() => true, () => false);
+			.waitForFunction(
+				(s) =>
+					(document.querySelector(s) as PageElement | null)?.innerText
+						.toLowerCase()
+						.includes('analytics actions'),
+				{ timeout: 10_000 },
+				'[data-test-id=node-creator]',
+			)
+			.then(
+				() => true,
+				() => false,
+			);
 	for (let attempt = 1; ; attempt++) {
 		if (await groupsShown()) return;
 		if (attempt > 4) throw new Error('the Appcues actions never showed in the node creator');
@@ -141,7 +172,10 @@ async function showAppcuesActions(): Promise<void> {
 async function addOptionText(): Promise<string> {
 	const select = `${NDV} [data-test-id=collection-parameter-add]`;
 	await anyVisible(page, select);
-	return page.$eval(select, (e) => e.innerText.trim() || e.querySelector('input')?.getAttribute('placeholder') || '');
+	return page.$eval(
+		select,
+		(e) => e.innerText.trim() || e.querySelector('input')?.getAttribute('placeholder') || '',
+	);
 }
 
 async function setResourceAndOperation(resourceName: string, operationName: string): Promise<void> {
@@ -157,13 +191,19 @@ async function setResourceAndOperation(resourceName: string, operationName: stri
 
 async function closePanel(): Promise<void> {
 	await page.keyboard.press('Escape');
-	await page.waitForFunction((s) => ![...document.querySelectorAll(s)].some((e) => e.getClientRects().length > 0), {}, NDV);
+	await page.waitForFunction(
+		(s) => ![...document.querySelectorAll(s)].some((e) => e.getClientRects().length > 0),
+		{},
+		NDV,
+	);
 }
 
 /** Opens the From List picker of `parameter` and returns the names it lists. */
 async function listItems(parameter: string): Promise<string[]> {
 	const locator = `${NDV} [data-test-id=resource-locator-${parameter}]`;
-	const answered = page.waitForResponse((r) => r.url().includes('/rest/dynamic-node-parameters/resource-locator-results'));
+	const answered = page.waitForResponse((r) =>
+		r.url().includes('/rest/dynamic-node-parameters/resource-locator-results'),
+	);
 	await click(page, `${locator} [data-test-id=rlc-input]`);
 	expect((await answered).status()).toBe(200);
 	await anyVisible(page, `${locator} [data-test-id=rlc-item]`);
@@ -177,7 +217,14 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		stack = await startEditorStack();
 		cookie = await ownerCookie(stack.server.baseUrl);
 		browser = await launchBrowser();
-		await browser.setCookie({ name: 'n8n-auth', value: cookie, domain: '127.0.0.1', path: '/', httpOnly: true, sameSite: 'Lax' });
+		await browser.setCookie({
+			name: 'n8n-auth',
+			value: cookie,
+			domain: '127.0.0.1',
+			path: '/',
+			httpOnly: true,
+			sameSite: 'Lax',
+		});
 		page = await newPage(browser);
 		watch = new ConsoleWatch(page);
 	});
@@ -198,7 +245,12 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		await click(page, CREATOR_ITEM, 'Appcues');
 		const creator = '[data-test-id=node-creator]';
 		const appDescription = new AppcuesTrigger().description.description;
-		await page.waitForFunction((s, d) => (document.querySelector(s) as PageElement | null)?.innerText.includes(d), {}, creator, appDescription);
+		await page.waitForFunction(
+			(s, d) => (document.querySelector(s) as PageElement | null)?.innerText.includes(d),
+			{},
+			creator,
+			appDescription,
+		);
 		await showAppcuesActions();
 		await shots.take(page, 'node-creator-appcues');
 		const text = await page.$eval(creator, (e) => (e as PageElement).innerText);
@@ -207,20 +259,34 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		expect(text).not.toMatch(/analytic actions/i);
 		expect(text).not.toContain('Custom API Call');
 		const listed = await visibleTexts(page, '[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]');
-		const expected = resourceChoices().flatMap((r) => operationChoices(r.value).map((o) => o.action));
+		const expected = resourceChoices().flatMap((r) =>
+			operationChoices(r.value).map((o) => o.action),
+		);
 		expect([...listed].sort()).toEqual([...expected].sort());
 	});
 
 	it('a new Appcues node gets the working sandbox credential; the canvas subtitle is readable', async () => {
 		onTestFailed(() => void (failed = true));
-		await click(page, `${CREATOR_ITEM}[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]`, 'Get many tags');
+		await click(
+			page,
+			`${CREATOR_ITEM}[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]`,
+			'Get many tags',
+		);
 		await anyVisible(page, `${NDV} [data-test-id=parameter-input-operation]`);
 		const credential = `${NDV} [data-test-id=node-credentials-select] input`;
-		await page.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.value === 'Appcues Sandbox', {}, credential);
+		await page.waitForFunction(
+			(s) => (document.querySelector(s) as PageElement | null)?.value === 'Appcues Sandbox',
+			{},
+			credential,
+		);
 		await shots.take(page, 'new-node-sandbox-credential');
 		await closePanel();
 		const node = '[data-test-id=canvas-node][data-node-name="Get many tags"]';
-		await page.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.innerText.includes('Get Many: Tag'), {}, node);
+		await page.waitForFunction(
+			(s) => (document.querySelector(s) as PageElement | null)?.innerText.includes('Get Many: Tag'),
+			{},
+			node,
+		);
 		await shots.take(page, 'canvas-subtitle');
 	});
 
@@ -231,7 +297,13 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		for (const resource of resourceChoices()) {
 			for (const operation of operationChoices(resource.value)) {
 				await setResourceAndOperation(resource.name, operation.name);
-				const expected = ['Resource', 'Operation', ...expectedFields(resource.value, operation.value).filter((f) => !['Resource', 'Operation'].includes(f))];
+				const expected = [
+					'Resource',
+					'Operation',
+					...expectedFields(resource.value, operation.value).filter(
+						(f) => !['Resource', 'Operation'].includes(f),
+					),
+				];
 				try {
 					// A string predicate: CDP evaluates it (the page's CSP would refuse new Function).
 					const want = JSON.stringify([...expected].sort());
@@ -240,9 +312,20 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 						{ timeout: WAIT },
 					);
 				} catch {
-					expect({ resource: resource.name, operation: operation.name, fields: (await panelFields()).sort() }).toEqual({ resource: resource.name, operation: operation.name, fields: [...expected].sort() });
+					expect({
+						resource: resource.name,
+						operation: operation.name,
+						fields: (await panelFields()).sort(),
+					}).toEqual({
+						resource: resource.name,
+						operation: operation.name,
+						fields: [...expected].sort(),
+					});
 				}
-				expect({ operation: `${resource.name} > ${operation.name}`, errors: await panelErrors() }).toEqual({ operation: `${resource.name} > ${operation.name}`, errors: [] });
+				expect({
+					operation: `${resource.name} > ${operation.name}`,
+					errors: await panelErrors(),
+				}).toEqual({ operation: `${resource.name} > ${operation.name}`, errors: [] });
 				await shots.take(page, `panel-${resource.value}-${operation.value}`);
 			}
 		}
@@ -268,10 +351,18 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		await page.keyboard.press('Escape');
 
 		await setResourceAndOperation('Experience', 'Get');
-		expect(await page.$eval(`${NDV} [data-test-id=parameter-input-experienceType] input`, (e) => (e as PageElement).value)).toBeTruthy();
+		expect(
+			await page.$eval(
+				`${NDV} [data-test-id=parameter-input-experienceType] input`,
+				(e) => (e as PageElement).value,
+			),
+		).toBeTruthy();
 		const flows = EXPERIENCE_TYPES.find((type) => type.value === 'flows')!.name;
 		await selectOption(page, `${NDV} [data-test-id=parameter-input-experienceType] input`, flows);
-		expect((await listItems('experienceId')).sort()).toEqual(['Welcome tour', 'Welcome tour (draft)']);
+		expect((await listItems('experienceId')).sort()).toEqual([
+			'Welcome tour',
+			'Welcome tour (draft)',
+		]);
 		await shots.take(page, 'list-experiences-flows');
 		await page.keyboard.press('Escape');
 
@@ -282,24 +373,51 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 
 		const locator = `${NDV} [data-test-id=resource-locator-segmentId]`;
 		await selectOption(page, `${locator} [data-test-id=rlc-mode-selector] input`, 'By URL');
-		await typeInto(page, `${locator} input[type=text]:not([readonly]), ${locator} [data-test-id=rlc-input]`, 'https://studio.appcues.com/segments/seg-trial');
+		await typeInto(
+			page,
+			`${locator} input[type=text]:not([readonly]), ${locator} [data-test-id=rlc-input]`,
+			'https://studio.appcues.com/segments/seg-trial',
+		);
 		await page.keyboard.press('Tab');
 		await click(page, `${NDV} [data-test-id=node-execute-button]`);
-		await anyVisible(page, `${OUTPUT} [data-test-id^=node-run-status-], ${OUTPUT} [data-test-id=node-error-message]`);
+		await anyVisible(
+			page,
+			`${OUTPUT} [data-test-id^=node-run-status-], ${OUTPUT} [data-test-id=node-error-message]`,
+		);
 		await click(page, `${OUTPUT} [data-test-id=radio-button-json]`);
-		await page.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.textContent?.includes('seg-trial'), {}, `${OUTPUT} [data-test-id=ndv-data-container]`);
-		expect(await page.$eval(`${OUTPUT} [data-test-id=ndv-data-container]`, (e) => e.textContent)).toContain('Trial Users');
+		await page.waitForFunction(
+			(s) => (document.querySelector(s) as PageElement | null)?.textContent?.includes('seg-trial'),
+			{},
+			`${OUTPUT} [data-test-id=ndv-data-container]`,
+		);
+		expect(
+			await page.$eval(`${OUTPUT} [data-test-id=ndv-data-container]`, (e) => e.textContent),
+		).toContain('Trial Users');
 		await shots.take(page, 'by-url-segment-run');
 	});
 
 	it('Custom API Call: n8n points to the HTTP Request node, and running it says how, sending nothing', async () => {
 		onTestFailed(() => void (failed = true));
 		const before = stack.fake.apiRequests().length;
-		await selectOption(page, `${NDV} [data-test-id=parameter-input-operation] input`, 'Custom API Call');
-		await page.waitForFunction((s, t) => (document.querySelector(s) as PageElement | null)?.innerText.includes(t), {}, NDV, CUSTOM_API_CALL_HINT);
+		await selectOption(
+			page,
+			`${NDV} [data-test-id=parameter-input-operation] input`,
+			'Custom API Call',
+		);
+		await page.waitForFunction(
+			(s, t) => (document.querySelector(s) as PageElement | null)?.innerText.includes(t),
+			{},
+			NDV,
+			CUSTOM_API_CALL_HINT,
+		);
 		await click(page, `${NDV} [data-test-id=node-execute-button]`);
 		await anyVisible(page, `${NDV} [data-test-id=node-error-message]`);
-		expect(await page.$eval(`${NDV} [data-test-id=node-error-message]`, (e) => (e as PageElement).innerText)).toContain('Custom API calls are made with the HTTP Request node');
+		expect(
+			await page.$eval(
+				`${NDV} [data-test-id=node-error-message]`,
+				(e) => (e as PageElement).innerText,
+			),
+		).toContain('Custom API calls are made with the HTTP Request node');
 		expect(stack.fake.apiRequests().length).toBe(before);
 		await shots.take(page, 'custom-api-call');
 		await closePanel();
@@ -308,28 +426,44 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	it('credentials: the sandbox one tests green; a wrong key shows our 401 message; the docs link opens the README', async () => {
 		onTestFailed(() => void (failed = true));
 		const [sandbox] = appcuesCredentials(stack.sandboxUrl);
-		const wrong = await rest<{ id: string }>(stack.server.baseUrl, cookie, 'POST', '/rest/credentials', {
-			name: 'Appcues Wrong Key (browser test)',
-			type: 'appcuesApi',
-			data: { ...sandbox.data, apiSecret: WRONG_API_SECRET, webhookSecret: '', legacyApiKey: '' },
-		});
-		const message401 = (new AppcuesApi().test.rules ?? []).find((rule) => rule.type === 'responseCode' && rule.properties.value === 401)!.properties.message;
+		const wrong = await rest<{ id: string }>(
+			stack.server.baseUrl,
+			cookie,
+			'POST',
+			'/rest/credentials',
+			{
+				name: 'Appcues Wrong Key (browser test)',
+				type: 'appcuesApi',
+				data: { ...sandbox.data, apiSecret: WRONG_API_SECRET, webhookSecret: '', legacyApiKey: '' },
+			},
+		);
+		const message401 = (new AppcuesApi().test.rules ?? []).find(
+			(rule) => rule.type === 'responseCode' && rule.properties.value === 401,
+		)!.properties.message;
 
-		const tested = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/rest/credentials/test'));
+		const tested = page.waitForResponse(
+			(r) => r.request().method() === 'POST' && r.url().endsWith('/rest/credentials/test'),
+		);
 		await navigate(`/home/credentials/${sandbox.id}`);
 		await anyVisible(page, '[data-test-id=editCredential-modal]');
 		expect(((await (await tested).json()) as { data: { status: string } }).data.status).toBe('OK');
 		await anyVisible(page, '[data-test-id=credentials-config-container-test-success]');
-		const docs = await page.$$eval('[data-test-id=editCredential-modal] a[href]', (links) => links.map((a) => (a as PageElement).href));
+		const docs = await page.$$eval('[data-test-id=editCredential-modal] a[href]', (links) =>
+			links.map((a) => (a as PageElement).href),
+		);
 		expect(docs).toContain(new AppcuesApi().documentationUrl);
 		await shots.take(page, 'credential-sandbox-ok');
 		await page.keyboard.press('Escape');
 
 		await watch.allowing([/rest\/credentials\/test/, /401/], async () => {
-			const wrongTested = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/rest/credentials/test'));
+			const wrongTested = page.waitForResponse(
+				(r) => r.request().method() === 'POST' && r.url().endsWith('/rest/credentials/test'),
+			);
 			await navigate(`/home/credentials/${wrong.id}`);
 			await anyVisible(page, '[data-test-id=editCredential-modal]');
-			const answer = (await (await wrongTested).json()) as { data: { status: string; message: string } };
+			const answer = (await (await wrongTested).json()) as {
+				data: { status: string; message: string };
+			};
 			expect(answer.data).toEqual({ status: 'Error', message: message401 });
 			await anyVisible(page, '[data-test-id=editCredential-modal] .el-tag--danger');
 			await shots.take(page, 'credential-wrong-key-401');
@@ -340,26 +474,51 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	it('Appcues Trigger: production URL in the panel; a signed delivery while listening shows in the output', async () => {
 		onTestFailed(() => void (failed = true));
 		const workflowId = stack.examples.trigger.id;
-		const triggerNode = stack.examples.trigger.nodes.find((n) => n.type === 'n8n-nodes-appcues.appcuesTrigger')!;
+		const triggerNode = stack.examples.trigger.nodes.find(
+			(n) => n.type === 'n8n-nodes-appcues.appcuesTrigger',
+		)!;
 		await navigate(`/workflow/${workflowId}/${triggerNode.id}`);
 		await anyVisible(page, NDV);
 		await click(page, `${NDV} .clickable.headline`);
 		await click(page, `${NDV} [data-test-id^=radio-button-], ${NDV} label`, 'Production URL');
 		const production = `${stack.server.baseUrl}/webhook/${stack.hookPath}`;
-		await page.waitForFunction((s, u) => [...document.querySelectorAll(s)].some((e) => e.textContent?.trim() === u), {}, `${NDV} .webhook-url`, production);
+		await page.waitForFunction(
+			(s, u) => [...document.querySelectorAll(s)].some((e) => e.textContent?.trim() === u),
+			{},
+			`${NDV} .webhook-url`,
+			production,
+		);
 		await shots.take(page, 'trigger-production-url');
 		expect(await addOptionText()).toBe('Add option');
 
 		await click(page, `${NDV} [data-test-id=trigger-execute-button]`);
 		await anyVisible(page, `${NDV} [data-test-id=trigger-listening]`);
 		await shots.take(page, 'trigger-listening');
-		const body = JSON.stringify({ id: `evt-ui-${Date.now()}`, name: 'appcues:nps_score', user_id: 'grace', attributes: { score: 10 } });
+		const body = JSON.stringify({
+			id: `evt-ui-${Date.now()}`,
+			name: 'appcues:nps_score',
+			user_id: 'grace',
+			attributes: { score: 10 },
+		});
 		const testUrl = production.replace('/webhook/', '/webhook-test/');
-		const response = await fetch(testUrl, { method: 'POST', headers: signDelivery(WEBHOOK_SECRET, body), body });
+		const response = await fetch(testUrl, {
+			method: 'POST',
+			headers: signDelivery(WEBHOOK_SECRET, body),
+			body,
+		});
 		expect(response.status).toBe(200);
-		await page.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.innerText.includes('appcues:nps_score'), { timeout: 2 * WAIT }, OUTPUT);
+		await page.waitForFunction(
+			(s) =>
+				(document.querySelector(s) as PageElement | null)?.innerText.includes('appcues:nps_score'),
+			{ timeout: 2 * WAIT },
+			OUTPUT,
+		);
 		await shots.take(page, 'trigger-event-in-output');
-		const live = await fetch(production, { method: 'POST', headers: signDelivery(WEBHOOK_SECRET, body.replace('evt-ui-', 'evt-live-')), body: body.replace('evt-ui-', 'evt-live-') });
+		const live = await fetch(production, {
+			method: 'POST',
+			headers: signDelivery(WEBHOOK_SECRET, body.replace('evt-ui-', 'evt-live-')),
+			body: body.replace('evt-ui-', 'evt-live-'),
+		});
 		expect(live.status).toBe(200);
 		await closePanel();
 	});
@@ -369,7 +528,9 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		const workflow = stack.examples.users;
 		await navigate(`/workflow/${workflow.id}`);
 		await anyVisible(page, '[data-test-id=canvas-node][data-node-name="Get Profile"]');
-		const run = page.waitForResponse((r) => r.request().method() === 'POST' && /\/rest\/workflows\/[^/]+\/run/.test(r.url()));
+		const run = page.waitForResponse(
+			(r) => r.request().method() === 'POST' && /\/rest\/workflows\/[^/]+\/run/.test(r.url()),
+		);
 		await click(page, '[data-test-id=execute-workflow-button]');
 		expect((await run).status()).toBe(200);
 		await page.waitForFunction(
@@ -382,11 +543,25 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		await navigate(`/workflow/${workflow.id}/${node.id}`);
 		await anyVisible(page, `${OUTPUT} [data-test-id=ndv-data-container]`);
 		await click(page, `${OUTPUT} [data-test-id=radio-button-json]`);
-		await page.waitForFunction((s) => (document.querySelector(s) as PageElement | null)?.textContent?.includes('Ada Lovelace'), {}, `${OUTPUT} [data-test-id=ndv-data-container]`);
-		const json = JSON.parse((await page.$eval(`${OUTPUT} [data-test-id=ndv-data-container]`, (e) => e.textContent ?? '')).replace(/\u00a0/g, ' ')) as Array<Record<string, unknown>>;
-		expect(json.find((item) => item.user_id === 'ada' || item.name === 'Ada Lovelace')).toMatchObject({ seats: 42 });
+		await page.waitForFunction(
+			(s) =>
+				(document.querySelector(s) as PageElement | null)?.textContent?.includes('Ada Lovelace'),
+			{},
+			`${OUTPUT} [data-test-id=ndv-data-container]`,
+		);
+		const json = JSON.parse(
+			(
+				await page.$eval(`${OUTPUT} [data-test-id=ndv-data-container]`, (e) => e.textContent ?? '')
+			).replace(/\u00a0/g, ' '),
+		) as Array<Record<string, unknown>>;
+		expect(
+			json.find((item) => item.user_id === 'ada' || item.name === 'Ada Lovelace'),
+		).toMatchObject({ seats: 42 });
 		await shots.take(page, 'users-example-output');
-		expect(stack.fake.state(DEFAULT_ACCOUNT.accountId).users.get('ada')?.properties).toMatchObject({ seats: 42, name: 'Ada Lovelace' });
+		expect(stack.fake.state(DEFAULT_ACCOUNT.accountId).users.get('ada')?.properties).toMatchObject({
+			seats: 42,
+			name: 'Ada Lovelace',
+		});
 		await closePanel();
 	});
 

@@ -16,7 +16,14 @@ import { DEFAULT_ACCOUNT, FakeAppcues } from '../fake-appcues/server';
 import { credentialsFor } from '../helpers';
 
 const credential = new AppcuesApi();
-const node: INode = { id: 'n', name: 'n', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} };
+const node: INode = {
+	id: 'n',
+	name: 'n',
+	type: 'test',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 const nodeTypes = {
 	getByName: () => ({ description: { properties: [] } }),
 	getByNameAndVersion: () => ({ description: { properties: [] } }),
@@ -25,7 +32,11 @@ const nodeTypes = {
 const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
 
 function resolve(value: string, credentials: ICredentialDataDecryptedObject) {
-	return String(workflow.expression.getSimpleParameterValue(node, value, 'internal', { $credentials: credentials }));
+	return String(
+		workflow.expression.getSimpleParameterValue(node, value, 'internal', {
+			$credentials: credentials,
+		}),
+	);
 }
 
 type TestRule = IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody;
@@ -52,10 +63,18 @@ async function testCredential(credentials: ICredentialDataDecryptedObject) {
 		? rules.find(
 				(candidate) =>
 					candidate.type === 'responseSuccessBody' &&
-					(body as unknown as Record<string, unknown>)?.[candidate.properties.key] === candidate.properties.value,
+					(body as unknown as Record<string, unknown>)?.[candidate.properties.key] ===
+						candidate.properties.value,
 			)
-		: rules.find((candidate) => candidate.type === 'responseCode' && candidate.properties.value === response.status);
-	return { url, status: response.status, message: rule ? String(rule.properties.message) : undefined };
+		: rules.find(
+				(candidate) =>
+					candidate.type === 'responseCode' && candidate.properties.value === response.status,
+			);
+	return {
+		url,
+		status: response.status,
+		message: rule ? String(rule.properties.message) : undefined,
+	};
 }
 
 describe('credential', () => {
@@ -68,7 +87,11 @@ describe('credential', () => {
 
 	it('test request reads the tags of the account, as Appcues CLI does', async () => {
 		const result = await testCredential(credentialsFor(fake));
-		expect(result).toEqual({ url: `${fake.url}/v2/accounts/12345/tags`, status: 200, message: undefined });
+		expect(result).toEqual({
+			url: `${fake.url}/v2/accounts/12345/tags`,
+			status: 200,
+			message: undefined,
+		});
 		expect(fake.apiRequests()[0].headers.authorization).toBe(
 			`Basic ${Buffer.from(`${DEFAULT_ACCOUNT.apiKey}:${DEFAULT_ACCOUNT.apiSecret}`).toString('base64')}`,
 		);
@@ -97,9 +120,15 @@ describe('credential', () => {
 
 	it('builds the US and EU URLs', () => {
 		const base = { apiKey: 'k', apiSecret: 's', accountId: ' 42 ' };
-		expect(resolve(credential.test.request.baseURL!, { ...base, region: 'us' })).toBe('https://api.appcues.com');
-		expect(resolve(credential.test.request.baseURL!, { ...base, region: 'eu' })).toBe('https://api.eu.appcues.com');
-		expect(resolve(credential.test.request.url!, { ...base, region: 'eu' })).toBe('/v2/accounts/42/tags');
+		expect(resolve(credential.test.request.baseURL!, { ...base, region: 'us' })).toBe(
+			'https://api.appcues.com',
+		);
+		expect(resolve(credential.test.request.baseURL!, { ...base, region: 'eu' })).toBe(
+			'https://api.eu.appcues.com',
+		);
+		expect(resolve(credential.test.request.url!, { ...base, region: 'eu' })).toBe(
+			'/v2/accounts/42/tags',
+		);
 	});
 
 	it.each([
@@ -112,7 +141,10 @@ describe('credential', () => {
 		['ftp://appcues-proxy.example.com'],
 		[''],
 	])('refuses the Base URL %j without sending the credentials anywhere', async (baseUrl) => {
-		const result = await testCredential({ ...credentialsFor(fake), baseUrl: baseUrl.replace('{port}', new URL(fake.url).port) });
+		const result = await testCredential({
+			...credentialsFor(fake),
+			baseUrl: baseUrl.replace('{port}', new URL(fake.url).port),
+		});
 		expect(result.url).toBe('data:,x');
 		expect(result.message).toBe(
 			'The Base URL must use https: plain http would send the API secret unencrypted, so it is allowed only for localhost, 127.0.0.0/8 and [::1]',
@@ -120,14 +152,16 @@ describe('credential', () => {
 		expect(fake.apiRequests()).toHaveLength(0);
 	});
 
-	it.each(['https://appcues-proxy.example.com', 'http://localhost:1234', 'http://127.8.9.10/', 'http://[::1]:8080'])(
-		'lets the Base URL %j through',
-		(baseUrl) => {
-			const base = { ...credentialsFor(fake), baseUrl };
-			expect(resolve(credential.test.request.baseURL!, base)).toBe(baseUrl.replace(/\/+$/, ''));
-			expect(resolve(credential.test.request.url!, base)).toBe('/v2/accounts/12345/tags');
-		},
-	);
+	it.each([
+		'https://appcues-proxy.example.com',
+		'http://localhost:1234',
+		'http://127.8.9.10/',
+		'http://[::1]:8080',
+	])('lets the Base URL %j through', (baseUrl) => {
+		const base = { ...credentialsFor(fake), baseUrl };
+		expect(resolve(credential.test.request.baseURL!, base)).toBe(baseUrl.replace(/\/+$/, ''));
+		expect(resolve(credential.test.request.url!, base)).toBe('/v2/accounts/12345/tags');
+	});
 
 	it('a redirect is not followed: the other host gets no credentials, and the message says why', async () => {
 		const seen: Array<string | undefined> = [];
@@ -136,14 +170,23 @@ describe('credential', () => {
 			res.writeHead(200, { 'Content-Type': 'application/json' }).end('[]');
 		});
 		const redirecting = createServer((req, res) => {
-			res.writeHead(307, { Location: `http://127.0.0.1:${(otherHost.address() as AddressInfo).port}${req.url}` }).end();
+			res
+				.writeHead(307, {
+					Location: `http://127.0.0.1:${(otherHost.address() as AddressInfo).port}${req.url}`,
+				})
+				.end();
 		});
 		await new Promise<void>((done) => otherHost.listen(0, '127.0.0.1', done));
 		await new Promise<void>((done) => redirecting.listen(0, '127.0.0.1', done));
 		try {
-			const result = await testCredential({ ...credentialsFor(fake), baseUrl: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}` });
+			const result = await testCredential({
+				...credentialsFor(fake),
+				baseUrl: `http://127.0.0.1:${(redirecting.address() as AddressInfo).port}`,
+			});
 			expect(result.status).toBe(307);
-			expect(result.message).toMatch(/^The server answered with a redirect \(307\), which is not followed/);
+			expect(result.message).toMatch(
+				/^The server answered with a redirect \(307\), which is not followed/,
+			);
 			expect(seen).toEqual([]);
 		} finally {
 			otherHost.close();
@@ -152,7 +195,9 @@ describe('credential', () => {
 	});
 
 	it('marks every secret as a password', () => {
-		const passwords = credential.properties.filter((p) => p.typeOptions?.password).map((p) => p.name);
+		const passwords = credential.properties
+			.filter((p) => p.typeOptions?.password)
+			.map((p) => p.name);
 		expect(passwords.sort()).toEqual(['apiKey', 'apiSecret', 'legacyApiKey', 'webhookSecret']);
 	});
 });

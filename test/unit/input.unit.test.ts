@@ -17,16 +17,29 @@ describe('timestamps', () => {
 	])('%j', (input, expected) => {
 		expect(parseTimestampMs(input)).toBe(expected);
 	});
-	it.each(['yesterday', '01/02/2026', '', -5, Number.NaN, {}, '2026-13-45T99:00:00Z'])('rejects %j', (input) => {
-		expect(parseTimestampMs(input)).toBeUndefined();
-	});
+	it.each(['yesterday', '01/02/2026', '', -5, Number.NaN, {}, '2026-13-45T99:00:00Z'])(
+		'rejects %j',
+		(input) => {
+			expect(parseTimestampMs(input)).toBeUndefined();
+		},
+	);
 });
 
 describe('timestamp range: the years 1970 to 9999', () => {
-	it.each([0, '1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', 253402300799999])('accepts %j', (input) => {
-		expect(parseTimestampMs(input)).toEqual(expect.any(Number));
-	});
-	it.each([9000000000000000, '9000000000000000', 253402300800000, '1969-12-31T23:59:59Z', new Date(-1), Number.MAX_VALUE])('rejects %j', (input) => {
+	it.each([0, '1970-01-01T00:00:00Z', '9999-12-31T23:59:59.999Z', 253402300799999])(
+		'accepts %j',
+		(input) => {
+			expect(parseTimestampMs(input)).toEqual(expect.any(Number));
+		},
+	);
+	it.each([
+		9000000000000000,
+		'9000000000000000',
+		253402300800000,
+		'1969-12-31T23:59:59Z',
+		new Date(-1),
+		Number.MAX_VALUE,
+	])('rejects %j', (input) => {
 		expect(parseTimestampMs(input)).toBeUndefined();
 	});
 });
@@ -35,7 +48,17 @@ describe('scalar text', () => {
 	it('takes strings and finite numbers only', () => {
 		expect(scalarText(' u1 ')).toBe('u1');
 		expect(scalarText(42)).toBe('42');
-		for (const value of [{}, [], ['a'], true, false, Number.NaN, Number.POSITIVE_INFINITY, null, undefined]) {
+		for (const value of [
+			{},
+			[],
+			['a'],
+			true,
+			false,
+			Number.NaN,
+			Number.POSITIVE_INFINITY,
+			null,
+			undefined,
+		]) {
 			expect(scalarText(value)).toBeUndefined();
 		}
 	});

@@ -5,12 +5,17 @@ import { Appcues } from '../../nodes/Appcues/Appcues.node';
 import { resources } from '../../nodes/Appcues/actions/router';
 
 const properties = new Appcues().description.properties;
-const valuesOf = (options: unknown) => ((options ?? []) as INodePropertyOptions[]).map((option) => String(option.value));
+const valuesOf = (options: unknown) =>
+	((options ?? []) as INodePropertyOptions[]).map((option) => String(option.value));
 
 /** Operation values the UI offers for a resource (every `operation` field shown for it). */
 function offeredOperations(resource: string): string[] {
 	return properties
-		.filter((field) => field.name === 'operation' && (field.displayOptions?.show?.resource ?? []).includes(resource))
+		.filter(
+			(field) =>
+				field.name === 'operation' &&
+				(field.displayOptions?.show?.resource ?? []).includes(resource),
+		)
 		.flatMap((field) => valuesOf(field.options))
 		.sort();
 }
@@ -21,9 +26,12 @@ describe('the resources and operations the UI offers are the ones the router imp
 		expect(valuesOf(resourceField?.options).sort()).toEqual(Object.keys(resources).sort());
 	});
 
-	it.each(Object.keys(resources))('%s: every operation offered is implemented, and every implemented one is offered', (resource) => {
-		const offered = offeredOperations(resource);
-		expect(offered.length).toBeGreaterThan(0);
-		expect(offered).toEqual(Object.keys(resources[resource].operations).sort());
-	});
+	it.each(Object.keys(resources))(
+		'%s: every operation offered is implemented, and every implemented one is offered',
+		(resource) => {
+			const offered = offeredOperations(resource);
+			expect(offered.length).toBeGreaterThan(0);
+			expect(offered).toEqual(Object.keys(resources[resource].operations).sort());
+		},
+	);
 });

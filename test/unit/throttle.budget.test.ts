@@ -48,7 +48,9 @@ describe('account budget registry', () => {
 	});
 
 	it('holds a bounded number of budgets, dropping the least recently used', () => {
-		const keys = Array.from({ length: MAX_BUDGETS + 20 }, (_, n) => accountKey('http://many', String(n), 'k'));
+		const keys = Array.from({ length: MAX_BUDGETS + 20 }, (_, n) =>
+			accountKey('http://many', String(n), 'k'),
+		);
 		accountBudget(keys[0]);
 		for (const key of keys.slice(1)) {
 			accountBudget(key);

@@ -5,9 +5,13 @@ import { Throttle } from '../../nodes/Appcues/transport/throttle';
 
 function clocked(maxRate: number) {
 	const clock = { now: 0 };
-	const throttle = new Throttle(maxRate, () => clock.now, async (ms) => {
-		clock.now += ms;
-	});
+	const throttle = new Throttle(
+		maxRate,
+		() => clock.now,
+		async (ms) => {
+			clock.now += ms;
+		},
+	);
 	return { clock, throttle };
 }
 
@@ -136,14 +140,26 @@ describe('throttles that share an account converge', () => {
 
 	it('one process, two executions sharing its budget: no 429 at all', async () => {
 		for (const seed of seeds) {
-			const result = await simulate({ seed, executions: [{ process: 0, items: 300 }, { process: 0, items: 300 }] });
+			const result = await simulate({
+				seed,
+				executions: [
+					{ process: 0, items: 300 },
+					{ process: 0, items: 300 },
+				],
+			});
 			expect(result).toMatchObject({ written: 600, lost: 0, writtenTwice: 0, throttled: 0 });
 		}
 	});
 
 	it('two processes, each its own budget: every item once, few 429s, close to the limit', async () => {
 		for (const seed of seeds) {
-			const result = await simulate({ seed, executions: [{ process: 0, items: 300 }, { process: 1, items: 300 }] });
+			const result = await simulate({
+				seed,
+				executions: [
+					{ process: 0, items: 300 },
+					{ process: 1, items: 300 },
+				],
+			});
 			expect(result).toMatchObject({ written: 600, lost: 0, writtenTwice: 0 });
 			expect(result.throttled / result.requests).toBeLessThan(0.15);
 			// 600 writes at 60/s take 10 s less the bucket's first second: at least 50/s.
@@ -163,7 +179,11 @@ describe('throttles that share an account converge', () => {
 
 	it('a foreign client taking 30/s: ours keeps close to the other half', async () => {
 		for (const seed of seeds) {
-			const result = await simulate({ seed, executions: [{ process: 0, items: 300 }], foreignRate: 30 });
+			const result = await simulate({
+				seed,
+				executions: [{ process: 0, items: 300 }],
+				foreignRate: 30,
+			});
 			expect(result).toMatchObject({ written: 300, lost: 0, writtenTwice: 0 });
 			expect(result.throttled / result.requests).toBeLessThan(0.1);
 			expect(result.updatesPerSecond).toBeGreaterThan(26);

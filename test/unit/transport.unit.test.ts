@@ -6,7 +6,12 @@ import { DEFAULT_CLIENT_SETTINGS } from '../../nodes/Appcues/transport/client';
 import { describeProblem, readProblem } from '../../nodes/Appcues/transport/errors';
 import { encodeSegment, path, UnsafePathSegmentError } from '../../nodes/Appcues/transport/paths';
 import { baseUrlFor } from '../../nodes/Appcues/transport/region';
-import { classifyConnectionError, handleFailure, parseRetryAfter, retryDelayMs } from '../../nodes/Appcues/transport/retry';
+import {
+	classifyConnectionError,
+	handleFailure,
+	parseRetryAfter,
+	retryDelayMs,
+} from '../../nodes/Appcues/transport/retry';
 
 describe('paths', () => {
 	it('encodes each interpolated value as one segment', () => {
@@ -22,7 +27,9 @@ describe('region', () => {
 	it('maps regions to base URLs', () => {
 		expect(baseUrlFor({ region: 'us' })).toBe('https://api.appcues.com');
 		expect(baseUrlFor({ region: 'eu' })).toBe('https://api.eu.appcues.com');
-		expect(baseUrlFor({ region: 'custom', baseUrl: 'http://127.0.0.1:1234//' })).toBe('http://127.0.0.1:1234');
+		expect(baseUrlFor({ region: 'custom', baseUrl: 'http://127.0.0.1:1234//' })).toBe(
+			'http://127.0.0.1:1234',
+		);
 		expect(baseUrlFor({ region: 'custom', baseUrl: ' ' })).toBeUndefined();
 		expect(baseUrlFor({})).toBe('https://api.appcues.com');
 	});
@@ -54,18 +61,45 @@ describe('retry policy', () => {
 		const policy = { maxRetries: 5, maxWaitMs: 30_000 };
 		expect(parseRetryAfter('-5', now)).toBeUndefined();
 		expect(parseRetryAfter('2', now)).toBe(2000);
-		for (const retryAfter of [0, parseRetryAfter('Thu, 26 Nov 2026 11:00:00 GMT', now), parseRetryAfter('-5', now)]) {
+		for (const retryAfter of [
+			0,
+			parseRetryAfter('Thu, 26 Nov 2026 11:00:00 GMT', now),
+			parseRetryAfter('-5', now),
+		]) {
 			expect(retryDelayMs(3, policy, retryAfter, () => 0.5)).toBe(4000);
 		}
 		expect(retryDelayMs(3, policy, 6000, () => 0.5)).toBe(6000);
 	});
 	it('retries a POST only when Appcues cannot have applied it', () => {
 		const table = (method: string) =>
-			[429, 500, 502, 503, 504, 400].map((status) => handleFailure(method, { status }))
-				.concat((['not-sent', 'maybe-sent'] as const).map((connection) => handleFailure(method, { connection })));
-		expect(table('POST')).toEqual(['retry', 'may-have-applied', 'may-have-applied', 'retry', 'may-have-applied', 'fail', 'retry', 'may-have-applied']);
+			[429, 500, 502, 503, 504, 400]
+				.map((status) => handleFailure(method, { status }))
+				.concat(
+					(['not-sent', 'maybe-sent'] as const).map((connection) =>
+						handleFailure(method, { connection }),
+					),
+				);
+		expect(table('POST')).toEqual([
+			'retry',
+			'may-have-applied',
+			'may-have-applied',
+			'retry',
+			'may-have-applied',
+			'fail',
+			'retry',
+			'may-have-applied',
+		]);
 		for (const method of ['GET', 'PUT', 'PATCH', 'DELETE']) {
-			expect(table(method)).toEqual(['retry', 'fail', 'retry', 'retry', 'retry', 'fail', 'retry', 'retry']);
+			expect(table(method)).toEqual([
+				'retry',
+				'fail',
+				'retry',
+				'retry',
+				'retry',
+				'fail',
+				'retry',
+				'retry',
+			]);
 		}
 	});
 	it('tells failures before sending from failures after', () => {
@@ -78,13 +112,18 @@ describe('retry policy', () => {
 
 describe('Appcues error bodies', () => {
 	it('reads title and detail', () => {
-		const problem = readProblem({ error: true, status: 404, title: 'Not Found', detail: 'flow not found' });
+		const problem = readProblem({
+			error: true,
+			status: 404,
+			title: 'Not Found',
+			detail: 'flow not found',
+		});
 		expect(describeProblem(problem)).toBe('Not Found: flow not found');
 	});
 	it('reads a JSON string body', () => {
-		expect(describeProblem(readProblem('{"title":"Bad Request","detail":"name is required"}'))).toBe(
-			'Bad Request: name is required',
-		);
+		expect(
+			describeProblem(readProblem('{"title":"Bad Request","detail":"name is required"}')),
+		).toBe('Bad Request: name is required');
 	});
 	it('shortens a non-JSON body', () => {
 		const problem = readProblem(`<html>${'x'.repeat(500)}</html>`);
@@ -100,7 +139,12 @@ describe('Appcues error bodies', () => {
 
 describe('options', () => {
 	it('UI defaults match the transport defaults', () => {
-		const defaults = Object.fromEntries((optionsField.options ?? []).map((option) => [option.name, (option as { default: unknown }).default]));
+		const defaults = Object.fromEntries(
+			(optionsField.options ?? []).map((option) => [
+				option.name,
+				(option as { default: unknown }).default,
+			]),
+		);
 		expect(defaults).toEqual({
 			maxConcurrency: DEFAULT_CONCURRENCY,
 			maxRequestSizeMb: MAX_BODY_BYTES / MB,

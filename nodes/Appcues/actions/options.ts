@@ -83,19 +83,39 @@ const WHOLE_NUMBER_OPTIONS = ['maxConcurrency', 'maxRetries'];
  * minValue and maxValue the field shows, whole where it counts something. Out of range is an
  * error naming the option, not a silent clamp: 0 requests per second must not turn the throttle off.
  */
-function optionNumber(this: IExecuteFunctions, options: IDataObject, name: string, fallback: number): number {
+function optionNumber(
+	this: IExecuteFunctions,
+	options: IDataObject,
+	name: string,
+	fallback: number,
+): number {
 	const raw = options[name];
 	if (raw === undefined || raw === null || raw === '') return fallback;
 	const field = optionsField.options?.find((option) => option.name === name) as INodeProperties;
-	const { minValue = Number.NEGATIVE_INFINITY, maxValue = Number.POSITIVE_INFINITY } = field.typeOptions ?? {};
+	const { minValue = Number.NEGATIVE_INFINITY, maxValue = Number.POSITIVE_INFINITY } =
+		field.typeOptions ?? {};
 	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
 	const whole = WHOLE_NUMBER_OPTIONS.includes(name);
-	if (typeof value !== 'number' || !Number.isFinite(value) || value < minValue || value > maxValue || (whole && !Number.isInteger(value))) {
-		const shown = typeof raw === 'string' ? JSON.stringify(raw) : typeof raw === 'number' ? String(raw) : typeof raw;
+	if (
+		typeof value !== 'number' ||
+		!Number.isFinite(value) ||
+		value < minValue ||
+		value > maxValue ||
+		(whole && !Number.isInteger(value))
+	) {
+		const shown =
+			typeof raw === 'string'
+				? JSON.stringify(raw)
+				: typeof raw === 'number'
+					? String(raw)
+					: typeof raw;
 		throw new NodeOperationError(
 			this.getNode(),
 			`Options: ${field.displayName} must be ${whole ? 'a whole number' : 'a number'} from ${minValue} to ${maxValue}, not ${shown}`,
-			{ description: 'Nothing was sent. Change the option, or the expression that sets it.', itemIndex: 0 },
+			{
+				description: 'Nothing was sent. Change the option, or the expression that sets it.',
+				itemIndex: 0,
+			},
 		);
 	}
 	return value;
@@ -104,7 +124,8 @@ function optionNumber(this: IExecuteFunctions, options: IDataObject, name: strin
 /** The run settings from Options, checked before any request is sent. */
 export function readRunSettings(this: IExecuteFunctions): RunSettings {
 	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-	const option = (name: string, fallback: number) => optionNumber.call(this, options, name, fallback);
+	const option = (name: string, fallback: number) =>
+		optionNumber.call(this, options, name, fallback);
 	return {
 		...DEFAULT_CLIENT_SETTINGS,
 		maxRetries: option('maxRetries', DEFAULT_CLIENT_SETTINGS.maxRetries),

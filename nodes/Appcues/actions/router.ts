@@ -61,7 +61,9 @@ async function runPerItem(
 	concurrency: number,
 ): Promise<INodeExecutionData[]> {
 	const outputs: INodeExecutionData[][] = new Array(itemCount);
-	const { plans, errorItems } = prepareItems(this, itemCount, (itemIndex) => operation.prepare.call(this, itemIndex));
+	const { plans, errorItems } = prepareItems(this, itemCount, (itemIndex) =>
+		operation.prepare.call(this, itemIndex),
+	);
 	for (const [itemIndex, item] of errorItems) outputs[itemIndex] = [item];
 	const queue = [...plans.entries()];
 	const failures: Array<{ itemIndex: number; error: unknown }> = [];
@@ -73,7 +75,9 @@ async function runPerItem(
 			try {
 				const result = await operation.execute.call(this, client, plan, itemIndex);
 				if (isBinaryOutput(result)) {
-					outputs[itemIndex] = [{ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } }];
+					outputs[itemIndex] = [
+						{ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } },
+					];
 					continue;
 				}
 				const list: IDataObject[] = Array.isArray(result) ? result : [result];

@@ -87,7 +87,9 @@ export const tagLocator = locator({
 	placeholderId: 't1',
 });
 
-export function userIdField(description = 'The ID your app uses for the end user in Appcues'): INodeProperties {
+export function userIdField(
+	description = 'The ID your app uses for the end user in Appcues',
+): INodeProperties {
 	return {
 		displayName: 'User ID',
 		name: 'userId',
@@ -99,7 +101,9 @@ export function userIdField(description = 'The ID your app uses for the end user
 	};
 }
 
-export function groupIdField(description = 'The ID of the group (account or company) in Appcues'): INodeProperties {
+export function groupIdField(
+	description = 'The ID of the group (account or company) in Appcues',
+): INodeProperties {
 	return {
 		displayName: 'Group ID',
 		name: 'groupId',

@@ -14,11 +14,15 @@ export function ensureNodeError(
 	itemIndex?: number,
 ): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		if (itemIndex !== undefined && error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		if (itemIndex !== undefined && error.context.itemIndex === undefined)
+			error.context.itemIndex = itemIndex;
 		return error;
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	const suffix = itemIndex !== undefined && error instanceof UnsafePathSegmentError ? ` [item ${itemIndex}]` : '';
+	const suffix =
+		itemIndex !== undefined && error instanceof UnsafePathSegmentError
+			? ` [item ${itemIndex}]`
+			: '';
 	return new NodeOperationError(node, `${message}${suffix}`, { itemIndex });
 }
 

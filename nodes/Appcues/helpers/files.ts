@@ -56,11 +56,17 @@ export async function readInputFile(
 	let read: () => AsyncIterable<Buffer>;
 	if (binary.id) {
 		const id = binary.id;
-		const stored = typeof binary.bytes === 'number' ? binary.bytes : (await this.helpers.getBinaryMetadata(id)).fileSize;
+		const stored =
+			typeof binary.bytes === 'number'
+				? binary.bytes
+				: (await this.helpers.getBinaryMetadata(id)).fileSize;
 		if (typeof stored === 'number' && stored > maxBytes) throw tooLarge(stored);
 		read = () => readStored(this, id);
 		// Without a recorded size, count it: one pass over the file, in constant memory.
-		bytes = typeof stored === 'number' && Number.isSafeInteger(stored) && stored >= 0 ? stored : await countBytes(read());
+		bytes =
+			typeof stored === 'number' && Number.isSafeInteger(stored) && stored >= 0
+				? stored
+				: await countBytes(read());
 	} else {
 		const declared = typeof binary.bytes === 'number' ? binary.bytes : base64Size(binary.data);
 		if (declared > maxBytes) throw tooLarge(declared);
@@ -70,7 +76,11 @@ export async function readInputFile(
 	}
 	if (bytes > maxBytes) throw tooLarge(bytes);
 	if (bytes === 0) {
-		throw new NodeOperationError(this.getNode(), `The file in "${propertyName}" is empty [item ${itemIndex}]`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`The file in "${propertyName}" is empty [item ${itemIndex}]`,
+			{ itemIndex },
+		);
 	}
 	const head = await readHead(read());
 	const fileName = binary.fileName ?? `upload.${format === 'auto' ? 'csv' : format}`;
@@ -88,14 +98,16 @@ export async function readInputFile(
 async function* readStored(context: IExecuteFunctions, id: string): AsyncIterable<Buffer> {
 	const stream = await context.helpers.getBinaryStream(id, CHUNK_BYTES);
 	try {
-		for await (const chunk of stream) yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+		for await (const chunk of stream)
+			yield Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
 	} finally {
 		stream.destroy();
 	}
 }
 
 async function* readBuffer(buffer: Buffer): AsyncIterable<Buffer> {
-	for (let start = 0; start < buffer.length; start += CHUNK_BYTES) yield buffer.subarray(start, start + CHUNK_BYTES);
+	for (let start = 0; start < buffer.length; start += CHUNK_BYTES)
+		yield buffer.subarray(start, start + CHUNK_BYTES);
 }
 
 async function countBytes(chunks: AsyncIterable<Buffer>): Promise<number> {
@@ -145,7 +157,10 @@ function firstLine(head: Buffer): string {
  * doubled quotes kept once, a byte-order mark dropped. Returns the reason when the row is not
  * valid CSV.
  */
-export function csvHeader(head: Buffer, wholeFile = true): { names: string[] } | { invalid: string } {
+export function csvHeader(
+	head: Buffer,
+	wholeFile = true,
+): { names: string[] } | { invalid: string } {
 	const text = headText(head);
 	const names: string[] = [];
 	let index = 0;
@@ -155,7 +170,12 @@ export function csvHeader(head: Buffer, wholeFile = true): { names: string[] } |
 			index++;
 			for (;;) {
 				const quote = text.indexOf('"', index);
-				if (quote < 0) return { invalid: wholeFile ? 'a quoted name is never closed' : 'the header row is longer than 64 KB' };
+				if (quote < 0)
+					return {
+						invalid: wholeFile
+							? 'a quoted name is never closed'
+							: 'the header row is longer than 64 KB',
+					};
 				name += text.slice(index, quote);
 				if (text[quote + 1] === '"') {
 					name += '"';
@@ -166,16 +186,32 @@ export function csvHeader(head: Buffer, wholeFile = true): { names: string[] } |
 				break;
 			}
 			const next = text[index];
-			if (index < text.length && next !== ',' && next !== '\n' && !(next === '\r' && text[index + 1] === '\n')) {
-				return { invalid: `a character (${JSON.stringify(next)}) follows the closing quote of a name` };
+			if (
+				index < text.length &&
+				next !== ',' &&
+				next !== '\n' &&
+				!(next === '\r' && text[index + 1] === '\n')
+			) {
+				return {
+					invalid: `a character (${JSON.stringify(next)}) follows the closing quote of a name`,
+				};
 			}
 		} else {
 			let end = index;
-			while (end < text.length && text[end] !== ',' && text[end] !== '\n' && !(text[end] === '\r' && text[end + 1] === '\n')) {
-				if (text[end] === '"') return { invalid: 'a quote inside an unquoted name (quote the whole name and double the quote)' };
+			while (
+				end < text.length &&
+				text[end] !== ',' &&
+				text[end] !== '\n' &&
+				!(text[end] === '\r' && text[end + 1] === '\n')
+			) {
+				if (text[end] === '"')
+					return {
+						invalid: 'a quote inside an unquoted name (quote the whole name and double the quote)',
+					};
 				end++;
 			}
-			if (end >= text.length && !wholeFile) return { invalid: 'the header row is longer than 64 KB' };
+			if (end >= text.length && !wholeFile)
+				return { invalid: 'the header row is longer than 64 KB' };
 			name = text.slice(index, end);
 			index = end;
 		}
@@ -195,16 +231,31 @@ export function assertColumns(
 	{ only = false }: { only?: boolean } = {},
 ): void {
 	const fail = (message: string, description: string) =>
-		new NodeOperationError(this.getNode(), `${message} [item ${itemIndex}]`, { description, itemIndex });
+		new NodeOperationError(this.getNode(), `${message} [item ${itemIndex}]`, {
+			description,
+			itemIndex,
+		});
 	if (file.format === 'csv') {
 		const shown = firstLine(file.head).slice(0, 500);
 		const parsed = csvHeader(file.head, file.head.length >= file.bytes);
-		if ('invalid' in parsed) throw fail(`The header row of the CSV file is not valid CSV: ${parsed.invalid}`, `Its header row is: ${shown}`);
+		if ('invalid' in parsed)
+			throw fail(
+				`The header row of the CSV file is not valid CSV: ${parsed.invalid}`,
+				`Its header row is: ${shown}`,
+			);
 		const header = parsed.names;
 		const unnamed = header.findIndex((name) => name === '');
-		if (unnamed >= 0 && header.length > 1) throw fail(`Column ${unnamed + 1} of the CSV header row has no name`, `Its header row is: ${shown}`);
+		if (unnamed >= 0 && header.length > 1)
+			throw fail(
+				`Column ${unnamed + 1} of the CSV header row has no name`,
+				`Its header row is: ${shown}`,
+			);
 		const twice = header.find((name, column) => header.indexOf(name) !== column);
-		if (twice !== undefined) throw fail(`The CSV header row names the column "${twice}" twice`, `Its header row is: ${shown}`);
+		if (twice !== undefined)
+			throw fail(
+				`The CSV header row names the column "${twice}" twice`,
+				`Its header row is: ${shown}`,
+			);
 		const missing = required.filter((column) => !header.includes(column));
 		if (only && !missing.length && header.length !== required.length) {
 			// Segment membership files: Appcues takes only the user_id column.
@@ -252,7 +303,13 @@ export async function postFile(
 ): Promise<unknown> {
 	const body = uploadBody(file, as);
 	try {
-		return await client.request({ method: 'POST', path, body, headers: { 'Content-Type': body.type }, itemIndex });
+		return await client.request({
+			method: 'POST',
+			path,
+			body,
+			headers: { 'Content-Type': body.type },
+			itemIndex,
+		});
 	} finally {
 		await body.release();
 	}
@@ -289,7 +346,10 @@ export class UploadBody extends Blob {
 	) {
 		super([]);
 		this.type = type;
-		this.size = parts.reduce((sum, part) => sum + (Buffer.isBuffer(part) ? part.length : part.bytes), 0);
+		this.size = parts.reduce(
+			(sum, part) => sum + (Buffer.isBuffer(part) ? part.length : part.bytes),
+			0,
+		);
 	}
 
 	override stream(): ReadableStream<Uint8Array> {
@@ -322,7 +382,9 @@ export class UploadBody extends Blob {
 					if (!next.done) fileBytes += next.value.length;
 					if (fileBytes > part.bytes || (next.done && fileBytes !== part.bytes)) {
 						await close();
-						throw new Error(`The file "${part.fileName}" changed while it was uploaded: ${part.bytes} bytes were expected`);
+						throw new Error(
+							`The file "${part.fileName}" changed while it was uploaded: ${part.bytes} bytes were expected`,
+						);
 					}
 					if (!next.done) return controller.enqueue(next.value);
 					await close();

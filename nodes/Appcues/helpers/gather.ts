@@ -90,7 +90,11 @@ export function gatherIds(
 		group.items.push(itemIndex);
 		groups.set(key, group);
 	}
-	return [...groups.values()].map((group) => ({ key: group.key, ids: [...group.ids], items: group.items }));
+	return [...groups.values()].map((group) => ({
+		key: group.key,
+		ids: [...group.ids],
+		items: group.items,
+	}));
 }
 
 export function pairedItems(items: number[]): IPairedItemData | IPairedItemData[] {
@@ -99,7 +103,8 @@ export function pairedItems(items: number[]): IPairedItemData | IPairedItemData[
 
 export function chunk<T>(list: T[], size: number): T[][] {
 	const chunks: T[][] = [];
-	for (let start = 0; start < list.length; start += size) chunks.push(list.slice(start, start + size));
+	for (let start = 0; start < list.length; start += size)
+		chunks.push(list.slice(start, start + size));
 	return chunks;
 }
 

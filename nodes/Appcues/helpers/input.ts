@@ -17,7 +17,8 @@ export function scalarText(value: unknown): string | undefined {
 
 /** A short, safe view of a value for an error message. */
 export function previewValue(value: unknown): string {
-	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+	if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+		return String(value);
 	try {
 		const text = JSON.stringify(value) ?? typeof value;
 		return text.length > 60 ? `${text.slice(0, 57)}...` : text;
@@ -34,15 +35,29 @@ function kindOf(value: unknown): string {
 }
 
 /** The error for a field that needs text or a number but got something else. */
-export function notTextError(this: IExecuteFunctions, label: string, value: unknown, itemIndex: number): NodeOperationError {
-	return new NodeOperationError(this.getNode(), `${label} must be text or a number, not ${kindOf(value)} [item ${itemIndex}]`, {
-		description: `Got ${previewValue(value)}. Check that the expression gives a single value for this item, e.g. {{ $json.user.id }} rather than {{ $json.user }}.`,
-		itemIndex,
-	});
+export function notTextError(
+	this: IExecuteFunctions,
+	label: string,
+	value: unknown,
+	itemIndex: number,
+): NodeOperationError {
+	return new NodeOperationError(
+		this.getNode(),
+		`${label} must be text or a number, not ${kindOf(value)} [item ${itemIndex}]`,
+		{
+			description: `Got ${previewValue(value)}. Check that the expression gives a single value for this item, e.g. {{ $json.user.id }} rather than {{ $json.user }}.`,
+			itemIndex,
+		},
+	);
 }
 
 /** Optional text or number (trimmed); empty, null and undefined give ''. Other types are refused. */
-export function optionalText(this: IExecuteFunctions, value: unknown, label: string, itemIndex: number): string {
+export function optionalText(
+	this: IExecuteFunctions,
+	value: unknown,
+	label: string,
+	itemIndex: number,
+): string {
 	if (value === undefined || value === null) return '';
 	const text = scalarText(value);
 	if (text === undefined) throw notTextError.call(this, label, value, itemIndex);
@@ -101,10 +116,14 @@ export function jsonObject(
 	const parsed = parseJsonField.call(this, value, label, itemIndex, example);
 	if (parsed === undefined) return {};
 	if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw new NodeOperationError(this.getNode(), `${label} must be a JSON object [item ${itemIndex}]`, {
-			description: `Enter ${example}, not an array or a single value.`,
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`${label} must be a JSON object [item ${itemIndex}]`,
+			{
+				description: `Enter ${example}, not an array or a single value.`,
+				itemIndex,
+			},
+		);
 	}
 	return parsed as IDataObject;
 }
@@ -121,10 +140,14 @@ export function toIsoTimestamp(
 	now: () => number = Date.now,
 ): string {
 	const fail = () =>
-		new NodeOperationError(this.getNode(), `${label} is not a valid timestamp [item ${itemIndex}]`, {
-			description: `Got ${previewValue(value)}. Use ISO 8601 (e.g. 2026-01-31T12:00:00Z) or Unix seconds or milliseconds, from the year 1970 to 9999.`,
-			itemIndex,
-		});
+		new NodeOperationError(
+			this.getNode(),
+			`${label} is not a valid timestamp [item ${itemIndex}]`,
+			{
+				description: `Got ${previewValue(value)}. Use ISO 8601 (e.g. 2026-01-31T12:00:00Z) or Unix seconds or milliseconds, from the year 1970 to 9999.`,
+				itemIndex,
+			},
+		);
 	if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) {
 		return new Date(now()).toISOString();
 	}
@@ -177,20 +200,27 @@ export function idList(value: unknown, refuse: (entry: unknown) => never = refus
 		if (part === undefined || part === null) continue;
 		const text = scalarText(part);
 		if (text === undefined) refuse(part);
-		const pieces = typeof part === 'string' && !Array.isArray(value) ? text.split(/[,;\n\r]+/) : [text];
+		const pieces =
+			typeof part === 'string' && !Array.isArray(value) ? text.split(/[,;\n\r]+/) : [text];
 		for (const piece of pieces) if (piece.trim()) ids.push(piece.trim());
 	}
 	return ids;
 }
 
 /** Reads an ID list parameter (see idList) that must hold at least one ID. */
-export function readIdList(this: IExecuteFunctions, name: string, label: string, itemIndex: number): string[] {
+export function readIdList(
+	this: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+): string[] {
 	const ids = idList(this.getNodeParameter(name, itemIndex, ''), (entry) => {
 		throw notTextError.call(this, `${label}: an entry`, entry, itemIndex);
 	});
 	if (!ids.length) {
 		throw new NodeOperationError(this.getNode(), `${label} is empty [item ${itemIndex}]`, {
-			description: 'Give at least one user ID, or check that the expression gives one for this item.',
+			description:
+				'Give at least one user ID, or check that the expression gives one for this item.',
 			itemIndex,
 		});
 	}
@@ -201,24 +231,42 @@ export function readIdList(this: IExecuteFunctions, name: string, label: string,
  * Like `requiredString`, for an id that becomes a URL path segment: "." and ".." are refused,
  * since no encoding keeps URL parsers from treating them as navigation.
  */
-export function requiredId(this: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
+export function requiredId(
+	this: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+): string {
 	const value = requiredString.call(this, name, label, itemIndex);
 	if (isUnsafeSegment(value)) {
-		throw new NodeOperationError(this.getNode(), `${label} "${value}" is not a valid ID [item ${itemIndex}]`, {
-			description: '"." and ".." cannot be sent as an ID in a URL path.',
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`${label} "${value}" is not a valid ID [item ${itemIndex}]`,
+			{
+				description: '"." and ".." cannot be sent as an ID in a URL path.',
+				itemIndex,
+			},
+		);
 	}
 	return value;
 }
 
 /** Parses a JSON field that must hold an array (an array from an expression is accepted too). */
-export function jsonArray(this: IExecuteFunctions, value: unknown, label: string, itemIndex: number): unknown[] {
+export function jsonArray(
+	this: IExecuteFunctions,
+	value: unknown,
+	label: string,
+	itemIndex: number,
+): unknown[] {
 	const example = 'a JSON array such as [["name", "==", "signed_up"]]';
 	const parsed = parseJsonField.call(this, value, label, itemIndex, example);
 	if (parsed === undefined) return [];
 	if (!Array.isArray(parsed)) {
-		throw new NodeOperationError(this.getNode(), `${label} must be a JSON array [item ${itemIndex}]`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`${label} must be a JSON array [item ${itemIndex}]`,
+			{ itemIndex },
+		);
 	}
 	return parsed;
 }

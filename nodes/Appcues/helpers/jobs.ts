@@ -9,8 +9,26 @@ import { path } from '../transport/paths';
  * running, complete, done, failed) and HTTP-like numbers (202 running, 200 done, 400/422
  * failed). The status is kept as Appcues sent it; these sets only decide when to stop polling.
  */
-const FAILED_WORDS = new Set(['failed', 'failure', 'error', 'errored', 'cancelled', 'canceled', 'aborted', 'rejected']);
-const DONE_WORDS = new Set(['complete', 'completed', 'done', 'finished', 'success', 'succeeded', 'processed', 'ok']);
+const FAILED_WORDS = new Set([
+	'failed',
+	'failure',
+	'error',
+	'errored',
+	'cancelled',
+	'canceled',
+	'aborted',
+	'rejected',
+]);
+const DONE_WORDS = new Set([
+	'complete',
+	'completed',
+	'done',
+	'finished',
+	'success',
+	'succeeded',
+	'processed',
+	'ok',
+]);
 
 export type JobOutcome = 'running' | 'done' | 'failed';
 
@@ -21,7 +39,9 @@ export function jobOutcome(status: unknown): JobOutcome {
 		if (code >= 200 && code < 300 && code !== 202) return 'done';
 		return 'running';
 	}
-	const word = String(status ?? '').trim().toLowerCase();
+	const word = String(status ?? '')
+		.trim()
+		.toLowerCase();
 	if (FAILED_WORDS.has(word)) return 'failed';
 	if (DONE_WORDS.has(word)) return 'done';
 	return 'running';
@@ -49,12 +69,16 @@ export const waitFields: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 0.05, numberPrecision: 2 },
 		default: 10,
-		description: 'How long to wait for the job before failing with its ID, so it can be looked up later',
+		description:
+			'How long to wait for the job before failing with its ID, so it can be looked up later',
 		displayOptions: { show: { waitForCompletion: [true] } },
 	},
 ];
 
-export function readWaitSettings(this: IExecuteFunctions, itemIndex: number): WaitSettings | undefined {
+export function readWaitSettings(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): WaitSettings | undefined {
 	if (!this.getNodeParameter('waitForCompletion', itemIndex, false)) return undefined;
 	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
 	return { timeoutMs: Math.max(0, minutes) * 60_000 };
@@ -99,7 +123,8 @@ export async function waitForJob(
 		if (remaining <= 0) break;
 		await sleep(Math.min(wait, remaining));
 		wait = Math.min(wait * 2, POLL_MAX_WAIT_MS);
-		const job = ((await client.request({ method: 'GET', path: target.statusPath, itemIndex })) ?? {}) as IDataObject;
+		const job = ((await client.request({ method: 'GET', path: target.statusPath, itemIndex })) ??
+			{}) as IDataObject;
 		lastStatus = job[target.statusField ?? 'status'];
 		const outcome = target.outcome ? target.outcome(job) : jobOutcome(lastStatus);
 		if (outcome === 'done') return job;
@@ -139,12 +164,22 @@ export async function finishJob(
 	if (!wait) return job;
 	const jobId = jobIdOf(job);
 	if (!jobId) {
-		throw new NodeOperationError(this.getNode(), `Appcues accepted the request but returned no job ID to wait for [item ${itemIndex}]`, {
-			description: `Answer: ${JSON.stringify(job).slice(0, 200)}`,
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Appcues accepted the request but returned no job ID to wait for [item ${itemIndex}]`,
+			{
+				description: `Answer: ${JSON.stringify(job).slice(0, 200)}`,
+				itemIndex,
+			},
+		);
 	}
-	const final = await waitForJob.call(this, client, { statusPath: path`/jobs/${jobId}`, jobId }, wait, itemIndex);
+	const final = await waitForJob.call(
+		this,
+		client,
+		{ statusPath: path`/jobs/${jobId}`, jobId },
+		wait,
+		itemIndex,
+	);
 	return { ...final, job_id: jobId, job_url: job.job_url ?? final.url };
 }
 

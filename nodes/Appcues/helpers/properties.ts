@@ -73,7 +73,12 @@ export function readProperties(
 ): IDataObject {
 	const mode = this.getNodeParameter('propertiesInput', itemIndex, 'fields') as string;
 	if (mode === 'json') {
-		return jsonObject.call(this, this.getNodeParameter('propertiesJson', itemIndex, '{}'), label, itemIndex);
+		return jsonObject.call(
+			this,
+			this.getNodeParameter('propertiesJson', itemIndex, '{}'),
+			label,
+			itemIndex,
+		);
 	}
 	const pairs = this.getNodeParameter('properties.property', itemIndex, []) as Array<{
 		name?: unknown;
@@ -81,7 +86,12 @@ export function readProperties(
 	}>;
 	const properties: IDataObject = {};
 	for (const [position, pair] of pairs.entries()) {
-		const name = optionalText.call(this, pair.name, `${label}: name of property ${position + 1}`, itemIndex);
+		const name = optionalText.call(
+			this,
+			pair.name,
+			`${label}: name of property ${position + 1}`,
+			itemIndex,
+		);
 		if (!name) {
 			throw new NodeOperationError(
 				this.getNode(),

@@ -16,7 +16,8 @@ export function asList(body: unknown, preferredKey?: string): IDataObject[] {
 	if (Array.isArray(body)) return body as IDataObject[];
 	if (body && typeof body === 'object') {
 		const record = body as Record<string, unknown>;
-		if (preferredKey && Array.isArray(record[preferredKey])) return record[preferredKey] as IDataObject[];
+		if (preferredKey && Array.isArray(record[preferredKey]))
+			return record[preferredKey] as IDataObject[];
 		const arrays = Object.values(record).filter(Array.isArray);
 		if (arrays.length === 1) return arrays[0] as IDataObject[];
 	}
@@ -24,7 +25,10 @@ export function asList(body: unknown, preferredKey?: string): IDataObject[] {
 }
 
 /** The item n8n shows for a failed input when "Continue On Fail" is on. */
-export function errorItem(error: unknown, pairedItem: IPairedItemData | IPairedItemData[]): INodeExecutionData {
+export function errorItem(
+	error: unknown,
+	pairedItem: IPairedItemData | IPairedItemData[],
+): INodeExecutionData {
 	const { message, description } = error as { message?: string; description?: string | null };
 	return {
 		json: { error: message ?? String(error), ...(description ? { description } : {}) },

@@ -23,7 +23,9 @@ async function search(
 		.filter((entry) => entry.value !== '')
 		.filter(
 			(entry) =>
-				!needle || entry.name.toLowerCase().includes(needle) || entry.value.toLowerCase().includes(needle),
+				!needle ||
+				entry.name.toLowerCase().includes(needle) ||
+				entry.value.toLowerCase().includes(needle),
 		)
 		.sort((a, b) => a.name.localeCompare(b.name));
 	return { results };

@@ -25,7 +25,9 @@ const budgets = new Map<string, Throttle>();
  * cannot slow each other down.
  */
 export function accountKey(baseUrl: string, accountId: string, apiKey: string): string {
-	return createHash('sha256').update(JSON.stringify([baseUrl, accountId, apiKey])).digest('hex');
+	return createHash('sha256')
+		.update(JSON.stringify([baseUrl, accountId, apiKey]))
+		.digest('hex');
 }
 
 export function accountBudget(key: string, now: () => number = Date.now): Throttle {

@@ -9,7 +9,12 @@ import type {
 } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { apiErrorFromResponse, connectionError, mayHaveBeenAppliedError, redirectError } from './errors';
+import {
+	apiErrorFromResponse,
+	connectionError,
+	mayHaveBeenAppliedError,
+	redirectError,
+} from './errors';
 import { encodeSegment, isUnsafeSegment } from './paths';
 import { baseUrlFor, baseUrlProblem } from './region';
 import {
@@ -88,7 +93,8 @@ export class AppcuesClient {
 		private readonly context: AppcuesContext,
 		readonly settings: ClientSettings = DEFAULT_CLIENT_SETTINGS,
 	) {
-		if (settings.requestsPerSecond < ACCOUNT_REQUESTS_PER_SECOND) this.nodeLimit = new Throttle(settings.requestsPerSecond);
+		if (settings.requestsPerSecond < ACCOUNT_REQUESTS_PER_SECOND)
+			this.nodeLimit = new Throttle(settings.requestsPerSecond);
 	}
 
 	private get node(): INode {
@@ -114,14 +120,16 @@ export class AppcuesClient {
 		const baseUrl = baseUrlFor(credentials);
 		if (!baseUrl) {
 			throw new NodeOperationError(this.node, 'The Appcues credential has no Base URL', {
-				description: 'The region is set to Custom Base URL, so the Base URL field must be filled in.',
+				description:
+					'The region is set to Custom Base URL, so the Base URL field must be filled in.',
 				itemIndex: request.itemIndex,
 			});
 		}
 		const refused = baseUrlProblem(baseUrl);
 		if (refused) {
 			throw new NodeOperationError(this.node, refused, {
-				description: 'Change the Base URL field of the Appcues credential (Region: Custom Base URL).',
+				description:
+					'Change the Base URL field of the Appcues credential (Region: Custom Base URL).',
 				itemIndex: request.itemIndex,
 			});
 		}
@@ -143,12 +151,23 @@ export class AppcuesClient {
 			sendCredentialsOnCrossOriginRedirect: false,
 		};
 		const credentialOverride =
-			request.auth === 'legacyKey' ? this.legacyCredentials(credentials, request.itemIndex) : undefined;
-		const described = { method: request.method, path: fullPath, host: new URL(baseUrl).host, url: options.url };
+			request.auth === 'legacyKey'
+				? this.legacyCredentials(credentials, request.itemIndex)
+				: undefined;
+		const described = {
+			method: request.method,
+			path: fullPath,
+			host: new URL(baseUrl).host,
+			url: options.url,
+		};
 
 		// The account's budget, shared with every execution in this process (looked up each time:
 		// an idle budget may have been dropped meanwhile).
-		const budgetKey = accountKey(baseUrl, String(credentials.accountId ?? '').trim(), String(credentials.apiKey ?? ''));
+		const budgetKey = accountKey(
+			baseUrl,
+			String(credentials.accountId ?? '').trim(),
+			String(credentials.apiKey ?? ''),
+		);
 		for (let attempt = 0; ; attempt++) {
 			await this.nodeLimit?.acquire();
 			const budget = accountBudget(budgetKey);
@@ -181,10 +200,14 @@ export class AppcuesClient {
 				}
 				// Not a network failure (a bug or an unexpected helper error): keep the message only,
 				// since the original error object carries the request options with the credentials.
-				throw new NodeOperationError(this.node, `Request to Appcues failed: ${safeMessage(error)}`, {
-					itemIndex: request.itemIndex,
-					description: `Request: ${described.method} ${described.path}`,
-				});
+				throw new NodeOperationError(
+					this.node,
+					`Request to Appcues failed: ${safeMessage(error)}`,
+					{
+						itemIndex: request.itemIndex,
+						description: `Request: ${described.method} ${described.path}`,
+					},
+				);
 			}
 
 			const status = response.statusCode;
@@ -193,17 +216,37 @@ export class AppcuesClient {
 				return response;
 			}
 			if (status >= 300 && status < 400) {
-				throw redirectError(this.node, status, response.headers?.location, described, request.itemIndex);
+				throw redirectError(
+					this.node,
+					status,
+					response.headers?.location,
+					described,
+					request.itemIndex,
+				);
 			}
 			if (status === 429) budget.onThrottled(sentAt);
 			const handling = handleFailure(request.method, { status });
 			if (handling === 'retry' && attempt < this.retryBudget(status)) {
 				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], Date.now());
-				await waitBeforeRetry(retryDelayMs(attempt, this.settings, retryAfter, Math.random, status === 429 ? THROTTLED_BASE_WAIT_MS : undefined));
+				await waitBeforeRetry(
+					retryDelayMs(
+						attempt,
+						this.settings,
+						retryAfter,
+						Math.random,
+						status === 429 ? THROTTLED_BASE_WAIT_MS : undefined,
+					),
+				);
 				continue;
 			}
 			if (handling === 'may-have-applied') {
-				throw mayHaveBeenAppliedError(this.node, status, response.body, described, request.itemIndex);
+				throw mayHaveBeenAppliedError(
+					this.node,
+					status,
+					response.body,
+					described,
+					request.itemIndex,
+				);
 			}
 			throw apiErrorFromResponse(this.node, status, response.body, described, request.itemIndex);
 		}
@@ -214,7 +257,9 @@ export class AppcuesClient {
 	 * a larger budget than other failures, enough that a storm of throttling loses no item.
 	 */
 	private retryBudget(status: number): number {
-		return status === 429 ? this.settings.maxRetries * THROTTLED_RETRY_FACTOR : this.settings.maxRetries;
+		return status === 429
+			? this.settings.maxRetries * THROTTLED_RETRY_FACTOR
+			: this.settings.maxRetries;
 	}
 
 	private fullPath(request: AppcuesRequest, credentials: ICredentialDataDecryptedObject): string {

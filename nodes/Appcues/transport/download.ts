@@ -65,13 +65,22 @@ export async function downloadPresigned(
 			);
 		}
 		const reason = cancelled?.aborted ? 'the execution was cancelled' : describeFailure(error);
-		return new NodeOperationError(this.getNode(), `Downloading the export from ${host} failed: ${reason}`, {
-			description: 'The download link is valid for one hour; run the export again to get a new one.',
-			itemIndex,
-		});
+		return new NodeOperationError(
+			this.getNode(),
+			`Downloading the export from ${host} failed: ${reason}`,
+			{
+				description:
+					'The download link is valid for one hour; run the export again to get a new one.',
+				itemIndex,
+			},
+		);
 	};
 
-	let response: { body: ByteStream; statusCode: number; headers: Record<string, string | undefined> };
+	let response: {
+		body: ByteStream;
+		statusCode: number;
+		headers: Record<string, string | undefined>;
+	};
 	try {
 		response = (await this.helpers.httpRequest({
 			method: 'GET',
@@ -114,7 +123,12 @@ export async function downloadPresigned(
  * Reads the stream up to `maxBytes`. Beyond that it fails with DownloadTooLarge when `strict`, or
  * stops and keeps what it has (an error body, only shown shortened).
  */
-async function readAtMost(stream: ByteStream, maxBytes: number, strict: boolean, signal: AbortSignal): Promise<Buffer> {
+async function readAtMost(
+	stream: ByteStream,
+	maxBytes: number,
+	strict: boolean,
+	signal: AbortSignal,
+): Promise<Buffer> {
 	const chunks: Buffer[] = [];
 	let total = 0;
 	await new Promise<void>((resolve, reject) => {

@@ -120,7 +120,11 @@ export function connectionError(
 	const description = mayHaveBeenApplied
 		? `Request: ${request.method} ${request.path} (${code}). Check in Appcues whether the change was applied before running this item again.`
 		: `Request: ${request.method} ${request.path} (${code}). Check the region or base URL in the Appcues credential and the network between n8n and Appcues.`;
-	return new NodeApiError(node, { connectionFailure: what } as JsonObject, { message, description, itemIndex });
+	return new NodeApiError(node, { connectionFailure: what } as JsonObject, {
+		message,
+		description,
+		itemIndex,
+	});
 }
 
 /**
@@ -144,8 +148,17 @@ export function mayHaveBeenAppliedError(
 	]
 		.filter(Boolean)
 		.join(' ');
-	const response: JsonObject = { httpCode: String(status), status, ...(said ? { body: said } : {}) };
-	return new NodeApiError(node, response, { message, description, httpCode: String(status), itemIndex });
+	const response: JsonObject = {
+		httpCode: String(status),
+		status,
+		...(said ? { body: said } : {}),
+	};
+	return new NodeApiError(node, response, {
+		message,
+		description,
+		httpCode: String(status),
+		itemIndex,
+	});
 }
 
 /**
@@ -171,10 +184,14 @@ export function redirectError(
 	}
 	const message = `Appcues answered with a redirect (${status}) to ${target}; it was not followed, so no credentials were sent there`;
 	const description = `The Appcues API does not redirect. Check the Region and Base URL in the Appcues credential. Request: ${request.method} ${request.path}`;
-	return new NodeApiError(node, { httpCode: String(status), status, redirectTarget: target } as JsonObject, {
-		message,
-		description,
-		httpCode: String(status),
-		itemIndex,
-	});
+	return new NodeApiError(
+		node,
+		{ httpCode: String(status), status, redirectTarget: target } as JsonObject,
+		{
+			message,
+			description,
+			httpCode: String(status),
+			itemIndex,
+		},
+	);
 }

@@ -16,7 +16,13 @@ const NOT_APPLIED_STATUSES = new Set([429, 503]);
 const MAYBE_APPLIED_STATUSES = new Set([500, 502, 504]);
 
 /** The connection failed before the request reached Appcues: retrying cannot apply it twice. */
-const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const NOT_SENT_CODES = new Set([
+	'ECONNREFUSED',
+	'ENOTFOUND',
+	'EAI_AGAIN',
+	'EHOSTUNREACH',
+	'ENETUNREACH',
+]);
 
 /** The connection failed after the request may have been sent. */
 const MAYBE_SENT_CODES = new Set([

@@ -22,7 +22,10 @@ export const WEBHOOK_SECRET = 'sandbox-webhook-secret';
 export const WRONG_API_SECRET = 'wrong-secret-for-the-error-examples';
 
 /** The credentials to import: one that works against the fake at `baseUrl`, one with a wrong secret. */
-export function appcuesCredentials(baseUrl: string, account: FakeAccount = DEFAULT_ACCOUNT): CredentialJson[] {
+export function appcuesCredentials(
+	baseUrl: string,
+	account: FakeAccount = DEFAULT_ACCOUNT,
+): CredentialJson[] {
 	const common = { accountId: account.accountId, region: 'custom', baseUrl };
 	return [
 		{
@@ -47,9 +50,13 @@ export function appcuesCredentials(baseUrl: string, account: FakeAccount = DEFAU
 export const WORKFLOWS_DIR = join(repoRoot(), 'test', 'e2e', 'workflows');
 
 /** The example workflows, keyed by file name without `.json` (users, segments, trigger, ...). */
-export function loadWorkflows(dir: string = WORKFLOWS_DIR): Record<string, WorkflowJson & { id: string }> {
+export function loadWorkflows(
+	dir: string = WORKFLOWS_DIR,
+): Record<string, WorkflowJson & { id: string }> {
 	const out: Record<string, WorkflowJson & { id: string }> = {};
-	for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+	for (const file of readdirSync(dir)
+		.filter((f) => f.endsWith('.json'))
+		.sort()) {
 		const workflow = JSON.parse(readFileSync(join(dir, file), 'utf8')) as WorkflowJson;
 		if (!workflow.id) throw new Error(`${file}: the example workflows need a fixed id`);
 		out[basename(file, '.json')] = workflow as WorkflowJson & { id: string };
@@ -63,7 +70,8 @@ export function loadWorkflows(dir: string = WORKFLOWS_DIR): Record<string, Workf
  */
 export function triggerWebhookPath(workflow: WorkflowJson): string {
 	const node = workflow.nodes.find((n) => n.type === TRIGGER_TYPE);
-	if (!node?.webhookId) throw new Error(`workflow ${workflow.name} has no Appcues Trigger with a webhookId`);
+	if (!node?.webhookId)
+		throw new Error(`workflow ${workflow.name} has no Appcues Trigger with a webhookId`);
 	return `${node.webhookId}/webhook`;
 }
 
@@ -78,7 +86,11 @@ export function signDelivery(
 ): Record<string, string> {
 	const ts = String(timestamp);
 	const signature = createHmac('sha256', secret).update(`${ts}.${body}`).digest('hex');
-	return { 'Content-Type': 'application/json', 'X-Apc-Timestamp': ts, 'X-Apc-Signature': signature };
+	return {
+		'Content-Type': 'application/json',
+		'X-Apc-Timestamp': ts,
+		'X-Apc-Signature': signature,
+	};
 }
 
 export function basicAuth(user: string, password: string): string {

@@ -109,15 +109,22 @@ async function doEnsureRuntime(version: N8nVersion): Promise<N8nRuntime> {
 	});
 	const ensureMs = Date.now() - t0;
 	if (res.code !== 0) {
-		throw new Error(`e2e/install-runtime.sh ${version} failed (${describeExit(res)}):\n${tail(res.output, 80)}`);
+		throw new Error(
+			`e2e/install-runtime.sh ${version} failed (${describeExit(res)}):\n${tail(res.output, 80)}`,
+		);
 	}
 	const runtimeDir = join(root, 'e2e', 'runtimes', `n8n-${version}`);
 	const marker = readMarker(join(runtimeDir, 'node_modules', '.e2e-runtime-installed'));
 	const nodeBin = marker.node;
-	if (!nodeBin || !existsSync(nodeBin)) throw new Error(`runtime ${version}: node binary "${nodeBin}" not found`);
+	if (!nodeBin || !existsSync(nodeBin))
+		throw new Error(`runtime ${version}: node binary "${nodeBin}" not found`);
 	const n8nBin = join(runtimeDir, 'node_modules', 'n8n', 'bin', 'n8n');
 	if (!existsSync(n8nBin)) throw new Error(`runtime ${version}: ${n8nBin} not found`);
-	const path = [dirname(nodeBin), join(runtimeDir, 'node_modules', '.bin'), process.env.PATH ?? ''].join(delimiter);
+	const path = [
+		dirname(nodeBin),
+		join(runtimeDir, 'node_modules', '.bin'),
+		process.env.PATH ?? '',
+	].join(delimiter);
 	return { version, runtimeDir, n8nBin, nodeBin, env: { PATH: path }, ensureMs };
 }
 
@@ -141,7 +148,9 @@ export function getFreePort(): Promise<number> {
 		srv.once('error', reject);
 		srv.listen(0, '127.0.0.1', () => {
 			const addr = srv.address();
-			srv.close(() => (addr && typeof addr === 'object' ? resolvePort(addr.port) : reject(new Error('no port'))));
+			srv.close(() =>
+				addr && typeof addr === 'object' ? resolvePort(addr.port) : reject(new Error('no port')),
+			);
 		});
 	});
 }
@@ -170,7 +179,9 @@ function tail(text: string, lines: number): string {
 function execFileText(cmd: string, args: string[], cwd?: string): Promise<string> {
 	return new Promise((res, rej) =>
 		execFile(cmd, args, { cwd, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) =>
-			err ? rej(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`)) : res(stdout),
+			err
+				? rej(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`))
+				: res(stdout),
 		),
 	);
 }
@@ -184,7 +195,9 @@ function execFileText(cmd: string, args: string[], cwd?: string): Promise<string
  */
 export async function packPackage(repoDir: string = repoRoot(), destDir?: string): Promise<string> {
 	if (!existsSync(join(repoDir, 'dist'))) {
-		throw new Error(`${repoDir}/dist does not exist: build the package (npm run build) before packing it`);
+		throw new Error(
+			`${repoDir}/dist does not exist: build the package (npm run build) before packing it`,
+		);
 	}
 	const dest = destDir ?? (await mkdtemp(join(tmpdir(), 'n8n-e2e-pack-')));
 	await mkdir(dest, { recursive: true });
@@ -220,7 +233,15 @@ export async function installPackageTarball(userFolder: string, tgzPath: string)
 		if (pkg.dependencies && Object.keys(pkg.dependencies).length > 0) {
 			await execFileText(
 				'npm',
-				['install', '--omit=dev', '--omit=peer', '--ignore-scripts', '--no-package-lock', '--no-audit', '--no-fund'],
+				[
+					'install',
+					'--omit=dev',
+					'--omit=peer',
+					'--ignore-scripts',
+					'--no-package-lock',
+					'--no-audit',
+					'--no-fund',
+				],
 				dest,
 			);
 		}
@@ -315,9 +336,15 @@ export interface ExecuteResult extends RunResult {
 }
 
 /** `ok` and `teardownCrash` of an `execute` that ended as `res` and printed `run` (see ExecuteResult). */
-export function judgeExecute(res: RunResult, run: RunJson | undefined): Pick<ExecuteResult, 'ok' | 'teardownCrash'> {
+export function judgeExecute(
+	res: RunResult,
+	run: RunJson | undefined,
+): Pick<ExecuteResult, 'ok' | 'teardownCrash'> {
 	const teardownCrash = run ? nativeCrashSignal(res) : undefined;
-	return { teardownCrash, ok: (res.code === 0 || teardownCrash !== undefined) && run?.status === 'success' };
+	return {
+		teardownCrash,
+		ok: (res.code === 0 || teardownCrash !== undefined) && run?.status === 'success',
+	};
 }
 
 /** How an `execute` ended (exit, signal, timeout, duration), the run status and the output tail. */
@@ -338,7 +365,9 @@ export function stripAnsi(text: string): string {
 
 function isRunJson(v: unknown): v is RunJson {
 	const d = (v as { data?: { resultData?: unknown } } | null)?.data;
-	return typeof v === 'object' && v !== null && typeof d === 'object' && d !== null && 'resultData' in d;
+	return (
+		typeof v === 'object' && v !== null && typeof d === 'object' && d !== null && 'resultData' in d
+	);
 }
 
 /**
@@ -392,7 +421,10 @@ export function nodeOutput(
 	opts: { runIndex?: number; output?: number } = {},
 ): Array<Record<string, unknown>> {
 	const task = run?.data.resultData.runData[nodeName]?.[opts.runIndex ?? 0];
-	if (!task) throw new Error(`node "${nodeName}" did not run (ran: ${Object.keys(run?.data.resultData.runData ?? {}).join(', ')})`);
+	if (!task)
+		throw new Error(
+			`node "${nodeName}" did not run (ran: ${Object.keys(run?.data.resultData.runData ?? {}).join(', ')})`,
+		);
 	return (task.data?.main?.[opts.output ?? 0] ?? []).map((item) => item.json);
 }
 
@@ -488,7 +520,10 @@ function installSandboxExitHook(): void {
 }
 
 /** Create a fresh n8n user folder for `version` (installing the runtime if needed). */
-export async function createN8nSandbox(version: N8nVersion, opts: SandboxOptions = {}): Promise<N8nSandbox> {
+export async function createN8nSandbox(
+	version: N8nVersion,
+	opts: SandboxOptions = {},
+): Promise<N8nSandbox> {
 	const runtime = await ensureRuntime(version);
 	const base = opts.baseDir ?? tmpdir();
 	await mkdir(base, { recursive: true });
@@ -513,7 +548,11 @@ function inheritedEnv(): NodeJS.ProcessEnv {
 	const env: NodeJS.ProcessEnv = {};
 	for (const [k, v] of Object.entries(process.env)) {
 		if (v === undefined) continue;
-		if (/^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|NODE_ENV$|NODE_OPTIONS$|NODE_PATH$|npm_|VITEST|TS_NODE)/i.test(k)) {
+		if (
+			/^(N8N_|DB_|EXECUTIONS_|QUEUE_|WEBHOOK_URL$|GENERIC_TIMEZONE$|NODE_ENV$|NODE_OPTIONS$|NODE_PATH$|npm_|VITEST|TS_NODE)/i.test(
+				k,
+			)
+		) {
 			continue;
 		}
 		env[k] = v;
@@ -593,7 +632,10 @@ export class N8nSandbox {
 
 	private nextLogFile(name: string): string {
 		this.seq += 1;
-		return join(this.inputDir, `${String(this.seq).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '_')}.log`);
+		return join(
+			this.inputDir,
+			`${String(this.seq).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '_')}.log`,
+		);
 	}
 
 	/** Run `n8n <args...>` to completion (never rejects because of the exit code). */
@@ -614,7 +656,9 @@ export class N8nSandbox {
 	async cliOk(args: string[], opts: CliOptions = {}): Promise<RunResult> {
 		const res = await this.cli(args, opts);
 		if (res.code !== 0) {
-			throw new Error(`n8n ${args.join(' ')} failed (${res.exit}):\n${tail(stripAnsi(res.output), 60)}`);
+			throw new Error(
+				`n8n ${args.join(' ')} failed (${res.exit}):\n${tail(stripAnsi(res.output), 60)}`,
+			);
 		}
 		return res;
 	}
@@ -625,8 +669,13 @@ export class N8nSandbox {
 	}
 
 	/** `n8n import:credentials`. Missing ids are generated; returns the credentials as imported. */
-	async importCredentials(creds: CredentialJson | CredentialJson[]): Promise<Array<CredentialJson & { id: string }>> {
-		const list = (Array.isArray(creds) ? creds : [creds]).map((c) => ({ ...c, id: c.id ?? randomN8nId() }));
+	async importCredentials(
+		creds: CredentialJson | CredentialJson[],
+	): Promise<Array<CredentialJson & { id: string }>> {
+		const list = (Array.isArray(creds) ? creds : [creds]).map((c) => ({
+			...c,
+			id: c.id ?? randomN8nId(),
+		}));
 		const file = join(this.inputDir, `credentials-${randomN8nId(6)}.json`);
 		await writeFile(file, JSON.stringify(list, null, 2));
 		await this.cliOk(['import:credentials', `--input=${file}`]);
@@ -653,7 +702,10 @@ export class N8nSandbox {
 
 	/** `n8n publish:workflow --id` (activation). Takes effect on the next start(): call it while stopped. */
 	async publishWorkflow(id: string): Promise<RunResult> {
-		if (this.server) throw new Error('publishWorkflow: stop n8n first (publishing takes effect on the next start)');
+		if (this.server)
+			throw new Error(
+				'publishWorkflow: stop n8n first (publishing takes effect on the next start)',
+			);
 		return this.cliOk(['publish:workflow', `--id=${id}`]);
 	}
 
@@ -662,7 +714,10 @@ export class N8nSandbox {
 		const res = await this.cli(['execute', `--id=${id}`, '--rawOutput'], opts);
 		const run = extractRunJson(res.stdout) ?? extractRunJson(res.output);
 		const verdict = judgeExecute(res, run);
-		if (verdict.teardownCrash) console.warn(`n8n ${this.version} execute --id=${id}: ${res.exit} after printing the run JSON (teardown crash)`);
+		if (verdict.teardownCrash)
+			console.warn(
+				`n8n ${this.version} execute --id=${id}: ${res.exit} after printing the run JSON (teardown crash)`,
+			);
 		return { ...res, run, ...verdict };
 	}
 
@@ -691,11 +746,16 @@ export class N8nSandbox {
 			// published workflows are activated (webhooks answer 404 until then). The line below
 			// comes after activation; it is logged at info level, so only wait for it then.
 			if (['info', 'debug'].includes(this.env(0, opts.env).N8N_LOG_LEVEL ?? '')) {
-				await proc.waitForOutput(opts.readyPattern ?? /Editor is now accessible via/, Math.max(1000, timeoutMs - (Date.now() - t0)));
+				await proc.waitForOutput(
+					opts.readyPattern ?? /Editor is now accessible via/,
+					Math.max(1000, timeoutMs - (Date.now() - t0)),
+				);
 			}
 		} catch (e) {
 			await proc.kill(5000);
-			throw new Error(`${(e as Error).message}\n--- n8n output ---\n${tail(stripAnsi(proc.output()), 60)}`);
+			throw new Error(
+				`${(e as Error).message}\n--- n8n output ---\n${tail(stripAnsi(proc.output()), 60)}`,
+			);
 		}
 		const server: RunningN8n = {
 			baseUrl: this.baseUrl,
@@ -704,7 +764,8 @@ export class N8nSandbox {
 			startupMs: Date.now() - t0,
 			output: () => proc.output(),
 			waitForOutput: (pattern, ms = 30_000) => proc.waitForOutput(pattern, ms),
-			waitForWebhook: (path, o = {}) => waitForWebhook(this.baseUrl, path, o.method ?? 'POST', o.timeoutMs ?? 30_000),
+			waitForWebhook: (path, o = {}) =>
+				waitForWebhook(this.baseUrl, path, o.method ?? 'POST', o.timeoutMs ?? 30_000),
 			stop: async () => {
 				const info = await proc.kill(15_000);
 				if (this.server === server) this.server = undefined;
@@ -739,14 +800,21 @@ export class N8nSandbox {
 		params: unknown[] = [],
 		decode: { flatted?: string[]; json?: string[] } = {},
 	): Promise<T[]> {
-		const args = [this.runtime.runtimeDir, this.dbPath, sql, JSON.stringify(params), JSON.stringify(decode)];
+		const args = [
+			this.runtime.runtimeDir,
+			this.dbPath,
+			sql,
+			JSON.stringify(params),
+			JSON.stringify(decode),
+		];
 		const res = await runTracked(this.runtime.nodeBin, ['-e', DB_QUERY_SCRIPT, ...args], {
 			cwd: this.root,
 			env: { ...inheritedEnv(), ...this.runtime.env },
 			label: this.label('db query'),
 			timeoutMs: 60_000,
 		});
-		if (res.code !== 0) throw new Error(`DB query failed (${describeExit(res)}): ${sql}\n${res.stderr}`);
+		if (res.code !== 0)
+			throw new Error(`DB query failed (${describeExit(res)}): ${sql}\n${res.stderr}`);
 		return JSON.parse(res.stdout) as T[];
 	}
 
@@ -832,7 +900,11 @@ function normaliseExecutionRow(r: Record<string, unknown>): ExecutionRow {
 	};
 }
 
-async function waitForReadiness(baseUrl: string, proc: TrackedProcess, timeoutMs: number): Promise<void> {
+async function waitForReadiness(
+	baseUrl: string,
+	proc: TrackedProcess,
+	timeoutMs: number,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	let last = '';
 	while (Date.now() < deadline) {
@@ -841,7 +913,9 @@ async function waitForReadiness(baseUrl: string, proc: TrackedProcess, timeoutMs
 			throw new Error(`n8n exited before it was ready (${describeExit(info)})`);
 		}
 		try {
-			const res = await fetch(`${baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
+			const res = await fetch(`${baseUrl}/healthz/readiness`, {
+				signal: AbortSignal.timeout(2000),
+			});
 			const body = await res.text();
 			last = `${res.status} ${body}`;
 			if (res.ok && /"ok"/.test(body)) return;
@@ -853,7 +927,12 @@ async function waitForReadiness(baseUrl: string, proc: TrackedProcess, timeoutMs
 	throw new Error(`n8n not ready after ${timeoutMs} ms (last /healthz/readiness: ${last})`);
 }
 
-async function waitForWebhook(baseUrl: string, path: string, method: string, timeoutMs: number): Promise<void> {
+async function waitForWebhook(
+	baseUrl: string,
+	path: string,
+	method: string,
+	timeoutMs: number,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	const url = `${baseUrl}/webhook/${path.replace(/^\/+/, '')}`;
 	let last = '';
@@ -866,7 +945,14 @@ async function waitForWebhook(baseUrl: string, path: string, method: string, tim
 			});
 			const allowed = res.headers.get('access-control-allow-methods') ?? '';
 			last = `${res.status} allow=${allowed}`;
-			if (res.status < 300 && allowed.toUpperCase().split(/\s*,\s*/).includes(method.toUpperCase())) return;
+			if (
+				res.status < 300 &&
+				allowed
+					.toUpperCase()
+					.split(/\s*,\s*/)
+					.includes(method.toUpperCase())
+			)
+				return;
 		} catch (e) {
 			last = (e as Error).message;
 		}

@@ -94,7 +94,11 @@ export function liveProcessCount(): number {
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Spawn a tracked process in its own process group. */
-export function spawnTracked(command: string, args: string[], opts: SpawnOptions = {}): TrackedProcess {
+export function spawnTracked(
+	command: string,
+	args: string[],
+	opts: SpawnOptions = {},
+): TrackedProcess {
 	installExitHooks();
 	const label = opts.label ?? [command, ...args].join(' ');
 	const child = spawn(command, args, {
@@ -145,8 +149,12 @@ export function spawnTracked(command: string, args: string[], opts: SpawnOptions
 			// Let the pipes drain (they close once nothing in the group holds them).
 			await Promise.race([
 				Promise.all([
-					new Promise((r) => (child.stdout!.readableEnded ? r(null) : child.stdout!.once('close', r))),
-					new Promise((r) => (child.stderr!.readableEnded ? r(null) : child.stderr!.once('close', r))),
+					new Promise((r) =>
+						child.stdout!.readableEnded ? r(null) : child.stdout!.once('close', r),
+					),
+					new Promise((r) =>
+						child.stderr!.readableEnded ? r(null) : child.stderr!.once('close', r),
+					),
 				]),
 				sleep(2000),
 			]);
@@ -174,7 +182,10 @@ export function spawnTracked(command: string, args: string[], opts: SpawnOptions
 			if (running) {
 				signalSent = 'SIGTERM';
 				signalGroup(pid, 'SIGTERM');
-				const done = await Promise.race([exited.then(() => true), sleep(graceMs).then(() => false)]);
+				const done = await Promise.race([
+					exited.then(() => true),
+					sleep(graceMs).then(() => false),
+				]);
 				if (!done && running) {
 					signalSent = 'SIGKILL';
 					signalGroup(pid, 'SIGKILL');
@@ -187,7 +198,8 @@ export function spawnTracked(command: string, args: string[], opts: SpawnOptions
 				const check = () => {
 					const m = all.match(pattern);
 					if (m) return done(() => resolve(m));
-					if (!running) return done(() => reject(new Error(`${label} exited before printing ${pattern}`)));
+					if (!running)
+						return done(() => reject(new Error(`${label} exited before printing ${pattern}`)));
 				};
 				const t = setTimeout(
 					() => done(() => reject(new Error(`${label}: no ${pattern} within ${timeoutMs} ms`))),
@@ -229,10 +241,18 @@ export interface RunResult extends ExitInfo {
 }
 
 /** Signals of a native crash (not ones a user, the kernel's OOM killer or this harness sends). */
-const CRASH_SIGNALS: ReadonlySet<string> = new Set(['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGTRAP']);
+const CRASH_SIGNALS: ReadonlySet<string> = new Set([
+	'SIGSEGV',
+	'SIGBUS',
+	'SIGABRT',
+	'SIGILL',
+	'SIGTRAP',
+]);
 
 /** The signal, when the process died of a native crash; undefined after our timeout or kill(). */
-export function nativeCrashSignal(res: ExitInfo & Pick<RunResult, 'timedOut' | 'signalSent'>): NodeJS.Signals | undefined {
+export function nativeCrashSignal(
+	res: ExitInfo & Pick<RunResult, 'timedOut' | 'signalSent'>,
+): NodeJS.Signals | undefined {
 	if (res.timedOut || res.signalSent || !res.signal) return undefined;
 	return CRASH_SIGNALS.has(res.signal) ? res.signal : undefined;
 }
@@ -243,16 +263,23 @@ export function nativeCrashSignal(res: ExitInfo & Pick<RunResult, 'timedOut' | '
  */
 export function describeExit(res: ExitInfo & Partial<Omit<RunResult, 'exit'>>): string {
 	const ended = res.signal ? `signal ${res.signal}` : `exit code ${res.code}`;
-	const after = res.durationMs === undefined ? '' : ` after ${(res.durationMs / 1000).toFixed(1)} s`;
-	if (res.timedOut) return `${ended}${after}: killed by the harness, its ${res.timeoutMs} ms timeout fired`;
+	const after =
+		res.durationMs === undefined ? '' : ` after ${(res.durationMs / 1000).toFixed(1)} s`;
+	if (res.timedOut)
+		return `${ended}${after}: killed by the harness, its ${res.timeoutMs} ms timeout fired`;
 	if (res.signalSent) return `${ended}${after}: the harness had sent ${res.signalSent} (kill())`;
-	const timeout = res.timeoutMs === undefined ? '' : ` (its ${res.timeoutMs} ms timeout did not fire)`;
+	const timeout =
+		res.timeoutMs === undefined ? '' : ` (its ${res.timeoutMs} ms timeout did not fire)`;
 	if (res.signal) return `${ended}${after}: not sent by the harness${timeout}`;
 	return `${ended}${after}`;
 }
 
 /** Spawn a tracked process and wait for it to exit. Never rejects because of the exit code. */
-export async function runTracked(command: string, args: string[], opts: SpawnOptions = {}): Promise<RunResult> {
+export async function runTracked(
+	command: string,
+	args: string[],
+	opts: SpawnOptions = {},
+): Promise<RunResult> {
 	const t0 = Date.now();
 	const p = spawnTracked(command, args, opts);
 	const info = await p.exited;

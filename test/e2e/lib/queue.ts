@@ -58,7 +58,12 @@ export interface QueueExecution {
 	data?: RunJson['data'];
 }
 
-const OWNER = { email: 'owner@example.com', firstName: 'Queue', lastName: 'Owner', password: 'Queue-Password-123' };
+const OWNER = {
+	email: 'owner@example.com',
+	firstName: 'Queue',
+	lastName: 'Owner',
+	password: 'Queue-Password-123',
+};
 const FINISHED = (status: string) => !['new', 'running', 'waiting'].includes(status);
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -101,10 +106,17 @@ export class QueueTopology {
 						readyPattern: /n8n worker is now ready/,
 						// The worker's health server answers /healthz/readiness on the sandbox's port;
 						// its default (5678) is main's default port, and `::` would listen on every interface.
-						env: { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(worker.port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' },
+						env: {
+							QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+							QUEUE_HEALTH_CHECK_PORT: String(worker.port),
+							N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+						},
 					}),
 				),
-				launch(this.webhook, { command: ['webhook'], readyPattern: /Webhook listener waiting for requests/ }),
+				launch(this.webhook, {
+					command: ['webhook'],
+					readyPattern: /Webhook listener waiting for requests/,
+				}),
 			]);
 		} catch (error) {
 			await this.stopN8n();
@@ -122,7 +134,11 @@ export class QueueTopology {
 
 	/** Output of every n8n process so far, labelled (for secret checks and failure messages). */
 	allOutput(): string {
-		return this.sandboxes.map((s, i) => `--- ${this.roleOf(s, i)} ---\n${stripAnsi(this.running.get(s)?.output() ?? '')}`).join('\n');
+		return this.sandboxes
+			.map(
+				(s, i) => `--- ${this.roleOf(s, i)} ---\n${stripAnsi(this.running.get(s)?.output() ?? '')}`,
+			)
+			.join('\n');
 	}
 
 	private roleOf(sandbox: N8nSandbox, index: number): string {
@@ -138,8 +154,11 @@ export class QueueTopology {
 	 */
 	workerOf(id: string): number | undefined {
 		const started = new RegExp(`Worker started execution ${id} \\(job`);
-		const ran = this.workers.map((w, i) => (started.test(this.process(w).output()) ? i : -1)).filter((i) => i >= 0);
-		if (ran.length > 1) throw new Error(`execution ${id} was started by workers ${ran.join(' and ')}`);
+		const ran = this.workers
+			.map((w, i) => (started.test(this.process(w).output()) ? i : -1))
+			.filter((i) => i >= 0);
+		if (ran.length > 1)
+			throw new Error(`execution ${id} was started by workers ${ran.join(' and ')}`);
 		return ran[0];
 	}
 
@@ -158,12 +177,23 @@ export class QueueTopology {
 	/** The editor's REST API on main, as the owner (set up on first use). */
 	async rest<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
 		const base = this.process(this.main).baseUrl;
-		const headers: Record<string, string> = { 'Content-Type': 'application/json', 'browser-id': 'appcues-queue-e2e' };
+		const headers: Record<string, string> = {
+			'Content-Type': 'application/json',
+			'browser-id': 'appcues-queue-e2e',
+		};
 		// Once, also when several calls start together (a second owner setup would fail).
 		this.cookie ??= (async () => {
-			const setup = await fetch(`${base}/rest/owner/setup`, { method: 'POST', headers, body: JSON.stringify(OWNER) });
-			if (setup.status !== 200) throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
-			return setup.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+			const setup = await fetch(`${base}/rest/owner/setup`, {
+				method: 'POST',
+				headers,
+				body: JSON.stringify(OWNER),
+			});
+			if (setup.status !== 200)
+				throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
+			return setup.headers
+				.getSetCookie()
+				.map((c) => c.split(';')[0])
+				.join('; ');
 		})();
 		const res = await fetch(`${base}/rest/${path}`, {
 			method,
@@ -171,7 +201,8 @@ export class QueueTopology {
 			body: body === undefined ? undefined : JSON.stringify(body),
 		});
 		const text = await res.text();
-		if (res.status !== 200) throw new Error(`${method} /rest/${path}: ${res.status} ${text.slice(0, 500)}`);
+		if (res.status !== 200)
+			throw new Error(`${method} /rest/${path}: ${res.status} ${text.slice(0, 500)}`);
 		const type = res.headers.get('content-type') ?? '';
 		return (type.includes('json') ? (JSON.parse(text) as { data: T }).data : text) as T;
 	}
@@ -182,8 +213,11 @@ export class QueueTopology {
 	 * the run for a worker (without it main would run it itself). Returns the execution id.
 	 */
 	async runManual(workflowId: string, trigger = 'Start'): Promise<string> {
-		const data = await this.rest<{ executionId?: string }>('POST', `workflows/${workflowId}/run`, { triggerToStartFrom: { name: trigger } });
-		if (!data?.executionId) throw new Error(`workflow ${workflowId} did not start: ${JSON.stringify(data)}`);
+		const data = await this.rest<{ executionId?: string }>('POST', `workflows/${workflowId}/run`, {
+			triggerToStartFrom: { name: trigger },
+		});
+		if (!data?.executionId)
+			throw new Error(`workflow ${workflowId} did not start: ${JSON.stringify(data)}`);
 		return String(data.executionId);
 	}
 
@@ -209,27 +243,41 @@ export class QueueTopology {
 	async waitForExecution(id: string, timeoutMs = 120_000): Promise<QueueExecution> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
-			const [row] = await this.services.query<{ status: string }>(`SELECT status FROM execution_entity WHERE id = ${Number(id)}`);
+			const [row] = await this.services.query<{ status: string }>(
+				`SELECT status FROM execution_entity WHERE id = ${Number(id)}`,
+			);
 			if (row && FINISHED(row.status)) return (await this.getExecution(id))!;
-			if (Date.now() > deadline) throw new Error(`execution ${id} not finished after ${timeoutMs} ms (status ${row?.status})`);
+			if (Date.now() > deadline)
+				throw new Error(
+					`execution ${id} not finished after ${timeoutMs} ms (status ${row?.status})`,
+				);
 			await sleep(250);
 		}
 	}
 
 	/** Poll until `count` executions of `workflowId` have finished (newest first). */
-	async waitForExecutions(workflowId: string, count: number, timeoutMs = 60_000): Promise<QueueExecution[]> {
+	async waitForExecutions(
+		workflowId: string,
+		count: number,
+		timeoutMs = 60_000,
+	): Promise<QueueExecution[]> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const rows = (await this.listExecutions(workflowId)).filter((r) => FINISHED(r.status));
 			if (rows.length >= count) return rows;
-			if (Date.now() > deadline) throw new Error(`waited for ${count} finished execution(s) of ${workflowId}, have ${rows.length}`);
+			if (Date.now() > deadline)
+				throw new Error(
+					`waited for ${count} finished execution(s) of ${workflowId}, have ${rows.length}`,
+				);
 			await sleep(250);
 		}
 	}
 
 	/** n8n stores run data with `flatted`; use the runtime's copy (pure JS). */
 	private flatted(): { parse(text: string): unknown } {
-		return createRequire(join(this.main.runtime.runtimeDir, 'package.json'))('flatted') as { parse(text: string): unknown };
+		return createRequire(join(this.main.runtime.runtimeDir, 'package.json'))('flatted') as {
+			parse(text: string): unknown;
+		};
 	}
 
 	/** Resident memory (MB) of every process: n8n (with task runners), Postgres, Redis. */
@@ -290,7 +338,13 @@ export async function createQueueTopology(opts: QueueTopologyOptions): Promise<Q
 			...opts.env,
 		};
 		const make = async () => {
-			const sandbox = await createN8nSandbox(opts.version ?? '2.41.1', { env, baseDir: opts.baseDir, keep: opts.keep, echo: opts.echo, logLevel: opts.logLevel });
+			const sandbox = await createN8nSandbox(opts.version ?? '2.41.1', {
+				env,
+				baseDir: opts.baseDir,
+				keep: opts.keep,
+				echo: opts.echo,
+				logLevel: opts.logLevel,
+			});
 			sandboxes.push(sandbox);
 			return sandbox;
 		};
@@ -314,7 +368,11 @@ export async function createQueueTopology(opts: QueueTopologyOptions): Promise<Q
 /** Import credentials and workflows through main's CLI and publish the given ones (before start). */
 export async function importIntoQueue(
 	topology: QueueTopology,
-	input: { credentials: Parameters<N8nSandbox['importCredentials']>[0]; workflows: WorkflowJson[]; publish?: string[] },
+	input: {
+		credentials: Parameters<N8nSandbox['importCredentials']>[0];
+		workflows: WorkflowJson[];
+		publish?: string[];
+	},
 ): Promise<void> {
 	const t0 = Date.now();
 	await topology.main.importCredentials(input.credentials);

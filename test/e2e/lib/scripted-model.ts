@@ -112,10 +112,21 @@ export class ScriptedModel {
 		const path = (req.url ?? '').split('?')[0];
 		try {
 			if (req.method === 'GET' && path.endsWith('/models')) {
-				return send(res, 200, { object: 'list', data: [{ id: 'fake-model', object: 'model', owned_by: 'scripted' }] });
+				return send(res, 200, {
+					object: 'list',
+					data: [{ id: 'fake-model', object: 'model', owned_by: 'scripted' }],
+				});
 			}
-			const api = req.method === 'POST' && path.endsWith('/responses') ? 'responses' : req.method === 'POST' && path.endsWith('/chat/completions') ? 'chat' : undefined;
-			if (!api) return send(res, 404, { error: { message: `scripted model: no route ${req.method} ${path}` } });
+			const api =
+				req.method === 'POST' && path.endsWith('/responses')
+					? 'responses'
+					: req.method === 'POST' && path.endsWith('/chat/completions')
+						? 'chat'
+						: undefined;
+			if (!api)
+				return send(res, 404, {
+					error: { message: `scripted model: no route ${req.method} ${path}` },
+				});
 			const body = JSON.parse(await readBody(req)) as Record<string, unknown>;
 			const request = api === 'responses' ? readResponsesRequest(body) : readChatRequest(body);
 			const recorded: ModelRequest = {
@@ -162,7 +173,10 @@ function readBody(req: IncomingMessage): Promise<string> {
 
 function send(res: ServerResponse, status: number, body: unknown): void {
 	const text = JSON.stringify(body);
-	res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+	res.writeHead(status, {
+		'Content-Type': 'application/json',
+		'Content-Length': Buffer.byteLength(text),
+	});
 	res.end(text);
 }
 
@@ -171,7 +185,11 @@ function contentText(content: unknown): string {
 	if (typeof content === 'string') return content;
 	if (!Array.isArray(content)) return '';
 	return content
-		.map((part) => (part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string' ? (part as { text: string }).text : ''))
+		.map((part) =>
+			part && typeof part === 'object' && typeof (part as { text?: unknown }).text === 'string'
+				? (part as { text: string }).text
+				: '',
+		)
 		.join('');
 }
 
@@ -188,22 +206,34 @@ type Parsed = Pick<ModelRequest, 'system' | 'prompt' | 'tools' | 'round' | 'tool
 
 /** Responses API: `input` holds messages, `function_call` and `function_call_output` items. */
 function readResponsesRequest(body: Record<string, unknown>): Parsed {
-	const input = Array.isArray(body.input) ? (body.input as Array<Record<string, unknown>>) : [{ role: 'user', content: body.input }];
+	const input = Array.isArray(body.input)
+		? (body.input as Array<Record<string, unknown>>)
+		: [{ role: 'user', content: body.input }];
 	const calls = new Map<string, { name: string; arguments?: Record<string, unknown> }>();
 	const parsed: Parsed = { prompt: '', tools: [], round: 0, toolResults: [] };
 	let previous = '';
 	for (const item of input) {
 		const type = (item.type as string | undefined) ?? 'message';
-		if (type === 'message' && (item.role === 'system' || item.role === 'developer')) parsed.system ??= contentText(item.content);
-		if (type === 'message' && item.role === 'user' && !parsed.prompt) parsed.prompt = contentText(item.content);
+		if (type === 'message' && (item.role === 'system' || item.role === 'developer'))
+			parsed.system ??= contentText(item.content);
+		if (type === 'message' && item.role === 'user' && !parsed.prompt)
+			parsed.prompt = contentText(item.content);
 		if (type === 'function_call') {
 			// Calls in a row belong to one turn of the model.
 			if (previous !== 'function_call') parsed.round += 1;
-			calls.set(String(item.call_id), { name: String(item.name), arguments: parseArguments(item.arguments) });
+			calls.set(String(item.call_id), {
+				name: String(item.name),
+				arguments: parseArguments(item.arguments),
+			});
 		}
 		if (type === 'function_call_output') {
 			const call = calls.get(String(item.call_id));
-			parsed.toolResults.push({ callId: String(item.call_id), name: call?.name, arguments: call?.arguments, output: contentText(item.output) });
+			parsed.toolResults.push({
+				callId: String(item.call_id),
+				name: call?.name,
+				arguments: call?.arguments,
+				output: contentText(item.output),
+			});
 		}
 		previous = type;
 	}
@@ -224,20 +254,32 @@ function readChatRequest(body: Record<string, unknown>): Parsed {
 	const calls = new Map<string, { name: string; arguments?: Record<string, unknown> }>();
 	const parsed: Parsed = { prompt: '', tools: [], round: 0, toolResults: [] };
 	for (const message of messages) {
-		if (message.role === 'system' || message.role === 'developer') parsed.system ??= contentText(message.content);
+		if (message.role === 'system' || message.role === 'developer')
+			parsed.system ??= contentText(message.content);
 		if (message.role === 'user' && !parsed.prompt) parsed.prompt = contentText(message.content);
-		const toolCalls = message.tool_calls as Array<{ id: string; function: { name: string; arguments: string } }> | undefined;
+		const toolCalls = message.tool_calls as
+			Array<{ id: string; function: { name: string; arguments: string } }> | undefined;
 		if (message.role === 'assistant' && toolCalls?.length) {
 			parsed.round += 1;
-			for (const call of toolCalls) calls.set(call.id, { name: call.function.name, arguments: parseArguments(call.function.arguments) });
+			for (const call of toolCalls)
+				calls.set(call.id, {
+					name: call.function.name,
+					arguments: parseArguments(call.function.arguments),
+				});
 		}
 		if (message.role === 'tool') {
 			const id = String(message.tool_call_id);
 			const call = calls.get(id);
-			parsed.toolResults.push({ callId: id, name: call?.name, arguments: call?.arguments, output: contentText(message.content) });
+			parsed.toolResults.push({
+				callId: id,
+				name: call?.name,
+				arguments: call?.arguments,
+				output: contentText(message.content),
+			});
 		}
 	}
-	for (const tool of (body.tools as Array<{ type: string; function: Record<string, unknown> }> | undefined) ?? []) {
+	for (const tool of (body.tools as
+		Array<{ type: string; function: Record<string, unknown> }> | undefined) ?? []) {
 		if (tool.type !== 'function') continue;
 		parsed.tools.push({
 			name: String(tool.function.name),
@@ -248,7 +290,13 @@ function readChatRequest(body: Record<string, unknown>): Parsed {
 	return parsed;
 }
 
-const USAGE_RESPONSES = { input_tokens: 10, output_tokens: 5, total_tokens: 15, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } };
+const USAGE_RESPONSES = {
+	input_tokens: 10,
+	output_tokens: 5,
+	total_tokens: 15,
+	input_tokens_details: { cached_tokens: 0 },
+	output_tokens_details: { reasoning_tokens: 0 },
+};
 const USAGE_CHAT = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
 
 const newId = (prefix: string) => `${prefix}_${randomUUID().replace(/-/g, '')}`;
@@ -309,7 +357,13 @@ function chatBody(reply: ScriptReply): Record<string, unknown> {
 		object: 'chat.completion',
 		created: Math.floor(Date.now() / 1000),
 		model: 'fake-model',
-		choices: [{ index: 0, message: chatMessage(reply), finish_reason: 'text' in reply ? 'stop' : 'tool_calls' }],
+		choices: [
+			{
+				index: 0,
+				message: chatMessage(reply),
+				finish_reason: 'text' in reply ? 'stop' : 'tool_calls',
+			},
+		],
 		usage: USAGE_CHAT,
 	};
 }
@@ -317,19 +371,40 @@ function chatBody(reply: ScriptReply): Record<string, unknown> {
 /** Streaming answers (a Chat Trigger or a streaming Webhook): the whole reply in one chunk. */
 function sendStream(res: ServerResponse, api: 'responses' | 'chat', reply: ScriptReply): void {
 	res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
-	const event = (data: unknown, name?: string) => res.write(`${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
+	const event = (data: unknown, name?: string) =>
+		res.write(`${name ? `event: ${name}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
 	if (api === 'responses') {
 		const response = responsesBody(reply);
-		event({ type: 'response.created', response: { ...response, status: 'in_progress', output: [] } }, 'response.created');
+		event(
+			{ type: 'response.created', response: { ...response, status: 'in_progress', output: [] } },
+			'response.created',
+		);
 		event({ type: 'response.completed', response }, 'response.completed');
 		res.end();
 		return;
 	}
 	const message = chatMessage(reply);
-	const delta = 'text' in reply ? { role: 'assistant', content: reply.text } : { role: 'assistant', tool_calls: (message.tool_calls as Array<Record<string, unknown>>).map((call, index) => ({ index, ...call })) };
-	const base = { id: newId('chatcmpl'), object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: 'fake-model' };
+	const delta =
+		'text' in reply
+			? { role: 'assistant', content: reply.text }
+			: {
+					role: 'assistant',
+					tool_calls: (message.tool_calls as Array<Record<string, unknown>>).map((call, index) => ({
+						index,
+						...call,
+					})),
+				};
+	const base = {
+		id: newId('chatcmpl'),
+		object: 'chat.completion.chunk',
+		created: Math.floor(Date.now() / 1000),
+		model: 'fake-model',
+	};
 	event({ ...base, choices: [{ index: 0, delta, finish_reason: null }] });
-	event({ ...base, choices: [{ index: 0, delta: {}, finish_reason: 'text' in reply ? 'stop' : 'tool_calls' }] });
+	event({
+		...base,
+		choices: [{ index: 0, delta: {}, finish_reason: 'text' in reply ? 'stop' : 'tool_calls' }],
+	});
 	event({ ...base, choices: [], usage: USAGE_CHAT });
 	res.write('data: [DONE]\n\n');
 	res.end();

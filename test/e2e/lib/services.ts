@@ -52,8 +52,14 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function execText(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {
 	return new Promise((resolve, reject) =>
-		execFile(cmd, args, { env: env ?? process.env, maxBuffer: 256 * 1024 * 1024 }, (err, stdout, stderr) =>
-			err ? reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`)) : resolve(stdout),
+		execFile(
+			cmd,
+			args,
+			{ env: env ?? process.env, maxBuffer: 256 * 1024 * 1024 },
+			(err, stdout, stderr) =>
+				err
+					? reject(new Error(`${cmd} ${args.join(' ')} failed: ${err.message}\n${stderr}`))
+					: resolve(stdout),
 		),
 	);
 }
@@ -61,8 +67,11 @@ function execText(cmd: string, args: string[], env?: NodeJS.ProcessEnv): Promise
 /** The newest PostgreSQL server of the Debian packages (/usr/lib/postgresql/<major>/bin). */
 function postgresBinDir(): string {
 	const base = '/usr/lib/postgresql';
-	const majors = existsSync(base) ? readdirSync(base).filter((d) => existsSync(join(base, d, 'bin', 'postgres'))) : [];
-	if (majors.length === 0) throw new Error('PostgreSQL is not installed (e2e/install-services.sh installs it)');
+	const majors = existsSync(base)
+		? readdirSync(base).filter((d) => existsSync(join(base, d, 'bin', 'postgres')))
+		: [];
+	if (majors.length === 0)
+		throw new Error('PostgreSQL is not installed (e2e/install-services.sh installs it)');
 	return join(base, majors.sort((a, b) => Number(b) - Number(a))[0], 'bin');
 }
 
@@ -74,14 +83,23 @@ export async function ensureServicesInstalled(): Promise<number> {
 		timeoutMs: 20 * 60_000,
 		echo: process.env.N8N_E2E_QUIET !== '1',
 	});
-	if (res.code !== 0) throw new Error(`e2e/install-services.sh failed (exit ${res.code}):\n${res.output.slice(-4000)}`);
+	if (res.code !== 0)
+		throw new Error(
+			`e2e/install-services.sh failed (exit ${res.code}):\n${res.output.slice(-4000)}`,
+		);
 	return Date.now() - t0;
 }
 
-async function waitUntil(what: string, proc: TrackedProcess, check: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
+async function waitUntil(
+	what: string,
+	proc: TrackedProcess,
+	check: () => Promise<boolean>,
+	timeoutMs = 30_000,
+): Promise<void> {
 	const deadline = Date.now() + timeoutMs;
 	while (Date.now() < deadline) {
-		if (!proc.isRunning()) throw new Error(`${what} exited before it was ready:\n${proc.output().slice(-3000)}`);
+		if (!proc.isRunning())
+			throw new Error(`${what} exited before it was ready:\n${proc.output().slice(-3000)}`);
 		if (await check().catch(() => false)) return;
 		await sleep(50);
 	}
@@ -89,7 +107,11 @@ async function waitUntil(what: string, proc: TrackedProcess, check: () => Promis
 }
 
 /** Stop a tracked server with `signal` (Postgres: SIGINT = fast shutdown), SIGKILL after graceMs. */
-async function stopWith(proc: TrackedProcess | undefined, signal: NodeJS.Signals, graceMs = 15_000): Promise<void> {
+async function stopWith(
+	proc: TrackedProcess | undefined,
+	signal: NodeJS.Signals,
+	graceMs = 15_000,
+): Promise<void> {
 	if (!proc?.isRunning()) return;
 	try {
 		process.kill(proc.pid, signal);
@@ -139,10 +161,29 @@ export async function startServices(opts: ServicesOptions = {}): Promise<QueueSe
 		query: async <T>(sql: string) => {
 			// A CTE also takes UPDATE ... RETURNING.
 			const wrapped = `WITH t AS (${sql}) SELECT coalesce(json_agg(t), '[]'::json) FROM t`;
-			const out = await execText('psql', ['-h', '127.0.0.1', '-p', String(services.postgresPort), '-U', N8N_DB.user, '-d', N8N_DB.database, '-At', '-v', 'ON_ERROR_STOP=1', '-c', wrapped], { ...process.env, PGPASSWORD: N8N_DB.password });
+			const out = await execText(
+				'psql',
+				[
+					'-h',
+					'127.0.0.1',
+					'-p',
+					String(services.postgresPort),
+					'-U',
+					N8N_DB.user,
+					'-d',
+					N8N_DB.database,
+					'-At',
+					'-v',
+					'ON_ERROR_STOP=1',
+					'-c',
+					wrapped,
+				],
+				{ ...process.env, PGPASSWORD: N8N_DB.password },
+			);
 			return JSON.parse(out) as T[];
 		},
-		pids: () => [redis, postgres].filter((p): p is TrackedProcess => !!p?.isRunning()).map((p) => p.pid),
+		pids: () =>
+			[redis, postgres].filter((p): p is TrackedProcess => !!p?.isRunning()).map((p) => p.pid),
 		stop: async () => {
 			if (stopped) return;
 			stopped = true;
@@ -159,11 +200,28 @@ export async function startServices(opts: ServicesOptions = {}): Promise<QueueSe
 		const redisDir = join(root, 'redis');
 		await mkdir(redisDir);
 		mutable.redisPort = await getFreePort();
-		redis = spawnTracked('redis-server', ['--port', String(services.redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', redisDir], {
-			label: 'redis-server',
-			logFile: join(redisDir, 'redis.log'),
-		});
-		await waitUntil('redis-server', redis, async () => (await execText('redis-cli', ['-p', String(services.redisPort), 'ping'])).includes('PONG'));
+		redis = spawnTracked(
+			'redis-server',
+			[
+				'--port',
+				String(services.redisPort),
+				'--bind',
+				'127.0.0.1',
+				'--save',
+				'',
+				'--appendonly',
+				'no',
+				'--dir',
+				redisDir,
+			],
+			{
+				label: 'redis-server',
+				logFile: join(redisDir, 'redis.log'),
+			},
+		);
+		await waitUntil('redis-server', redis, async () =>
+			(await execText('redis-cli', ['-p', String(services.redisPort), 'ping'])).includes('PONG'),
+		);
 		timings.redis = Date.now() - t0;
 
 		// PostgreSQL as the postgres user, data and socket in <root>/pg.
@@ -174,22 +232,85 @@ export async function startServices(opts: ServicesOptions = {}): Promise<QueueSe
 		await chown(pgDir, uid, gid);
 		const asPostgres = ['--reuid=postgres', '--regid=postgres', '--init-groups'];
 		t0 = Date.now();
-		const init = await runTracked('setpriv', [...asPostgres, join(bin, 'initdb'), '-D', join(pgDir, 'data'), '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--locale=C.UTF-8', '--no-sync'], {
-			label: 'initdb',
-			timeoutMs: 120_000,
-		});
-		if (init.code !== 0) throw new Error(`initdb failed (exit ${init.code}):\n${init.output.slice(-3000)}`);
+		const init = await runTracked(
+			'setpriv',
+			[
+				...asPostgres,
+				join(bin, 'initdb'),
+				'-D',
+				join(pgDir, 'data'),
+				'-U',
+				'postgres',
+				'--auth=trust',
+				'-E',
+				'UTF8',
+				'--locale=C.UTF-8',
+				'--no-sync',
+			],
+			{
+				label: 'initdb',
+				timeoutMs: 120_000,
+			},
+		);
+		if (init.code !== 0)
+			throw new Error(`initdb failed (exit ${init.code}):\n${init.output.slice(-3000)}`);
 		timings.initdb = Date.now() - t0;
 		t0 = Date.now();
 		mutable.postgresPort = await getFreePort();
 		// A throwaway test cluster: durability off (fsync, synchronous commit, full-page writes).
-		postgres = spawnTracked('setpriv', [...asPostgres, join(bin, 'postgres'), '-D', join(pgDir, 'data'), '-k', pgDir, '-p', String(services.postgresPort), '-h', '127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'], {
-			label: 'postgres',
-			logFile: join(pgDir, 'postgres.log'),
-		});
-		const psqlAsAdmin = (sql: string) => execText('psql', ['-h', '127.0.0.1', '-p', String(services.postgresPort), '-U', 'postgres', '-d', 'postgres', '-At', '-v', 'ON_ERROR_STOP=1', '-c', sql]);
+		postgres = spawnTracked(
+			'setpriv',
+			[
+				...asPostgres,
+				join(bin, 'postgres'),
+				'-D',
+				join(pgDir, 'data'),
+				'-k',
+				pgDir,
+				'-p',
+				String(services.postgresPort),
+				'-h',
+				'127.0.0.1',
+				'-c',
+				'fsync=off',
+				'-c',
+				'synchronous_commit=off',
+				'-c',
+				'full_page_writes=off',
+				'-c',
+				'max_connections=200',
+			],
+			{
+				label: 'postgres',
+				logFile: join(pgDir, 'postgres.log'),
+			},
+		);
+		const psqlAsAdmin = (sql: string) =>
+			execText('psql', [
+				'-h',
+				'127.0.0.1',
+				'-p',
+				String(services.postgresPort),
+				'-U',
+				'postgres',
+				'-d',
+				'postgres',
+				'-At',
+				'-v',
+				'ON_ERROR_STOP=1',
+				'-c',
+				sql,
+			]);
 		await waitUntil('postgres', postgres, async () => {
-			await execText(join(bin, 'pg_isready'), ['-h', '127.0.0.1', '-p', String(services.postgresPort), '-U', 'postgres', '-q']);
+			await execText(join(bin, 'pg_isready'), [
+				'-h',
+				'127.0.0.1',
+				'-p',
+				String(services.postgresPort),
+				'-U',
+				'postgres',
+				'-q',
+			]);
 			return true;
 		});
 		timings.postgres = Date.now() - t0;
@@ -205,7 +326,10 @@ export async function startServices(opts: ServicesOptions = {}): Promise<QueueSe
 }
 
 async function postgresIds(): Promise<{ uid: number; gid: number }> {
-	const [uid, gid] = await Promise.all([execText('id', ['-u', 'postgres']), execText('id', ['-g', 'postgres'])]);
+	const [uid, gid] = await Promise.all([
+		execText('id', ['-u', 'postgres']),
+		execText('id', ['-g', 'postgres']),
+	]);
 	return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
 }
 

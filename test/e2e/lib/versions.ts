@@ -5,12 +5,15 @@
  */
 import { N8N_VERSIONS, type N8nVersion } from './n8n';
 
-export function selectedVersions(value: string | undefined = process.env.N8N_E2E_VERSIONS): N8nVersion[] {
+export function selectedVersions(
+	value: string | undefined = process.env.N8N_E2E_VERSIONS,
+): N8nVersion[] {
 	const wanted = (value ?? '')
 		.split(/[\s,]+/)
 		.map((part) => part.trim())
 		.filter(Boolean);
-	if (wanted.length === 0 || (wanted.length === 1 && wanted[0].toLowerCase() === 'all')) return [...N8N_VERSIONS];
+	if (wanted.length === 0 || (wanted.length === 1 && wanted[0].toLowerCase() === 'all'))
+		return [...N8N_VERSIONS];
 	const unknown = wanted.filter((v) => !(N8N_VERSIONS as readonly string[]).includes(v));
 	if (unknown.length) {
 		throw new Error(

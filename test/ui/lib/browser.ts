@@ -7,7 +7,12 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type ElementHandle, type HTTPResponse, type Page } from 'puppeteer-core';
+import puppeteer, {
+	type Browser,
+	type ElementHandle,
+	type HTTPResponse,
+	type Page,
+} from 'puppeteer-core';
 
 // The page functions below run in Chromium. The project compiles without the DOM library (it would
 // change Node's Blob and fetch types), so the little they use is declared here, for this file only.
@@ -69,7 +74,9 @@ export async function anyVisible(page: Page, selector: string, timeout = WAIT): 
 /** Visible elements' first text lines. */
 export async function visibleTexts(page: Page, selector: string): Promise<string[]> {
 	return page.$$eval(selector, (elements) =>
-		elements.filter((e) => e.getClientRects().length > 0).map((e) => (e as PageElement).innerText.split('\n')[0].trim()),
+		elements
+			.filter((e) => e.getClientRects().length > 0)
+			.map((e) => (e as PageElement).innerText.split('\n')[0].trim()),
 	);
 }
 
@@ -77,17 +84,25 @@ export async function visibleTexts(page: Page, selector: string): Promise<string
  * Clicks the first visible element matching `selector` (and whose first text line is `text`, if
  * given) once its position has been the same for three animation frames.
  */
-export async function click(page: Page, selector: string, text?: string, timeout = WAIT, clicks = 1): Promise<void> {
+export async function click(
+	page: Page,
+	selector: string,
+	text?: string,
+	timeout = WAIT,
+	clicks = 1,
+): Promise<void> {
 	const handle = await page.waitForFunction(
 		async (s, t) => {
 			const match = [...document.querySelectorAll(s)].find(
-				(e) => e.getClientRects().length > 0 && (t === null || (e as PageElement).innerText.split('\n')[0].trim() === t),
+				(e) =>
+					e.getClientRects().length > 0 &&
+					(t === null || (e as PageElement).innerText.split('\n')[0].trim() === t),
 			);
 			if (!match) return null;
 			// The centre, not the box: a pulsing button scales around a fixed centre. (No named
 			// helpers in here: tsx wraps them in __name(), which does not exist in the page.)
 			let last = '';
-			for (let stable = 0; stable < 3; ) {
+			for (let stable = 0; stable < 3;) {
 				await new Promise((r) => requestAnimationFrame(r));
 				const box = match.getBoundingClientRect();
 				const now = `${Math.round(box.x + box.width / 2)},${Math.round(box.y + box.height / 2)}`;
@@ -110,12 +125,21 @@ export async function doubleClick(page: Page, selector: string): Promise<void> {
 }
 
 /** Picks `option` in an Element Plus select (n8n's options parameters), re-clicking while it stays open. */
-export async function selectOption(page: Page, inputSelector: string, option: string): Promise<void> {
+export async function selectOption(
+	page: Page,
+	inputSelector: string,
+	option: string,
+): Promise<void> {
 	for (let attempt = 1; ; attempt++) {
 		await click(page, inputSelector);
 		await click(page, '.el-select-dropdown__item', option);
 		try {
-			await page.waitForFunction((s, v) => (document.querySelector(s) as PageElement | null)?.value === v, { timeout: 5000 }, inputSelector, option);
+			await page.waitForFunction(
+				(s, v) => (document.querySelector(s) as PageElement | null)?.value === v,
+				{ timeout: 5000 },
+				inputSelector,
+				option,
+			);
 			return;
 		} catch (error) {
 			if (attempt >= 3) throw error;
@@ -145,12 +169,20 @@ export class ConsoleWatch {
 
 	constructor(page: Page) {
 		page.on('console', (message) => {
-			if (['error', 'warn'].includes(message.type())) this.add(`console.${message.type()}: ${message.text()} @ ${message.location().url ?? ''}`);
+			if (['error', 'warn'].includes(message.type()))
+				this.add(`console.${message.type()}: ${message.text()} @ ${message.location().url ?? ''}`);
 		});
-		page.on('pageerror', (error) => this.add(`pageerror: ${(error as Error).message ?? String(error)}`));
-		page.on('requestfailed', (request) => this.add(`requestfailed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ''}`));
+		page.on('pageerror', (error) =>
+			this.add(`pageerror: ${(error as Error).message ?? String(error)}`),
+		);
+		page.on('requestfailed', (request) =>
+			this.add(
+				`requestfailed: ${request.method()} ${request.url()} ${request.failure()?.errorText ?? ''}`,
+			),
+		);
 		page.on('response', (response: HTTPResponse) => {
-			if (response.status() >= 400) this.add(`http ${response.status()}: ${response.request().method()} ${response.url()}`);
+			if (response.status() >= 400)
+				this.add(`http ${response.status()}: ${response.request().method()} ${response.url()}`);
 		});
 	}
 
@@ -176,11 +208,28 @@ export class ConsoleWatch {
 
 /** n8n's own errors in an offline sandbox, none from this package (see the recipe's §4). */
 export const N8N_NOISE: Array<{ pattern: RegExp; why: string }> = [
-	{ pattern: /registry\.npmjs\.org\/n8n-nodes-appcues|api\.npmjs\.org/, why: "the node creator looks up the community package on npm (no internet here)" },
-	{ pattern: /^console\.error: Failed to load resource: net::ERR_(CERT_AUTHORITY_INVALID|NAME_NOT_RESOLVED|CONNECTION_REFUSED|TUNNEL_CONNECTION_FAILED|PROXY_CONNECTION_FAILED|INTERNET_DISCONNECTED)/, why: 'the console line of that same offline npm lookup' },
-	{ pattern: /http 401: GET .*\/rest\/login$/, why: 'the session probe before the owner cookie is set' },
-	{ pattern: /api\.n8n\.io|api-staging\.n8n\.io|n8n\.io\/|rudderstack|posthog|telemetry/i, why: "n8n's offline catalogue, templates and telemetry" },
-	{ pattern: /^pageerror: injectNDVStore\(\) was accessed without an active workflow document store/, why: "n8n 2.41's own editor store error, seen once while switching panels (its message names n8n internals, nothing of this package)" },
+	{
+		pattern: /registry\.npmjs\.org\/n8n-nodes-appcues|api\.npmjs\.org/,
+		why: 'the node creator looks up the community package on npm (no internet here)',
+	},
+	{
+		pattern:
+			/^console\.error: Failed to load resource: net::ERR_(CERT_AUTHORITY_INVALID|NAME_NOT_RESOLVED|CONNECTION_REFUSED|TUNNEL_CONNECTION_FAILED|PROXY_CONNECTION_FAILED|INTERNET_DISCONNECTED)/,
+		why: 'the console line of that same offline npm lookup',
+	},
+	{
+		pattern: /http 401: GET .*\/rest\/login$/,
+		why: 'the session probe before the owner cookie is set',
+	},
+	{
+		pattern: /api\.n8n\.io|api-staging\.n8n\.io|n8n\.io\/|rudderstack|posthog|telemetry/i,
+		why: "n8n's offline catalogue, templates and telemetry",
+	},
+	{
+		pattern:
+			/^pageerror: injectNDVStore\(\) was accessed without an active workflow document store/,
+		why: "n8n 2.41's own editor store error, seen once while switching panels (its message names n8n internals, nothing of this package)",
+	},
 ];
 
 export class Screenshots {
@@ -191,7 +240,10 @@ export class Screenshots {
 
 	async take(page: Page, name: string): Promise<string> {
 		this.step += 1;
-		const file = join(this.dir, `${String(this.step).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '-')}.png`);
+		const file = join(
+			this.dir,
+			`${String(this.step).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '-')}.png`,
+		);
 		await page.screenshot({ path: file as `${string}.png` });
 		return file;
 	}

@@ -30,8 +30,18 @@ export function operationChoices(resource: string): Choice[] {
 /** Labels of the top-level fields shown for `resource`/`operation` with default values (no notices). */
 export function expectedFields(resource: string, operation: string): string[] {
 	const node = { typeVersion: 1 };
-	const values = NodeHelpers.getNodeParameters(description.properties, { resource, operation }, true, false, node, description) ?? {};
+	const values =
+		NodeHelpers.getNodeParameters(
+			description.properties,
+			{ resource, operation },
+			true,
+			false,
+			node,
+			description,
+		) ?? {};
 	return description.properties
-		.filter((p) => p.type !== 'notice' && NodeHelpers.displayParameter(values, p, node, description))
+		.filter(
+			(p) => p.type !== 'notice' && NodeHelpers.displayParameter(values, p, node, description),
+		)
 		.map((p) => p.displayName);
 }

@@ -38,7 +38,10 @@ export async function startEditorStack(): Promise<EditorStack> {
 	try {
 		const runtime = await ensureRuntime(UI_N8N_VERSION);
 		n8n = await installPackage(runtime, root, await getFreePort());
-		const examples = await importSandboxData(n8n, sandboxUrl, { version: UI_N8N_VERSION, examples: true });
+		const examples = await importSandboxData(n8n, sandboxUrl, {
+			version: UI_N8N_VERSION,
+			examples: true,
+		});
 		const { server, hookPath, triggerActive } = await startN8n(n8n, examples);
 		if (!triggerActive) throw new Error('the published trigger example did not become active');
 		const started = n8n;

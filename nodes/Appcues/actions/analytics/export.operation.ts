@@ -23,7 +23,8 @@ export const description: INodeProperties[] = [
 			type: 'number',
 			typeOptions: { minValue: 0.05, numberPrecision: 2 },
 			default: 10,
-			description: 'How long to wait for the export; the error gives the job ID so it can be looked up later',
+			description:
+				'How long to wait for the export; the error gives the job ID so it can be looked up later',
 		},
 		{
 			displayName: 'Download Result',
@@ -55,7 +56,8 @@ export const description: INodeProperties[] = [
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 2048 },
 			default: 200,
-			description: 'Largest export file accepted; the file is held in memory while it is downloaded',
+			description:
+				'Largest export file accepted; the file is held in memory while it is downloaded',
 			displayOptions: { show: { download: [true] } },
 		},
 	]),
@@ -68,8 +70,12 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 		spec: readQuerySpec.call(this, itemIndex),
 		timeoutMs: Math.max(0, minutes) * 60_000,
 		propertyName: download
-			? optionalText.call(this, this.getNodeParameter('binaryPropertyName', itemIndex, 'data'), 'Put Output File in Field', itemIndex) ||
-				'data'
+			? optionalText.call(
+					this,
+					this.getNodeParameter('binaryPropertyName', itemIndex, 'data'),
+					'Put Output File in Field',
+					itemIndex,
+				) || 'data'
 			: undefined,
 		// Read before the export is requested, so a bad limit sends nothing.
 		limits: download ? readDownloadLimits.call(this, itemIndex) : undefined,
@@ -82,13 +88,21 @@ export async function execute(
 	{ spec, timeoutMs, propertyName, limits }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
-	const accepted = ((await client.request({ method: 'POST', path: '/analytics/exports', body: spec, itemIndex })) ??
-		{}) as IDataObject;
+	const accepted = ((await client.request({
+		method: 'POST',
+		path: '/analytics/exports',
+		body: spec,
+		itemIndex,
+	})) ?? {}) as IDataObject;
 	const jobId = jobIdOf(accepted);
 	if (!jobId) {
-		throw new NodeOperationError(this.getNode(), `Appcues accepted the export but returned no job ID [item ${itemIndex}]`, {
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Appcues accepted the export but returned no job ID [item ${itemIndex}]`,
+			{
+				itemIndex,
+			},
+		);
 	}
 	const job = await waitForJob.call(
 		this,
@@ -97,7 +111,8 @@ export async function execute(
 			statusPath: path`/analytics/exports/${jobId}`,
 			jobId,
 			// This route documents its vocabulary: queued, running, done (with download_url), failed.
-			outcome: (polled) => (polled.status === 'done' ? 'done' : polled.status === 'failed' ? 'failed' : 'running'),
+			outcome: (polled) =>
+				polled.status === 'done' ? 'done' : polled.status === 'failed' ? 'failed' : 'running',
 		},
 		{ timeoutMs },
 		itemIndex,
@@ -105,13 +120,21 @@ export async function execute(
 	const result = { ...job, job_id: jobId };
 	if (propertyName === undefined || !limits) return result;
 	if (typeof job.download_url !== 'string') {
-		throw new NodeOperationError(this.getNode(), `The export ${jobId} finished without a download_url [item ${itemIndex}]`, {
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`The export ${jobId} finished without a download_url [item ${itemIndex}]`,
+			{
+				itemIndex,
+			},
+		);
 	}
 	const file = await downloadPresigned.call(this, job.download_url, itemIndex, limits);
 	const fileName = `appcues-analytics-${jobId}.${/json/.test(file.contentType ?? '') ? 'json' : 'csv'}`;
-	const binary = await this.helpers.prepareBinaryData(file.data, fileName, file.contentType?.split(';')[0] ?? 'text/csv');
+	const binary = await this.helpers.prepareBinaryData(
+		file.data,
+		fileName,
+		file.contentType?.split(';')[0] ?? 'text/csv',
+	);
 	return withBinary(result, { [propertyName]: binary });
 }
 
@@ -120,12 +143,23 @@ function readDownloadLimits(this: IExecuteFunctions, itemIndex: number): Downloa
 	const positive = (name: string, label: string, fallback: number) => {
 		const value = this.getNodeParameter(name, itemIndex, fallback);
 		if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return value;
-		throw new NodeOperationError(this.getNode(), `${label} must be a positive number [item ${itemIndex}]`, {
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`${label} must be a positive number [item ${itemIndex}]`,
+			{
+				itemIndex,
+			},
+		);
 	};
 	return {
-		timeoutMs: positive('downloadTimeoutSeconds', 'Download Timeout (Seconds)', DEFAULT_DOWNLOAD_TIMEOUT_SECONDS) * 1000,
-		maxBytes: Math.floor(positive('maxDownloadSizeMb', 'Max Download Size (MB)', DEFAULT_MAX_DOWNLOAD_MB) * MB),
+		timeoutMs:
+			positive(
+				'downloadTimeoutSeconds',
+				'Download Timeout (Seconds)',
+				DEFAULT_DOWNLOAD_TIMEOUT_SECONDS,
+			) * 1000,
+		maxBytes: Math.floor(
+			positive('maxDownloadSizeMb', 'Max Download Size (MB)', DEFAULT_MAX_DOWNLOAD_MB) * MB,
+		),
 	};
 }

@@ -22,7 +22,8 @@ const operationField: INodeProperties = {
 			name: 'Query',
 			value: 'query',
 			action: 'Query analytics',
-			description: 'Run an analytics query and get its rows as items (Appcues returns at most 1,000 rows)',
+			description:
+				'Run an analytics query and get its rows as items (Appcues returns at most 1,000 rows)',
 		},
 	],
 	default: 'query',

@@ -19,7 +19,12 @@ export async function execute(
 	{ spec }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
-	const response = await client.requestFull({ method: 'POST', path: '/analytics/query', body: spec, itemIndex });
+	const response = await client.requestFull({
+		method: 'POST',
+		path: '/analytics/query',
+		body: spec,
+		itemIndex,
+	});
 	const rows = asList(response.body, 'rows').map((row) =>
 		row && typeof row === 'object' && !Array.isArray(row) ? row : ({ value: row } as IDataObject),
 	);

@@ -31,20 +31,34 @@ export function querySpecField(operation: string): INodeProperties {
 
 /** Checks what Appcues would refuse, so the user sees it before a request is spent. */
 export function readQuerySpec(this: IExecuteFunctions, itemIndex: number): IDataObject {
-	const spec = jsonObject.call(this, this.getNodeParameter('query', itemIndex, '{}'), 'Query (JSON)', itemIndex);
+	const spec = jsonObject.call(
+		this,
+		this.getNodeParameter('query', itemIndex, '{}'),
+		'Query (JSON)',
+		itemIndex,
+	);
 	for (const field of ['start_time', 'end_time']) {
 		if (spec[field] === undefined || spec[field] === null || String(spec[field]).trim() === '') {
-			throw new NodeOperationError(this.getNode(), `Query (JSON) has no "${field}" [item ${itemIndex}]`, {
-				description: 'Appcues needs an explicit start_time and end_time (YYYY-MM-DD or RFC 3339), at most 90 days apart.',
-				itemIndex,
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`Query (JSON) has no "${field}" [item ${itemIndex}]`,
+				{
+					description:
+						'Appcues needs an explicit start_time and end_time (YYYY-MM-DD or RFC 3339), at most 90 days apart.',
+					itemIndex,
+				},
+			);
 		}
 	}
 	if ('account_id' in spec) {
-		throw new NodeOperationError(this.getNode(), `Query (JSON) must not contain "account_id" [item ${itemIndex}]`, {
-			description: 'The account comes from the credential; remove account_id from the query.',
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Query (JSON) must not contain "account_id" [item ${itemIndex}]`,
+			{
+				description: 'The account comes from the credential; remove account_id from the query.',
+				itemIndex,
+			},
+		);
 	}
 	return spec;
 }

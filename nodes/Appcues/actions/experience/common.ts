@@ -7,10 +7,14 @@ import { EXPERIENCE_TYPE_VALUES } from './types';
 export function experienceType(this: IExecuteFunctions, itemIndex: number): string {
 	const type = String(this.getNodeParameter('experienceType', itemIndex, 'flows'));
 	if (!EXPERIENCE_TYPE_VALUES.includes(type)) {
-		throw new NodeOperationError(this.getNode(), `Experience Type "${type}" is not known [item ${itemIndex}]`, {
-			description: `Use one of: ${EXPERIENCE_TYPE_VALUES.join(', ')}.`,
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Experience Type "${type}" is not known [item ${itemIndex}]`,
+			{
+				description: `Use one of: ${EXPERIENCE_TYPE_VALUES.join(', ')}.`,
+				itemIndex,
+			},
+		);
 	}
 	return type;
 }

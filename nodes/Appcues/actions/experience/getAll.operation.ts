@@ -27,7 +27,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 
 function simplify(experience: IDataObject): IDataObject {
 	const simple: IDataObject = {};
-	for (const field of SIMPLE_EXPERIENCE_FIELDS) if (experience[field] !== undefined) simple[field] = experience[field];
+	for (const field of SIMPLE_EXPERIENCE_FIELDS)
+		if (experience[field] !== undefined) simple[field] = experience[field];
 	return simple;
 }
 

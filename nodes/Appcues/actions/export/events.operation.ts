@@ -3,7 +3,13 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { exportEmailField, exportFormatField } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { jsonArray, optionalText, parseTimestampMs, previewValue, requiredString } from '../../helpers/input';
+import {
+	jsonArray,
+	optionalText,
+	parseTimestampMs,
+	previewValue,
+	requiredString,
+} from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 
@@ -41,7 +47,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			name: 'timeZone',
 			type: 'string',
 			default: '00:00',
-			description: 'UTC offset the start and end times are in, as Appcues expects it, e.g. 00:00 or -05:00',
+			description:
+				'UTC offset the start and end times are in, as Appcues expects it, e.g. 00:00 or -05:00',
 		},
 		...waitFields,
 	],
@@ -51,13 +58,20 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const time = (name: string, label: string) => {
 		const raw = this.getNodeParameter(name, itemIndex, '') as unknown;
 		// A date from an expression ($now, a Date) is sent as ISO 8601; text and numbers as given.
-		const value = raw !== null && typeof raw === 'object' ? raw : requiredString.call(this, name, label, itemIndex);
+		const value =
+			raw !== null && typeof raw === 'object'
+				? raw
+				: requiredString.call(this, name, label, itemIndex);
 		const ms = parseTimestampMs(value);
 		if (ms === undefined) {
-			throw new NodeOperationError(this.getNode(), `${label} is not a valid date [item ${itemIndex}]`, {
-				description: `Got ${previewValue(value)}. Use ISO 8601, e.g. 2026-01-31T00:00:00.`,
-				itemIndex,
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`${label} is not a valid date [item ${itemIndex}]`,
+				{
+					description: `Got ${previewValue(value)}. Use ISO 8601, e.g. 2026-01-31T00:00:00.`,
+					itemIndex,
+				},
+			);
 		}
 		return typeof value === 'string' ? value : new Date(ms).toISOString();
 	};
@@ -66,11 +80,26 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 		start_time: time('startTime', 'Start Time'),
 		end_time: time('endTime', 'End Time'),
 	};
-	const conditions = jsonArray.call(this, this.getNodeParameter('conditions', itemIndex, '[]'), 'Conditions (JSON)', itemIndex);
+	const conditions = jsonArray.call(
+		this,
+		this.getNodeParameter('conditions', itemIndex, '[]'),
+		'Conditions (JSON)',
+		itemIndex,
+	);
 	if (conditions.length) request.conditions = conditions;
-	const timeZone = optionalText.call(this, this.getNodeParameter('timeZone', itemIndex, ''), 'Time Zone', itemIndex);
+	const timeZone = optionalText.call(
+		this,
+		this.getNodeParameter('timeZone', itemIndex, ''),
+		'Time Zone',
+		itemIndex,
+	);
 	if (timeZone) request.time_zone = timeZone;
-	const email = optionalText.call(this, this.getNodeParameter('email', itemIndex, ''), 'Email', itemIndex);
+	const email = optionalText.call(
+		this,
+		this.getNodeParameter('email', itemIndex, ''),
+		'Email',
+		itemIndex,
+	);
 	if (email) request.email = email;
 	return { request, wait: readWaitSettings.call(this, itemIndex) };
 }
@@ -81,6 +110,11 @@ export async function execute(
 	{ request, wait }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
-	const accepted = await client.request({ method: 'POST', path: '/export/events', body: request, itemIndex });
+	const accepted = await client.request({
+		method: 'POST',
+		path: '/export/events',
+		body: request,
+		itemIndex,
+	});
 	return await finishJob.call(this, client, accepted, itemIndex, wait);
 }

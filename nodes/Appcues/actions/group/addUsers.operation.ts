@@ -18,7 +18,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			required: true,
 			default: '',
 			placeholder: 'e.g. user-1, user-2',
-			description: 'IDs of the end users to associate with the group: a list, or text separated by commas or new lines',
+			description:
+				'IDs of the end users to associate with the group: a list, or text separated by commas or new lines',
 		},
 	],
 );

@@ -22,6 +22,10 @@ export async function execute(
 	{ groupId }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
-	const body = await client.request({ method: 'GET', path: path`/groups/${groupId}/profile`, itemIndex });
+	const body = await client.request({
+		method: 'GET',
+		path: path`/groups/${groupId}/profile`,
+		itemIndex,
+	});
 	return objectOr(body, { group_id: groupId });
 }

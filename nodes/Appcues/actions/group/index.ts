@@ -37,5 +37,10 @@ const operationField: INodeProperties = {
 export const group: ResourceModule = {
 	displayName: 'Group',
 	operations: { addUsers, getProfile, updateProfile },
-	description: [operationField, ...getProfile.description, ...updateProfile.description, ...addUsers.description],
+	description: [
+		operationField,
+		...getProfile.description,
+		...updateProfile.description,
+		...addUsers.description,
+	],
 };

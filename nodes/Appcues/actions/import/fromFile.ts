@@ -1,7 +1,14 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import { assertColumns, formatBytes, MAX_FILE_BYTES, postFile, readInputFile, type FileFormat } from '../../helpers/files';
+import {
+	assertColumns,
+	formatBytes,
+	MAX_FILE_BYTES,
+	postFile,
+	readInputFile,
+	type FileFormat,
+} from '../../helpers/files';
 import { eachItem } from '../../helpers/gather';
 import { finishJob, type WaitSettings } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
@@ -25,14 +32,24 @@ export async function importFromFiles(
 ): Promise<INodeExecutionData[]> {
 	const limit = settings.uploadAs === 'raw' ? settings.maxRawBytes : MAX_FILE_BYTES;
 	// Files are read one at a time, just before their upload; that each item has one is checked first.
-	const prepare = (itemIndex: number) => this.helpers.assertBinaryData(itemIndex, settings.binaryPropertyName);
+	const prepare = (itemIndex: number) =>
+		this.helpers.assertBinaryData(itemIndex, settings.binaryPropertyName);
 	return await eachItem(this, items, prepare, async (_binary, itemIndex) => {
-		const file = await readInputFile.call(this, itemIndex, settings.binaryPropertyName, settings.fileFormat, MAX_FILE_BYTES);
+		const file = await readInputFile.call(
+			this,
+			itemIndex,
+			settings.binaryPropertyName,
+			settings.fileFormat,
+			MAX_FILE_BYTES,
+		);
 		if (file.bytes > limit) {
 			throw new NodeOperationError(
 				this.getNode(),
 				`The file is ${formatBytes(file.bytes)}, above the ${formatBytes(limit)} limit of a raw request body [item ${itemIndex}]`,
-				{ description: 'Set Upload As to Multipart Form Data, which takes files up to 200 MB.', itemIndex },
+				{
+					description: 'Set Upload As to Multipart Form Data, which takes files up to 200 MB.',
+					itemIndex,
+				},
 			);
 		}
 		assertColumns.call(this, file, settings.requiredColumns, itemIndex);

@@ -52,7 +52,10 @@ export function planChunks(
 		}
 		const bytes = Buffer.byteLength(rowText(json, settings)) + 1; // and the newline
 		if (bytes > maxBytes) {
-			badRows.push({ itemIndex, reason: `the row is ${formatBytes(bytes)}, above the ${formatBytes(maxBytes)} request limit` });
+			badRows.push({
+				itemIndex,
+				reason: `the row is ${formatBytes(bytes)}, above the ${formatBytes(maxBytes)} request limit`,
+			});
 			continue;
 		}
 		if (current.bytes + bytes > maxBytes) {
@@ -70,7 +73,12 @@ export function planChunks(
  * Serialises one chunk into `buffer` (reused for every request, so memory stays at one body)
  * and returns the filled part.
  */
-export function writeChunk(items: INodeExecutionData[], settings: RowSettings, chunk: Chunk, buffer: Buffer): Buffer {
+export function writeChunk(
+	items: INodeExecutionData[],
+	settings: RowSettings,
+	chunk: Chunk,
+	buffer: Buffer,
+): Buffer {
 	let offset = 0;
 	for (const itemIndex of chunk.items) {
 		offset += buffer.write(rowText(items[itemIndex].json, settings), offset, 'utf8');
@@ -108,7 +116,11 @@ export async function importFromItems(
 		}
 		for (const bad of badRows) {
 			output.push({
-				json: { error: `Item ${bad.itemIndex} was not imported: ${bad.reason}`, itemIndex: bad.itemIndex, reason: bad.reason },
+				json: {
+					error: `Item ${bad.itemIndex} was not imported: ${bad.reason}`,
+					itemIndex: bad.itemIndex,
+					reason: bad.reason,
+				},
 				pairedItem: { item: bad.itemIndex },
 			});
 		}
@@ -130,7 +142,12 @@ export async function importFromItems(
 			});
 			submitted.push({ chunk, job: (accepted ?? {}) as IDataObject });
 		} catch (error) {
-			if (!this.continueOnFail()) throw reportPartial(ensureNodeError(this.getNode(), error), submitted.length, chunks.length);
+			if (!this.continueOnFail())
+				throw reportPartial(
+					ensureNodeError(this.getNode(), error),
+					submitted.length,
+					chunks.length,
+				);
 			output.push(errorItem(error, pairedItem));
 		}
 	}
@@ -148,9 +165,14 @@ export async function importFromItems(
 }
 
 /** When a later request fails, the error says how many jobs were already accepted. */
-function reportPartial<E extends { description?: string | null }>(error: E, accepted: number, total: number): E {
+function reportPartial<E extends { description?: string | null }>(
+	error: E,
+	accepted: number,
+	total: number,
+): E {
 	if (accepted > 0) {
-		error.description = `${error.description ?? ''} ${accepted} of ${total} import requests had already been accepted by Appcues before this one failed.`.trim();
+		error.description =
+			`${error.description ?? ''} ${accepted} of ${total} import requests had already been accepted by Appcues before this one failed.`.trim();
 	}
 	return error;
 }

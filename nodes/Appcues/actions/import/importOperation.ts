@@ -66,7 +66,11 @@ function itemFields(kind: ImportKind): INodeProperties[] {
 			name: 'propertiesToSend',
 			type: 'options',
 			options: [
-				{ name: 'All Other Fields', value: 'allOther', description: 'Every field of the item except the ones used above' },
+				{
+					name: 'All Other Fields',
+					value: 'allOther',
+					description: 'Every field of the item except the ones used above',
+				},
 				{ name: 'Selected Fields', value: 'selected' },
 				...(kind === 'events' ? [{ name: 'None', value: 'none' }] : []),
 			],
@@ -133,9 +137,14 @@ export function importOperation(kind: ImportKind): BatchOperation {
 					{
 						name: 'Input Items',
 						value: 'items',
-						description: 'Each input item becomes one row; all items go into as few jobs as the size limit allows',
+						description:
+							'Each input item becomes one row; all items go into as few jobs as the size limit allows',
 					},
-					{ name: 'Binary File', value: 'binary', description: 'Upload a CSV or NDJSON file, one job per input item' },
+					{
+						name: 'Binary File',
+						value: 'binary',
+						description: 'Upload a CSV or NDJSON file, one job per input item',
+					},
 				],
 				default: 'items',
 			},
@@ -152,18 +161,37 @@ export function importOperation(kind: ImportKind): BatchOperation {
 	): Promise<INodeExecutionData[]> {
 		const wait = readWaitSettings.call(this, 0);
 		const options = this.getNodeParameter('options', 0, {}) as { maxRequestSizeMb?: number };
-		const maxBytes = Math.min(MAX_BODY_BYTES, Math.max(1000, Math.floor((options.maxRequestSizeMb ?? 20) * MB)));
+		const maxBytes = Math.min(
+			MAX_BODY_BYTES,
+			Math.max(1000, Math.floor((options.maxRequestSizeMb ?? 20) * MB)),
+		);
 		if (this.getNodeParameter('source', 0, 'items') === 'binary') {
-			const required = kind === 'events' ? [ID_COLUMN[kind], 'name', 'timestamp'] : [ID_COLUMN[kind]];
-			return await importFromFiles.call(this, client, items, route, {
-				binaryPropertyName: String(this.getNodeParameter('binaryPropertyName', 0, 'data')),
-				fileFormat: this.getNodeParameter('fileFormat', 0, 'auto') as 'auto',
-				uploadAs: this.getNodeParameter('uploadAs', 0, 'multipart') as 'multipart',
-				requiredColumns: required,
-				maxRawBytes: maxBytes,
-			}, wait);
+			const required =
+				kind === 'events' ? [ID_COLUMN[kind], 'name', 'timestamp'] : [ID_COLUMN[kind]];
+			return await importFromFiles.call(
+				this,
+				client,
+				items,
+				route,
+				{
+					binaryPropertyName: String(this.getNodeParameter('binaryPropertyName', 0, 'data')),
+					fileFormat: this.getNodeParameter('fileFormat', 0, 'auto') as 'auto',
+					uploadAs: this.getNodeParameter('uploadAs', 0, 'multipart') as 'multipart',
+					requiredColumns: required,
+					maxRawBytes: maxBytes,
+				},
+				wait,
+			);
 		}
-		return await importFromItems.call(this, client, items, route, readRowSettings.call(this, kind), maxBytes, wait);
+		return await importFromItems.call(
+			this,
+			client,
+			items,
+			route,
+			readRowSettings.call(this, kind),
+			maxBytes,
+			wait,
+		);
 	}
 
 	return { mode: 'batch', description, execute };

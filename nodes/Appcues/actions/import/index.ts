@@ -16,13 +16,15 @@ const operationField: INodeProperties = {
 			name: 'Import Events',
 			value: 'events',
 			action: 'Import events in bulk',
-			description: 'Send many user events as an asynchronous import job, from input items or a CSV or NDJSON file',
+			description:
+				'Send many user events as an asynchronous import job, from input items or a CSV or NDJSON file',
 		},
 		{
 			name: 'Import Group Profiles',
 			value: 'groups',
 			action: 'Import group profiles in bulk',
-			description: 'Set properties on many groups as an asynchronous import job, from input items or a file',
+			description:
+				'Set properties on many groups as an asynchronous import job, from input items or a file',
 		},
 		{
 			name: 'Import User Profiles',
@@ -38,5 +40,10 @@ const operationField: INodeProperties = {
 export const importResource: ResourceModule = {
 	displayName: 'Import',
 	operations: { events, groups, profiles },
-	description: [operationField, ...profiles.description, ...groups.description, ...events.description],
+	description: [
+		operationField,
+		...profiles.description,
+		...groups.description,
+		...events.description,
+	],
 };

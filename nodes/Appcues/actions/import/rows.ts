@@ -25,9 +25,21 @@ export function readRowSettings(this: IExecuteFunctions, kind: ImportKind): RowS
 		optionalText.call(this, this.getNodeParameter(name, 0, fallback), label, 0) || fallback;
 	return {
 		kind,
-		idField: text('idField', kind === 'groups' ? 'Group ID Field' : 'User ID Field', ID_COLUMN[kind]),
-		propertiesToSend: this.getNodeParameter('propertiesToSend', 0, 'allOther') as RowSettings['propertiesToSend'],
-		propertyFields: text('propertyFields', kind === 'events' ? 'Attributes Fields' : 'Properties Fields', '')
+		idField: text(
+			'idField',
+			kind === 'groups' ? 'Group ID Field' : 'User ID Field',
+			ID_COLUMN[kind],
+		),
+		propertiesToSend: this.getNodeParameter(
+			'propertiesToSend',
+			0,
+			'allOther',
+		) as RowSettings['propertiesToSend'],
+		propertyFields: text(
+			'propertyFields',
+			kind === 'events' ? 'Attributes Fields' : 'Properties Fields',
+			'',
+		)
 			.split(',')
 			.map((field) => field.trim())
 			.filter(Boolean),
@@ -44,20 +56,30 @@ export function readRowSettings(this: IExecuteFunctions, kind: ImportKind): RowS
 export type Emit = (text: string) => void;
 
 function present(value: unknown): boolean {
-	return value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '');
+	return (
+		value !== undefined && value !== null && !(typeof value === 'string' && value.trim() === '')
+	);
 }
 
 /** Why a field that must hold text or a number cannot be sent, or undefined when it can. */
 function textProblem(value: unknown, field: string, what: string): string | undefined {
 	if (!present(value)) return `"${field}"${what} is missing or empty`;
-	if (scalarText(value) === undefined) return `"${field}"${what} must be text or a number, not ${previewValue(value)}`;
+	if (scalarText(value) === undefined)
+		return `"${field}"${what} must be text or a number, not ${previewValue(value)}`;
 	return undefined;
 }
 
 /** Emits `"key":value` pairs of the fields the settings choose, comma-separated. */
-function emitFields(json: IDataObject, settings: RowSettings, used: string[], emit: Emit, leadingComma: boolean): boolean {
+function emitFields(
+	json: IDataObject,
+	settings: RowSettings,
+	used: string[],
+	emit: Emit,
+	leadingComma: boolean,
+): boolean {
 	if (settings.propertiesToSend === 'none') return false;
-	const keys = settings.propertiesToSend === 'selected' ? settings.propertyFields : Object.keys(json);
+	const keys =
+		settings.propertiesToSend === 'selected' ? settings.propertyFields : Object.keys(json);
 	// One JSON.stringify of the chosen fields instead of one per key and value: a third of the
 	// cost of a bulk import. No prototype, so a "__proto__" field stays an ordinary field.
 	const fields: IDataObject = Object.create(null);
@@ -84,7 +106,11 @@ export function rowProblem(json: IDataObject, settings: RowSettings): string | u
 	const idProblem = textProblem(json[settings.idField], settings.idField, '');
 	if (idProblem) return idProblem;
 	if (settings.kind !== 'events') return undefined;
-	const nameProblem = textProblem(json[settings.eventNameField], settings.eventNameField, ' (the event name)');
+	const nameProblem = textProblem(
+		json[settings.eventNameField],
+		settings.eventNameField,
+		' (the event name)',
+	);
 	if (nameProblem) return nameProblem;
 	const rawTimestamp = json[settings.timestampField];
 	if (!present(rawTimestamp)) return `"${settings.timestampField}" (the timestamp) is missing`;
@@ -107,7 +133,9 @@ export function emitRow(json: IDataObject, settings: RowSettings, emit: Emit): v
 		emit(any ? `,${idPair}}` : `${idPair}}`);
 		return;
 	}
-	const timestamp = new Date(parseTimestampMs(json[settings.timestampField]) as number).toISOString();
+	const timestamp = new Date(
+		parseTimestampMs(json[settings.timestampField]) as number,
+	).toISOString();
 	emit(idPair);
 	emit(`,"name":`);
 	emit(JSON.stringify(scalarText(json[settings.eventNameField])));
@@ -122,6 +150,12 @@ export function emitRow(json: IDataObject, settings: RowSettings, emit: Emit): v
 }
 
 function hasFields(json: IDataObject, settings: RowSettings, used: string[]): boolean {
-	const keys = settings.propertiesToSend === 'selected' ? settings.propertyFields : Object.keys(json);
-	return keys.some((key) => !(settings.propertiesToSend === 'allOther' && used.includes(key)) && json[key] !== undefined && typeof json[key] !== 'function');
+	const keys =
+		settings.propertiesToSend === 'selected' ? settings.propertyFields : Object.keys(json);
+	return keys.some(
+		(key) =>
+			!(settings.propertiesToSend === 'allOther' && used.includes(key)) &&
+			json[key] !== undefined &&
+			typeof json[key] !== 'function',
+	);
 }

@@ -16,7 +16,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			required: true,
 			default: '',
 			placeholder: 'e.g. c5abb279-85d1-4c8b-9930-f37a0460a82f',
-			description: 'The job_id Appcues returned when the import, export or segment change was accepted',
+			description:
+				'The job_id Appcues returned when the import, export or segment change was accepted',
 		},
 	],
 );

@@ -15,14 +15,18 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			type: 'number',
 			typeOptions: { minValue: 0.05, numberPrecision: 2 },
 			default: 10,
-			description: 'How long to wait before failing; the error gives the job ID so it can be looked up later',
+			description:
+				'How long to wait before failing; the error gives the job ID so it can be looked up later',
 		},
 	],
 );
 
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
-	return { jobId: requiredId.call(this, 'jobId', 'Job ID', itemIndex), timeoutMs: Math.max(0, minutes) * 60_000 };
+	return {
+		jobId: requiredId.call(this, 'jobId', 'Job ID', itemIndex),
+		timeoutMs: Math.max(0, minutes) * 60_000,
+	};
 }
 
 export async function execute(
@@ -31,5 +35,11 @@ export async function execute(
 	{ jobId, timeoutMs }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
-	return await waitForJob.call(this, client, { statusPath: path`/jobs/${jobId}`, jobId }, { timeoutMs }, itemIndex);
+	return await waitForJob.call(
+		this,
+		client,
+		{ statusPath: path`/jobs/${jobId}`, jobId },
+		{ timeoutMs },
+		itemIndex,
+	);
 }

@@ -28,7 +28,12 @@ export const description: INodeProperties[] = updateDisplayOptions(
 
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const segment: IDataObject = { name: requiredString.call(this, 'name', 'Name', itemIndex) };
-	const text = optionalText.call(this, this.getNodeParameter('description', itemIndex, ''), 'Description', itemIndex);
+	const text = optionalText.call(
+		this,
+		this.getNodeParameter('description', itemIndex, ''),
+		'Description',
+		itemIndex,
+	);
 	if (text) segment.description = text;
 	return { segment };
 }
@@ -39,6 +44,11 @@ export async function execute(
 	{ segment }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
-	const body = await client.request({ method: 'POST', path: '/segments', body: segment, itemIndex });
+	const body = await client.request({
+		method: 'POST',
+		path: '/segments',
+		body: segment,
+		itemIndex,
+	});
 	return objectOr(body, segment);
 }

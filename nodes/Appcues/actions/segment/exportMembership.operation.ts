@@ -37,7 +37,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const segmentId = requiredId.call(this, 'segmentId', 'Segment', itemIndex);
 	const fields = this.getNodeParameter('exportFields', itemIndex, {}) as IDataObject;
-	const text = (name: string, label: string) => optionalText.call(this, fields[name], `Additional Fields: ${label}`, itemIndex);
+	const text = (name: string, label: string) =>
+		optionalText.call(this, fields[name], `Additional Fields: ${label}`, itemIndex);
 	const request: IDataObject = {};
 	const propertyNames = text('propertyNames', 'Property Names')
 		.split(',')

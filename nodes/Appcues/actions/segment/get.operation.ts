@@ -22,6 +22,10 @@ export async function execute(
 	{ segmentId }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
-	const body = await client.request({ method: 'GET', path: path`/segments/${segmentId}`, itemIndex });
+	const body = await client.request({
+		method: 'GET',
+		path: path`/segments/${segmentId}`,
+		itemIndex,
+	});
 	return objectOr(body, { id: segmentId });
 }

@@ -21,7 +21,8 @@ const operationField: INodeProperties = {
 			name: 'Add Users',
 			value: 'addUsers',
 			action: 'Add users to a segment',
-			description: 'Add end users to a segment by ID; Appcues applies the change within a few minutes',
+			description:
+				'Add end users to a segment by ID; Appcues applies the change within a few minutes',
 		},
 		{
 			name: 'Create',
@@ -39,7 +40,8 @@ const operationField: INodeProperties = {
 			name: 'Export Membership',
 			value: 'exportMembership',
 			action: 'Export the members of a segment',
-			description: 'Start an asynchronous export of the users in a segment, optionally with their properties',
+			description:
+				'Start an asynchronous export of the users in a segment, optionally with their properties',
 		},
 		{
 			name: 'Get',
@@ -57,7 +59,8 @@ const operationField: INodeProperties = {
 			name: 'Remove Users',
 			value: 'removeUsers',
 			action: 'Remove users from a segment',
-			description: 'Remove end users from a segment by ID; Appcues applies the change within a few minutes',
+			description:
+				'Remove end users from a segment by ID; Appcues applies the change within a few minutes',
 		},
 		{
 			name: 'Update',
@@ -71,7 +74,16 @@ const operationField: INodeProperties = {
 
 export const segment: ResourceModule = {
 	displayName: 'Segment',
-	operations: { addUsers, create, delete: deleteSegment, exportMembership, get, getAll, removeUsers, update },
+	operations: {
+		addUsers,
+		create,
+		delete: deleteSegment,
+		exportMembership,
+		get,
+		getAll,
+		removeUsers,
+		update,
+	},
 	description: [
 		operationField,
 		...create.description,

@@ -29,8 +29,16 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				name: 'source',
 				type: 'options',
 				options: [
-					{ name: 'User IDs', value: 'ids', description: 'IDs from a field or expression of the input items' },
-					{ name: 'CSV File', value: 'binary', description: 'A CSV file with one user_id column, one request per input item' },
+					{
+						name: 'User IDs',
+						value: 'ids',
+						description: 'IDs from a field or expression of the input items',
+					},
+					{
+						name: 'CSV File',
+						value: 'binary',
+						description: 'A CSV file with one user_id column, one request per input item',
+					},
 				],
 				default: 'ids',
 			},
@@ -58,7 +66,8 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				type: 'string',
 				required: true,
 				default: 'data',
-				description: 'Name of the binary property that holds the CSV file of user IDs (header row: user_id)',
+				description:
+					'Name of the binary property that holds the CSV file of user IDs (header row: user_id)',
 				displayOptions: { show: { source: ['binary'] } },
 			},
 			...waitFields,
@@ -100,8 +109,11 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 					jobs.push(accepted);
 				}
 				const finished = [];
-				for (const job of jobs) finished.push(await finishJob.call(this, client, job, batch.items[0], wait));
-				const jobIds = finished.map((job) => job.job_id).filter((id) => id !== undefined && id !== null);
+				for (const job of jobs)
+					finished.push(await finishJob.call(this, client, job, batch.items[0], wait));
+				const jobIds = finished
+					.map((job) => job.job_id)
+					.filter((id) => id !== undefined && id !== null);
 				output.push({
 					json: {
 						segment_id: segmentId,
@@ -134,7 +146,13 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 		return await eachItem(this, items, prepare, async (segmentId, itemIndex) => {
 			const file = await readInputFile.call(this, itemIndex, propertyName, 'csv', MAX_FILE_BYTES);
 			assertColumns.call(this, file, ['user_id'], itemIndex, { only: true });
-			const accepted = await postFile(client, path`/segments/${segmentId}/${route}`, file, 'multipart', itemIndex);
+			const accepted = await postFile(
+				client,
+				path`/segments/${segmentId}/${route}`,
+				file,
+				'multipart',
+				itemIndex,
+			);
 			const job = await finishJob.call(this, client, accepted, itemIndex, wait);
 			return { segment_id: segmentId, file_name: file.fileName, ...job };
 		});

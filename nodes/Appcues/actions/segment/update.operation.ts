@@ -33,12 +33,21 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	if (fields.name !== undefined) {
 		const name = optionalText.call(this, fields.name, 'Update Fields: Name', itemIndex);
 		if (!name) {
-			throw new NodeOperationError(this.getNode(), `Update Fields: Name is empty [item ${itemIndex}]`, { itemIndex });
+			throw new NodeOperationError(
+				this.getNode(),
+				`Update Fields: Name is empty [item ${itemIndex}]`,
+				{ itemIndex },
+			);
 		}
 		changes.name = name;
 	}
 	if (fields.description !== undefined) {
-		changes.description = optionalText.call(this, fields.description, 'Update Fields: Description', itemIndex);
+		changes.description = optionalText.call(
+			this,
+			fields.description,
+			'Update Fields: Description',
+			itemIndex,
+		);
 	}
 	if (!Object.keys(changes).length) {
 		throw new NodeOperationError(this.getNode(), `Nothing to update [item ${itemIndex}]`, {

@@ -22,6 +22,10 @@ export async function execute(
 	{ userId }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
-	const body = await client.request({ method: 'GET', path: path`/users/${userId}/profile`, itemIndex });
+	const body = await client.request({
+		method: 'GET',
+		path: path`/users/${userId}/profile`,
+		itemIndex,
+	});
 	return objectOr(body, { user_id: userId });
 }

@@ -21,7 +21,7 @@ const operationField: INodeProperties = {
 			value: 'deleteProfile',
 			action: 'Delete a user profile',
 			description:
-				'Delete an end user\'s profile and reset their flow and checklist state. Analytics data is kept; this is not a GDPR erasure.',
+				"Delete an end user's profile and reset their flow and checklist state. Analytics data is kept; this is not a GDPR erasure.",
 		},
 		{
 			name: 'Erase Users (GDPR)',
@@ -34,7 +34,8 @@ const operationField: INodeProperties = {
 			name: 'Get Events',
 			value: 'getEvents',
 			action: 'Get recent events of a user',
-			description: 'Get the most recent events Appcues recorded for an end user, one item per event',
+			description:
+				'Get the most recent events Appcues recorded for an end user, one item per event',
 		},
 		{
 			name: 'Get Profile',
@@ -69,7 +70,15 @@ const operationField: INodeProperties = {
 
 export const user: ResourceModule = {
 	displayName: 'User',
-	operations: { deleteProfile, gdprDelete, getEvents, getProfile, trackActivity, trackEvent, updateProfile },
+	operations: {
+		deleteProfile,
+		gdprDelete,
+		getEvents,
+		getProfile,
+		trackActivity,
+		trackEvent,
+		updateProfile,
+	},
 	description: [
 		operationField,
 		...getProfile.description,

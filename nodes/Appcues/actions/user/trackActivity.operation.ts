@@ -62,7 +62,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			name: 'requestId',
 			type: 'string',
 			default: '',
-			description: 'Optional text that Appcues returns with the response, to match it to this request',
+			description:
+				'Optional text that Appcues returns with the response, to match it to this request',
 		},
 	],
 );
@@ -71,30 +72,58 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
 	const rows = this.getNodeParameter('events.event', itemIndex, []) as IDataObject[];
 	const events = rows.map((row, position) => {
-		const name = optionalText.call(this, row.name, `Events: name of event ${position + 1}`, itemIndex);
+		const name = optionalText.call(
+			this,
+			row.name,
+			`Events: name of event ${position + 1}`,
+			itemIndex,
+		);
 		if (!name) {
-			throw new NodeOperationError(this.getNode(), `Events: event ${position + 1} has no name [item ${itemIndex}]`, {
-				itemIndex,
-			});
+			throw new NodeOperationError(
+				this.getNode(),
+				`Events: event ${position + 1} has no name [item ${itemIndex}]`,
+				{
+					itemIndex,
+				},
+			);
 		}
 		const event: IDataObject = {
 			name,
-			timestamp: toIsoTimestamp.call(this, row.timestamp, `Events: timestamp of event ${position + 1}`, itemIndex),
+			timestamp: toIsoTimestamp.call(
+				this,
+				row.timestamp,
+				`Events: timestamp of event ${position + 1}`,
+				itemIndex,
+			),
 		};
-		const attributes = jsonObject.call(this, row.attributes, `Events: attributes of event ${position + 1}`, itemIndex);
+		const attributes = jsonObject.call(
+			this,
+			row.attributes,
+			`Events: attributes of event ${position + 1}`,
+			itemIndex,
+		);
 		if (Object.keys(attributes).length) event.attributes = attributes;
 		return event;
 	});
 	const profileUpdate = readProperties.call(this, itemIndex, 'Profile Update');
 	if (!events.length && !Object.keys(profileUpdate).length) {
-		throw new NodeOperationError(this.getNode(), `Nothing to send: add events or a profile update [item ${itemIndex}]`, {
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`Nothing to send: add events or a profile update [item ${itemIndex}]`,
+			{
+				itemIndex,
+			},
+		);
 	}
 	const activity: IDataObject = {};
 	if (events.length) activity.events = events;
 	if (Object.keys(profileUpdate).length) activity.profile_update = profileUpdate;
-	const requestId = optionalText.call(this, this.getNodeParameter('requestId', itemIndex, ''), 'Request ID', itemIndex);
+	const requestId = optionalText.call(
+		this,
+		this.getNodeParameter('requestId', itemIndex, ''),
+		'Request ID',
+		itemIndex,
+	);
 	if (requestId) activity.request_id = requestId;
 	return { userId, activity, requestId };
 }
@@ -113,5 +142,9 @@ export async function execute(
 		body: activity,
 		itemIndex,
 	});
-	return objectOr(body, { user_id: userId, success: body !== false, ...(requestId ? { request_id: requestId } : {}) });
+	return objectOr(body, {
+		user_id: userId,
+		success: body !== false,
+		...(requestId ? { request_id: requestId } : {}),
+	});
 }

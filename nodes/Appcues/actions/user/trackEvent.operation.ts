@@ -2,7 +2,13 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { userIdField } from '../../helpers/descriptions';
-import { jsonObject, optionalText, requiredId, requiredString, toIsoTimestamp } from '../../helpers/input';
+import {
+	jsonObject,
+	optionalText,
+	requiredId,
+	requiredString,
+	toIsoTimestamp,
+} from '../../helpers/input';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -47,7 +53,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 					type: 'string',
 					default: '',
 					placeholder: 'e.g. 2026-01-31T12:00:00Z',
-					description: 'When the event happened: ISO 8601, or Unix seconds or milliseconds. Empty means now.',
+					description:
+						'When the event happened: ISO 8601, or Unix seconds or milliseconds. Empty means now.',
 				},
 			],
 		},
