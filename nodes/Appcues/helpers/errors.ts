@@ -5,6 +5,20 @@ import { UnsafePathSegmentError } from '../transport/paths';
 import { errorItem } from './results';
 
 /**
+ * An error about one input item: its parameters, its file or its result. The one place the item
+ * suffix is written: the message ends with "[item N]", so the item is named also where only the
+ * message is shown (an error item's json, an AI tool's answer, a log line), and the item index
+ * goes into the context for n8n's editor. Transport errors name the request instead.
+ */
+export function itemError(
+	node: INode,
+	message: string,
+	options: ConstructorParameters<typeof NodeOperationError>[2] & { itemIndex: number },
+): NodeOperationError {
+	return new NodeOperationError(node, `${message} [item ${options.itemIndex}]`, options);
+}
+
+/**
  * Errors from this package are already NodeApiError or NodeOperationError; anything else is
  * wrapped by its message only, since a foreign error object may carry request options.
  */
@@ -19,11 +33,9 @@ export function ensureNodeError(
 		return error;
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	const suffix =
-		itemIndex !== undefined && error instanceof UnsafePathSegmentError
-			? ` [item ${itemIndex}]`
-			: '';
-	return new NodeOperationError(node, `${message}${suffix}`, { itemIndex });
+	if (itemIndex !== undefined && error instanceof UnsafePathSegmentError)
+		return itemError(node, message, { itemIndex });
+	return new NodeOperationError(node, message, { itemIndex });
 }
 
 /**

@@ -1,8 +1,8 @@
 import { randomBytes } from 'crypto';
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import type { AppcuesClient } from '../transport/client';
+import { itemError } from './errors';
 
 /**
  * Appcues writes its limits as "20MB" and "200MB" without saying which megabyte. The decimal one
@@ -47,9 +47,9 @@ export async function readInputFile(
 ): Promise<InputFile> {
 	const binary = this.helpers.assertBinaryData(itemIndex, propertyName);
 	const tooLarge = (bytes: number) =>
-		new NodeOperationError(
+		itemError(
 			this.getNode(),
-			`The file in "${propertyName}" is ${formatBytes(bytes)}, above the ${formatBytes(maxBytes)} Appcues accepts [item ${itemIndex}]`,
+			`The file in "${propertyName}" is ${formatBytes(bytes)}, above the ${formatBytes(maxBytes)} Appcues accepts`,
 			{ description: 'Split the file into smaller files and upload each.', itemIndex },
 		);
 	let bytes: number;
@@ -76,11 +76,7 @@ export async function readInputFile(
 	}
 	if (bytes > maxBytes) throw tooLarge(bytes);
 	if (bytes === 0) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`The file in "${propertyName}" is empty [item ${itemIndex}]`,
-			{ itemIndex },
-		);
+		throw itemError(this.getNode(), `The file in "${propertyName}" is empty`, { itemIndex });
 	}
 	const head = await readHead(read());
 	const fileName = binary.fileName ?? `upload.${format === 'auto' ? 'csv' : format}`;
@@ -231,7 +227,7 @@ export function assertColumns(
 	{ only = false }: { only?: boolean } = {},
 ): void {
 	const fail = (message: string, description: string) =>
-		new NodeOperationError(this.getNode(), `${message} [item ${itemIndex}]`, {
+		itemError(this.getNode(), `${message}`, {
 			description,
 			itemIndex,
 		});

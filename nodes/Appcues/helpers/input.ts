@@ -3,6 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlausibleTimeMs, unixTimeToMs } from '../../shared/unixTime';
 import { isUnsafeSegment } from '../transport/paths';
+import { itemError } from './errors';
 
 /**
  * An ID or a short text as it is sent: a string (trimmed) or a finite number. Anything else
@@ -41,14 +42,10 @@ export function notTextError(
 	value: unknown,
 	itemIndex: number,
 ): NodeOperationError {
-	return new NodeOperationError(
-		this.getNode(),
-		`${label} must be text or a number, not ${kindOf(value)} [item ${itemIndex}]`,
-		{
-			description: `Got ${previewValue(value)}. Check that the expression gives a single value for this item, e.g. {{ $json.user.id }} rather than {{ $json.user }}.`,
-			itemIndex,
-		},
-	);
+	return itemError(this.getNode(), `${label} must be text or a number, not ${kindOf(value)}`, {
+		description: `Got ${previewValue(value)}. Check that the expression gives a single value for this item, e.g. {{ $json.user.id }} rather than {{ $json.user }}.`,
+		itemIndex,
+	});
 }
 
 /** Optional text or number (trimmed); empty, null and undefined give ''. Other types are refused. */
@@ -74,7 +71,7 @@ export function requiredString(
 	const raw = this.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
 	const value = optionalText.call(this, raw, label, itemIndex);
 	if (!value) {
-		throw new NodeOperationError(this.getNode(), `${label} is empty [item ${itemIndex}]`, {
+		throw itemError(this.getNode(), `${label} is empty`, {
 			description: `Set "${label}" to a value, or check that the expression gives one for this item.`,
 			itemIndex,
 		});
@@ -98,7 +95,7 @@ function parseJsonField(
 	try {
 		return JSON.parse(value) ?? undefined;
 	} catch (error) {
-		throw new NodeOperationError(this.getNode(), `${label} is not valid JSON [item ${itemIndex}]`, {
+		throw itemError(this.getNode(), `${label} is not valid JSON`, {
 			description: `${(error as Error).message}. Enter ${example}.`,
 			itemIndex,
 		});
@@ -116,14 +113,10 @@ export function jsonObject(
 	const parsed = parseJsonField.call(this, value, label, itemIndex, example);
 	if (parsed === undefined) return {};
 	if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`${label} must be a JSON object [item ${itemIndex}]`,
-			{
-				description: `Enter ${example}, not an array or a single value.`,
-				itemIndex,
-			},
-		);
+		throw itemError(this.getNode(), `${label} must be a JSON object`, {
+			description: `Enter ${example}, not an array or a single value.`,
+			itemIndex,
+		});
 	}
 	return parsed as IDataObject;
 }
@@ -140,14 +133,10 @@ export function toIsoTimestamp(
 	now: () => number = Date.now,
 ): string {
 	const fail = () =>
-		new NodeOperationError(
-			this.getNode(),
-			`${label} is not a valid timestamp [item ${itemIndex}]`,
-			{
-				description: `Got ${previewValue(value)}. Use ISO 8601 (e.g. 2026-01-31T12:00:00Z) or Unix seconds or milliseconds, from the year 1970 to 9999.`,
-				itemIndex,
-			},
-		);
+		itemError(this.getNode(), `${label} is not a valid timestamp`, {
+			description: `Got ${previewValue(value)}. Use ISO 8601 (e.g. 2026-01-31T12:00:00Z) or Unix seconds or milliseconds, from the year 1970 to 9999.`,
+			itemIndex,
+		});
 	if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) {
 		return new Date(now()).toISOString();
 	}
@@ -218,7 +207,7 @@ export function readIdList(
 		throw notTextError.call(this, `${label}: an entry`, entry, itemIndex);
 	});
 	if (!ids.length) {
-		throw new NodeOperationError(this.getNode(), `${label} is empty [item ${itemIndex}]`, {
+		throw itemError(this.getNode(), `${label} is empty`, {
 			description:
 				'Give at least one user ID, or check that the expression gives one for this item.',
 			itemIndex,
@@ -239,14 +228,10 @@ export function requiredId(
 ): string {
 	const value = requiredString.call(this, name, label, itemIndex);
 	if (isUnsafeSegment(value)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`${label} "${value}" is not a valid ID [item ${itemIndex}]`,
-			{
-				description: '"." and ".." cannot be sent as an ID in a URL path.',
-				itemIndex,
-			},
-		);
+		throw itemError(this.getNode(), `${label} "${value}" is not a valid ID`, {
+			description: '"." and ".." cannot be sent as an ID in a URL path.',
+			itemIndex,
+		});
 	}
 	return value;
 }
@@ -262,11 +247,7 @@ export function jsonArray(
 	const parsed = parseJsonField.call(this, value, label, itemIndex, example);
 	if (parsed === undefined) return [];
 	if (!Array.isArray(parsed)) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`${label} must be a JSON array [item ${itemIndex}]`,
-			{ itemIndex },
-		);
+		throw itemError(this.getNode(), `${label} must be a JSON array`, { itemIndex });
 	}
 	return parsed;
 }

@@ -1,8 +1,9 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, sleep } from 'n8n-workflow';
 
 import type { AppcuesClient } from '../transport/client';
 import { path } from '../transport/paths';
+import { itemError } from './errors';
 
 /**
  * Appcues documents no status vocabulary for its async jobs: sources show words (queued,
@@ -137,9 +138,9 @@ export async function waitForJob(
 			});
 		}
 	}
-	throw new NodeOperationError(
+	throw itemError(
 		this.getNode(),
-		`Appcues job ${target.jobId} did not finish within ${formatDuration(settings.timeoutMs)} [item ${itemIndex}]`,
+		`Appcues job ${target.jobId} did not finish within ${formatDuration(settings.timeoutMs)}`,
 		{
 			description: `Last status: ${JSON.stringify(lastStatus)}. The job goes on in Appcues: look it up later with Job > Get and the job ID ${target.jobId}, or raise the timeout.`,
 			itemIndex,
@@ -164,9 +165,9 @@ export async function finishJob(
 	if (!wait) return job;
 	const jobId = jobIdOf(job);
 	if (!jobId) {
-		throw new NodeOperationError(
+		throw itemError(
 			this.getNode(),
-			`Appcues accepted the request but returned no job ID to wait for [item ${itemIndex}]`,
+			`Appcues accepted the request but returned no job ID to wait for`,
 			{
 				description: `Answer: ${JSON.stringify(job).slice(0, 200)}`,
 				itemIndex,

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { jsonObject, optionalText } from './input';
+import { itemError } from './errors';
 
 /**
  * UI for a flat set of profile properties: key/value pairs or one JSON object. `prefix` keeps
@@ -93,11 +93,10 @@ export function readProperties(
 			itemIndex,
 		);
 		if (!name) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`${label}: property ${position + 1} has no name [item ${itemIndex}]`,
-				{ description: 'Give every property a name, or remove the empty row.', itemIndex },
-			);
+			throw itemError(this.getNode(), `${label}: property ${position + 1} has no name`, {
+				description: 'Give every property a name, or remove the empty row.',
+				itemIndex,
+			});
 		}
 		properties[name] = pair.value as IDataObject[string];
 	}

@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { optionalText } from '../../helpers/input';
@@ -10,6 +9,7 @@ import { type DownloadLimits, downloadPresigned } from '../../transport/download
 import { path } from '../../transport/paths';
 import { withBinary } from '../types';
 import { querySpecField, readQuerySpec } from './spec';
+import { itemError } from '../../helpers/errors';
 
 export const DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 300;
 export const DEFAULT_MAX_DOWNLOAD_MB = 200;
@@ -96,13 +96,9 @@ export async function execute(
 	})) ?? {}) as IDataObject;
 	const jobId = jobIdOf(accepted);
 	if (!jobId) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Appcues accepted the export but returned no job ID [item ${itemIndex}]`,
-			{
-				itemIndex,
-			},
-		);
+		throw itemError(this.getNode(), `Appcues accepted the export but returned no job ID`, {
+			itemIndex,
+		});
 	}
 	const job = await waitForJob.call(
 		this,
@@ -120,13 +116,9 @@ export async function execute(
 	const result = { ...job, job_id: jobId };
 	if (propertyName === undefined || !limits) return result;
 	if (typeof job.download_url !== 'string') {
-		throw new NodeOperationError(
-			this.getNode(),
-			`The export ${jobId} finished without a download_url [item ${itemIndex}]`,
-			{
-				itemIndex,
-			},
-		);
+		throw itemError(this.getNode(), `The export ${jobId} finished without a download_url`, {
+			itemIndex,
+		});
 	}
 	const file = await downloadPresigned.call(this, job.download_url, itemIndex, limits);
 	const fileName = `appcues-analytics-${jobId}.${/json/.test(file.contentType ?? '') ? 'json' : 'csv'}`;
@@ -143,13 +135,9 @@ function readDownloadLimits(this: IExecuteFunctions, itemIndex: number): Downloa
 	const positive = (name: string, label: string, fallback: number) => {
 		const value = this.getNodeParameter(name, itemIndex, fallback);
 		if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return value;
-		throw new NodeOperationError(
-			this.getNode(),
-			`${label} must be a positive number [item ${itemIndex}]`,
-			{
-				itemIndex,
-			},
-		);
+		throw itemError(this.getNode(), `${label} must be a positive number`, {
+			itemIndex,
+		});
 	};
 	return {
 		timeoutMs:

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { jsonObject } from '../../helpers/input';
+import { itemError } from '../../helpers/errors';
 
 export const EXAMPLE_QUERY = JSON.stringify(
 	{
@@ -39,26 +39,18 @@ export function readQuerySpec(this: IExecuteFunctions, itemIndex: number): IData
 	);
 	for (const field of ['start_time', 'end_time']) {
 		if (spec[field] === undefined || spec[field] === null || String(spec[field]).trim() === '') {
-			throw new NodeOperationError(
-				this.getNode(),
-				`Query (JSON) has no "${field}" [item ${itemIndex}]`,
-				{
-					description:
-						'Appcues needs an explicit start_time and end_time (YYYY-MM-DD or RFC 3339), at most 90 days apart.',
-					itemIndex,
-				},
-			);
+			throw itemError(this.getNode(), `Query (JSON) has no "${field}"`, {
+				description:
+					'Appcues needs an explicit start_time and end_time (YYYY-MM-DD or RFC 3339), at most 90 days apart.',
+				itemIndex,
+			});
 		}
 	}
 	if ('account_id' in spec) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Query (JSON) must not contain "account_id" [item ${itemIndex}]`,
-			{
-				description: 'The account comes from the credential; remove account_id from the query.',
-				itemIndex,
-			},
-		);
+		throw itemError(this.getNode(), `Query (JSON) must not contain "account_id"`, {
+			description: 'The account comes from the credential; remove account_id from the query.',
+			itemIndex,
+		});
 	}
 	return spec;
 }

@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { exportEmailField, exportFormatField } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
@@ -12,6 +11,7 @@ import {
 } from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
+import { itemError } from '../../helpers/errors';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['export'], operation: ['events'] } },
@@ -64,14 +64,10 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 				: requiredString.call(this, name, label, itemIndex);
 		const ms = parseTimestampMs(value);
 		if (ms === undefined) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`${label} is not a valid date [item ${itemIndex}]`,
-				{
-					description: `Got ${previewValue(value)}. Use ISO 8601, e.g. 2026-01-31T00:00:00.`,
-					itemIndex,
-				},
-			);
+			throw itemError(this.getNode(), `${label} is not a valid date`, {
+				description: `Got ${previewValue(value)}. Use ISO 8601, e.g. 2026-01-31T00:00:00.`,
+				itemIndex,
+			});
 		}
 		return typeof value === 'string' ? value : new Date(ms).toISOString();
 	};

@@ -1,5 +1,4 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import {
 	assertColumns,
@@ -12,6 +11,7 @@ import {
 import { eachItem } from '../../helpers/gather';
 import { finishJob, type WaitSettings } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
+import { itemError } from '../../helpers/errors';
 
 export interface FileSettings {
 	binaryPropertyName: string;
@@ -43,9 +43,9 @@ export async function importFromFiles(
 			MAX_FILE_BYTES,
 		);
 		if (file.bytes > limit) {
-			throw new NodeOperationError(
+			throw itemError(
 				this.getNode(),
-				`The file is ${formatBytes(file.bytes)}, above the ${formatBytes(limit)} limit of a raw request body [item ${itemIndex}]`,
+				`The file is ${formatBytes(file.bytes)}, above the ${formatBytes(limit)} limit of a raw request body`,
 				{
 					description: 'Set Upload As to Multipart Form Data, which takes files up to 200 MB.',
 					itemIndex,

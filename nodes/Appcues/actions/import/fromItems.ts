@@ -1,7 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
-import { ensureNodeError, errorItemOrThrow } from '../../helpers/errors';
+import { ensureNodeError, errorItemOrThrow, itemError } from '../../helpers/errors';
 import { formatBytes } from '../../helpers/files';
 import { finishJob, type WaitSettings } from '../../helpers/jobs';
 import { errorItem } from '../../helpers/results';
@@ -105,9 +104,9 @@ export async function importFromItems(
 				.slice(0, 5)
 				.map((bad) => `item ${bad.itemIndex}: ${bad.reason}`)
 				.join('; ');
-			throw new NodeOperationError(
+			throw itemError(
 				this.getNode(),
-				`${badRows.length} of ${items.length} items cannot be imported, so nothing was sent [item ${badRows[0].itemIndex}]`,
+				`${badRows.length} of ${items.length} items cannot be imported, so nothing was sent`,
 				{
 					description: `${listed}${badRows.length > 5 ? `; and ${badRows.length - 5} more` : ''}. Fix these items, or turn on Continue On Fail to import the others and list these in the output.`,
 					itemIndex: badRows[0].itemIndex,

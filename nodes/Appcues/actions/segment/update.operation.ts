@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { segmentLocator } from '../../helpers/descriptions';
@@ -7,6 +6,7 @@ import { optionalText, requiredId } from '../../helpers/input';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
+import { itemError } from '../../helpers/errors';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['segment'], operation: ['update'] } },
@@ -33,11 +33,7 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	if (fields.name !== undefined) {
 		const name = optionalText.call(this, fields.name, 'Update Fields: Name', itemIndex);
 		if (!name) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`Update Fields: Name is empty [item ${itemIndex}]`,
-				{ itemIndex },
-			);
+			throw itemError(this.getNode(), `Update Fields: Name is empty`, { itemIndex });
 		}
 		changes.name = name;
 	}
@@ -50,7 +46,7 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 		);
 	}
 	if (!Object.keys(changes).length) {
-		throw new NodeOperationError(this.getNode(), `Nothing to update [item ${itemIndex}]`, {
+		throw itemError(this.getNode(), `Nothing to update`, {
 			description: 'Add a Name or a Description under Update Fields.',
 			itemIndex,
 		});

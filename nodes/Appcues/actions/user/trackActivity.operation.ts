@@ -1,5 +1,4 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { userIdField } from '../../helpers/descriptions';
@@ -8,6 +7,7 @@ import { propertiesFields, readProperties } from '../../helpers/properties';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
+import { itemError } from '../../helpers/errors';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['user'], operation: ['trackActivity'] } },
@@ -79,13 +79,9 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 			itemIndex,
 		);
 		if (!name) {
-			throw new NodeOperationError(
-				this.getNode(),
-				`Events: event ${position + 1} has no name [item ${itemIndex}]`,
-				{
-					itemIndex,
-				},
-			);
+			throw itemError(this.getNode(), `Events: event ${position + 1} has no name`, {
+				itemIndex,
+			});
 		}
 		const event: IDataObject = {
 			name,
@@ -107,13 +103,9 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	});
 	const profileUpdate = readProperties.call(this, itemIndex, 'Profile Update');
 	if (!events.length && !Object.keys(profileUpdate).length) {
-		throw new NodeOperationError(
-			this.getNode(),
-			`Nothing to send: add events or a profile update [item ${itemIndex}]`,
-			{
-				itemIndex,
-			},
-		);
+		throw itemError(this.getNode(), `Nothing to send: add events or a profile update`, {
+			itemIndex,
+		});
 	}
 	const activity: IDataObject = {};
 	if (events.length) activity.events = events;
