@@ -39,27 +39,10 @@ import {
 import { description, expectedFields, operationChoices, resourceChoices } from './lib/fields';
 import { ownerCookie, rest } from './lib/rest';
 import { startEditorStack, type EditorStack } from './lib/stack';
+import type { PageDocument, PageElement } from './lib/page-dom';
 
-// The page functions below run in Chromium. The project compiles without the DOM library (it would
-// change Node's Blob and fetch types), so the little they use is declared here, for this file only.
-interface PageElement {
-	innerText: string;
-	textContent: string | null;
-	value: string;
-	href: string;
-	parentElement: PageElement | null;
-	getClientRects(): { length: number };
-	getBoundingClientRect(): { x: number; y: number; width: number; height: number };
-	closest(selector: string): PageElement | null;
-	querySelector(selector: string): PageElement | null;
-	querySelectorAll(selector: string): PageElement[];
-	getAttribute(name: string): string | null;
-}
-declare const document: {
-	querySelector(selector: string): PageElement | null;
-	querySelectorAll(selector: string): PageElement[];
-};
-declare function requestAnimationFrame(callback: (time: number) => void): number;
+// Page functions run in Chromium: see page-dom.ts.
+declare const document: PageDocument;
 
 export const SCREENSHOT_DIR = join(repoRoot(), 'test', 'ui', 'screenshots');
 

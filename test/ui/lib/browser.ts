@@ -13,27 +13,11 @@ import puppeteer, {
 	type HTTPResponse,
 	type Page,
 } from 'puppeteer-core';
+import type { PageDocument, PageElement, RequestAnimationFrame } from './page-dom';
 
-// The page functions below run in Chromium. The project compiles without the DOM library (it would
-// change Node's Blob and fetch types), so the little they use is declared here, for this file only.
-interface PageElement {
-	innerText: string;
-	textContent: string | null;
-	value: string;
-	href: string;
-	parentElement: PageElement | null;
-	getClientRects(): { length: number };
-	getBoundingClientRect(): { x: number; y: number; width: number; height: number };
-	closest(selector: string): PageElement | null;
-	querySelector(selector: string): PageElement | null;
-	querySelectorAll(selector: string): PageElement[];
-	getAttribute(name: string): string | null;
-}
-declare const document: {
-	querySelector(selector: string): PageElement | null;
-	querySelectorAll(selector: string): PageElement[];
-};
-declare function requestAnimationFrame(callback: (time: number) => void): number;
+// Page functions run in Chromium: see page-dom.ts.
+declare const document: PageDocument;
+declare const requestAnimationFrame: RequestAnimationFrame;
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** Generous: the machine is shared, n8n and Chromium are slow under load. */
