@@ -16,7 +16,7 @@ import {
 	type RouteModule,
 } from './route';
 
-export const legacyRoutes: RouteModule = (fake) => {
+export const legacyRoutes: RouteModule = () => {
 	return [
 		{
 			method: 'POST',
