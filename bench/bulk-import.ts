@@ -7,7 +7,6 @@
  * does) so the memory baseline is taken after a full collection. Memory is heapUsed + external
  * (Buffers), sampled every 2 ms and just before each request is sent.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createWriteStream, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -30,35 +29,14 @@ import {
 	type WorkflowJson,
 	type WorkflowNode,
 } from '../test/e2e/lib/n8n';
+import { startFakeProcess } from './lib/fake-process';
+import { median } from './lib/report';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
 const PER_ITEM_ROWS = Number(process.env.BENCH_PER_ITEM_ROWS ?? 1_000);
 // Appcues' 20 MB body limit, in the node's decimal megabytes.
 const MAX_BODY = 20_000_000;
 const root = join(__dirname, '..');
-
-async function startFake(): Promise<{ url: string; child: ChildProcess }> {
-	const child = spawn(
-		process.execPath,
-		[
-			join(root, 'node_modules/tsx/dist/cli.mjs'),
-			join(root, 'test/fake-appcues/cli.ts'),
-			'--seed',
-			'none',
-			'--port',
-			'0',
-		],
-		{ stdio: ['ignore', 'pipe', 'inherit'] },
-	);
-	const [line] = (await once(child.stdout!, 'data')) as [Buffer];
-	const { url } = JSON.parse(line.toString().split('\n')[0]);
-	// The fake keeps no bodies, so its own memory does not grow with the import.
-	await fetch(`${url}/__fake/settings`, {
-		method: 'POST',
-		body: JSON.stringify({ recordBodies: false }),
-	});
-	return { url, child };
-}
 
 function profile(n: number): IDataObject {
 	return {
@@ -77,12 +55,6 @@ function profile(n: number): IDataObject {
 		cost_center: `CC-${1000 + (n % 90)}`,
 		language: ['en', 'de', 'pt', 'fr'][n % 4],
 	};
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	const middle = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 }
 
 /** CPU time of this process (all threads: JIT, GC), in ms: steadier than wall time on a busy machine. */
@@ -346,7 +318,8 @@ async function fileImportMemory(fakeUrl: string): Promise<Array<[string, string]
 }
 
 async function main() {
-	const { url, child } = await startFake();
+	// The fake keeps no bodies, so its own memory does not grow with the import.
+	const { url, child } = await startFakeProcess();
 	const credentials = {
 		apiKey: DEFAULT_ACCOUNT.apiKey,
 		apiSecret: DEFAULT_ACCOUNT.apiSecret,
@@ -361,15 +334,17 @@ async function main() {
 		peak = Math.max(peak, memory());
 	};
 	const stats = instrumentTransport(sample);
+	/** Import Profiles from the input items, the id in their employee_id field. */
+	const IMPORT_FROM_ITEMS = {
+		resource: 'import',
+		operation: 'profiles',
+		source: 'items',
+		idField: 'employee_id',
+	};
 	try {
 		// Warm up module loading and the connection, so the run measures the import itself.
 		await runAppcuesNode({
-			parameters: {
-				resource: 'import',
-				operation: 'profiles',
-				source: 'items',
-				idField: 'employee_id',
-			},
+			parameters: IMPORT_FROM_ITEMS,
 			credentials,
 			items: [profile(0)],
 		});
@@ -399,12 +374,7 @@ async function main() {
 
 		const started = performance.now();
 		const result = await runAppcuesNode({
-			parameters: {
-				resource: 'import',
-				operation: 'profiles',
-				source: 'items',
-				idField: 'employee_id',
-			},
+			parameters: IMPORT_FROM_ITEMS,
 			credentials,
 			items,
 		});

@@ -25,96 +25,45 @@
  * itself worked.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 
-import { appcuesCredentials, NODE_TYPE, SANDBOX_CREDENTIAL } from '../test/e2e/lib/appcues';
+import { appcuesCredentials, SANDBOX_CREDENTIAL } from '../test/e2e/lib/appcues';
 import { packPackage, type RunJson, type WorkflowJson } from '../test/e2e/lib/n8n';
 import { createQueueTopology, importIntoQueue, type QueueTopology } from '../test/e2e/lib/queue';
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../test/fake-appcues/server';
+import { loadNote, median } from './lib/report';
+import { COMMON_FLAGS, commonSettings, countSetting, progressLog } from './lib/settings';
+import {
+	analyseProfilePatches,
+	appcuesUpdateNode,
+	benchUserIds,
+	TARGET_NODE,
+	updateProfileWorkflow,
+} from './lib/update-profile';
 
 const { values: flags } = parseArgs({
-	options: {
-		runs: { type: 'string' },
-		items: { type: 'string' },
-		rate: { type: 'string' },
-		latency: { type: 'string' },
-		concurrency: { type: 'string' },
-		package: { type: 'string' },
-	},
+	options: { ...COMMON_FLAGS, concurrency: { type: 'string' } },
 });
-const num = (flag: string | undefined, env: string, fallback: number) => {
-	const value = Number(flag ?? process.env[env] ?? fallback);
-	if (!Number.isFinite(value) || value < 0)
-		throw new Error(`bad value for ${env}: ${flag ?? process.env[env]}`);
-	return value;
-};
-const RUNS = Math.max(1, Math.floor(num(flags.runs, 'BENCH_RUNS', 3)));
-const ITEMS = Math.max(1, Math.floor(num(flags.items, 'BENCH_ITEMS', 300)));
-const RATE = num(flags.rate, 'BENCH_RATE', 60);
-const LATENCY_MS = num(flags.latency, 'BENCH_LATENCY', 100);
-const CONCURRENCY = Math.max(1, Math.floor(num(flags.concurrency, 'BENCH_CONCURRENCY', 1)));
-const PACKAGE_TGZ = flags.package ?? process.env.BENCH_PACKAGE;
+const { RUNS, ITEMS, RATE, LATENCY_MS, PACKAGE_TGZ } = commonSettings(flags);
+const CONCURRENCY = countSetting(flags.concurrency, 'BENCH_CONCURRENCY', 1);
 const TARGET_UPDATES_PER_SECOND = 50;
-const TARGET_NODE = 'Update';
 const ACCOUNT_ID = DEFAULT_ACCOUNT.accountId;
 const PREFIXES = ['qa', 'qb'];
 
-const log = (message: string) =>
-	process.stderr.write(`[bench:queue ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const log = progressLog('bench:queue');
 
 /** Manual Trigger -> Set (an array of ITEMS users) -> Split Out -> Appcues Update Profile. */
 function workflowFor(prefix: string): WorkflowJson & { id: string } {
-	const node = (
-		n: number,
-		name: string,
-		type: string,
-		typeVersion: number,
-		parameters: Record<string, unknown>,
-	) => ({
-		id: `c0000000-0000-4000-8000-00000000000${n}`,
-		name,
-		type,
-		typeVersion,
-		position: [n * 200, 0] as [number, number],
-		parameters,
-	});
-	const users = `={{ Array.from({ length: ${ITEMS} }, (_, i) => ({ id: '${prefix}-user-' + String(i).padStart(4, '0'), plan: ['free', 'pro', 'enterprise'][i % 3] })) }}`;
-	return {
+	return updateProfileWorkflow({
 		id: `benchQueue${prefix}`.padEnd(16, '0'),
 		name: `Queue bench ${prefix}: ${ITEMS} x Update Profile`,
-		nodes: [
-			node(1, 'Start', 'n8n-nodes-base.manualTrigger', 1, {}),
-			node(2, 'Users', 'n8n-nodes-base.set', 3.4, {
-				mode: 'manual',
-				assignments: { assignments: [{ id: 'users', name: 'users', type: 'array', value: users }] },
-				options: {},
-			}),
-			node(3, 'Split', 'n8n-nodes-base.splitOut', 1, {
-				fieldToSplitOut: 'users',
-				include: 'noOtherFields',
-				options: {},
-			}),
-			{
-				...node(4, TARGET_NODE, NODE_TYPE, 1, {
-					resource: 'user',
-					operation: 'updateProfile',
-					userId: '={{ $json.id }}',
-					propertiesInput: 'json',
-					propertiesJson: '={{ JSON.stringify({ plan: $json.plan, run: $execution.id }) }}',
-					options: {},
-				}),
-				credentials: { appcuesApi: { id: SANDBOX_CREDENTIAL.id, name: SANDBOX_CREDENTIAL.name } },
-			},
-		],
-		connections: {
-			Start: { main: [[{ node: 'Users', type: 'main', index: 0 }]] },
-			Users: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
-			Split: { main: [[{ node: TARGET_NODE, type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
+		items: ITEMS,
+		userPrefix: prefix,
+		nodeIdPrefix: 'c0000000',
+		target: appcuesUpdateNode({ id: SANDBOX_CREDENTIAL.id, name: SANDBOX_CREDENTIAL.name }),
+	});
 }
 
 interface RunMetrics {
@@ -150,38 +99,21 @@ async function runOnce(
 	const ends = tasks.map((t) => Number(t?.startTime) + Number(t?.executionTime));
 	const windowMs = Math.max(...ends) - Math.min(...starts);
 
-	const expected = prefixes.flatMap((p) =>
-		Array.from({ length: ITEMS }, (_, i) => `${p}-user-${String(i).padStart(4, '0')}`),
+	const patches = analyseProfilePatches(
+		fake.requests,
+		prefixes.flatMap((p) => benchUserIds(p, ITEMS)),
+		{ accountId: ACCOUNT_ID, rate: RATE, latencyMs: LATENCY_MS },
 	);
-	const patches = fake.requests.filter(
-		(r) =>
-			r.method === 'PATCH' &&
-			r.segments[2] === ACCOUNT_ID &&
-			r.segments[3] === 'users' &&
-			r.segments[5] === 'profile',
-	);
-	const successes = new Map<string, number>();
-	for (const r of patches)
-		if (r.status >= 200 && r.status < 300)
-			successes.set(r.segments[4], (successes.get(r.segments[4]) ?? 0) + 1);
-	const written = expected.filter((id) => (successes.get(id) ?? 0) > 0).length;
-	const throttled = patches.filter((r) => r.status === 429).length;
-	const times = patches.map((r) => r.at).sort((a, b) => a - b);
-	let maxInSecond = 0;
-	for (let i = 0, j = 0; i < times.length; i++) {
-		while (times[i] - times[j] >= 1000) j++;
-		maxInSecond = Math.max(maxInSecond, i - j + 1);
-	}
 	const failed = executions.filter((e) => e.status !== 'success');
 	return {
-		updatesPerSecond: windowMs > 0 ? written / (windowMs / 1000) : NaN,
+		updatesPerSecond: windowMs > 0 ? patches.written / (windowMs / 1000) : NaN,
 		windowMs,
-		requests: patches.length,
-		throttled,
-		throttledShare: patches.length ? throttled / patches.length : 0,
-		writtenTwice: [...successes.values()].filter((c) => c > 1).length,
-		neverWritten: expected.length - written,
-		maxRequestsInOneSecond: maxInSecond,
+		requests: patches.requests,
+		throttled: patches.throttled,
+		throttledShare: patches.requests ? patches.throttled / patches.requests : 0,
+		writtenTwice: patches.writtenTwice,
+		neverWritten: patches.neverWritten,
+		maxRequestsInOneSecond: patches.maxRequestsInOneSecond,
 		workers: workers.map((w) => `worker ${w}`).join(' + '),
 		green: failed.length === 0,
 		error: failed.length
@@ -193,13 +125,6 @@ async function runOnce(
 					.join('; ')
 			: undefined,
 	};
-}
-
-function median(values: number[]): number {
-	const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-	if (!sorted.length) return NaN;
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 async function main() {
@@ -264,7 +189,7 @@ async function main() {
 		const lines = [
 			`### Queue mode: ${ITEMS}-item Update Profile workflows on 2 workers, n8n 2.41.1, fake Appcues with ${LATENCY_MS} ms latency and a ${RATE}/s token bucket`,
 			'',
-			`Median of ${RUNS} run(s) per case; workers started with --concurrency=${CONCURRENCY}; topology up in ${(startupMs / 1000).toFixed(0)} s, ${memory.total} MB RSS in total; load average ${loadAtStart.toFixed(1)} at the start, ${loadavg()[0].toFixed(1)} at the end (${availableParallelism()} cores).`,
+			`Median of ${RUNS} run(s) per case; workers started with --concurrency=${CONCURRENCY}; topology up in ${(startupMs / 1000).toFixed(0)} s, ${memory.total} MB RSS in total; ${loadNote(loadAtStart)}.`,
 			'',
 			'| Case | Updates/s (aggregate) | Requests | 429s | 429 share | Written twice | Never written | Peak req/s | Runs green | Workers |',
 			'|---|---:|---:|---:|---:|---:|---:|---:|---|---|',

@@ -41,10 +41,8 @@
  * Progress goes to stderr; the report (markdown) to stdout. Prints figures; asserts nothing.
  * The exit code is 0 whenever the benchmark itself worked, whether or not targets were met.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { availableParallelism, loadavg } from 'node:os';
-import { join, resolve } from 'node:path';
+import { loadavg } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import {
@@ -57,7 +55,6 @@ import {
 	repoRoot,
 	type RunJson,
 	type WorkflowJson,
-	type WorkflowNode,
 } from '../test/e2e/lib/n8n';
 import { WEBHOOK_SECRET } from '../test/e2e/lib/appcues';
 import { DEFAULT_ACCOUNT } from '../test/fake-appcues/server';
@@ -70,21 +67,36 @@ import {
 	triggerWorkflow,
 	waitForNewExecutions,
 } from './lib/shared-account';
+import { type FakeProcess, type RecordedRequestLite, startFakeProcess } from './lib/fake-process';
+import { fmt, loadNote, median, seconds } from './lib/report';
+import {
+	COMMON_FLAGS,
+	commonSettings,
+	countSetting,
+	numberSetting,
+	progressLog,
+} from './lib/settings';
+import {
+	analyseProfilePatches,
+	appcuesUpdateNode,
+	type PatchAnalysis,
+	PROPERTIES_EXPRESSION,
+	TARGET_NODE,
+	type TargetNode,
+	updateProfileWorkflow,
+	benchUserIds,
+} from './lib/update-profile';
 
 // ---------------------------------------------------------------------------------------------
 // Settings
 
 const { values: flags } = parseArgs({
 	options: {
+		...COMMON_FLAGS,
 		n8n: { type: 'string' },
-		runs: { type: 'string' },
-		items: { type: 'string' },
-		rate: { type: 'string' },
-		latency: { type: 'string' },
 		'fault-probability': { type: 'string' },
 		cases: { type: 'string' },
 		'budget-minutes': { type: 'string' },
-		package: { type: 'string' },
 		'foreign-rate': { type: 'string' },
 		deliveries: { type: 'string' },
 		'in-flight': { type: 'string' },
@@ -97,39 +109,23 @@ if (!N8N_VERSIONS.includes(VERSION)) {
 	console.error(`unknown n8n version "${VERSION}"; use one of ${N8N_VERSIONS.join(', ')}`);
 	process.exit(2);
 }
-const num = (flag: string | undefined, env: string, fallback: number) => {
-	const value = Number(flag ?? process.env[env] ?? fallback);
-	if (!Number.isFinite(value) || value < 0)
-		throw new Error(`bad value for ${env}: ${flag ?? process.env[env]}`);
-	return value;
-};
-const RUNS = Math.max(1, Math.floor(num(flags.runs, 'BENCH_RUNS', 3)));
-const ITEMS = Math.max(1, Math.floor(num(flags.items, 'BENCH_ITEMS', 300)));
-const RATE = num(flags.rate, 'BENCH_RATE', 60);
-const LATENCY_MS = num(flags.latency, 'BENCH_LATENCY', 100);
-const FAULT_PROBABILITY = num(flags['fault-probability'], 'BENCH_FAULT_PROBABILITY', 0.3);
-const BUDGET_MS = num(flags['budget-minutes'], 'BENCH_BUDGET_MINUTES', 25) * 60_000;
-const FOREIGN_RATE = num(flags['foreign-rate'], 'BENCH_FOREIGN_RATE', 30);
-const DELIVERIES = Math.max(1, Math.floor(num(flags.deliveries, 'BENCH_DELIVERIES', 300)));
-const DELIVERIES_IN_FLIGHT = Math.max(
-	1,
-	Math.floor(num(flags['in-flight'], 'BENCH_IN_FLIGHT', 50)),
-);
-/** A package tarball to install instead of packing this repository (to measure another build). */
-const PACKAGE_TGZ = flags.package ?? process.env.BENCH_PACKAGE;
+const { RUNS, ITEMS, RATE, LATENCY_MS, PACKAGE_TGZ } = commonSettings(flags);
+const FAULT_PROBABILITY = numberSetting(flags['fault-probability'], 'BENCH_FAULT_PROBABILITY', 0.3);
+const BUDGET_MS = numberSetting(flags['budget-minutes'], 'BENCH_BUDGET_MINUTES', 25) * 60_000;
+const FOREIGN_RATE = numberSetting(flags['foreign-rate'], 'BENCH_FOREIGN_RATE', 30);
+const DELIVERIES = countSetting(flags.deliveries, 'BENCH_DELIVERIES', 300);
+const DELIVERIES_IN_FLIGHT = countSetting(flags['in-flight'], 'BENCH_IN_FLIGHT', 50);
 /** One `n8n execute` is killed after this. */
 const EXECUTE_TIMEOUT_MS = 240_000;
 /** The target for ours: this share of the account limit. */
 const TARGET_SHARE = 0.95;
 
 const ACCOUNT_ID = DEFAULT_ACCOUNT.accountId;
-const USER_IDS = Array.from(
-	{ length: ITEMS },
-	(_, i) => `bench-user-${String(i).padStart(4, '0')}`,
-);
+const USER_IDS = benchUserIds('bench', ITEMS);
+/** How the fake is set up, for reading what it recorded. */
+const FAKE = { accountId: ACCOUNT_ID, rate: RATE, latencyMs: LATENCY_MS };
 
-const log = (message: string) =>
-	process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+const log = progressLog('bench');
 
 // ---------------------------------------------------------------------------------------------
 // Cases
@@ -245,144 +241,23 @@ const CASES = ALL_CASES.filter((c) => !selected || selected.includes(c.id)).map(
 );
 
 // ---------------------------------------------------------------------------------------------
-// The fake Appcues API, in its own process
-
-interface Fake {
-	url: string;
-	child: ChildProcess;
-	control(path: string, body?: unknown): Promise<unknown>;
-}
-
-interface RecordedRequestLite {
-	method: string;
-	segments: string[];
-	status: number;
-	at: number;
-}
-
-async function startFake(): Promise<Fake> {
-	const root = repoRoot();
-	const child = spawn(
-		process.execPath,
-		[
-			join(root, 'node_modules/tsx/dist/cli.mjs'),
-			join(root, 'test/fake-appcues/cli.ts'),
-			'--seed',
-			'none',
-			'--port',
-			'0',
-			'--rate-limit',
-			String(RATE),
-			'--latency',
-			String(LATENCY_MS),
-		],
-		{ stdio: ['ignore', 'pipe', 'inherit'] },
-	);
-	const [line] = (await Promise.race([
-		once(child.stdout!, 'data'),
-		once(child, 'exit').then(() => {
-			throw new Error('the fake Appcues server exited before it listened');
-		}),
-	])) as [Buffer];
-	process.on('exit', () => child.kill('SIGTERM'));
-	const { url } = JSON.parse(line.toString().split('\n')[0]) as { url: string };
-	const control = async (path: string, body?: unknown) => {
-		const res = await fetch(`${url}/__fake/${path}`, {
-			method: body === undefined ? 'GET' : 'POST',
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(30_000),
-		});
-		if (!res.ok) throw new Error(`fake control ${path}: ${res.status} ${await res.text()}`);
-		return res.json();
-	};
-	// Bodies are not needed (only paths and statuses); the fake keeps less.
-	await control('settings', { recordBodies: false });
-	return { url, child, control };
-}
-
-// ---------------------------------------------------------------------------------------------
 // Workflows
 
 const CRED_APPCUES = { id: 'benchAppcuesCred', name: 'Appcues (bench fake)' };
 const CRED_BASIC = { id: 'benchBasicAuthCr', name: 'Basic auth (bench fake)' };
-const TARGET_NODE = 'Update';
 
-/** Manual Trigger → Set (one array of ITEMS users) → Split Out: ITEMS items {id, plan}. */
-function sourceNodes(): WorkflowNode[] {
-	return [
-		{
-			id: 'b0000000-0000-4000-8000-000000000001',
-			name: 'Start',
-			type: 'n8n-nodes-base.manualTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: {},
-		},
-		{
-			id: 'b0000000-0000-4000-8000-000000000002',
-			name: 'Users',
-			type: 'n8n-nodes-base.set',
-			typeVersion: 3.4,
-			position: [200, 0],
-			parameters: {
-				mode: 'manual',
-				assignments: {
-					assignments: [
-						{
-							id: 'users',
-							name: 'users',
-							type: 'array',
-							value: `={{ Array.from({ length: ${ITEMS} }, (_, i) => ({ id: 'bench-user-' + String(i).padStart(4, '0'), plan: ['free', 'pro', 'enterprise'][i % 3] })) }}`,
-						},
-					],
-				},
-				options: {},
-			},
-		},
-		{
-			id: 'b0000000-0000-4000-8000-000000000003',
-			name: 'Split',
-			type: 'n8n-nodes-base.splitOut',
-			typeVersion: 1,
-			position: [400, 0],
-			parameters: { fieldToSplitOut: 'users', include: 'noOtherFields', options: {} },
-		},
-	];
-}
-
-const PROPERTIES_EXPRESSION = '={{ JSON.stringify({ plan: $json.plan, run: $execution.id }) }}';
-
-function targetNode(benchCase: BenchCase, fakeUrl: string): WorkflowNode {
-	const base = {
-		id: 'b0000000-0000-4000-8000-000000000004',
-		name: TARGET_NODE,
-		position: [600, 0] as [number, number],
-		...(benchCase.retryOnFail
-			? {
-					retryOnFail: true,
-					maxTries: benchCase.retryOnFail.maxTries,
-					waitBetweenTries: benchCase.retryOnFail.waitBetweenTries,
-				}
-			: {}),
-	};
-	if (benchCase.node === 'ours') {
-		return {
-			...base,
-			type: 'n8n-nodes-appcues.appcues',
-			typeVersion: 1,
-			parameters: {
-				resource: 'user',
-				operation: 'updateProfile',
-				userId: '={{ $json.id }}',
-				propertiesInput: 'json',
-				propertiesJson: PROPERTIES_EXPRESSION,
-				options: {},
-			},
-			credentials: { appcuesApi: CRED_APPCUES },
-		};
-	}
+/** Our node or n8n's HTTP Request node sending the PATCHes, with the case's node settings. */
+function targetNode(benchCase: BenchCase, fakeUrl: string): TargetNode {
+	const settings = benchCase.retryOnFail
+		? {
+				retryOnFail: true,
+				maxTries: benchCase.retryOnFail.maxTries,
+				waitBetweenTries: benchCase.retryOnFail.waitBetweenTries,
+			}
+		: {};
+	if (benchCase.node === 'ours') return { ...settings, ...appcuesUpdateNode(CRED_APPCUES) };
 	return {
-		...base,
+		...settings,
 		type: 'n8n-nodes-base.httpRequest',
 		typeVersion: 4.2,
 		parameters: {
@@ -401,47 +276,30 @@ function targetNode(benchCase: BenchCase, fakeUrl: string): WorkflowNode {
 }
 
 function workflowFor(benchCase: BenchCase, index: number, fakeUrl: string): WorkflowJson {
-	const nodes = [...sourceNodes(), targetNode(benchCase, fakeUrl)];
-	return {
+	return updateProfileWorkflow({
 		id: `benchThroughput${index}`.padEnd(16, '0').slice(0, 16),
 		name: `Throughput bench: ${benchCase.label}`,
-		nodes,
-		connections: {
-			Start: { main: [[{ node: 'Users', type: 'main', index: 0 }]] },
-			Users: { main: [[{ node: 'Split', type: 'main', index: 0 }]] },
-			Split: { main: [[{ node: TARGET_NODE, type: 'main', index: 0 }]] },
-		},
-		settings: { executionOrder: 'v1' },
-	};
+		items: ITEMS,
+		userPrefix: 'bench',
+		nodeIdPrefix: 'b0000000',
+		target: targetNode(benchCase, fakeUrl),
+	});
 }
 
 // ---------------------------------------------------------------------------------------------
 // One run
 
-interface RunMetrics {
+interface RunMetrics extends Omit<PatchAnalysis, 'written' | 'firstAt' | 'lastAt'> {
 	/** The node's executionTime from the run data, ms. */
 	nodeMs: number;
 	/** Wall time of `n8n execute` (process start to exit), ms. */
 	wallMs: number;
 	updatesPerSecond: number;
-	requests: number;
-	throttled: number;
-	writtenTwice: number;
-	neverWritten: number;
 	green: boolean;
-	/** Diagnostics (from the fake's arrival times and the run data's startTime). */
-	firstToLastRequestMs: number;
-	maxRequestsInOneSecond: number;
 	/** Node start → first PATCH arrives at the fake. */
 	startLagMs: number;
 	/** Last PATCH arrives at the fake → node end (includes the fake's latency). */
 	tailLagMs: number;
-	/** Most PATCHes that arrived within one latency period (what the fake held at once). */
-	maxInFlight: number;
-	/** Arrival span minus (requests − 1) / limit: time lost against a perfect 60/s pacing. */
-	paceLossMs: number;
-	/** PATCHes per second of the run, first arrival = 0 ("ok/429" per second). */
-	perSecond: string;
 	error?: string;
 	/** The foreign client's answers (case foreign). */
 	foreign?: { ok: number; throttled: number; other: number; sent: number };
@@ -453,21 +311,6 @@ interface RunMetrics {
 		accepted: number;
 		deliveries: number;
 	};
-}
-
-function profileUserId(request: RecordedRequestLite): string | undefined {
-	const s = request.segments;
-	if (request.method !== 'PATCH' || s.length !== 6) return undefined;
-	if (
-		s[0] !== 'v2' ||
-		s[1] !== 'accounts' ||
-		s[2] !== ACCOUNT_ID ||
-		s[3] !== 'users' ||
-		s[5] !== 'profile'
-	) {
-		return undefined;
-	}
-	return s[4];
 }
 
 function nodeTask(run: RunJson | undefined) {
@@ -483,68 +326,9 @@ function errorSummary(run: RunJson | undefined, output: string): string | undefi
 	return undefined;
 }
 
-type PatchAnalysis = Pick<
-	RunMetrics,
-	| 'requests'
-	| 'throttled'
-	| 'writtenTwice'
-	| 'neverWritten'
-	| 'firstToLastRequestMs'
-	| 'maxRequestsInOneSecond'
-	| 'maxInFlight'
-	| 'paceLossMs'
-	| 'perSecond'
-> & { written: number; firstAt: number; lastAt: number };
-
-/** What the fake recorded: PATCHes of profiles, 429s, users written never or more than once. */
-function analysePatches(recorded: RecordedRequestLite[], userIds: string[]): PatchAnalysis {
-	const patches = recorded.filter((r) => profileUserId(r) !== undefined);
-	const successes = new Map<string, number>();
-	for (const request of patches) {
-		if (request.status >= 200 && request.status < 300) {
-			const id = profileUserId(request)!;
-			successes.set(id, (successes.get(id) ?? 0) + 1);
-		}
-	}
-	const written = userIds.filter((id) => (successes.get(id) ?? 0) > 0).length;
-	const times = patches.map((r) => r.at).sort((a, b) => a - b);
-	let maxInSecond = 0;
-	for (let i = 0, j = 0; i < times.length; i++) {
-		while (times[i] - times[j] >= 1000) j++;
-		maxInSecond = Math.max(maxInSecond, i - j + 1);
-	}
-	let maxInFlight = 0;
-	for (let i = 0, j = 0; i < times.length; i++) {
-		while (times[i] - times[j] >= Math.max(1, LATENCY_MS)) j++;
-		maxInFlight = Math.max(maxInFlight, i - j + 1);
-	}
-	const buckets: Array<{ ok: number; throttled: number }> = [];
-	for (const request of patches) {
-		const second = Math.floor((request.at - (times[0] ?? 0)) / 1000);
-		buckets[second] ??= { ok: 0, throttled: 0 };
-		if (request.status === 429) buckets[second].throttled++;
-		else buckets[second].ok++;
-	}
-	return {
-		requests: patches.length,
-		throttled: patches.filter((r) => r.status === 429).length,
-		written,
-		writtenTwice: [...successes.values()].filter((count) => count > 1).length,
-		neverWritten: userIds.length - written,
-		firstToLastRequestMs: times.length ? times.at(-1)! - times[0] : 0,
-		maxRequestsInOneSecond: maxInSecond,
-		maxInFlight,
-		paceLossMs:
-			times.length > 1 ? times.at(-1)! - times[0] - ((times.length - 1) * 1000) / RATE : 0,
-		perSecond: Array.from(buckets, (b) => (b ? `${b.ok}/${b.throttled}` : '0/0')).join(' '),
-		firstAt: times[0] ?? NaN,
-		lastAt: times.at(-1) ?? NaN,
-	};
-}
-
 async function runOnce(
 	n8n: N8nSandbox,
-	fake: Fake,
+	fake: FakeProcess,
 	benchCase: BenchCase,
 	workflowId: string,
 ): Promise<RunMetrics> {
@@ -578,7 +362,7 @@ async function runOnce(
 	}
 	const wallMs = Date.now() - t0;
 	const recorded = (await fake.control('requests')) as RecordedRequestLite[];
-	const patches = analysePatches(recorded, USER_IDS);
+	const patches = analyseProfilePatches(recorded, USER_IDS, FAKE);
 	const task = nodeTask(res.run);
 	const nodeMs = Number(task?.executionTime ?? NaN);
 	const startTime = Number(task?.startTime ?? NaN);
@@ -614,7 +398,7 @@ function describeStatuses(statuses: number[]): string {
  */
 async function runServerCase(
 	n8n: N8nSandbox,
-	fake: Fake,
+	fake: FakeProcess,
 	benchCase: BenchCase,
 	target: { workflowId: string; url: string },
 	round: number,
@@ -656,7 +440,7 @@ async function runServerCase(
 	const doneMs = stoppedAt - t0;
 	const succeeded = rows.filter((row) => row.status === 'success').length;
 	const recorded = (await fake.control('requests')) as RecordedRequestLite[];
-	const patches = analysePatches(recorded, benchCase.node === 'noop' ? [] : userIds);
+	const patches = analyseProfilePatches(recorded, benchCase.node === 'noop' ? [] : userIds, FAKE);
 	const done = benchCase.node === 'noop' ? succeeded : patches.written;
 	const green = complete && accepted === bodies.length && succeeded === bodies.length;
 	return {
@@ -683,16 +467,6 @@ async function runServerCase(
 
 // ---------------------------------------------------------------------------------------------
 // Report
-
-function median(values: number[]): number {
-	const sorted = values.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
-	if (!sorted.length) return NaN;
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const fmt = (value: number, digits = 0) => (Number.isFinite(value) ? value.toFixed(digits) : 'n/a');
-const seconds = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : 'n/a');
 
 interface CaseResult {
 	benchCase: BenchCase;
@@ -732,7 +506,7 @@ function report(
 		'',
 		`Median of ${RUNS} run${RUNS === 1 ? '' : 's'} per case (${meta.started.toISOString().slice(0, 16).replace('T', ' ')} UTC, ` +
 			`Node ${process.version} driver, ${Math.round(meta.elapsedMs / 1000)} s in all, ` +
-			`load average ${meta.loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end on ${availableParallelism()} cores). ` +
+			`${loadNote(meta.loadAtStart)}). ` +
 			(PACKAGE_TGZ ? `Package: ${PACKAGE_TGZ} (not this repository's build). ` : '') +
 			"Updates/s = users written / the node's execution time in the run data; wall = the whole `n8n execute` process, boot included.",
 		'',
@@ -924,7 +698,7 @@ async function main() {
 	const benchStart = Date.now();
 	const loadAtStart = loadavg()[0];
 
-	const fake = await startFake();
+	const fake = await startFakeProcess({ rateLimit: RATE, latencyMs: LATENCY_MS });
 	log(`fake Appcues at ${fake.url}`);
 	try {
 		const tgz = PACKAGE_TGZ ? resolve(PACKAGE_TGZ) : await packPackage(repoRoot());
