@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../fake-appcues/server';
-import { basicAuth, credentialsFor, fileItem, useFakeAppcues } from '../helpers';
+import { basicAuth, credentialsFor, fileItem, useFakeAppcues } from '../support/helpers';
 
 // Decimal megabytes, as the node counts them (Appcues writes "20MB" and "200MB").
 const MB = 1_000_000;

@@ -9,7 +9,7 @@ import { Appcues, CUSTOM_API_CALL } from '../../nodes/Appcues/Appcues.node';
 import { optionsField } from '../../nodes/Appcues/actions/options';
 import { resources } from '../../nodes/Appcues/actions/router';
 import { AppcuesTrigger } from '../../nodes/AppcuesTrigger/AppcuesTrigger.node';
-import { useFakeAppcues } from '../helpers';
+import { useFakeAppcues } from '../support/helpers';
 
 const description = new Appcues().description;
 

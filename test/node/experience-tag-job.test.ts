@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { EXPERIENCE_TYPES } from '../../nodes/Appcues/actions/experience/types';
 import { createJob } from '../fake-appcues/server';
-import { useFakeAppcues } from '../helpers';
+import { useFakeAppcues } from '../support/helpers';
 
 const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 

@@ -14,7 +14,7 @@ import { BinaryDataService } from 'n8n-core';
 import type { IBinaryData, INodeExecutionData } from 'n8n-workflow';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 
-import { useFakeAppcues } from '../helpers';
+import { useFakeAppcues } from '../support/helpers';
 
 // n8n-core's own dependency container (the one its binary helpers read), not a copy of our own.
 const { Container } = createRequire(require.resolve('n8n-core'))(

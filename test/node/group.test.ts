@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { useFakeAppcues } from '../helpers';
+import { useFakeAppcues } from '../support/helpers';
 
 describe('group resource', () => {
 	const t = useFakeAppcues();

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { useFakeAppcues } from '../helpers';
+import { useFakeAppcues } from '../support/helpers';
 
 const ndjsonText = (body: unknown) => String(body).split('\n').filter(Boolean);
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { USER_IDS_PER_REQUEST } from '../../nodes/Appcues/actions/segment/membership';
-import { useFakeAppcues } from '../helpers';
+import { useFakeAppcues } from '../support/helpers';
 
 function seedSegment(t: ReturnType<typeof useFakeAppcues>, id: string, name: string) {
 	t.fake.state().segments.set(id, {

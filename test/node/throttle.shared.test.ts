@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { accountKey, hasBudget } from '../../nodes/Appcues/transport/accountBudget';
-import { useFakeAppcues } from '../helpers';
+import { useFakeAppcues } from '../support/helpers';
 import { DEFAULT_ACCOUNT } from '../fake-appcues/server';
 
 const ITEMS = 100;

@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { waitBeforeRetry } from '../../nodes/Appcues/transport/retry';
 import { Throttle } from '../../nodes/Appcues/transport/throttle';
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../fake-appcues/server';
-import { basicAuth, credentialsFor, useFakeAppcues } from '../helpers';
+import { basicAuth, credentialsFor, useFakeAppcues } from '../support/helpers';
 
 // Retry waits go through one function: tests that count them replace it; the others really wait.
 vi.mock('../../nodes/Appcues/transport/retry', async (importOriginal) => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../fake-appcues/server';
-import { basicAuth, useFakeAppcues } from '../helpers';
+import { basicAuth, useFakeAppcues } from '../support/helpers';
 
 const auth = basicAuth(DEFAULT_ACCOUNT.apiKey, DEFAULT_ACCOUNT.apiSecret);
 

@@ -9,7 +9,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../fake-appcues/server';
 import { seedDemoData } from '../fake-appcues/seed';
-import { runAppcuesNode } from '../harness/run-node';
+import { runAppcuesNode } from '../support/run-node';
 import { repoRoot } from '../e2e/lib/n8n';
 
 export const SCHEMA_DIR = `${repoRoot()}/nodes/Appcues/__schema__/v1.0.0`;

@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { AppcuesApi } from '../../credentials/AppcuesApi.credentials';
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../fake-appcues/server';
-import { credentialsFor } from '../helpers';
+import { credentialsFor } from '../support/helpers';
 
 const credential = new AppcuesApi();
 const node: INode = {

@@ -7,10 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHmac } from 'crypto';
 import { EventEmitter } from 'events';
-
-// n8n-core writes an instance key below N8N_USER_FOLDER on first use.
-process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'appcues-trigger-'));
-
 import { WebhookContext } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
@@ -23,11 +19,14 @@ import type {
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { ICredentialsHelper, Workflow } from 'n8n-workflow';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi, afterEach, beforeEach } from 'vitest';
 
-import { AppcuesApi } from '../../credentials/AppcuesApi.credentials';
-import { NodeTypes } from '../harness/node-types';
-import { AppcuesTrigger } from '../../nodes/AppcuesTrigger/AppcuesTrigger.node';
+import { AppcuesApi } from '../../../credentials/AppcuesApi.credentials';
+import { NodeTypes } from '../../support/node-types';
+import { AppcuesTrigger } from '../../../nodes/AppcuesTrigger/AppcuesTrigger.node';
+
+// n8n-core writes an instance key below N8N_USER_FOLDER on first use.
+process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'appcues-trigger-'));
 
 const NODE_TYPE = 'n8n-nodes-appcues.appcuesTrigger';
 const SECRET = 'apc_core_secret_93kd';
@@ -345,5 +344,118 @@ describe('AppcuesTrigger in n8n-core', () => {
 		const copy = await deliver({ body, workflowId });
 		expect(copy.result).toEqual({ noWebhookResponse: true });
 		expect(copy.res.status).toHaveBeenCalledWith(200);
+	});
+});
+
+const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
+
+const node = new AppcuesTrigger();
+
+describe('node description', () => {
+	beforeEach(() => {
+		vi.useFakeTimers({ toFake: ['Date'] });
+		vi.setSystemTime(NOW);
+	});
+
+	afterEach(() => {
+		vi.useRealTimers();
+	});
+
+	const { description } = node;
+
+	it('is a trigger with no inputs, not usable as a tool', () => {
+		expect(description.name).toBe('appcuesTrigger');
+		expect(description.displayName).toBe('Appcues Trigger');
+		expect(description.group).toEqual(['trigger']);
+		expect(description.inputs).toEqual([]);
+		expect(description.outputs).toEqual(['main']);
+		expect(description.usableAsTool).toBeUndefined();
+		expect(description.subtitle).toBeTruthy();
+		expect(description.icon).toEqual({
+			light: 'file:../../icons/appcues.svg',
+			dark: 'file:../../icons/appcues.dark.svg',
+		});
+	});
+
+	it('uses the appcuesApi credential, optionally', () => {
+		expect(description.credentials).toEqual([{ name: 'appcuesApi', required: false }]);
+	});
+
+	it('answers POST at once with no body', () => {
+		expect(description.webhooks).toEqual([
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				responseData: 'noData',
+				path: 'webhook',
+			},
+		]);
+	});
+
+	it('offers exactly the seeded event types', () => {
+		const events = description.properties.find((property) => property.name === 'events');
+		expect(
+			events?.options?.map((option) => ('value' in option ? option.value : undefined)).sort(),
+		).toEqual(
+			[
+				'appcues:flow_started',
+				'appcues:flow_completed',
+				'appcues:flow_skipped',
+				'appcues:flow_aborted',
+				'appcues:form_field_submitted',
+				'appcues:checklist_started',
+				'appcues:checklist_completed',
+				'appcues:checklist_dismissed',
+				'appcues:checklist_skipped',
+				'appcues:mobile_flow_started',
+				'appcues:mobile_flow_completed',
+				'appcues:mobile_flow_skipped',
+				'appcues:pin_interacted',
+				'appcues:nps_score',
+				'appcues:segment_entered',
+			].sort(),
+		);
+	});
+
+	it('keeps its public parameter names', () => {
+		expect(description.properties.map((property) => property.name)).toEqual([
+			'setupNotice',
+			'securityNotice',
+			'events',
+			'customEvents',
+			'experienceIds',
+			'options',
+		]);
+		const options = description.properties.find((property) => property.name === 'options');
+		expect(options?.options?.map((option) => option.name)).toEqual([
+			'ignoreDuplicates',
+			'includeHeaders',
+			'maxBodySize',
+			'replayWindow',
+			'signatureFormat',
+		]);
+	});
+
+	it('tells the user how to set up the webhook and what no secret means', () => {
+		const notices = description.properties.filter((property) => property.type === 'notice');
+		const text = notices.map((notice) => notice.displayName).join(' ');
+		expect(text).toContain('Settings > Integrations > Webhooks');
+		expect(text).toMatch(/anyone who knows this URL can start the workflow/);
+	});
+
+	it('words the signature notice so that it is true whether or not the credential has a secret', () => {
+		const notice = description.properties.find((property) => property.name === 'securityNotice');
+		expect(notice?.displayName).not.toMatch(/^Without a credential/);
+		expect(notice?.displayName).toMatch(
+			/only when the selected credential holds a Webhook Signing Secret/,
+		);
+	});
+
+	it('registers nothing with Appcues', async () => {
+		const hooks = {} as never;
+		await expect(node.webhookMethods.default.checkExists.call(hooks)).resolves.toBe(true);
+		await expect(node.webhookMethods.default.create.call(hooks)).resolves.toBe(true);
+		await expect(node.webhookMethods.default.delete.call(hooks)).resolves.toBe(true);
 	});
 });

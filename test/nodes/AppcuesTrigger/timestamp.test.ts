@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { isWithinReplayWindow, parseTimestamp } from '../../nodes/AppcuesTrigger/timestamp';
+import { isWithinReplayWindow, parseTimestamp } from '../../../nodes/AppcuesTrigger/timestamp';
 
 const NOW = Date.UTC(2026, 0, 1, 12, 0, 0);
 

@@ -5,8 +5,8 @@ import {
 	PINNED_FORMATS,
 	decodeSignature,
 	isSignatureValid,
-} from '../../nodes/AppcuesTrigger/signature';
-import type { SignatureFormat } from '../../nodes/AppcuesTrigger/signature';
+} from '../../../nodes/AppcuesTrigger/signature';
+import type { SignatureFormat } from '../../../nodes/AppcuesTrigger/signature';
 
 const SECRET = 'whsec_test_7f3a9c1e';
 const TIMESTAMP = '1767225600';

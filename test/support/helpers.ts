@@ -6,13 +6,13 @@ import type {
 } from 'n8n-workflow';
 import { afterEach, beforeEach } from 'vitest';
 
-import { runAppcuesNode, type NodeRunResult } from './harness/run-node';
+import { runAppcuesNode, type NodeRunResult } from './run-node';
 import {
 	DEFAULT_ACCOUNT,
 	type FakeAccount,
 	FakeAppcues,
 	type FakeAppcuesOptions,
-} from './fake-appcues/server';
+} from '../fake-appcues/server';
 
 export function credentialsFor(
 	fake: FakeAppcues,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { MAX_SEEN, SeenDeliveries, rememberUntil } from '../../nodes/AppcuesTrigger/dedupe';
+import { MAX_SEEN, SeenDeliveries, rememberUntil } from '../../../nodes/AppcuesTrigger/dedupe';
 
 const NOW = 1_767_225_600_000;
 const WINDOW_S = 300;
