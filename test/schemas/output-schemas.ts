@@ -27,7 +27,7 @@ interface Sample {
 	items?: IDataObject[];
 }
 
-// test/helpers.ts has the same, but it imports vitest, and `npm run schemas` runs without it.
+// test/support/helpers.ts has the same, but it imports vitest, and `npm run schemas` runs without it.
 const credentialsFor = (fake: FakeAppcues) => ({
 	apiKey: DEFAULT_ACCOUNT.apiKey,
 	apiSecret: DEFAULT_ACCOUNT.apiSecret,
