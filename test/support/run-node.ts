@@ -9,7 +9,7 @@ import { join } from 'node:path';
 // n8n-core writes an instance key below N8N_USER_FOLDER on first use.
 process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'appcues-n8n-'));
 
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, LoadOptionsContext, WorkflowExecute } from 'n8n-core';
 import type {
 	ICredentialDataDecryptedObject,
 	ICredentials,
@@ -18,6 +18,7 @@ import type {
 	IHttpRequestOptions,
 	INode,
 	INodeExecutionData,
+	INodeListSearchResult,
 	INodeParameters,
 	INodeProperties,
 	IRun,
@@ -124,27 +125,34 @@ function isFullItem(item: IDataObject | INodeExecutionData): boolean {
 	);
 }
 
-export async function runAppcuesNode(options: RunNodeOptions): Promise<NodeRunResult> {
-	const node: INode = {
+function testNode(parameters: INodeParameters, continueOnFail?: boolean): INode {
+	return {
 		id: 'appcues-node',
 		name: 'Appcues',
 		type: NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
-		parameters: options.parameters,
+		parameters,
 		credentials: { appcuesApi: { id: 'cred-1', name: 'Appcues test' } },
-		...(options.continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
+		...(continueOnFail ? { onError: 'continueRegularOutput' as const } : {}),
 	};
-	const nodeTypes = new NodeTypes({ [NODE_TYPE]: new Appcues() });
-	const workflow = new Workflow({
+}
+
+function testWorkflow(node: INode): Workflow {
+	return new Workflow({
 		id: 'wf-test',
 		name: 'Appcues test',
 		nodes: [node],
 		connections: {},
 		active: false,
-		nodeTypes,
+		nodeTypes: new NodeTypes({ [NODE_TYPE]: new Appcues() }),
 		settings: { executionOrder: 'v1' },
 	});
+}
+
+export async function runAppcuesNode(options: RunNodeOptions): Promise<NodeRunResult> {
+	const node = testNode(options.parameters, options.continueOnFail);
+	const workflow = testWorkflow(node);
 
 	const items = (options.items ?? [{}]).map((item) =>
 		isFullItem(item) ? (item as INodeExecutionData) : { json: item as IDataObject },
@@ -212,4 +220,33 @@ export async function runAppcuesNode(options: RunNodeOptions): Promise<NodeRunRe
 			: undefined,
 		run,
 	};
+}
+
+export interface ListSearchOptions {
+	/** A method of the node's `methods.listSearch`, e.g. searchSegments. */
+	method: keyof Appcues['methods']['listSearch'];
+	filter?: string;
+	/** The node's current parameters, as the editor passes them (e.g. experienceType). */
+	parameters?: INodeParameters;
+	credentials: ICredentialDataDecryptedObject;
+}
+
+/** Calls a list search method through n8n-core's LoadOptionsContext, as the editor's search box does. */
+export async function runListSearch(options: ListSearchOptions): Promise<INodeListSearchResult> {
+	const parameters = options.parameters ?? {};
+	const node = testNode(parameters);
+	const additionalData = {
+		credentialsHelper: new TestCredentialsHelper(new AppcuesApi(), options.credentials),
+		currentNodeParameters: parameters,
+		restApiUrl: '',
+		instanceBaseUrl: '',
+		webhookBaseUrl: '',
+		webhookWaitingBaseUrl: '',
+		webhookTestBaseUrl: '',
+		formWaitingBaseUrl: '',
+		variables: {},
+	} as unknown as IWorkflowExecuteAdditionalData;
+	const context = new LoadOptionsContext(testWorkflow(node), node, additionalData, 'parameters');
+	const search = new Appcues().methods.listSearch[options.method];
+	return await search.call(context, options.filter);
 }
