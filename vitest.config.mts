@@ -10,8 +10,10 @@ export default defineConfig({
 		alias: { 'n8n-workflow': require.resolve('n8n-workflow') },
 	},
 	test: {
+		// Unit tests, also those of the e2e harness (test/e2e/lib/*.test.ts); the *.e2e.ts suites run
+		// with test/e2e/vitest.config.ts, the browser test with test/ui/vitest.config.mts.
 		include: ['test/**/*.test.ts'],
-		exclude: ['test/e2e/**', 'node_modules/**'],
+		exclude: ['node_modules/**'],
 		environment: 'node',
 		testTimeout: 30_000,
 		hookTimeout: 30_000,

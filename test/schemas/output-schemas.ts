@@ -9,7 +9,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../fake-appcues/server';
 import { seedDemoData } from '../fake-appcues/seed';
-import { runAppcuesNode } from '../harness/run-node';
+import { runAppcuesNode } from '../support/run-node';
 import { repoRoot } from '../e2e/lib/n8n';
 
 export const SCHEMA_DIR = `${repoRoot()}/nodes/Appcues/__schema__/v1.0.0`;
@@ -27,7 +27,7 @@ interface Sample {
 	items?: IDataObject[];
 }
 
-// test/helpers.ts has the same, but it imports vitest, and `npm run schemas` runs without it.
+// test/support/helpers.ts has the same, but it imports vitest, and `npm run schemas` runs without it.
 const credentialsFor = (fake: FakeAppcues) => ({
 	apiKey: DEFAULT_ACCOUNT.apiKey,
 	apiSecret: DEFAULT_ACCOUNT.apiSecret,

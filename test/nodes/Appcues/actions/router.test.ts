@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+
+import { useFakeAppcues } from '../../../support/helpers';
+
+describe('continueOnFail', () => {
+	const t = useFakeAppcues();
+
+	it('gives one error item per failed item and carries on', async () => {
+		t.fake.state().users.set('u0', { properties: { a: 1 }, events: [] });
+		t.fake.state().users.set('u2', { properties: { a: 2 }, events: [] });
+		const result = await t.run(
+			{ resource: 'user', operation: 'getProfile', userId: '={{ $json.id }}' },
+			{ items: [{ id: 'u0' }, { id: 'missing' }, { id: 'u2' }, { id: '' }], continueOnFail: true },
+		);
+		expect(result.error).toBeUndefined();
+		expect(
+			result.items.map((item) => [item.json.user_id ?? item.json.error, item.pairedItem]),
+		).toEqual([
+			['u0', { item: 0 }],
+			['Appcues API error 404: Not Found: user missing not found', { item: 1 }],
+			['u2', { item: 2 }],
+			['User ID is empty [item 3]', { item: 3 }],
+		]);
+		expect(t.fake.apiRequests()).toHaveLength(3);
+	});
+
+	it('without it, the first failing item stops the run with its index', async () => {
+		const result = await t.run(
+			{
+				resource: 'user',
+				operation: 'getProfile',
+				userId: '={{ $json.id }}',
+				options: { maxConcurrency: 1 },
+			},
+			{ items: [{ id: 'missing-0' }, { id: 'missing-1' }] },
+		);
+		expect(result.error?.context?.itemIndex).toBe(0);
+		expect(t.fake.apiRequests()).toHaveLength(1);
+	});
+});
+
+describe('input is refused with a field error, never silently changed', () => {
+	const t = useFakeAppcues();
+
+	describe('every item is checked before the first request (14)', () => {
+		const items = Array.from({ length: 20 }, (_, n) => ({ id: `u${n}` }));
+		const parameters = {
+			resource: 'user',
+			operation: 'updateProfile',
+			userId: '={{ $json.id }}',
+			propertiesInput: 'json',
+			propertiesJson: '{"plan":"pro"}',
+		};
+
+		it('an empty id at item 15 means nothing is sent, and the error names item 15', async () => {
+			const input = items.map((item, n) => (n === 15 ? { id: '' } : item));
+			const result = await t.run(parameters, { items: input });
+			expect(result.error?.message).toBe('User ID is empty [item 15]');
+			expect(result.error?.context?.itemIndex).toBe(15);
+			expect(t.fake.apiRequests()).toHaveLength(0);
+			expect(t.fake.state().users.size).toBe(0);
+		});
+
+		it('several bad items: the error lists all of them', async () => {
+			const input = items.map((item, n) =>
+				n === 15 ? { id: '' } : n === 17 ? { id: { nested: 1 } } : item,
+			);
+			const result = await t.run(parameters, { items: input });
+			expect(result.error?.message).toBe('User ID is empty [item 15]');
+			expect(result.error?.description).toContain(
+				'2 of 20 items have invalid parameters, so nothing was sent: User ID is empty [item 15]; User ID must be text or a number, not an object [item 17].',
+			);
+			expect(t.fake.apiRequests()).toHaveLength(0);
+		});
+
+		it('a bad expression in a later item stops the node before the first request too', async () => {
+			const result = await t.run(
+				{ ...parameters, propertiesJson: '={{ $json.props }}' },
+				{
+					items: items.map((item, n) => ({
+						...item,
+						props: n === 12 ? '{not json' : { plan: 'pro' },
+					})),
+				},
+			);
+			expect(result.error?.message).toBe('Properties is not valid JSON [item 12]');
+			expect(t.fake.apiRequests()).toHaveLength(0);
+		});
+
+		it('with Continue On Fail the bad item is an error item in its place and the good ones are sent', async () => {
+			const input = items.map((item, n) => (n === 15 ? { id: '' } : item));
+			const result = await t.run(parameters, { items: input, continueOnFail: true });
+			expect(result.error).toBeUndefined();
+			expect(t.fake.apiRequests()).toHaveLength(19);
+			expect(t.fake.apiRequests({ pathIncludes: '/users//' })).toHaveLength(0);
+			expect(result.items).toHaveLength(20);
+			expect(result.items.map((item) => item.pairedItem)).toEqual(
+				input.map((_, item) => ({ item })),
+			);
+			expect(result.items[15].json).toMatchObject({ error: 'User ID is empty [item 15]' });
+			expect(result.items[16].json).toMatchObject({ user_id: 'u16' });
+		});
+
+		it('segment membership from CSV files: a missing file at item 2 stops the node before the first upload', async () => {
+			const file = {
+				data: {
+					data: Buffer.from('user_id\nu1\n').toString('base64'),
+					mimeType: 'text/csv',
+					fileName: 'ids.csv',
+				},
+			};
+			const result = await t.run(
+				{
+					resource: 'segment',
+					operation: 'addUsers',
+					segmentId: { __rl: true, mode: 'id', value: 's1' },
+					source: 'binary',
+				},
+				{ items: [{ json: {}, binary: file }, { json: {}, binary: file }, { json: {} }] as never },
+			);
+			expect(result.error?.context?.itemIndex).toBe(2);
+			expect(t.fake.apiRequests()).toHaveLength(0);
+		});
+	});
+});

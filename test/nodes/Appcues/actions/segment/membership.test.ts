@@ -1,0 +1,190 @@
+import { describe, expect, it } from 'vitest';
+
+import { USER_IDS_PER_REQUEST } from '../../../../../nodes/Appcues/actions/segment/membership';
+import { useFakeAppcues, fileItem } from '../../../../support/helpers';
+import { byId, seedSegment } from '../../../../support/fixtures';
+
+describe('segment resource', () => {
+	const t = useFakeAppcues();
+
+	it('addUsers gathers the ids of all items into one request per segment', async () => {
+		seedSegment(t, 'seg-a', 'A');
+		seedSegment(t, 'seg-b', 'B');
+		const result = await t.run(
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: byId('={{ $json.segment }}'),
+				userIds: '={{ $json.user }}',
+			},
+			{
+				items: [
+					{ segment: 'seg-a', user: 'u1' },
+					{ segment: 'seg-b', user: 'u2' },
+					{ segment: 'seg-a', user: 'u3' },
+					{ segment: 'seg-a', user: 'u1' },
+				],
+			},
+		);
+		expect(result.error).toBeUndefined();
+		expect(t.fake.apiRequests().map((r) => [r.rawPath, r.body])).toEqual([
+			['/v2/accounts/12345/segments/seg-a/add_user_ids', { user_ids: ['u1', 'u3'] }],
+			['/v2/accounts/12345/segments/seg-b/add_user_ids', { user_ids: ['u2'] }],
+		]);
+		expect(
+			result.items.map((item) => [item.json.segment_id, item.json.added, item.pairedItem]),
+		).toEqual([
+			['seg-a', 2, [{ item: 0 }, { item: 2 }, { item: 3 }]],
+			['seg-b', 1, { item: 1 }],
+		]);
+		expect(result.items[0].json.job_ids).toHaveLength(1);
+	});
+
+	it('addUsers splits a very long list into requests of at most USER_IDS_PER_REQUEST ids', async () => {
+		seedSegment(t, 'seg-a', 'A');
+		const total = USER_IDS_PER_REQUEST * 2 + 5;
+		const ids = Array.from({ length: total }, (_, n) => `user-${n}`);
+		const result = await t.run({
+			resource: 'segment',
+			operation: 'addUsers',
+			segmentId: byId('seg-a'),
+			userIds: ids.join(','),
+		});
+		expect(result.error).toBeUndefined();
+		const sizes = t.fake
+			.apiRequests()
+			.map((r) => (r.body as { user_ids: string[] }).user_ids.length);
+		expect(sizes).toEqual([USER_IDS_PER_REQUEST, USER_IDS_PER_REQUEST, 5]);
+		expect(t.fake.state().segments.get('seg-a')?.user_ids.size).toBe(total);
+		expect(result.items[0].json).toMatchObject({ added: total, requests: 3 });
+	});
+
+	it('removeUsers without combining sends one request per item', async () => {
+		seedSegment(t, 'seg-a', 'A');
+		t.fake.state().segments.get('seg-a')!.user_ids = new Set(['u1', 'u2', 'u3']);
+		const result = await t.run(
+			{
+				resource: 'segment',
+				operation: 'removeUsers',
+				segmentId: byId('seg-a'),
+				userIds: '={{ $json.user }}',
+				combineItems: false,
+			},
+			{ items: [{ user: 'u1' }, { user: 'u3' }] },
+		);
+		expect(t.fake.apiRequests().map((r) => [r.rawPath, r.body])).toEqual([
+			['/v2/accounts/12345/segments/seg-a/remove_user_ids', { user_ids: ['u1'] }],
+			['/v2/accounts/12345/segments/seg-a/remove_user_ids', { user_ids: ['u3'] }],
+		]);
+		expect([...t.fake.state().segments.get('seg-a')!.user_ids]).toEqual(['u2']);
+		expect(result.items.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+	});
+
+	it('addUsers with continueOnFail reports a bad item and still sends the good ones', async () => {
+		seedSegment(t, 'seg-a', 'A');
+		const result = await t.run(
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: byId('={{ $json.segment }}'),
+				userIds: '={{ $json.user }}',
+			},
+			{
+				items: [
+					{ segment: 'seg-a', user: 'u1' },
+					{ segment: 'seg-a', user: '' },
+					{ segment: 'missing', user: 'u2' },
+				],
+			},
+			// continueOnFail: error items carry the pairedItem of what failed
+		);
+		expect(result.error?.message).toBe('User IDs is empty [item 1]');
+		expect(t.fake.apiRequests()).toHaveLength(0);
+
+		const tolerant = await t.run(
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: byId('={{ $json.segment }}'),
+				userIds: '={{ $json.user }}',
+			},
+			{
+				items: [
+					{ segment: 'seg-a', user: 'u1' },
+					{ segment: 'seg-a', user: '' },
+					{ segment: 'missing', user: 'u2' },
+				],
+				continueOnFail: true,
+			},
+		);
+		expect(tolerant.error).toBeUndefined();
+		expect(
+			tolerant.items.map((item) => [item.json.error ?? item.json.segment_id, item.pairedItem]),
+		).toEqual([
+			['User IDs is empty [item 1]', { item: 1 }],
+			['seg-a', { item: 0 }],
+			['Appcues API error 404: Not Found: segment missing not found', { item: 2 }],
+		]);
+	});
+});
+
+describe('segment membership from a file, and export', () => {
+	const t = useFakeAppcues({ jobPollsToFinish: 0 });
+
+	function seed() {
+		t.fake.state().segments.set('seg-1', {
+			id: 'seg-1',
+			name: 'One',
+			description: null,
+			user_ids: new Set(['keep']),
+		});
+	}
+
+	it('addUsers uploads a CSV of user ids as multipart', async () => {
+		seed();
+		const result = await t.run(
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: byId('seg-1'),
+				source: 'binary',
+				binaryPropertyName: 'data',
+				waitForCompletion: true,
+			},
+			{ items: [fileItem('user_id\nu1\nu2\n', 'ids.csv', 'text/csv')] },
+		);
+		expect(result.error).toBeUndefined();
+		const [upload] = t.fake.apiRequests({ method: 'POST' });
+		expect(upload.rawPath).toBe('/v2/accounts/12345/segments/seg-1/add_user_ids');
+		expect(upload.parts?.[0]).toMatchObject({ name: 'file', filename: 'ids.csv' });
+		expect([...t.fake.state().segments.get('seg-1')!.user_ids].sort()).toEqual([
+			'keep',
+			'u1',
+			'u2',
+		]);
+		expect(result.items[0].json).toMatchObject({ segment_id: 'seg-1', status: 'complete' });
+	});
+
+	it('refuses a CSV without a user_id header', async () => {
+		seed();
+		const result = await t.run(
+			{ resource: 'segment', operation: 'removeUsers', segmentId: byId('seg-1'), source: 'binary' },
+			{ items: [fileItem('id\nu1\n', 'ids.csv', 'text/csv')] },
+		);
+		expect(result.error?.message).toBe('The CSV file has no "user_id" column [item 0]');
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
+	it('refuses a CSV with other columns than user_id, as Appcues takes only that one', async () => {
+		seed();
+		const result = await t.run(
+			{ resource: 'segment', operation: 'addUsers', segmentId: byId('seg-1'), source: 'binary' },
+			{ items: [fileItem('user_id,email\nu1,a@x.io\n', 'ids.csv', 'text/csv')] },
+		);
+		expect(result.error?.message).toBe('The CSV file must have only the "user_id" column [item 0]');
+		expect(result.error?.description).toBe(
+			'Its header row is: user_id,email. Remove the other columns.',
+		);
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+});

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+
+import { DEFAULT_ACCOUNT } from '../../../../fake-appcues/server';
+import { basicAuth, useFakeAppcues } from '../../../../support/helpers';
+
+describe('user resource', () => {
+	const t = useFakeAppcues();
+
+	it('trackActivity sends events and profile_update in one v1 call with the legacy key', async () => {
+		const result = await t.run({
+			resource: 'user',
+			operation: 'trackActivity',
+			userId: 'u1',
+			events: {
+				event: [{ name: 'clicked widget', timestamp: '1452854179', attributes: '{"color":"red"}' }],
+			},
+			propertiesInput: 'json',
+			propertiesJson: '{"plan":"pro"}',
+			requestId: 'abc123',
+		});
+		expect(result.error).toBeUndefined();
+		const [request] = t.fake.apiRequests();
+		expect(request.method).toBe('POST');
+		expect(request.rawPath).toBe('/v1/accounts/12345/users/u1/activity');
+		expect(request.headers.authorization).toBe(basicAuth(DEFAULT_ACCOUNT.legacyApiKey!, ''));
+		expect(request.body).toEqual({
+			events: [
+				{
+					name: 'clicked widget',
+					timestamp: '2016-01-15T10:36:19.000Z',
+					attributes: { color: 'red' },
+				},
+			],
+			profile_update: { plan: 'pro' },
+			request_id: 'abc123',
+		});
+		expect(result.items[0].json).toEqual({ request_id: 'abc123' });
+		expect(t.fake.state().users.get('u1')?.properties).toEqual({ plan: 'pro' });
+	});
+});

@@ -1,0 +1,100 @@
+/** The search boxes of the Segment, Experience and Tag locators, called as the editor calls them. */
+import { describe, expect, it } from 'vitest';
+
+import { credentialsFor, useFakeAppcues } from '../../../support/helpers';
+import { runListSearch, type ListSearchOptions } from '../../../support/run-node';
+
+describe('list search', () => {
+	const t = useFakeAppcues();
+	const search = (options: Omit<ListSearchOptions, 'credentials'>) =>
+		runListSearch({ ...options, credentials: credentialsFor(t.fake) });
+
+	function seedSegments() {
+		for (const [id, name] of [
+			['seg-3', 'Trial users'],
+			['seg-1', 'Churn risk'],
+			['seg-2', 'Admins'],
+		])
+			t.fake.state().segments.set(id, { id, name, description: null, user_ids: new Set() });
+	}
+
+	it('searchSegments lists every segment of the fake by name, with its id as the value, in one request', async () => {
+		seedSegments();
+		const { results } = await search({ method: 'searchSegments' });
+		expect(results).toEqual([
+			{ name: 'Admins', value: 'seg-2' },
+			{ name: 'Churn risk', value: 'seg-1' },
+			{ name: 'Trial users', value: 'seg-3' },
+		]);
+		expect(t.fake.apiRequests().map((request) => [request.method, request.rawPath])).toEqual([
+			['GET', '/v2/accounts/12345/segments'],
+		]);
+	});
+
+	it('the filter matches the name or the id, ignoring case and surrounding spaces', async () => {
+		seedSegments();
+		expect((await search({ method: 'searchSegments', filter: '  CHURN ' })).results).toEqual([
+			{ name: 'Churn risk', value: 'seg-1' },
+		]);
+		expect((await search({ method: 'searchSegments', filter: 'seg-3' })).results).toEqual([
+			{ name: 'Trial users', value: 'seg-3' },
+		]);
+		expect((await search({ method: 'searchSegments', filter: 'nothing like it' })).results).toEqual(
+			[],
+		);
+	});
+
+	it('searchTags lists the tags; an entry without a name shows its id, one without an id is left out', async () => {
+		t.fake.state().tags.set('t1', { id: 't1', name: 'onboarding' });
+		t.fake.state().tags.set('t2', { id: 't2' });
+		t.fake.state().tags.set('t3', { name: 'no id' });
+		const { results } = await search({ method: 'searchTags' });
+		expect(results).toEqual([
+			{ name: 'onboarding', value: 't1' },
+			{ name: 't2', value: 't2' },
+		]);
+		expect(t.fake.apiRequests()[0].rawPath).toBe('/v2/accounts/12345/tags');
+	});
+
+	it('searchExperiences lists the experiences of the chosen Experience Type', async () => {
+		t.fake.state().experiences.get('checklists')!.set('c1', { id: 'c1', name: 'Setup' });
+		t.fake.state().experiences.get('flows')!.set('f1', { id: 'f1', name: 'Welcome' });
+		const { results } = await search({
+			method: 'searchExperiences',
+			parameters: { experienceType: 'checklists' },
+		});
+		expect(results).toEqual([{ name: 'Setup', value: 'c1' }]);
+		expect(t.fake.apiRequests()[0].rawPath).toBe('/v2/accounts/12345/checklists');
+	});
+
+	it('searchExperiences reads flows when no type is set or the type is not one Appcues has', async () => {
+		t.fake.state().experiences.get('flows')!.set('f1', { id: 'f1', name: 'Welcome' });
+		for (const parameters of [{}, { experienceType: '../segments' }]) {
+			const { results } = await search({ method: 'searchExperiences', parameters });
+			expect(results).toEqual([{ name: 'Welcome', value: 'f1' }]);
+		}
+		expect(t.fake.apiRequests().map((request) => request.rawPath)).toEqual([
+			'/v2/accounts/12345/flows',
+			'/v2/accounts/12345/flows',
+		]);
+	});
+
+	it('refused credentials are an error with the credential hint, and nothing is listed', async () => {
+		await expect(
+			runListSearch({
+				method: 'searchSegments',
+				credentials: { ...credentialsFor(t.fake), apiSecret: 'wrong' },
+			}),
+		).rejects.toThrow(
+			'Appcues refused the credentials (401 Unauthorized): check the API key, secret, account ID and region',
+		);
+	});
+
+	it('a server error is an error with its status, and one request (a 500 is not retried)', async () => {
+		t.fake.addFault({ kind: 'status', status: 500, times: Infinity });
+		await expect(search({ method: 'searchTags' })).rejects.toThrow(
+			'Appcues API error 500: Internal Server Error: injected fault',
+		);
+		expect(t.fake.apiRequests()).toHaveLength(1);
+	});
+});

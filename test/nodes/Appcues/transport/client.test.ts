@@ -1,0 +1,143 @@
+import type { INodeParameters } from 'n8n-workflow';
+import { describe, expect, it } from 'vitest';
+
+import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
+import { basicAuth, credentialsFor, useFakeAppcues } from '../../../support/helpers';
+import { localServer, SECRETS } from '../../../support/fixtures';
+
+describe('secrets never leak', () => {
+	const t = useFakeAppcues();
+	const secrets = [
+		DEFAULT_ACCOUNT.apiSecret,
+		DEFAULT_ACCOUNT.legacyApiKey!,
+		Buffer.from(`${DEFAULT_ACCOUNT.apiKey}:${DEFAULT_ACCOUNT.apiSecret}`).toString('base64'),
+	];
+
+	const cases: Array<[string, () => void, INodeParameters]> = [
+		[
+			'a 401',
+			() => t.fake.addFault({ kind: 'status', status: 401, times: Infinity }),
+			{ resource: 'tag', operation: 'getAll', returnAll: true },
+		],
+		[
+			'a 500 that echoes nothing',
+			() =>
+				t.fake.addFault({
+					kind: 'status',
+					status: 500,
+					times: Infinity,
+					body: '<html>oops</html>',
+				}),
+			{ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 0 } },
+		],
+		[
+			'a dropped connection',
+			() => t.fake.addFault({ kind: 'drop', times: Infinity }),
+			{ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 1 } },
+		],
+		[
+			'a legacy call rejected',
+			() => t.fake.addFault({ kind: 'status', status: 403, times: Infinity }),
+			{
+				resource: 'user',
+				operation: 'trackActivity',
+				userId: 'u',
+				propertiesInput: 'json',
+				propertiesJson: '{"a":1}',
+			},
+		],
+		['a success', () => {}, { resource: 'tag', operation: 'getAll', returnAll: true }],
+	];
+
+	it.each(cases)(
+		'%s: no secret in the output items or the error',
+		async (_label, setup, parameters) => {
+			setup();
+			for (const continueOnFail of [false, true]) {
+				const result = await t.run(parameters, { continueOnFail });
+				const everything = JSON.stringify({
+					items: result.items,
+					error: result.error,
+					runError: result.run.data.resultData.error,
+					runData: result.run.data.resultData.runData,
+				});
+				for (const secret of secrets) expect(everything).not.toContain(secret);
+			}
+		},
+	);
+});
+
+describe('redirects: credentials never follow one', () => {
+	const t = useFakeAppcues();
+
+	it.each([301, 302, 303, 307, 308])(
+		'a %i to another host is an error naming it, and that host gets no Authorization',
+		async (status) => {
+			const otherHost = await localServer((_req, res) =>
+				res.writeHead(200, { 'Content-Type': 'application/json' }).end('[]'),
+			);
+			const redirecting = await localServer((req, res) =>
+				res.writeHead(status, { Location: `${otherHost.url}${req.url}?token=abc` }).end(),
+			);
+			try {
+				for (const continueOnFail of [false, true]) {
+					const result = await t.run(
+						{ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' },
+						{
+							credentials: { ...credentialsFor(t.fake), baseUrl: redirecting.url },
+							continueOnFail,
+						},
+					);
+					const message = `Appcues answered with a redirect (${status}) to ${new URL(otherHost.url).host}; it was not followed, so no credentials were sent there`;
+					if (continueOnFail) {
+						expect(result.items.map((item) => [item.json.error, item.pairedItem])).toEqual([
+							[message, { item: 0 }],
+						]);
+					} else {
+						expect(result.error?.message).toBe(message);
+						expect(result.items).toEqual([]);
+					}
+					const everything = JSON.stringify({
+						items: result.items,
+						error: result.error,
+						runData: result.run.data.resultData.runData,
+					});
+					for (const secret of [...SECRETS, 'token=abc']) expect(everything).not.toContain(secret);
+				}
+				expect(redirecting.received).toHaveLength(2);
+				expect(redirecting.received[0].headers.authorization).toBe(
+					basicAuth(DEFAULT_ACCOUNT.apiKey, DEFAULT_ACCOUNT.apiSecret),
+				);
+				expect(otherHost.received).toEqual([]);
+			} finally {
+				await otherHost.close();
+				await redirecting.close();
+			}
+		},
+	);
+
+	it('a redirect on the same host is not followed either (GET, legacy key)', async () => {
+		const redirecting = await localServer((_req, res) =>
+			res.writeHead(302, { Location: '/elsewhere' }).end(),
+		);
+		try {
+			const result = await t.run(
+				{
+					resource: 'user',
+					operation: 'trackActivity',
+					userId: 'u',
+					propertiesInput: 'json',
+					propertiesJson: '{"a":1}',
+				},
+				{ credentials: { ...credentialsFor(t.fake), baseUrl: redirecting.url } },
+			);
+			expect(result.error?.message).toBe(
+				`Appcues answered with a redirect (302) to ${new URL(redirecting.url).host}; it was not followed, so no credentials were sent there`,
+			);
+			expect(redirecting.received.map((request) => request.url)).not.toContain('/elsewhere');
+			expect(redirecting.received).toHaveLength(1);
+		} finally {
+			await redirecting.close();
+		}
+	});
+});

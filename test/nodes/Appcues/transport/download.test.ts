@@ -1,0 +1,151 @@
+import { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { INodeParameters } from 'n8n-workflow';
+import { describe, expect, it } from 'vitest';
+
+import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
+import { credentialsFor, useFakeAppcues } from '../../../support/helpers';
+import { localServer, SECRETS } from '../../../support/fixtures';
+
+describe('analytics export download: timeout and size limit', () => {
+	const t = useFakeAppcues();
+	const spec = JSON.stringify({
+		columns: ['timestamp', 'user_id', 'name'],
+		start_time: '2026-01-01',
+		end_time: '2026-01-31',
+	});
+	const SIGNATURE = 'X-Amz-Signature=0123456789abcdef';
+
+	/** Answers the export as Appcues does, with a download_url on a separate storage host. */
+	async function exportServer(storageUrl: string) {
+		return await localServer((req, res) => {
+			res.setHeader('Content-Type', 'application/json');
+			const job =
+				req.method === 'POST'
+					? { job_id: 'job-1', status: 'queued' }
+					: {
+							job_id: 'job-1',
+							status: 'done',
+							download_url: `${storageUrl}/export.csv?${SIGNATURE}`,
+						};
+			res.writeHead(200).end(JSON.stringify(job));
+		});
+	}
+
+	async function runExport(
+		storage: (req: IncomingMessage, res: ServerResponse) => void,
+		options: INodeParameters,
+		continueOnFail = false,
+	) {
+		const storageHost = await localServer(storage);
+		const api = await exportServer(storageHost.url);
+		try {
+			const result = await t.run(
+				{ resource: 'analytics', operation: 'export', query: spec, ...options },
+				{ credentials: { ...credentialsFor(t.fake), baseUrl: api.url }, continueOnFail },
+			);
+			// The output of a success carries download_url (signature included), as Appcues gives it; errors never do.
+			const errors = JSON.stringify({
+				errorItems: result.items.filter((item) => item.json.error),
+				error: result.error,
+				runError: result.run.data.resultData.error,
+			});
+			for (const secret of [...SECRETS, SIGNATURE]) expect(errors).not.toContain(secret);
+			expect(JSON.stringify(result.items)).not.toContain(DEFAULT_ACCOUNT.apiSecret);
+			expect(
+				storageHost.received.every((request) => request.headers.authorization === undefined),
+			).toBe(true);
+			return { result, storageHost, host: new URL(storageHost.url).host };
+		} finally {
+			await storageHost.close();
+			await api.close();
+		}
+	}
+
+	it('a storage host that never answers: the download times out with a clear error', async () => {
+		const { result, storageHost, host } = await runExport(() => {}, { downloadTimeoutSeconds: 1 });
+		expect(storageHost.received).toHaveLength(1);
+		expect(result.error?.message).toBe(
+			`Downloading the export from ${host} did not finish within 1 s`,
+		);
+	});
+
+	it('a storage host that stalls halfway through the body times out too', async () => {
+		const { result, host } = await runExport(
+			(_req, res) => {
+				res.writeHead(200, { 'Content-Type': 'text/csv', 'Content-Length': '1000' });
+				res.write('timestamp,user_id,name\n');
+			},
+			{ downloadTimeoutSeconds: 1 },
+			true,
+		);
+		expect(result.items.map((item) => [item.json.error, item.pairedItem])).toEqual([
+			[`Downloading the export from ${host} did not finish within 1 s`, { item: 0 }],
+		]);
+	});
+
+	it('a file larger than Max Download Size is cut off with a clear error (streamed, no Content-Length)', async () => {
+		const chunk = Buffer.alloc(64 * 1024, 'a');
+		let sent = 0;
+		const { result, host } = await runExport(
+			(_req, res) => {
+				res.writeHead(200, { 'Content-Type': 'text/csv' });
+				const pump = (): void => {
+					// Sends up to 20 MB unless the client hangs up first.
+					while (sent < 20 * 1024 * 1024 && !res.destroyed) {
+						sent += chunk.length;
+						if (!res.write(chunk)) {
+							res.once('drain', pump);
+							return;
+						}
+					}
+					res.end();
+				};
+				pump();
+			},
+			{ maxDownloadSizeMb: 1 },
+		);
+		expect(result.error?.message).toBe(
+			`The export file from ${host} is larger than the Max Download Size (1000000 bytes)`,
+		);
+		expect(sent).toBeLessThan(20 * 1024 * 1024);
+	});
+
+	it('a declared Content-Length above the limit is refused before reading', async () => {
+		const { result, host } = await runExport(
+			(_req, res) => {
+				res.writeHead(200, {
+					'Content-Type': 'text/csv',
+					'Content-Length': String(5 * 1024 * 1024),
+				});
+				res.write('a');
+			},
+			{ maxDownloadSizeMb: 1 },
+		);
+		expect(result.error?.message).toBe(
+			`The export file from ${host} is larger than the Max Download Size (1000000 bytes)`,
+		);
+	});
+
+	it('a file within the limits is downloaded whole', async () => {
+		const csv = 'timestamp,user_id,name\n2026-01-02,u1,x\n';
+		const { result } = await runExport(
+			(_req, res) => res.writeHead(200, { 'Content-Type': 'text/csv' }).end(csv),
+			{},
+		);
+		expect(result.error).toBeUndefined();
+		expect(Buffer.from(String(result.items[0].binary?.data.data), 'base64').toString('utf8')).toBe(
+			csv,
+		);
+	});
+
+	it('a bad limit is refused before the export is requested', async () => {
+		const result = await t.run({
+			resource: 'analytics',
+			operation: 'export',
+			query: spec,
+			maxDownloadSizeMb: 0,
+		});
+		expect(result.error?.message).toBe('Max Download Size (MB) must be a positive number [item 0]');
+		expect(t.fake.requests).toHaveLength(0);
+	});
+});

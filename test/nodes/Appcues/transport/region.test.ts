@@ -1,0 +1,63 @@
+import { describe, expect, it } from 'vitest';
+
+import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
+import { credentialsFor, useFakeAppcues } from '../../../support/helpers';
+import { baseUrlFor } from '../../../../nodes/Appcues/transport/region';
+
+describe('a custom Base URL over plain http', () => {
+	const t = useFakeAppcues();
+
+	// 0.0.0.0 is not a loopback name, yet reaches the fake: it would record a request if one were sent.
+	it.each([
+		'http://0.0.0.0:{port}',
+		'http://appcues-proxy.example.com',
+		'http://10.0.0.5:8080',
+		'http://localhost@192.0.2.1',
+		'ftp://127.0.0.1',
+	])('%s is refused before anything is sent', async (baseUrl) => {
+		const result = await t.run(
+			{ resource: 'tag', operation: 'getAll', returnAll: true },
+			{
+				credentials: {
+					...credentialsFor(t.fake),
+					baseUrl: baseUrl.replace('{port}', new URL(t.fake.url).port),
+				},
+				continueOnFail: true,
+			},
+		);
+		expect(String(result.items[0]?.json.error)).toMatch(
+			/^The Base URL in the Appcues credential (uses plain http to .+, which would send the API secret unencrypted: use https \(plain http is allowed only for localhost, 127\.0\.0\.0\/8 and \[::1\]\)|must start with https:\/\/ \(it uses ftp:\))$/,
+		);
+		expect(JSON.stringify(result.items)).not.toContain(DEFAULT_ACCOUNT.apiSecret);
+		expect(t.fake.requests).toHaveLength(0);
+	});
+
+	it.each(['localhost', '127.0.0.1', '127.1.2.3', '[::1]'])(
+		'http://%s (loopback) is allowed',
+		async (host) => {
+			const credentials = {
+				...credentialsFor(t.fake),
+				baseUrl: t.fake.url.replace('127.0.0.1', host),
+			};
+			const result = await t.run(
+				{ resource: 'tag', operation: 'getAll', returnAll: true, options: { maxRetries: 0 } },
+				{ credentials },
+			);
+			// The fake listens on 127.0.0.1 only: other loopback hosts are allowed, then maybe not reached.
+			if (host === '127.0.0.1') expect(result.error).toBeUndefined();
+			else expect(result.error?.message ?? '').not.toMatch(/Base URL/);
+		},
+	);
+});
+
+describe('region', () => {
+	it('maps regions to base URLs', () => {
+		expect(baseUrlFor({ region: 'us' })).toBe('https://api.appcues.com');
+		expect(baseUrlFor({ region: 'eu' })).toBe('https://api.eu.appcues.com');
+		expect(baseUrlFor({ region: 'custom', baseUrl: 'http://127.0.0.1:1234//' })).toBe(
+			'http://127.0.0.1:1234',
+		);
+		expect(baseUrlFor({ region: 'custom', baseUrl: ' ' })).toBeUndefined();
+		expect(baseUrlFor({})).toBe('https://api.appcues.com');
+	});
+});

@@ -1,0 +1,55 @@
+/** Setup helpers shared by several test files (each was written once in the file it came from). */
+import {
+	createServer,
+	type IncomingHttpHeaders,
+	type IncomingMessage,
+	type ServerResponse,
+} from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+import { DEFAULT_ACCOUNT } from '../fake-appcues/server';
+import { basicAuth, type useFakeAppcues } from './helpers';
+
+/** A resource locator parameter in "By ID" mode. */
+export const byId = (value: string) => ({ __rl: true, mode: 'id', value });
+
+export function seedSegment(t: ReturnType<typeof useFakeAppcues>, id: string, name: string) {
+	t.fake.state().segments.set(id, {
+		id,
+		name,
+		description: null,
+		created_at: '2026-01-01T00:00:00Z',
+		updated_at: '2026-01-01T00:00:00Z',
+		user_ids: new Set<string>(),
+	});
+}
+
+/** The default account's secrets as they could leak: the API secret, the legacy key, the Basic auth token. */
+export const SECRETS = [
+	DEFAULT_ACCOUNT.apiSecret,
+	DEFAULT_ACCOUNT.legacyApiKey!,
+	basicAuth(DEFAULT_ACCOUNT.apiKey, DEFAULT_ACCOUNT.apiSecret).slice('Basic '.length),
+];
+
+/** A plain local HTTP server on a free port, recording what it receives; `close` also ends stalled connections. */
+export async function localServer(handler: (req: IncomingMessage, res: ServerResponse) => void) {
+	const received: Array<{ method?: string; url?: string; headers: IncomingHttpHeaders }> = [];
+	const sockets = new Set<Socket>();
+	const server = createServer((req, res) => {
+		received.push({ method: req.method, url: req.url, headers: req.headers });
+		handler(req, res);
+	});
+	server.on('connection', (socket) => {
+		sockets.add(socket);
+		socket.on('close', () => sockets.delete(socket));
+	});
+	await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+	return {
+		url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+		received,
+		close: async () => {
+			for (const socket of sockets) socket.destroy();
+			await new Promise<void>((done) => server.close(() => done()));
+		},
+	};
+}
