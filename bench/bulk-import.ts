@@ -17,7 +17,7 @@ import type { IDataObject } from 'n8n-workflow';
 
 import { Appcues } from '../nodes/Appcues/Appcues.node.ts';
 import { AppcuesClient } from '../nodes/Appcues/transport/client';
-import { runAppcuesNode } from '../test/harness/run-node';
+import { runAppcuesNode } from '../test/support/run-node';
 import { DEFAULT_ACCOUNT } from '../test/fake-appcues/server';
 import { appcuesCredentials, NODE_TYPE, SANDBOX_CREDENTIAL } from '../test/e2e/lib/appcues';
 import {
