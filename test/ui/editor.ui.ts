@@ -12,7 +12,7 @@ import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
 
 import { AppcuesApi } from '../../credentials/AppcuesApi.credentials';
-import { EXPERIENCE_TYPES } from '../../nodes/Appcues/actions/experience/types';
+import { EXPERIENCE_TYPES } from '../../nodes/Appcues/actions/experience/experienceType';
 import { AppcuesTrigger } from '../../nodes/AppcuesTrigger/AppcuesTrigger.node';
 import {
 	appcuesCredentials,

@@ -1,6 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
-import { EXPERIENCE_TYPE_VALUES } from '../actions/experience/types';
+import { EXPERIENCE_TYPE_VALUES } from '../actions/experience/experienceType';
 import { asList } from '../helpers/results';
 import { AppcuesClient } from '../transport/client';
 import { path } from '../transport/paths';

@@ -6,7 +6,7 @@ import { requiredId } from '../../helpers/input';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
-import { experienceType } from './common';
+import { experienceType } from './experienceType';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['experience'], operation: ['get'] } },

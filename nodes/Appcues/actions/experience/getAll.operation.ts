@@ -5,7 +5,7 @@ import { applyLimit, readLimit, returnAllFields } from '../../helpers/descriptio
 import { asList } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
-import { experienceType } from './common';
+import { experienceType } from './experienceType';
 
 /** The columns Appcues' own CLI shows for experiences, plus type and state. */
 export const SIMPLE_EXPERIENCE_FIELDS = ['id', 'name', 'type', 'published', 'state', 'updated_at'];

@@ -4,7 +4,7 @@ import type { ResourceModule } from '../types';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
 import * as publish from './publish.operation';
-import { EXPERIENCE_TYPES } from './types';
+import { EXPERIENCE_TYPES } from './experienceType';
 import * as unpublish from './unpublish.operation';
 
 const fields: INodeProperties[] = [

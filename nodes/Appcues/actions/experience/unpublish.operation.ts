@@ -1,3 +1,3 @@
-import { publishingOperation } from './publishing';
+import { publishingOperation } from './publishing.shared';
 
 export const { description, prepare, execute } = publishingOperation('unpublish');

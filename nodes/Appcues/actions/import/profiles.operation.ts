@@ -1,3 +1,3 @@
-import { importOperation } from './importOperation';
+import { importOperation } from './import.shared';
 
 export const { mode, description, execute } = importOperation('profiles');

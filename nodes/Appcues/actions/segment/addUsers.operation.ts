@@ -1,3 +1,3 @@
-import { membershipOperation } from './membership';
+import { membershipOperation } from './membership.shared';
 
 export const { mode, description, execute } = membershipOperation('addUsers');

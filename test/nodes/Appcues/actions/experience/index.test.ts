@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { EXPERIENCE_TYPES } from '../../../../../nodes/Appcues/actions/experience/types';
+import { EXPERIENCE_TYPES } from '../../../../../nodes/Appcues/actions/experience/experienceType';
 import { useFakeAppcues } from '../../../../support/helpers';
 import { byId } from '../../../../support/fixtures';
 

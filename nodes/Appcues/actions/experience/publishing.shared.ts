@@ -6,7 +6,7 @@ import { requiredId } from '../../helpers/input';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
 import type { ItemOperation } from '../types';
-import { experienceType } from './common';
+import { experienceType } from './experienceType';
 
 /** Publish and unpublish share everything but the route: an empty POST to .../{id}/{action}. */
 export function publishingOperation(action: 'publish' | 'unpublish'): ItemOperation {

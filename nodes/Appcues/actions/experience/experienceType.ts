@@ -1,4 +1,6 @@
-import type { INodePropertyOptions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodePropertyOptions } from 'n8n-workflow';
+
+import { itemError } from '../../helpers/errors';
 
 /** Each experience type is its own route in the v2 API: /v2/accounts/{id}/{type}. */
 export const EXPERIENCE_TYPES: INodePropertyOptions[] = [
@@ -14,3 +16,15 @@ export const EXPERIENCE_TYPES: INodePropertyOptions[] = [
 ];
 
 export const EXPERIENCE_TYPE_VALUES = EXPERIENCE_TYPES.map((option) => String(option.value));
+
+/** The type is part of the path, so only the known route names are accepted. */
+export function experienceType(this: IExecuteFunctions, itemIndex: number): string {
+	const type = String(this.getNodeParameter('experienceType', itemIndex, 'flows'));
+	if (!EXPERIENCE_TYPE_VALUES.includes(type)) {
+		throw itemError(this.getNode(), `Experience Type "${type}" is not known`, {
+			description: `Use one of: ${EXPERIENCE_TYPE_VALUES.join(', ')}.`,
+			itemIndex,
+		});
+	}
+	return type;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { USER_IDS_PER_REQUEST } from '../../../../../nodes/Appcues/actions/segment/membership';
+import { USER_IDS_PER_REQUEST } from '../../../../../nodes/Appcues/actions/segment/membership.shared';
 import { useFakeAppcues, fileItem } from '../../../../support/helpers';
 import { byId, seedSegment } from '../../../../support/fixtures';
 
