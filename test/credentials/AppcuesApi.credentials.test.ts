@@ -4,7 +4,6 @@ import type {
 	IAuthenticateRuleResponseCode,
 	IAuthenticateRuleResponseSuccessBody,
 	ICredentialDataDecryptedObject,
-	INode,
 	INodeTypes,
 } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
@@ -12,17 +11,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import { AppcuesApi } from '../../credentials/AppcuesApi.credentials';
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../fake-appcues/server';
+import { plainNode } from '../support/fixtures';
 import { credentialsFor } from '../support/helpers';
 
 const credential = new AppcuesApi();
-const node: INode = {
-	id: 'n',
-	name: 'n',
-	type: 'test',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const node = plainNode;
 const nodeTypes = {
 	getByName: () => ({ description: { properties: [] } }),
 	getByNameAndVersion: () => ({ description: { properties: [] } }),

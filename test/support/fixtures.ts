@@ -6,9 +6,20 @@ import {
 	type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import type { INode } from 'n8n-workflow';
 
 import { DEFAULT_ACCOUNT } from '../fake-appcues/server';
 import { basicAuth, type useFakeAppcues } from './helpers';
+
+/** A bare node, for code that only needs one to name in an expression or an error. */
+export const plainNode: INode = {
+	id: 'n',
+	name: 'n',
+	type: 'test',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 
 /** A resource locator parameter in "By ID" mode. */
 export const byId = (value: string) => ({ __rl: true, mode: 'id', value });

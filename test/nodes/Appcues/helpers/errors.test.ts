@@ -1,20 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { INode } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
 import { ensureNodeError, itemError } from '../../../../nodes/Appcues/helpers/errors';
 import { UnsafePathSegmentError } from '../../../../nodes/Appcues/transport/paths';
+import { plainNode } from '../../../support/fixtures';
 
-const node: INode = {
-	id: '1',
-	name: 'Appcues',
-	type: 'n8n-nodes-appcues.appcues',
-	typeVersion: 1,
-	position: [0, 0],
-	parameters: {},
-};
+const node = plainNode;
 
 const repoRoot = join(__dirname, '..', '..', '..', '..');
 
