@@ -35,7 +35,7 @@ import { Appcues } from '../../nodes/Appcues/Appcues.node.ts';
 const NODE_TYPE = 'n8n-nodes-appcues.appcues';
 
 /** Resolves the credential's generic `authenticate` the way n8n's CredentialsHelper does. */
-class TestCredentialsHelper extends ICredentialsHelper {
+export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly type: ICredentialType,
 		private readonly data: ICredentialDataDecryptedObject,

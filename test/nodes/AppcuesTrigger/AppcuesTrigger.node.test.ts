@@ -9,20 +9,18 @@ import { createHmac } from 'crypto';
 import { EventEmitter } from 'events';
 import { WebhookContext } from 'n8n-core';
 import type {
-	ICredentialDataDecryptedObject,
-	ICredentials,
 	IDataObject,
 	INode,
 	INodeParameters,
-	INodeProperties,
 	IWebhookData,
 	IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
-import { ICredentialsHelper, Workflow } from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
 import { describe, expect, it, vi, afterEach, beforeEach } from 'vitest';
 
 import { AppcuesApi } from '../../../credentials/AppcuesApi.credentials';
 import { NodeTypes } from '../../support/node-types';
+import { TestCredentialsHelper } from '../../support/run-node';
 import { AppcuesTrigger } from '../../../nodes/AppcuesTrigger/AppcuesTrigger.node';
 
 // n8n-core writes an instance key below N8N_USER_FOLDER on first use.
@@ -30,32 +28,6 @@ process.env.N8N_USER_FOLDER ??= mkdtempSync(join(tmpdir(), 'appcues-trigger-'));
 
 const NODE_TYPE = 'n8n-nodes-appcues.appcuesTrigger';
 const SECRET = 'apc_core_secret_93kd';
-
-class CredentialsHelper extends ICredentialsHelper {
-	constructor(private readonly data: ICredentialDataDecryptedObject) {
-		super();
-	}
-	getParentTypes() {
-		return [];
-	}
-	async authenticate(): Promise<never> {
-		throw new Error('not used');
-	}
-	async preAuthentication() {
-		return undefined;
-	}
-	async getCredentials(): Promise<ICredentials> {
-		throw new Error('not used');
-	}
-	async getDecrypted(): Promise<ICredentialDataDecryptedObject> {
-		return { ...this.data };
-	}
-	async updateCredentials() {}
-	async updateCredentialsOauthTokenData() {}
-	getCredentialsProperties(): INodeProperties[] {
-		return new AppcuesApi().properties;
-	}
-}
 
 interface Delivery {
 	body: string;
@@ -120,7 +92,7 @@ async function deliver(delivery: Delivery) {
 	const headers = { 'content-type': 'application/json', ...delivery.headers };
 	const rawBody = Buffer.from(delivery.body);
 	const additionalData = {
-		credentialsHelper: new CredentialsHelper({
+		credentialsHelper: new TestCredentialsHelper(new AppcuesApi(), {
 			apiKey: 'k',
 			apiSecret: 's',
 			accountId: '1',
