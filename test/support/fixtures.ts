@@ -24,14 +24,19 @@ export const plainNode: INode = {
 /** A resource locator parameter in "By ID" mode. */
 export const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 
-export function seedSegment(t: ReturnType<typeof useFakeAppcues>, id: string, name: string) {
+export function seedSegment(
+	t: ReturnType<typeof useFakeAppcues>,
+	id: string,
+	name: string,
+	userIds: string[] = [],
+) {
 	t.fake.state().segments.set(id, {
 		id,
 		name,
 		description: null,
 		created_at: '2026-01-01T00:00:00Z',
 		updated_at: '2026-01-01T00:00:00Z',
-		user_ids: new Set<string>(),
+		user_ids: new Set<string>(userIds),
 	});
 }
 

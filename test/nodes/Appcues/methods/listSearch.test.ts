@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { credentialsFor, useFakeAppcues } from '../../../support/helpers';
+import { seedSegment } from '../../../support/fixtures';
 import { runListSearch, type ListSearchOptions } from '../../../support/run-node';
 
 describe('list search', () => {
@@ -15,7 +16,7 @@ describe('list search', () => {
 			['seg-1', 'Churn risk'],
 			['seg-2', 'Admins'],
 		])
-			t.fake.state().segments.set(id, { id, name, description: null, user_ids: new Set() });
+			seedSegment(t, id, name);
 	}
 
 	it('searchSegments lists every segment of the fake by name, with its id as the value, in one request', async () => {

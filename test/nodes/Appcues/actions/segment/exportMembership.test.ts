@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
 import { useFakeAppcues } from '../../../../support/helpers';
-import { byId } from '../../../../support/fixtures';
+import { byId, seedSegment } from '../../../../support/fixtures';
 
 describe('segment membership from a file, and export', () => {
 	const t = useFakeAppcues({ jobPollsToFinish: 0 });
 
-	function seed() {
-		t.fake.state().segments.set('seg-1', {
-			id: 'seg-1',
-			name: 'One',
-			description: null,
-			user_ids: new Set(['keep']),
-		});
-	}
+	const seed = () => seedSegment(t, 'seg-1', 'One', ['keep']);
 
 	it('exportMembership sends its fields and can wait', async () => {
 		seed();

@@ -131,14 +131,7 @@ describe('segment resource', () => {
 describe('segment membership from a file, and export', () => {
 	const t = useFakeAppcues({ jobPollsToFinish: 0 });
 
-	function seed() {
-		t.fake.state().segments.set('seg-1', {
-			id: 'seg-1',
-			name: 'One',
-			description: null,
-			user_ids: new Set(['keep']),
-		});
-	}
+	const seed = () => seedSegment(t, 'seg-1', 'One', ['keep']);
 
 	it('addUsers uploads a CSV of user ids as multipart', async () => {
 		seed();
