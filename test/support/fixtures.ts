@@ -21,6 +21,13 @@ export const plainNode: INode = {
 	parameters: {},
 };
 
+/** An analytics query spec (Query (JSON)) the fake answers with rows. */
+export const ANALYTICS_SPEC = JSON.stringify({
+	columns: ['timestamp', 'user_id', 'name'],
+	start_time: '2026-01-01',
+	end_time: '2026-01-31',
+});
+
 /** A resource locator parameter in "By ID" mode. */
 export const byId = (value: string) => ({ __rl: true, mode: 'id', value });
 

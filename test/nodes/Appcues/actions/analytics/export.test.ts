@@ -1,14 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
+import { ANALYTICS_SPEC } from '../../../../support/fixtures';
 import { useFakeAppcues } from '../../../../support/helpers';
 
 describe('analytics', () => {
 	const t = useFakeAppcues({ jobPollsToFinish: 0 });
-	const spec = JSON.stringify({
-		columns: ['timestamp', 'user_id', 'name'],
-		start_time: '2026-01-01',
-		end_time: '2026-01-31',
-	});
+	const spec = ANALYTICS_SPEC;
 
 	it('export waits for done and downloads the file without the Authorization header', async () => {
 		t.fake.configure({ analyticsRows: 4 });
