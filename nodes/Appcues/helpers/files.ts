@@ -227,10 +227,7 @@ export function assertColumns(
 	{ only = false }: { only?: boolean } = {},
 ): void {
 	const fail = (message: string, description: string) =>
-		itemError(this.getNode(), `${message}`, {
-			description,
-			itemIndex,
-		});
+		itemError(this.getNode(), message, { description, itemIndex });
 	if (file.format === 'csv') {
 		const shown = firstLine(file.head).slice(0, 500);
 		const parsed = csvHeader(file.head, file.head.length >= file.bytes);
