@@ -233,21 +233,36 @@ function dropDuplicates(
 	idTexts: Map<IDataObject, IdTexts>,
 	seen: SeenDeliveries,
 	nowMs: number,
-): { fresh: IDataObject[]; newKeys: string[]; withoutId: number } {
+): { fresh: IDataObject[]; newKeys: string[]; withoutId: number; inFlight: boolean } {
 	const fresh: IDataObject[] = [];
 	const newKeys = new Set<string>();
 	let withoutId = 0;
+	let inFlight = false;
 	for (const event of events) {
 		const key = eventKeyOf(event, idTexts.get(event));
 		if (key === undefined) {
 			withoutId++;
 		} else {
+			if (seen.has(key, nowMs)) inFlight ||= seen.isPending(key);
 			if (seen.has(key, nowMs) || newKeys.has(key)) continue;
 			newKeys.add(key);
 		}
 		fresh.push(event);
 	}
-	return { fresh, newKeys: [...newKeys], withoutId };
+	return { fresh, newKeys: [...newKeys], withoutId, inFlight };
+}
+
+/**
+ * A copy of an event whose delivery n8n has not answered yet: if that run cannot be queued, the
+ * event must still arrive, so the copy is not acknowledged either; the sender tries it again.
+ */
+function stillDelivering(this: IWebhookFunctions): IWebhookResponseData {
+	this.getResponseObject().setHeader('Retry-After', '5');
+	return reply.call(
+		this,
+		503,
+		'Service Unavailable: an event of this delivery is still being delivered; send it again later',
+	);
 }
 
 /**
@@ -324,6 +339,7 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 	const delivery =
 		verified && rawBody ? deliveryKey(rawBody, verified.signature, bodyOnly) : undefined;
 	if (memory && delivery !== undefined && memory.process.seen.has(delivery, nowMs)) {
+		if (memory.process.seen.isPending(delivery)) return stillDelivering.call(this);
 		// A copy of a delivery that already ran: whatever timestamp it carries now, no second run.
 		if (memory.behind) saveMemory(memory, nowMs);
 		return reply.call(this, 200);
@@ -343,9 +359,11 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 		fresh: events,
 		newKeys,
 		withoutId,
+		inFlight,
 	} = memory && options.ignoreDuplicates
 		? dropDuplicates(wanted, idTexts, memory.process.seen, nowMs)
-		: { fresh: wanted, newKeys: [], withoutId: 0 };
+		: { fresh: wanted, newKeys: [], withoutId: 0, inFlight: false };
+	if (inFlight) return stillDelivering.call(this);
 	const expiresAtMs = rememberUntil(nowMs, options.replayWindowSeconds, verified?.timestampMs);
 	const keys = newKeys.map((key): [string, number] => [key, expiresAtMs]);
 	if (memory && events.length && delivery !== undefined && (bodyOnly || withoutId > 0)) {

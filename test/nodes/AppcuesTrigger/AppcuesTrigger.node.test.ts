@@ -340,6 +340,23 @@ describe('AppcuesTrigger in n8n-core', () => {
 		expect(copy.res.status).toHaveBeenCalledWith(200);
 	});
 
+	it('answers a copy sent while n8n has not answered the original with 503, so that nothing is acknowledged twice', async () => {
+		for (const outcome of [500, 200]) {
+			const workflowId = `wf-in-flight-${outcome}`;
+			const original = await deliver({ body, workflowId });
+			expect(original.result.workflowData?.[0]).toHaveLength(1);
+			const copy = await deliver({ body, workflowId });
+			expect(copy.result).toEqual({ noWebhookResponse: true });
+			expect(copy.res.status).toHaveBeenCalledWith(503);
+			expect(copy.res.setHeader).toHaveBeenCalledWith('Retry-After', '5');
+			original.res.statusCode = outcome;
+			original.res.emit('finish');
+			// Sent again later: it runs if the original could not be queued, and is a duplicate if it was.
+			const later = await deliver({ body, workflowId });
+			expect(later.result.workflowData?.[0]?.length ?? 0).toBe(outcome === 500 ? 1 : 0);
+		}
+	});
+
 	it('forgets the events of a delivery whose connection closed before n8n answered', async () => {
 		const workflowId = 'wf-closed';
 		const first = await deliver({ body, workflowId });
