@@ -61,9 +61,29 @@ interface WebhookRequest {
 	rawBody?: unknown;
 }
 
-function nonNegative(value: unknown, fallback: number): number {
-	const number = typeof value === 'number' ? value : Number(value);
-	return Number.isFinite(number) && number >= 0 ? number : fallback;
+/**
+ * A number option: its default when the option is not added, else a number of 0 or more. Anything
+ * else (an expression giving empty text, NaN, a negative number) stops the delivery: read as 0 it
+ * would silently turn the replay check or the size limit off.
+ */
+function nonNegativeOption(
+	options: IDataObject,
+	name: string,
+	label: string,
+	fallback: number,
+): number {
+	const value = options[name];
+	if (value === undefined) return fallback;
+	const number =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && value.trim() !== ''
+				? Number(value)
+				: NaN;
+	if (Number.isFinite(number) && number >= 0) return number;
+	throw new Error(
+		`${label} must be a number of 0 or more, not ${JSON.stringify(value) ?? String(value)}`,
+	);
 }
 
 function readOptions(this: IWebhookFunctions): TriggerOptions {
@@ -71,8 +91,14 @@ function readOptions(this: IWebhookFunctions): TriggerOptions {
 	return {
 		ignoreDuplicates: options.ignoreDuplicates !== false,
 		includeHeaders: options.includeHeaders === true,
-		maxBodyBytes: nonNegative(options.maxBodySize, DEFAULT_MAX_BODY_KB) * 1024,
-		replayWindowSeconds: nonNegative(options.replayWindow, DEFAULT_REPLAY_WINDOW_SECONDS),
+		maxBodyBytes:
+			nonNegativeOption(options, 'maxBodySize', 'Max Body Size (KB)', DEFAULT_MAX_BODY_KB) * 1024,
+		replayWindowSeconds: nonNegativeOption(
+			options,
+			'replayWindow',
+			'Replay Window (Seconds)',
+			DEFAULT_REPLAY_WINDOW_SECONDS,
+		),
 		signatureFormat: isSignatureFormat(options.signatureFormat) ? options.signatureFormat : 'auto',
 	};
 }
