@@ -20,7 +20,6 @@ import type { PageDocument, PageElement, RequestAnimationFrame } from './page-do
 // Page functions run in Chromium: see page-dom.ts.
 declare const document: PageDocument;
 declare const requestAnimationFrame: RequestAnimationFrame;
-declare const innerHeight: number;
 
 /** What the harness did, each line with the seconds since the suite started: printed on a failure. */
 export const trail = {
@@ -100,13 +99,13 @@ export async function click(
 						(t === null || (e as PageElement).innerText.split('\n')[0].trim() === t),
 				);
 				if (!match) return null;
-				const first = match.getBoundingClientRect();
-				if (first.y < 0 || first.y + first.height > innerHeight)
-					match.scrollIntoView({ block: 'center' });
+				// Into view in the page and in every scrolled list around it (an option further down a
+				// dropdown is rendered but clipped); a no-op for an element already in view.
+				match.scrollIntoView({ block: 'nearest' });
 				// The centre, not the box: a pulsing button scales around a fixed centre. (No named
 				// helpers in here: tsx wraps them in __name(), which does not exist in the page.)
 				let last = '';
-				let box = first;
+				let box = match.getBoundingClientRect();
 				for (let stable = 0; stable < 3;) {
 					await new Promise((r) => requestAnimationFrame(r));
 					box = match.getBoundingClientRect();

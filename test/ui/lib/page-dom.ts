@@ -14,7 +14,7 @@ export interface PageElement {
 	querySelectorAll(selector: string): PageElement[];
 	getAttribute(name: string): string | null;
 	contains(other: PageElement): boolean;
-	scrollIntoView(options: { block: 'center' | 'nearest' }): void;
+	scrollIntoView(options: { block: 'nearest' }): void;
 	tagName: string;
 	className: string;
 }
