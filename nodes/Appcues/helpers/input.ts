@@ -196,20 +196,37 @@ function refuseEntry(entry: unknown): never {
 }
 
 /**
- * Splits a list of ids given as an array, or as text separated by commas, semicolons or new
- * lines. Empty entries are dropped; an entry that is not text or a finite number goes to
- * `refuse`, which throws.
+ * Where text given as a list of IDs is split: on commas and new lines (the default of the fields
+ * that say so), on new lines only, or nowhere (the text is one ID). Nothing else splits: not ";",
+ * not a tab, not a carriage return alone (CR LF is a new line). A list from an expression is never
+ * split further: each entry is one ID.
  */
-export function idList(value: unknown, refuse: (entry: unknown) => never = refuseEntry): string[] {
+export type IdSeparator = 'commaOrNewLine' | 'newLine' | 'none';
+
+const SEPARATORS: Record<IdSeparator, RegExp | undefined> = {
+	commaOrNewLine: /[,\n]/,
+	newLine: /\n/,
+	none: undefined,
+};
+
+/**
+ * Splits a list of ids given as an array, or as text split by `separator`. Entries are trimmed and
+ * empty ones dropped; an entry that is not text or a finite number goes to `refuse`, which throws.
+ */
+export function idList(
+	value: unknown,
+	refuse: (entry: unknown) => never = refuseEntry,
+	separator: IdSeparator = 'commaOrNewLine',
+): string[] {
 	if (value === undefined || value === null) return [];
 	const parts = Array.isArray(value) ? value : [value];
+	const split = Array.isArray(value) ? undefined : SEPARATORS[separator];
 	const ids: string[] = [];
 	for (const part of parts) {
 		if (part === undefined || part === null) continue;
 		const text = scalarText(part);
 		if (text === undefined) refuse(part);
-		const pieces =
-			typeof part === 'string' && !Array.isArray(value) ? text.split(/[,;\n\r]+/) : [text];
+		const pieces = typeof part === 'string' && split ? text.split(split) : [text];
 		for (const piece of pieces) if (piece.trim()) ids.push(piece.trim());
 	}
 	return ids;
@@ -221,10 +238,15 @@ export function readIdList(
 	name: string,
 	label: string,
 	itemIndex: number,
+	separator: IdSeparator = 'commaOrNewLine',
 ): string[] {
-	const ids = idList(this.getNodeParameter(name, itemIndex, ''), (entry) => {
-		throw notTextError.call(this, `${label}: an entry`, entry, itemIndex);
-	});
+	const ids = idList(
+		this.getNodeParameter(name, itemIndex, ''),
+		(entry) => {
+			throw notTextError.call(this, `${label}: an entry`, entry, itemIndex);
+		},
+		separator,
+	);
 	if (!ids.length) {
 		throw itemError(this.getNode(), `${label} is empty`, {
 			description:

@@ -49,7 +49,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				required: true,
 				default: '',
 				placeholder: 'e.g. {{ $json.user_id }}',
-				description: `IDs of the end users to ${verb} the segment: a list, or text separated by commas or new lines`,
+				description: `IDs of the end users to ${verb} the segment: a list from an expression (one ID per entry), or text split on commas and new lines only ("a;b" is one ID)`,
 				displayOptions: { show: { source: ['ids'] } },
 			},
 			{

@@ -180,4 +180,19 @@ describe('segment membership from a file, and export', () => {
 		);
 		expect(t.fake.apiRequests()).toHaveLength(0);
 	});
+
+	it.each(['addUsers', 'removeUsers'])(
+		'%s splits text on commas and new lines only: "tenant-7;ada" is one user',
+		async (operation) => {
+			seedSegment(t, 'seg-a', 'A', ['tenant-7', 'ada', 'tenant-7;ada']);
+			const result = await t.run({
+				resource: 'segment',
+				operation,
+				segmentId: byId('seg-a'),
+				userIds: 'tenant-7;ada\nbob',
+			});
+			expect(result.error).toBeUndefined();
+			expect(t.fake.apiRequests()[0].body).toEqual({ user_ids: ['tenant-7;ada', 'bob'] });
+		},
+	);
 });
