@@ -89,8 +89,8 @@ describe('input is refused with a field error, never silently changed', () => {
 			expect(
 				result.items.map((item) => [item.json.reason ?? item.json.rows, item.pairedItem]),
 			).toEqual([
-				['"timestamp" is not a valid timestamp: 9000000000000000', { item: 1 }],
 				[2, [{ item: 0 }, { item: 2 }]],
+				['"timestamp" is not a valid timestamp: 9000000000000000', { item: 1 }],
 			]);
 		});
 	});

@@ -120,4 +120,21 @@ describe('GDPR erasure', () => {
 			]);
 		});
 	});
+
+	it('with Continue On Fail the output follows the input: a refused item stands in its place', async () => {
+		const result = await t.run(
+			{ resource: 'user', operation: 'gdprDelete', userIds: '={{ $json.id }}' },
+			{ items: [{ id: 'u1' }, { id: 'u2,u3' }, { id: 'u4' }], continueOnFail: true },
+		);
+		expect(result.error).toBeUndefined();
+		expect(
+			result.items.map((item) => [item.json.error ?? item.json.user_ids, item.pairedItem]),
+		).toEqual([
+			[
+				['u1', 'u4'],
+				[{ item: 0 }, { item: 2 }],
+			],
+			['User IDs "u2,u3" holds a comma, so it may be several IDs [item 1]', { item: 1 }],
+		]);
+	});
 });
