@@ -101,9 +101,10 @@ export function parseRetryAfter(value: unknown, now: number): number | undefined
 }
 
 /**
- * Exponential backoff with full jitter (a random wait between 0 and the exponential step), so
- * that many items throttled at once do not retry in lockstep. A longer Retry-After wins; a shorter
- * one (0, a date in the past) never shortens the backoff, so the retry budget always spans time.
+ * Exponential backoff with full jitter (a random wait between 0 and the exponential step, at most
+ * `maxStepMs`), so that many items failing at once do not retry in lockstep. A longer
+ * Retry-After wins; a shorter one (0, a date in the past) never shortens the backoff, so the
+ * retry budget always spans time.
  */
 export function retryDelayMs(
 	retryNumber: number,
@@ -111,11 +112,42 @@ export function retryDelayMs(
 	retryAfterMs: number | undefined,
 	random: () => number = Math.random,
 	baseWaitMs: number = BASE_WAIT_MS,
+	maxStepMs: number = policy.maxWaitMs,
 ): number {
 	const base = Math.min(baseWaitMs, policy.maxWaitMs);
-	const step = Math.min(policy.maxWaitMs, base * 2 ** retryNumber);
+	const step = Math.min(policy.maxWaitMs, maxStepMs, base * 2 ** retryNumber);
 	const backoff = Math.floor(random() * step);
 	return Math.min(policy.maxWaitMs, Math.max(backoff, retryAfterMs ?? 0));
+}
+
+/** Retries allowed for a 429, as a multiple of Max Retries. */
+export const THROTTLED_RETRY_FACTOR = 3;
+/** The backoff of a 429 without Retry-After: steps from this … */
+export const THROTTLED_BASE_WAIT_MS = 50;
+/** … to at most this. */
+export const THROTTLED_MAX_STEP_MS = 500;
+
+/**
+ * The wait before sending a request answered 429 again. A 429 was never applied, and the
+ * throttle already paces every request to the account (and slows down when 429s come from
+ * overload), so the wait only spreads the retries: short, random, and growing to half a second
+ * at most; a longer wait would hold a concurrency slot while the account has room. Retry-After,
+ * when Appcues sends it, still wins (up to Max Retry Wait).
+ */
+export function throttledRetryDelayMs(
+	retryNumber: number,
+	policy: RetryPolicy,
+	retryAfterMs: number | undefined,
+	random: () => number = Math.random,
+): number {
+	return retryDelayMs(
+		retryNumber,
+		policy,
+		retryAfterMs,
+		random,
+		THROTTLED_BASE_WAIT_MS,
+		THROTTLED_MAX_STEP_MS,
+	);
 }
 
 /** The one place a retry waits (tests replace it to record the waits instead of sleeping). */
