@@ -219,7 +219,7 @@ export class AppcuesClient {
 				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], now);
 				await waitBeforeRetry(
 					status === 429
-						? throttledRetryDelayMs(attempt, this.settings, retryAfter)
+						? throttledRetryDelayMs(attempt, this.settings, retryAfter, budget.backgroundShare > 0)
 						: retryDelayMs(attempt, this.settings, retryAfter),
 				);
 				continue;

@@ -122,32 +122,39 @@ export function retryDelayMs(
 
 /** Retries allowed for a 429, as a multiple of Max Retries. */
 export const THROTTLED_RETRY_FACTOR = 3;
-/** The backoff of a 429 without Retry-After: steps from this … */
-export const THROTTLED_BASE_WAIT_MS = 50;
-/** … to at most this. */
-export const THROTTLED_MAX_STEP_MS = 500;
+/** The backoff of a 429 without Retry-After starts at this step … */
+export const THROTTLED_BASE_WAIT_MS = 250;
+/** … and, for 429s the throttle has found to be background, at this one, growing to at most … */
+export const BACKGROUND_BASE_WAIT_MS = 50;
+/** … this. */
+export const BACKGROUND_MAX_STEP_MS = 500;
 
 /**
- * The wait before sending a request answered 429 again. A 429 was never applied, and the
- * throttle already paces every request to the account (and slows down when 429s come from
- * overload), so the wait only spreads the retries: short, random, and growing to half a second
- * at most; a longer wait would hold a concurrency slot while the account has room. Retry-After,
- * when Appcues sends it, still wins (up to Max Retry Wait).
+ * The wait before sending a request answered 429 again (a 429 was never applied). While the
+ * throttle takes 429s for overload, the backoff grows from 250 ms (full jitter) up to Max Retry
+ * Wait, so a storm of 429s is waited out over minutes. Once it has found them to be background
+ * (a share of refusals that slowing down does not lower), waiting longer would only hold a
+ * concurrency slot while the account has room: the wait stays short (below 50 ms x 2^n, half a
+ * second at most) and the throttle paces the retries with every other request. Retry-After,
+ * when Appcues sends it, wins either way (up to Max Retry Wait).
  */
 export function throttledRetryDelayMs(
 	retryNumber: number,
 	policy: RetryPolicy,
 	retryAfterMs: number | undefined,
+	background: boolean,
 	random: () => number = Math.random,
 ): number {
-	return retryDelayMs(
-		retryNumber,
-		policy,
-		retryAfterMs,
-		random,
-		THROTTLED_BASE_WAIT_MS,
-		THROTTLED_MAX_STEP_MS,
-	);
+	return background
+		? retryDelayMs(
+				retryNumber,
+				policy,
+				retryAfterMs,
+				random,
+				BACKGROUND_BASE_WAIT_MS,
+				BACKGROUND_MAX_STEP_MS,
+			)
+		: retryDelayMs(retryNumber, policy, retryAfterMs, random, THROTTLED_BASE_WAIT_MS);
 }
 
 /** The one place a retry waits (tests replace it to record the waits instead of sleeping). */

@@ -5,6 +5,12 @@ import type { RateLimitHeaders } from './rateLimitHeaders';
 
 /** Rate never drops below this, so a run always makes progress. */
 const MIN_RATE = 1;
+/**
+ * A larger share of 429s is never taken as background: when most requests are refused, the
+ * throttle slows down whatever the cause (and the client backs off), so an account that refuses
+ * everything is not hammered at full rate.
+ */
+const MAX_BACKGROUND = 0.6;
 
 export interface ThrottleTuning {
 	/** Answers that make a sample: before a cut (at the old rate) and after it. */
@@ -300,7 +306,12 @@ export class Throttle {
 		if (!enough && !most) return;
 		// Cutting did not lower the share: those 429s are background (the lower of the two shares:
 		// one that was still rising is not all background). Undo the cuts that did not help.
-		this.background = Math.min(share(phase.before), share(after));
+		const background = Math.min(share(phase.before), share(after));
+		if (background > MAX_BACKGROUND) {
+			this.cutOrSettle(after, now, phase);
+			return;
+		}
+		this.background = background;
 		this.phase = { kind: 'steady' };
 		this.setRate(phase.helped ? phase.rateBefore : phase.startRate, now);
 	}
@@ -321,9 +332,12 @@ export class Throttle {
 	 * when the share of 429s falls below it; it rises only when a cut shows it did not help.
 	 */
 	private forget(): void {
-		if (size(this.sample) < 4 * this.tuning.sampleAnswers) return;
+		const n = size(this.sample);
+		if (n < 4 * this.tuning.sampleAnswers) return;
 		const observed = share(this.sample);
-		if (observed < this.background) this.background = (this.background + observed) / 2;
+		const error = Math.sqrt((this.background * (1 - this.background)) / n);
+		if (this.background > 0 && observed <= this.background + error)
+			this.background = (this.background + observed) / 2;
 		this.sample = { ok: this.sample.ok / 2, throttled: this.sample.throttled / 2 };
 	}
 
