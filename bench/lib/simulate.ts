@@ -205,7 +205,10 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 						lost++;
 						break;
 					}
-					await time.sleep(throttledRetryDelayMs(attempt, DEFAULT_RETRY_POLICY, undefined, random));
+					const background = budget.backgroundShare > 0;
+					await time.sleep(
+						throttledRetryDelayMs(attempt, DEFAULT_RETRY_POLICY, undefined, background, random),
+					);
 				}
 			}
 		};

@@ -315,3 +315,24 @@ describe('throttle in the node', () => {
 		expect(result.items.map((item) => item.pairedItem)).toEqual(items.map((_, item) => ({ item })));
 	});
 });
+
+describe('throttle in the node: rate-limit headers', () => {
+	const t = useFakeAppcues({ rateLimitPerSecond: 10, latencyMs: 20 });
+	const spec = JSON.stringify({
+		metrics: ['events'],
+		start_time: '2026-09-01',
+		end_time: '2026-11-01',
+	});
+
+	it('analytics answers carry them: the node paces to their limit and waits out Reset', async () => {
+		const result = await t.run(
+			{ resource: 'analytics', operation: 'query', query: spec },
+			{ items: Array.from({ length: 25 }, () => ({})) },
+		);
+		expect(result.error).toBeUndefined();
+		const queries = t.fake.apiRequests({ method: 'POST' });
+		expect(queries.filter((r) => r.status === 200)).toHaveLength(25);
+		// Only requests already under way when the budget ran out are refused.
+		expect(queries.filter((r) => r.status === 429).length).toBeLessThanOrEqual(10);
+	});
+});
