@@ -42,6 +42,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	const settings = readRunSettings.call(this);
 	const client = new AppcuesClient(this, settings);
+	client.prefetchCredentials();
 
 	if (operation.mode === 'batch') return [await operation.execute.call(this, client, items)];
 	return [await runPerItem.call(this, operation, client, items.length, settings.concurrency)];

@@ -101,6 +101,14 @@ export class AppcuesClient {
 		return await this.credentials;
 	}
 
+	/**
+	 * Starts loading the credential (a database read and a decryption in n8n) without waiting, so
+	 * it overlaps the work before the first request; an error surfaces with that request.
+	 */
+	prefetchCredentials(): void {
+		this.getCredentials().catch(() => undefined);
+	}
+
 	async hasLegacyKey(): Promise<boolean> {
 		return Boolean(String((await this.getCredentials()).legacyApiKey ?? '').trim());
 	}

@@ -24,8 +24,11 @@ export type Wait = (ms: number) => Promise<void>;
  * - none before a time Appcues named (hold).
  */
 export class Pacer {
-	/** Requests allowed in one window. */
+	/** Requests the ring remembers: the most ever allowed in one window. */
 	private readonly perWindow: number;
+
+	/** Requests allowed in one window now (at most perWindow). */
+	private cap: number;
 
 	/** When the last `perWindow` requests left, as a ring. */
 	private readonly sentAt: number[];
@@ -46,6 +49,7 @@ export class Pacer {
 		private readonly wait: Wait = sleep,
 	) {
 		this.perWindow = Math.max(1, Math.floor(limit));
+		this.cap = this.perWindow;
 		this.sentAt = new Array<number>(this.perWindow);
 		this.rate = limit;
 	}
@@ -57,6 +61,12 @@ export class Pacer {
 	/** The pace for the next slots, within (0, limit]. */
 	setRate(rate: number): void {
 		if (rate > 0) this.rate = Math.min(this.limit, rate);
+	}
+
+	/** A lower limit for every window from now on (Appcues' headers gave it), and its pace. */
+	setLimit(limit: number): void {
+		this.cap = Math.min(this.perWindow, Math.max(1, Math.floor(limit)));
+		this.setRate(limit);
 	}
 
 	/** No slot before `until` (Appcues said its budget is spent until then). */
@@ -85,14 +95,15 @@ export class Pacer {
 
 	private earliest(): number {
 		let at = Math.max(this.heldUntil, this.nextSlotAt);
-		if (this.sent >= this.perWindow)
-			at = Math.max(at, this.sentAt[this.sent % this.perWindow] + WINDOW_MS);
+		// The request `cap` places back must have left a whole window ago.
+		if (this.sent >= this.cap)
+			at = Math.max(at, this.sentAt[(this.sent - this.cap) % this.perWindow] + WINDOW_MS);
 		return at;
 	}
 
 	private record(now: number): void {
 		// At the limit the spacing is that of the window, so the pace stays even.
-		const interval = Math.max(1000 / this.rate, WINDOW_MS / this.perWindow);
+		const interval = Math.max(1000 / this.rate, WINDOW_MS / this.cap);
 		const catchUp = Math.floor(this.rate * CATCH_UP_SECONDS) * interval;
 		this.nextSlotAt = Math.max(this.nextSlotAt, now - catchUp) + interval;
 		this.sentAt[this.sent % this.perWindow] = now;

@@ -207,6 +207,7 @@ export class Throttle {
 			if (ceiling !== this.ceiling || this.rate !== ceiling) {
 				this.ceiling = ceiling;
 				this.phase = { kind: 'steady' };
+				this.pacer.setLimit(ceiling);
 				this.setRate(ceiling, now);
 			}
 		}

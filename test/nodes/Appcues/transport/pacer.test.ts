@@ -78,6 +78,16 @@ describe('pacer: the one-second rule', () => {
 		expect([...slots].sort((a, b) => a - b)).toEqual(slots);
 	});
 
+	it('a lower limit (from rate-limit headers) holds in every window from then on', async () => {
+		const { now, wait } = clocked();
+		const pacer = new Pacer(60, now, wait);
+		for (let n = 0; n < 30; n++) await pacer.acquire();
+		pacer.setLimit(10);
+		const slots: number[] = [];
+		for (let n = 0; n < 50; n++) slots.push(await pacer.acquire());
+		expect(mostWithin(slots, 1000)).toBe(10);
+	});
+
 	it('spaces requests by the current rate, and lets none go before a hold', async () => {
 		const { clock, now, wait } = clocked();
 		const pacer = new Pacer(60, now, wait);
