@@ -1,6 +1,7 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readIsoTime } from '../../shared/isoTime';
 import { isPlausibleTimeMs, unixTimeToMs } from '../../shared/unixTime';
 import { isUnsafeSegment } from '../transport/paths';
 import { itemError } from './errors';
@@ -121,10 +122,55 @@ export function jsonObject(
 	return parsed as IDataObject;
 }
 
+/** What the timestamp fields accept, for their errors. */
+export const TIMESTAMP_FORMS =
+	'ISO 8601 with a zone (e.g. 2026-01-31T12:00:00Z or 2026-01-31T14:00:00+02:00), a date alone (midnight UTC), or Unix seconds or milliseconds, from the year 1970 to 9999';
+
+/** A timestamp's instant, or why it has none (a phrase that follows the field's name). */
+export type TimestampReading = { ms: number } | { problem: string };
+
 /**
- * Accepts ISO 8601 text, Unix seconds or Unix milliseconds (as number or digits) and returns
- * ISO 8601; an empty value means now.
+ * Reads a timestamp: ISO 8601 with a zone, a date alone (midnight UTC), Unix seconds or
+ * milliseconds (as a number or digits, see unixTimeToMs), a Date or a Luxon DateTime, from the
+ * year 1970 to 9999. A date that does not exist (2026-02-30) and a date and time without a zone
+ * (which the n8n server would read in its own time zone) are refused, as the trigger refuses them.
  */
+export function readTimestamp(value: unknown): TimestampReading {
+	const invalid = { problem: 'is not a valid timestamp' };
+	if (value instanceof Date) return plausible(value.getTime()) ?? invalid;
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value) || value < 0) return invalid;
+		return plausible(unixTimeToMs(value)) ?? invalid;
+	}
+	if (typeof value !== 'string') {
+		// Luxon DateTime and similar objects from expressions
+		const iso = (value as { toISO?: () => string } | null)?.toISO?.();
+		return iso ? readTimestamp(iso) : invalid;
+	}
+	const text = value.trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return readTimestamp(Number(text));
+	const iso = readIsoTime(text);
+	if (!iso) return invalid;
+	if (iso.kind === 'impossible') return { problem: 'is not a real date and time' };
+	if (iso.kind === 'local' && iso.hasTime) {
+		return {
+			problem: 'has no time zone (add Z for UTC or an offset such as +02:00)',
+		};
+	}
+	return plausible(iso.kind === 'instant' ? iso.ms : iso.wallMs) ?? invalid;
+}
+
+function plausible(ms: number): { ms: number } | undefined {
+	return isPlausibleTimeMs(ms) ? { ms } : undefined;
+}
+
+/** The instant of a timestamp (see readTimestamp), or undefined when it is refused. */
+export function parseTimestampMs(value: unknown): number | undefined {
+	const reading = readTimestamp(value);
+	return 'ms' in reading ? reading.ms : undefined;
+}
+
+/** A timestamp field as ISO 8601 in UTC (see readTimestamp); an empty value means now. */
 export function toIsoTimestamp(
 	this: IExecuteFunctions,
 	value: unknown,
@@ -132,44 +178,17 @@ export function toIsoTimestamp(
 	itemIndex: number,
 	now: () => number = Date.now,
 ): string {
-	const fail = () =>
-		itemError(this.getNode(), `${label} is not a valid timestamp`, {
-			description: `Got ${previewValue(value)}. Use ISO 8601 (e.g. 2026-01-31T12:00:00Z) or Unix seconds or milliseconds, from the year 1970 to 9999.`,
-			itemIndex,
-		});
 	if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) {
 		return new Date(now()).toISOString();
 	}
-	const parsed = parseTimestampMs(value);
-	if (parsed === undefined) throw fail();
-	return new Date(parsed).toISOString();
-}
-
-/**
- * Unix seconds or milliseconds (see unixTimeToMs) or ISO-like text, from the year 1970 to 9999;
- * anything else gives undefined, so the caller reports it as a bad field.
- */
-export function parseTimestampMs(value: unknown): number | undefined {
-	const ms = anyTimestampMs(value);
-	return ms !== undefined && isPlausibleTimeMs(ms) ? ms : undefined;
-}
-
-function anyTimestampMs(value: unknown): number | undefined {
-	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
-	if (typeof value === 'number') {
-		if (!Number.isFinite(value) || value < 0) return undefined;
-		return unixTimeToMs(value);
+	const reading = readTimestamp(value);
+	if ('problem' in reading) {
+		throw itemError(this.getNode(), `${label} ${reading.problem}`, {
+			description: `Got ${previewValue(value)}. Use ${TIMESTAMP_FORMS}.`,
+			itemIndex,
+		});
 	}
-	if (typeof value !== 'string') {
-		// Luxon DateTime and similar objects from expressions
-		const iso = (value as { toISO?: () => string } | null)?.toISO?.();
-		return iso ? anyTimestampMs(iso) : undefined;
-	}
-	const text = value.trim();
-	if (/^\d+(\.\d+)?$/.test(text)) return anyTimestampMs(Number(text));
-	if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
-	const ms = Date.parse(text);
-	return Number.isNaN(ms) ? undefined : ms;
+	return new Date(reading.ms).toISOString();
 }
 
 function refuseEntry(entry: unknown): never {
@@ -177,20 +196,37 @@ function refuseEntry(entry: unknown): never {
 }
 
 /**
- * Splits a list of ids given as an array, or as text separated by commas, semicolons or new
- * lines. Empty entries are dropped; an entry that is not text or a finite number goes to
- * `refuse`, which throws.
+ * Where text given as a list of IDs is split: on commas and new lines (the default of the fields
+ * that say so), on new lines only, or nowhere (the text is one ID). Nothing else splits: not ";",
+ * not a tab, not a carriage return alone (CR LF is a new line). A list from an expression is never
+ * split further: each entry is one ID.
  */
-export function idList(value: unknown, refuse: (entry: unknown) => never = refuseEntry): string[] {
+export type IdSeparator = 'commaOrNewLine' | 'newLine' | 'none';
+
+const SEPARATORS: Record<IdSeparator, RegExp | undefined> = {
+	commaOrNewLine: /[,\n]/,
+	newLine: /\n/,
+	none: undefined,
+};
+
+/**
+ * Splits a list of ids given as an array, or as text split by `separator`. Entries are trimmed and
+ * empty ones dropped; an entry that is not text or a finite number goes to `refuse`, which throws.
+ */
+export function idList(
+	value: unknown,
+	refuse: (entry: unknown) => never = refuseEntry,
+	separator: IdSeparator = 'commaOrNewLine',
+): string[] {
 	if (value === undefined || value === null) return [];
 	const parts = Array.isArray(value) ? value : [value];
+	const split = Array.isArray(value) ? undefined : SEPARATORS[separator];
 	const ids: string[] = [];
 	for (const part of parts) {
 		if (part === undefined || part === null) continue;
 		const text = scalarText(part);
 		if (text === undefined) refuse(part);
-		const pieces =
-			typeof part === 'string' && !Array.isArray(value) ? text.split(/[,;\n\r]+/) : [text];
+		const pieces = typeof part === 'string' && split ? text.split(split) : [text];
 		for (const piece of pieces) if (piece.trim()) ids.push(piece.trim());
 	}
 	return ids;
@@ -202,10 +238,15 @@ export function readIdList(
 	name: string,
 	label: string,
 	itemIndex: number,
+	separator: IdSeparator = 'commaOrNewLine',
 ): string[] {
-	const ids = idList(this.getNodeParameter(name, itemIndex, ''), (entry) => {
-		throw notTextError.call(this, `${label}: an entry`, entry, itemIndex);
-	});
+	const ids = idList(
+		this.getNodeParameter(name, itemIndex, ''),
+		(entry) => {
+			throw notTextError.call(this, `${label}: an entry`, entry, itemIndex);
+		},
+		separator,
+	);
 	if (!ids.length) {
 		throw itemError(this.getNode(), `${label} is empty`, {
 			description:
@@ -250,4 +291,84 @@ export function jsonArray(
 		throw itemError(this.getNode(), `${label} must be a JSON array`, { itemIndex });
 	}
 	return parsed;
+}
+
+export interface NumberRule {
+	/** Counts (items, retries, results) are whole numbers; durations and sizes take fractions. */
+	whole?: boolean;
+	/** The name the error gives the field, when it is not the field's displayName alone. */
+	label?: string;
+}
+
+/** Decimal digits with an optional sign, fraction and exponent; not hex, not "Infinity". */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** The value as a number, or undefined when it is none (NaN and Infinity included). */
+function asNumber(value: unknown): number | undefined {
+	const number =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && DECIMAL.test(value.trim())
+				? Number(value.trim())
+				: undefined;
+	return number !== undefined && Number.isFinite(number) ? number : undefined;
+}
+
+function isEmpty(value: unknown): boolean {
+	return value === undefined || value === null || (typeof value === 'string' && !value.trim());
+}
+
+/**
+ * Checks a number that a user or an expression set against the range its field shows (the
+ * field's typeOptions minValue and maxValue), before anything is sent. Digits from an expression
+ * are taken; empty, text, NaN, Infinity, a value out of range and, for a `whole` field, a fraction
+ * are refused with an error naming the field and the item. Never clamped: 0 must not turn a
+ * limit off, and a timeout of NaN must not mean "no timeout".
+ */
+export function checkedNumber(
+	this: IExecuteFunctions,
+	field: INodeProperties,
+	raw: unknown,
+	itemIndex: number,
+	{ whole = false, label = field.displayName }: NumberRule = {},
+): number {
+	const { minValue = Number.NEGATIVE_INFINITY, maxValue = Number.POSITIVE_INFINITY } =
+		field.typeOptions ?? {};
+	const kind = whole ? 'a whole number' : 'a number';
+	const range = Number.isFinite(maxValue)
+		? `from ${minValue} to ${maxValue}`
+		: `of at least ${minValue}`;
+	const description =
+		'Nothing was sent. Change the field, or check the expression that sets it for this item.';
+	if (isEmpty(raw)) {
+		throw itemError(this.getNode(), `${label} is empty`, {
+			description: `Set it to ${kind} ${range}. ${description}`,
+			itemIndex,
+		});
+	}
+	const value = asNumber(raw);
+	if (
+		value === undefined ||
+		value < minValue ||
+		value > maxValue ||
+		(whole && !Number.isSafeInteger(value))
+	) {
+		const shown = typeof raw === 'string' ? JSON.stringify(raw) : previewValue(raw);
+		throw itemError(this.getNode(), `${label} must be ${kind} ${range}, not ${shown}`, {
+			description,
+			itemIndex,
+		});
+	}
+	return value;
+}
+
+/** Reads a number parameter of one item and checks it (see checkedNumber). */
+export function readNumber(
+	this: IExecuteFunctions,
+	field: INodeProperties,
+	itemIndex: number,
+	rule?: NumberRule,
+): number {
+	const raw = this.getNodeParameter(field.name, itemIndex, field.default) as unknown;
+	return checkedNumber.call(this, field, raw, itemIndex, rule);
 }

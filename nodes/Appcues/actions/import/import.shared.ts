@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { MAX_BODY_BYTES, MB } from '../../helpers/files';
 import { readWaitSettings, waitFields } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
+import { readMaxRequestBytes } from '../options';
 import type { BatchOperation } from '../types';
 import { importFromFiles } from './fromFile';
 import { importFromItems } from './fromItems';
@@ -35,7 +35,7 @@ function itemFields(kind: ImportKind): INodeProperties[] {
 						type: 'string',
 						default: 'timestamp',
 						description:
-							'Field of each input item that holds when the event happened: ISO 8601, or Unix seconds or milliseconds',
+							'Field of each input item that holds when the event happened: ISO 8601 with a zone (2026-01-31T12:00:00Z), a date alone (midnight UTC), or Unix seconds or milliseconds. A date and time without a zone, or a date that does not exist (2026-02-30), is refused.',
 						displayOptions: forItems,
 					},
 				]
@@ -160,11 +160,7 @@ export function importOperation(kind: ImportKind): BatchOperation {
 		items: INodeExecutionData[],
 	): Promise<INodeExecutionData[]> {
 		const wait = readWaitSettings.call(this, 0);
-		const options = this.getNodeParameter('options', 0, {}) as { maxRequestSizeMb?: number };
-		const maxBytes = Math.min(
-			MAX_BODY_BYTES,
-			Math.max(1000, Math.floor((options.maxRequestSizeMb ?? 20) * MB)),
-		);
+		const maxBytes = readMaxRequestBytes.call(this);
 		if (this.getNodeParameter('source', 0, 'items') === 'binary') {
 			const required =
 				kind === 'events' ? [ID_COLUMN[kind], 'name', 'timestamp'] : [ID_COLUMN[kind]];
