@@ -26,6 +26,17 @@ describe('pacer: the one-second rule', () => {
 		expect(slots.at(-1)).toBeLessThan(5000);
 	});
 
+	it('a node busy for a while after its first request makes up missed slots, never above the limit', async () => {
+		for (const limit of [60, 6]) {
+			const { clock, now, wait } = clocked();
+			const pacer = new Pacer(limit, now, wait);
+			const slots = [await pacer.acquire()];
+			clock.now += 300;
+			for (let n = 0; n < 3 * limit; n++) slots.push(await pacer.acquire());
+			expect(mostWithin(slots, 1000)).toBe(limit);
+		}
+	});
+
 	it('holds for a node limit of 6/s, and for fractions (2.5/s: never 3 in a second)', async () => {
 		for (const [limit, most] of [
 			[6, 6],
