@@ -186,16 +186,17 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 			while (next < execution.items) {
 				const item = `${index}:${next++}`;
 				for (let attempt = 0; ; attempt++) {
-					if (nodeCap) await nodeCap.acquire();
-					const sentAt = await budget.acquire();
-					sentBy.get(execution.process)!.push(sentAt);
+					const nodeSlot = await nodeCap?.acquire();
+					const slot = await budget.acquire();
+					sentBy.get(execution.process)!.push(slot.at);
 					requests++;
 					firstRequestAt = Math.min(firstRequestAt, time.now);
 					await time.sleep(latency + (options.jitterMs ? random() * options.jitterMs : 0));
 					arrivals.push(time.now);
 					const ok = !(options.faultProbability && random() < options.faultProbability) && allow();
 					lastAnswerAt = Math.max(lastAnswerAt, time.now);
-					budget.onAnswer(sentAt, !ok, options.headers ? headers() : undefined);
+					if (nodeSlot) nodeCap?.settle(nodeSlot, time.now);
+					budget.onAnswer(slot, !ok, options.headers ? headers() : undefined);
 					if (ok) {
 						writes.set(item, (writes.get(item) ?? 0) + 1);
 						break;

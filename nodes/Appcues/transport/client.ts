@@ -168,9 +168,9 @@ export class AppcuesClient {
 		// an idle budget may have been dropped meanwhile).
 		const budgetKey = accountKey(baseUrl, String(credentials.accountId ?? '').trim());
 		for (let attempt = 0; ; attempt++) {
-			await this.nodeLimit?.acquire();
+			const nodeSlot = await this.nodeLimit?.acquire();
 			const budget = accountBudget(budgetKey);
-			const sentAt = await budget.acquire();
+			const slot = await budget.acquire();
 			let response: AppcuesResponse<T>;
 			try {
 				response = (await this.context.helpers.httpRequestWithAuthentication.call(
@@ -211,7 +211,8 @@ export class AppcuesClient {
 
 			const status = response.statusCode;
 			const now = Date.now();
-			budget.onAnswer(sentAt, status === 429, readRateLimitHeaders(response.headers, now));
+			if (nodeSlot) this.nodeLimit?.settle(nodeSlot, now);
+			budget.onAnswer(slot, status === 429, readRateLimitHeaders(response.headers, now));
 			if (status >= 200 && status < 300) return response;
 			if (status >= 300 && status < 400) {
 				throw redirectError(

@@ -1,6 +1,6 @@
 import { sleep } from 'n8n-workflow';
 
-import { type Clock, Pacer, type Wait } from './pacer';
+import { type Clock, Pacer, type Slot, type Wait } from './pacer';
 import type { RateLimitHeaders } from './rateLimitHeaders';
 
 /** Rate never drops below this, so a run always makes progress. */
@@ -166,19 +166,21 @@ export class Throttle {
 		return this.background;
 	}
 
-	/** Waits for the next slot; hand its time back with onAnswer. */
-	async acquire(): Promise<number> {
+	/** Waits for the next slot; hand it back with onAnswer. */
+	async acquire(): Promise<Slot> {
 		this.lastUsedAt = this.now();
 		return await this.pacer.acquire();
 	}
 
 	/**
-	 * Appcues answered the request sent at `sentAt`: `throttled` for a 429, with the rate-limit
+	 * Appcues answered the request sent in `slot`: `throttled` for a 429, with the rate-limit
 	 * headers of the answer when it had any.
 	 */
-	onAnswer(sentAt: number, throttled: boolean, headers?: RateLimitHeaders): void {
+	onAnswer(slot: Slot, throttled: boolean, headers?: RateLimitHeaders): void {
 		const now = this.now();
 		this.lastUsedAt = now;
+		this.pacer.settle(slot, now);
+		const sentAt = slot.at;
 		if (headers && this.paceToHeaders(headers, throttled, now)) return;
 		// An answer to a request sent at an earlier rate says nothing about this one.
 		if (sentAt < this.rateSince) return;

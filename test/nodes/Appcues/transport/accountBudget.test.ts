@@ -41,7 +41,7 @@ describe('account budget registry', () => {
 		const busyBudget = accountBudget(busy, now);
 		expect(idleBudget).not.toBe(busyBudget);
 		clock.now += BUDGET_IDLE_MS;
-		busyBudget.onAnswer(clock.now, false);
+		busyBudget.onAnswer({ at: clock.now, seq: 0 }, false);
 		accountBudget(accountKey('http://new', '1'), now);
 		expect(hasBudget(idle)).toBe(false);
 		expect(hasBudget(busy)).toBe(true);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { mostWithin, mulberry32 } from '../../../../bench/lib/simulate';
-import { Pacer, WINDOW_MARGIN_MS } from '../../../../nodes/Appcues/transport/pacer';
+import { Pacer, type Slot, WINDOW_MARGIN_MS } from '../../../../nodes/Appcues/transport/pacer';
 
 /** A clock that only moves when the pacer waits, by the wait plus `late(ms)` (a late timer). */
 function clocked(late: () => number = () => 0) {
@@ -17,7 +17,7 @@ describe('pacer: the one-second rule', () => {
 		const { now, wait } = clocked();
 		const pacer = new Pacer(60, now, wait);
 		const slots: number[] = [];
-		for (let n = 0; n < 300; n++) slots.push(await pacer.acquire());
+		for (let n = 0; n < 300; n++) slots.push((await pacer.acquire()).at);
 		expect(mostWithin(slots, 1000)).toBe(60);
 		// The first slots may go at once (catch-up allowance), never more than a sixth of a second's.
 		expect(slots.filter((slot) => slot === 0)).toHaveLength(11);
@@ -30,9 +30,9 @@ describe('pacer: the one-second rule', () => {
 		for (const limit of [60, 6]) {
 			const { clock, now, wait } = clocked();
 			const pacer = new Pacer(limit, now, wait);
-			const slots = [await pacer.acquire()];
+			const slots = [(await pacer.acquire()).at];
 			clock.now += 300;
-			for (let n = 0; n < 3 * limit; n++) slots.push(await pacer.acquire());
+			for (let n = 0; n < 3 * limit; n++) slots.push((await pacer.acquire()).at);
 			expect(mostWithin(slots, 1000)).toBe(limit);
 		}
 	});
@@ -46,13 +46,13 @@ describe('pacer: the one-second rule', () => {
 			const { now, wait } = clocked();
 			const pacer = new Pacer(limit, now, wait);
 			const slots: number[] = [];
-			for (let n = 0; n < 40; n++) slots.push(await pacer.acquire());
+			for (let n = 0; n < 40; n++) slots.push((await pacer.acquire()).at);
 			expect(mostWithin(slots, 1000)).toBe(most);
 		}
 		// Below 1/s the spacing is the rate's: 0.5/s is one request every two seconds.
 		const { now, wait } = clocked();
 		const slow = new Pacer(0.5, now, wait);
-		const slots = [await slow.acquire(), await slow.acquire(), await slow.acquire()];
+		const slots = [(await slow.acquire()).at, (await slow.acquire()).at, (await slow.acquire()).at];
 		expect(slots[2] - slots[1]).toBeGreaterThanOrEqual(2000);
 	});
 
@@ -66,10 +66,35 @@ describe('pacer: the one-second rule', () => {
 				if (random() < 0.3) clock.now += random() * 2000;
 				if (random() < 0.3) pacer.setRate(1 + random() * 80);
 				const burst = Math.floor(random() * 50);
-				slots.push(...(await Promise.all(Array.from({ length: burst }, () => pacer.acquire()))));
+				const got = await Promise.all(Array.from({ length: burst }, () => pacer.acquire()));
+				slots.push(...got.map((slot) => slot.at));
 			}
 			expect(slots.length).toBeGreaterThan(500);
 			expect(mostWithin(slots, 1000 + WINDOW_MARGIN_MS)).toBeLessThanOrEqual(60);
+		}
+	});
+
+	it('counts a request held up on its way (a longer round trip) where it reached Appcues', async () => {
+		for (const seed of [1, 2, 3]) {
+			const random = mulberry32(seed);
+			const { clock, now, wait } = clocked();
+			const pacer = new Pacer(60, now, wait);
+			const arrivals: number[] = [];
+			const pending: Array<{ answerAt: number; slot: Slot }> = [];
+			for (let n = 0; n < 400; n++) {
+				const slot = await pacer.acquire();
+				// A new connection or a busy process holds some requests up by up to 200 ms.
+				const heldUp = random() < 0.2 ? random() * 200 : 0;
+				arrivals.push(slot.at + heldUp);
+				pending.push({ answerAt: slot.at + heldUp + 100, slot });
+				pending.sort((a, b) => a.answerAt - b.answerAt);
+				while (pending.length && pending[0].answerAt <= clock.now) {
+					const answer = pending.shift()!;
+					pacer.settle(answer.slot, answer.answerAt);
+				}
+			}
+			arrivals.sort((a, b) => a - b);
+			expect(mostWithin(arrivals, 1000)).toBeLessThanOrEqual(60);
 		}
 	});
 
@@ -81,7 +106,7 @@ describe('pacer: the one-second rule', () => {
 			Array.from({ length: 20 }, (_, n) =>
 				pacer.acquire().then((slot) => {
 					order.push(n);
-					return slot;
+					return slot.at;
 				}),
 			),
 		);
@@ -92,23 +117,23 @@ describe('pacer: the one-second rule', () => {
 	it('a lower limit (from rate-limit headers) holds in every window from then on', async () => {
 		const { now, wait } = clocked();
 		const pacer = new Pacer(60, now, wait);
-		for (let n = 0; n < 30; n++) await pacer.acquire();
+		for (let n = 0; n < 30; n++) (await pacer.acquire()).at;
 		pacer.setLimit(10);
 		const slots: number[] = [];
-		for (let n = 0; n < 50; n++) slots.push(await pacer.acquire());
+		for (let n = 0; n < 50; n++) slots.push((await pacer.acquire()).at);
 		expect(mostWithin(slots, 1000)).toBe(10);
 	});
 
 	it('spaces requests by the current rate, and lets none go before a hold', async () => {
 		const { clock, now, wait } = clocked();
 		const pacer = new Pacer(60, now, wait);
-		for (let n = 0; n < 20; n++) await pacer.acquire();
+		for (let n = 0; n < 20; n++) (await pacer.acquire()).at;
 		pacer.setRate(10);
-		const a = await pacer.acquire();
-		const b = await pacer.acquire();
+		const a = (await pacer.acquire()).at;
+		const b = (await pacer.acquire()).at;
 		expect(b - a).toBeGreaterThanOrEqual(100);
 		pacer.holdUntil(clock.now + 5000);
-		expect(await pacer.acquire()).toBeGreaterThanOrEqual(b + 5000);
+		expect((await pacer.acquire()).at).toBeGreaterThanOrEqual(b + 5000);
 		// Never above its limit, whatever it is asked.
 		pacer.setRate(500);
 		expect(pacer.currentRate).toBe(60);

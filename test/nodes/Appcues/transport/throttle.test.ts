@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 
 import { simulate, type SimOptions } from '../../../../bench/lib/simulate';
-import { Pacer } from '../../../../nodes/Appcues/transport/pacer';
+import { Pacer, type Slot } from '../../../../nodes/Appcues/transport/pacer';
 import { Throttle } from '../../../../nodes/Appcues/transport/throttle';
 import { useFakeAppcues } from '../../../support/helpers';
 
@@ -27,16 +27,16 @@ async function drive(
 	refuse: (n: number) => boolean,
 	latencyMs = 100,
 ) {
-	const inFlight: Array<{ at: number; sentAt: number; throttled: boolean }> = [];
+	const inFlight: Array<{ at: number; slot: Slot; throttled: boolean }> = [];
 	let refused = 0;
 	for (let n = 0; n < count; n++) {
-		const sentAt = await throttle.acquire();
+		const slot = await throttle.acquire();
 		const throttled = refuse(n);
 		if (throttled) refused++;
-		inFlight.push({ at: sentAt + latencyMs, sentAt, throttled });
+		inFlight.push({ at: slot.at + latencyMs, slot, throttled });
 		while (inFlight.length && inFlight[0].at <= clock.now) {
 			const answer = inFlight.shift()!;
-			throttle.onAnswer(answer.sentAt, answer.throttled);
+			throttle.onAnswer(answer.slot, answer.throttled);
 		}
 	}
 	return refused / count;
@@ -77,19 +77,19 @@ describe('throttle', () => {
 
 	it('rate-limit headers: paces to their limit, and sends nothing until Reset when none remain', async () => {
 		const { clock, throttle } = clocked();
-		const sentAt = await throttle.acquire();
-		throttle.onAnswer(sentAt, false, { limit: 20, remaining: 5, resetAt: 1000 });
+		const slot = await throttle.acquire();
+		throttle.onAnswer(slot, false, { limit: 20, remaining: 5, resetAt: 1000 });
 		expect(throttle.currentRate).toBe(20);
-		throttle.onAnswer(sentAt, false, { limit: 20, remaining: 0, resetAt: 3000 });
-		expect(await throttle.acquire()).toBeGreaterThanOrEqual(3000);
+		throttle.onAnswer(slot, false, { limit: 20, remaining: 0, resetAt: 3000 });
+		expect((await throttle.acquire()).at).toBeGreaterThanOrEqual(3000);
 		expect(clock.now).toBeGreaterThanOrEqual(3000);
 	});
 
 	it('a 429 with headers saying the budget has room (a concurrency limit) cuts nothing', async () => {
 		const { throttle } = clocked();
 		for (let n = 0; n < 100; n++) {
-			const sentAt = await throttle.acquire();
-			throttle.onAnswer(sentAt, true, {
+			const slot = await throttle.acquire();
+			throttle.onAnswer(slot, true, {
 				limit: 60,
 				remaining: 30,
 				concurrencyLimit: 2,
@@ -105,7 +105,7 @@ describe('throttle', () => {
 		await throttle.acquire();
 		expect(throttle.lastUsedAt).toBe(7000);
 		clock.now = 9000;
-		throttle.onAnswer(7000, false);
+		throttle.onAnswer({ at: 7000, seq: 0 }, false);
 		expect(throttle.lastUsedAt).toBe(9000);
 	});
 });
