@@ -446,8 +446,6 @@ async function main() {
 		const perItemMs = performance.now() - perItemStarted;
 		if (perItem.error) throw new Error(perItem.error.message);
 
-		const bulkPerRowMs = wallMs / ROWS;
-		const perItemPerRowMs = perItemMs / PER_ITEM_ROWS;
 		const ratio = nodeMs / floorMs;
 		const table: string[][] = [
 			['Figure', 'Result', 'Target'],

@@ -117,7 +117,7 @@ describe('pacer: the one-second rule', () => {
 	it('a lower limit (from rate-limit headers) holds in every window from then on', async () => {
 		const { now, wait } = clocked();
 		const pacer = new Pacer(60, now, wait);
-		for (let n = 0; n < 30; n++) (await pacer.acquire()).at;
+		for (let n = 0; n < 30; n++) await pacer.acquire();
 		pacer.setLimit(10);
 		const slots: number[] = [];
 		for (let n = 0; n < 50; n++) slots.push((await pacer.acquire()).at);
@@ -127,7 +127,7 @@ describe('pacer: the one-second rule', () => {
 	it('spaces requests by the current rate, and lets none go before a hold', async () => {
 		const { clock, now, wait } = clocked();
 		const pacer = new Pacer(60, now, wait);
-		for (let n = 0; n < 20; n++) (await pacer.acquire()).at;
+		for (let n = 0; n < 20; n++) await pacer.acquire();
 		pacer.setRate(10);
 		const a = (await pacer.acquire()).at;
 		const b = (await pacer.acquire()).at;
