@@ -134,7 +134,7 @@ export class Throttle {
 
 	private phase: Phase = { kind: 'steady' };
 
-	/** Answers, since `sampleSince`, to requests sent since `rateSince`. */
+	/** Answers to requests sent since `rateSince` (the last change of rate; a look restarts it). */
 	private sample: Sample = { ok: 0, throttled: 0 };
 
 	private rateSince = Number.NEGATIVE_INFINITY;
