@@ -8,6 +8,7 @@
  *
  *   npm run bench:profile                       # n8n 2.41.1, 3 plain runs + 1 profiled
  *   node --import tsx bench/profile-start.ts --n8n 2.8.4 --runs 1   # dist/ built already
+ *   node --import tsx bench/profile-start.ts --env N8N_EXPRESSION_ENGINE=legacy   # n8n settings
  *
  * Prints figures (markdown on stdout, progress on stderr); asserts nothing.
  */
@@ -31,8 +32,20 @@ import {
 } from './lib/update-profile';
 
 const { values: flags } = parseArgs({
-	options: { n8n: { type: 'string' }, runs: { type: 'string' }, items: { type: 'string' } },
+	options: {
+		n8n: { type: 'string' },
+		runs: { type: 'string' },
+		items: { type: 'string' },
+		env: { type: 'string', multiple: true },
+	},
 });
+/** --env NAME=VALUE (repeatable): n8n settings for the runs, e.g. its expression engine's. */
+const N8N_ENV = Object.fromEntries(
+	(flags.env ?? []).map((pair) => [
+		pair.slice(0, pair.indexOf('=')),
+		pair.slice(pair.indexOf('=') + 1),
+	]),
+);
 const VERSION = (flags.n8n ?? process.env.BENCH_N8N_VERSION ?? '2.41.1') as N8nVersion;
 const RUNS = countSetting(flags.runs, 'BENCH_RUNS', 3);
 const ITEMS = countSetting(flags.items, 'BENCH_ITEMS', 300);
@@ -109,7 +122,10 @@ async function main() {
 		const lags: number[] = [];
 		const run = async (env?: Record<string, string>) => {
 			await fake.control('reset', {});
-			const res = await n8n.executeWorkflow(workflow.id, { timeoutMs: 240_000, env });
+			const res = await n8n.executeWorkflow(workflow.id, {
+				timeoutMs: 240_000,
+				env: { ...N8N_ENV, ...env },
+			});
 			const task = res.run?.data.resultData.runData[TARGET_NODE]?.at(-1);
 			const recorded = (await fake.control('requests')) as RecordedRequestLite[];
 			const patches = analyseProfilePatches(recorded, users, {
@@ -143,7 +159,7 @@ async function main() {
 			if (result.rootMs > 0 && (!found || result.rootMs > found.rootMs)) found = result;
 		}
 		const lines = [
-			`### Start of the node: ${ITEMS} items, n8n ${VERSION}`,
+			`### Start of the node: ${ITEMS} items, n8n ${VERSION}${flags.env?.length ? ` (${flags.env.join(' ')})` : ''}`,
 			'',
 			`Node start → first request at the fake (${RUNS} plain runs): median ${fmt(median(lags))} ms ` +
 				`(runs: ${lags.map((lag) => fmt(lag)).join(', ')}); under the profiler ${fmt(profiled.lagMs)} ms. ` +

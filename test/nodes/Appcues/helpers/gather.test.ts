@@ -42,6 +42,7 @@ describe('prepareItemsInTurns', () => {
 		const sync = (() => {
 			try {
 				prepareItems(context(), 7, prepare);
+				return undefined;
 			} catch (error) {
 				return error as Error & { description?: string };
 			}
