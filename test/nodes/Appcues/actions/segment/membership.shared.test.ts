@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { USER_IDS_PER_REQUEST } from '../../../../../nodes/Appcues/actions/segment/membership.shared';
-import { useFakeAppcues, fileItem } from '../../../../support/helpers';
+import { useFakeAppcues, useVirtualPollWaits, fileItem } from '../../../../support/helpers';
 import { byId, seedSegment } from '../../../../support/fixtures';
 
 describe('segment resource', () => {
@@ -130,6 +130,7 @@ describe('segment resource', () => {
 
 describe('segment membership from a file, and export', () => {
 	const t = useFakeAppcues({ jobPollsToFinish: 0 });
+	useVirtualPollWaits();
 
 	const seed = () => seedSegment(t, 'seg-1', 'One', ['keep']);
 
