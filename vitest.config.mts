@@ -32,6 +32,9 @@ export default defineConfig({
 		testTimeout: 30_000,
 		hookTimeout: 30_000,
 		server: { deps: { external: [/node_modules\/n8n-workflow/, /node_modules\/n8n-core/] } },
+		// One worker per core (vitest's default leaves one core to itself, on 2 cores a single worker):
+		// many tests wait on sockets and timers, and another file runs meanwhile.
+		maxWorkers: '100%',
 		projects: [
 			{
 				extends: true,
