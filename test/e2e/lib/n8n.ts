@@ -23,7 +23,7 @@
  * `dispose()` (and at exit) unless `keep` is set: e.g. `onTestFailed(() => { n8n.keep = true })`
  * keeps the logs (`<root>/files/NN-<command>.log`) and the DB of a failed test, or N8N_E2E_KEEP=1.
  *
- * Notes from the probes (shared/research/n8n-runtime-probe.md, n8n-latest-node24-probe.md):
+ * Notes (measured on the runtimes of e2e/runtimes/, see e2e/README.md):
  *   - CLI commands (import, execute, publish) boot n8n's DI container: ~3 s each.
  *   - `publish:workflow` only takes effect on the next `n8n start`.
  *   - Every CLI call gets its own task-broker port, so CLI calls can run while the server runs.

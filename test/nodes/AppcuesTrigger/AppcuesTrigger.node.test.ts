@@ -520,19 +520,32 @@ describe('node description', () => {
 		]);
 	});
 
-	it('tells the user how to set up the webhook and what no secret means', () => {
+	it('tells the user how to set up the webhook, where the Production URL is, and what no secret means', () => {
 		const notices = description.properties.filter((property) => property.type === 'notice');
 		const text = notices.map((notice) => notice.displayName).join(' ');
 		expect(text).toContain('Settings > Integrations > Webhooks');
+		// The webhook URLs section of the panel starts collapsed: say what to click.
+		expect(text).toContain('click Webhook URLs at the top of this panel, choose Production URL');
 		expect(text).toMatch(/anyone who knows this URL can start the workflow/);
 	});
 
-	it('words the signature notice so that it is true whether or not the credential has a secret', () => {
+	it('words the signature notice as a condition, true whether or not the credential has a secret', () => {
 		const notice = description.properties.find((property) => property.name === 'securityNotice');
-		expect(notice?.displayName).not.toMatch(/^Without a credential/);
-		expect(notice?.displayName).toMatch(
-			/only when the selected credential holds a Webhook Signing Secret/,
+		const sentences = notice!.displayName.split(/(?<=\.) /);
+		expect(sentences).toHaveLength(2);
+		expect(sentences[0]).toMatch(/^If the selected credential holds a Webhook Signing Secret, /);
+		expect(sentences[1]).toMatch(
+			/^If no credential is selected, or its Webhook Signing Secret is empty, /,
 		);
+		expect(sentences[1]).toMatch(/anyone who knows this URL can start the workflow\.$/);
+	});
+
+	it('keeps placeholders short enough for the panel (about 40 characters fit the field)', () => {
+		const placeholders = description.properties
+			.filter((property) => property.type === 'string' && property.placeholder)
+			.map((property) => property.placeholder!);
+		expect(placeholders.length).toBeGreaterThan(0);
+		for (const placeholder of placeholders) expect(placeholder.length).toBeLessThanOrEqual(42);
 	});
 
 	it('registers nothing with Appcues', async () => {
