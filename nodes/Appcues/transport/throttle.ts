@@ -304,7 +304,7 @@ export class Throttle {
 			return;
 		}
 		// Not clear yet: more answers (within limits, at a low rate they come slowly).
-		const enough = n >= 2 * this.tuning.sampleAnswers && fall <= 0;
+		const enough = n >= 2 * this.tuning.sampleAnswers && fall < error;
 		const most = n >= 4 * this.tuning.sampleAnswers || now - phase.cutAt >= this.tuning.judgeMaxMs;
 		if (!enough && !most) return;
 		// Cutting did not lower the share: those 429s are background (the lower of the two shares:
