@@ -52,6 +52,14 @@ const SECTIONS: Array<{ id: string; heading: string; text: string[] }> = [
 			'Run: `npm run bench`.',
 		],
 	},
+	{
+		id: 'trigger-memory',
+		heading: "The trigger's memory",
+		text: [
+			'What the Appcues Trigger’s duplicate and replay memory costs each delivery in real n8n: the trigger workflow published, its static data filled with 0, 10,000 and 20,000 remembered keys (the most it keeps: 10,000 event ids and 10,000 body-only digests), then signed deliveries of new events one after the other, each starting a run, so each rewrites the memory and n8n saves it (n8n also loads that row on every request).',
+			'Run: `npm run bench:trigger`.',
+		],
+	},
 ];
 
 function cell(result: BenchResult | undefined, rowStart: string, column: string): string {

@@ -14,7 +14,7 @@ export interface BenchResult {
 	/** The file name: `throughput-2.41.1`, `queue-2.41.1`, `bulk-import`, `model`. */
 	id: string;
 	/** The benchmark, as bench/readme.ts knows it (its text and its order). */
-	benchmark: 'throughput' | 'queue' | 'bulk-import' | 'model';
+	benchmark: 'throughput' | 'queue' | 'bulk-import' | 'model' | 'trigger';
 	title: string;
 	/** The command that reproduces it. */
 	command: string;
