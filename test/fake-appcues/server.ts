@@ -396,7 +396,8 @@ export class FakeAppcues {
 			'X-Amz-SignedHeaders': 'host',
 			'X-Amz-Signature': signature,
 		});
-		const extension = job.spec.format === 'json' ? 'json' : 'csv';
+		// Appcues documents the file as the JSON rows array a query returns; CSV only when asked.
+		const extension = job.spec.format === 'csv' ? 'csv' : 'json';
 		return {
 			download_url: `${this.url}/__download/${token}.${extension}?${query}`,
 			expires_at: new Date(expiresAt).toISOString(),

@@ -1,22 +1,29 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import {
+	downloadExportFile,
+	downloadFields,
+	readDownloadPlan,
+	waitForAnalyticsExport,
+} from '../../helpers/analyticsExport';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { optionalText } from '../../helpers/input';
-import { jobIdOf, waitForJob } from '../../helpers/jobs';
+import { itemError } from '../../helpers/errors';
+import { jobIdOf } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
-import { MB } from '../../helpers/files';
-import { type DownloadLimits, downloadPresigned } from '../../transport/download';
-import { path } from '../../transport/paths';
 import { withBinary } from '../types';
 import { querySpecField, readQuerySpec } from './spec';
-import { itemError } from '../../helpers/errors';
-
-export const DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 300;
-export const DEFAULT_MAX_DOWNLOAD_MB = 200;
 
 export const description: INodeProperties[] = [
 	querySpecField('export'),
 	...updateDisplayOptions({ show: { resource: ['analytics'], operation: ['export'] } }, [
+		{
+			displayName: 'Wait for Completion',
+			name: 'waitForCompletion',
+			type: 'boolean',
+			default: true,
+			description:
+				'Whether to wait for the export and output the finished job (and its file), instead of the accepted job. An export that is not waited for is picked up later by its job ID with Job > Wait for Analytics Export or Download Analytics Export.',
+		},
 		{
 			displayName: 'Timeout (Minutes)',
 			name: 'waitTimeoutMinutes',
@@ -24,7 +31,8 @@ export const description: INodeProperties[] = [
 			typeOptions: { minValue: 0.05, numberPrecision: 2 },
 			default: 10,
 			description:
-				'How long to wait for the export; the error gives the job ID so it can be looked up later',
+				'How long to wait for the export; the error gives the job ID, so that Job > Wait for Analytics Export or Download Analytics Export can pick it up later',
+			displayOptions: { show: { waitForCompletion: [true] } },
 		},
 		{
 			displayName: 'Download Result',
@@ -32,60 +40,28 @@ export const description: INodeProperties[] = [
 			type: 'boolean',
 			default: true,
 			description: 'Whether to download the finished export into a binary property',
+			displayOptions: { show: { waitForCompletion: [true] } },
 		},
-		{
-			displayName: 'Put Output File in Field',
-			name: 'binaryPropertyName',
-			type: 'string',
-			default: 'data',
-			description: 'Name of the binary property to write the downloaded export to',
-			displayOptions: { show: { download: [true] } },
-		},
-		{
-			displayName: 'Download Timeout (Seconds)',
-			name: 'downloadTimeoutSeconds',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 3600 },
-			default: 300,
-			description: 'Longest time for the whole download, from the request to the last byte',
-			displayOptions: { show: { download: [true] } },
-		},
-		{
-			displayName: 'Max Download Size (MB)',
-			name: 'maxDownloadSizeMb',
-			type: 'number',
-			typeOptions: { minValue: 1, maxValue: 2048 },
-			default: 200,
-			description:
-				'Largest export file accepted; the file is held in memory while it is downloaded',
-			displayOptions: { show: { download: [true] } },
-		},
+		...downloadFields({ waitForCompletion: [true], download: [true] }),
 	]),
 ];
 
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	const wait = Boolean(this.getNodeParameter('waitForCompletion', itemIndex, true));
 	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
-	const download = Boolean(this.getNodeParameter('download', itemIndex, true));
+	const download = wait && Boolean(this.getNodeParameter('download', itemIndex, true));
 	return {
 		spec: readQuerySpec.call(this, itemIndex),
-		timeoutMs: Math.max(0, minutes) * 60_000,
-		propertyName: download
-			? optionalText.call(
-					this,
-					this.getNodeParameter('binaryPropertyName', itemIndex, 'data'),
-					'Put Output File in Field',
-					itemIndex,
-				) || 'data'
-			: undefined,
+		timeoutMs: wait ? Math.max(0, minutes) * 60_000 : undefined,
 		// Read before the export is requested, so a bad limit sends nothing.
-		limits: download ? readDownloadLimits.call(this, itemIndex) : undefined,
+		download: download ? readDownloadPlan.call(this, itemIndex) : undefined,
 	};
 }
 
 export async function execute(
 	this: IExecuteFunctions,
 	client: AppcuesClient,
-	{ spec, timeoutMs, propertyName, limits }: ReturnType<typeof prepare>,
+	{ spec, timeoutMs, download }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
 	const accepted = ((await client.request({
@@ -100,54 +76,9 @@ export async function execute(
 			itemIndex,
 		});
 	}
-	const job = await waitForJob.call(
-		this,
-		client,
-		{
-			statusPath: path`/analytics/exports/${jobId}`,
-			jobId,
-			// This route documents its vocabulary: queued, running, done (with download_url), failed.
-			outcome: (polled) =>
-				polled.status === 'done' ? 'done' : polled.status === 'failed' ? 'failed' : 'running',
-		},
-		{ timeoutMs },
-		itemIndex,
-	);
-	const result = { ...job, job_id: jobId };
-	if (propertyName === undefined || !limits) return result;
-	if (typeof job.download_url !== 'string') {
-		throw itemError(this.getNode(), `The export ${jobId} finished without a download_url`, {
-			itemIndex,
-		});
-	}
-	const file = await downloadPresigned.call(this, job.download_url, itemIndex, limits);
-	const fileName = `appcues-analytics-${jobId}.${/json/.test(file.contentType ?? '') ? 'json' : 'csv'}`;
-	const binary = await this.helpers.prepareBinaryData(
-		file.data,
-		fileName,
-		file.contentType?.split(';')[0] ?? 'text/csv',
-	);
-	return withBinary(result, { [propertyName]: binary });
-}
-
-/** Limits from the parameters; anything but a positive number is refused, naming the field. */
-function readDownloadLimits(this: IExecuteFunctions, itemIndex: number): DownloadLimits {
-	const positive = (name: string, label: string, fallback: number) => {
-		const value = this.getNodeParameter(name, itemIndex, fallback);
-		if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return value;
-		throw itemError(this.getNode(), `${label} must be a positive number`, {
-			itemIndex,
-		});
-	};
-	return {
-		timeoutMs:
-			positive(
-				'downloadTimeoutSeconds',
-				'Download Timeout (Seconds)',
-				DEFAULT_DOWNLOAD_TIMEOUT_SECONDS,
-			) * 1000,
-		maxBytes: Math.floor(
-			positive('maxDownloadSizeMb', 'Max Download Size (MB)', DEFAULT_MAX_DOWNLOAD_MB) * MB,
-		),
-	};
+	if (timeoutMs === undefined) return { ...accepted, job_id: jobId };
+	const job = await waitForAnalyticsExport.call(this, client, jobId, timeoutMs, itemIndex);
+	if (!download) return job;
+	const { binary } = await downloadExportFile.call(this, job, jobId, download.limits, itemIndex);
+	return withBinary(job, { [download.propertyName]: binary });
 }

@@ -1,0 +1,187 @@
+import type {
+	IBinaryData,
+	IDataObject,
+	IDisplayOptions,
+	IExecuteFunctions,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import type { AppcuesClient } from '../transport/client';
+import { type DownloadLimits, downloadPresigned } from '../transport/download';
+import { path } from '../transport/paths';
+import { itemError } from './errors';
+import { MB } from './files';
+import { optionalText } from './input';
+import { waitForJob } from './jobs';
+
+export const DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 300;
+export const DEFAULT_MAX_DOWNLOAD_MB = 200;
+
+/** Where a timed-out analytics export can be picked up again. */
+export const EXPORT_LOOK_UP =
+	'Job > Get Analytics Export, Wait for Analytics Export or Download Analytics Export';
+
+/** The job ID field of the Job operations on analytics exports. */
+export const exportJobIdField: INodeProperties = {
+	displayName: 'Export Job ID',
+	name: 'jobId',
+	type: 'string',
+	required: true,
+	default: '',
+	placeholder: 'e.g. 7f3c2a9e-1b4d-4c8e-9f0a-2d6b5e8c1a47',
+	description:
+		'The job_id of an analytics export: from Analytics > Export (also in its timeout error) or from a POST to analytics/exports',
+};
+
+/** How long to poll an export that is still queued or running (Appcues' CLI waits 15 minutes). */
+export const exportTimeoutField: INodeProperties = {
+	displayName: 'Timeout (Minutes)',
+	name: 'waitTimeoutMinutes',
+	type: 'number',
+	typeOptions: { minValue: 0.05, numberPrecision: 2 },
+	default: 15,
+	description:
+		'How long to wait for the export to finish before failing; the export goes on in Appcues and can be waited for again',
+};
+
+/**
+ * The download fields: the binary property and the limits of the download. `show` is merged into
+ * their display options (e.g. only when Download Result is on).
+ */
+export function downloadFields(show: IDisplayOptions['show'] = {}): INodeProperties[] {
+	const displayOptions = show && Object.keys(show).length ? { displayOptions: { show } } : {};
+	return [
+		{
+			displayName: 'Put Output File in Field',
+			name: 'binaryPropertyName',
+			type: 'string',
+			default: 'data',
+			description: 'Name of the binary property to write the downloaded file to',
+			...displayOptions,
+		},
+		{
+			displayName: 'Download Timeout (Seconds)',
+			name: 'downloadTimeoutSeconds',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 3600 },
+			default: 300,
+			description: 'Longest time for the whole download, from the request to the last byte',
+			...displayOptions,
+		},
+		{
+			displayName: 'Max Download Size (MB)',
+			name: 'maxDownloadSizeMb',
+			type: 'number',
+			typeOptions: { minValue: 1, maxValue: 2048 },
+			default: 200,
+			description: 'Largest file accepted; the file is held in memory while it is downloaded',
+			...displayOptions,
+		},
+	];
+}
+
+export interface DownloadPlan {
+	propertyName: string;
+	limits: DownloadLimits;
+}
+
+/** The download fields of an item, checked before any request (a bad limit sends nothing). */
+export function readDownloadPlan(this: IExecuteFunctions, itemIndex: number): DownloadPlan {
+	const positive = (name: string, label: string, fallback: number) => {
+		const value = this.getNodeParameter(name, itemIndex, fallback);
+		if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return value;
+		throw itemError(this.getNode(), `${label} must be a positive number`, { itemIndex });
+	};
+	return {
+		propertyName:
+			optionalText.call(
+				this,
+				this.getNodeParameter('binaryPropertyName', itemIndex, 'data'),
+				'Put Output File in Field',
+				itemIndex,
+			) || 'data',
+		limits: {
+			timeoutMs:
+				positive(
+					'downloadTimeoutSeconds',
+					'Download Timeout (Seconds)',
+					DEFAULT_DOWNLOAD_TIMEOUT_SECONDS,
+				) * 1000,
+			maxBytes: Math.floor(
+				positive('maxDownloadSizeMb', 'Max Download Size (MB)', DEFAULT_MAX_DOWNLOAD_MB) * MB,
+			),
+		},
+	};
+}
+
+/**
+ * Polls `analytics/exports/{id}` until the export is done (it then carries a fresh download_url)
+ * or failed. Its statuses are documented: queued, running, done, failed.
+ */
+export async function waitForAnalyticsExport(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	jobId: string,
+	timeoutMs: number,
+	itemIndex: number,
+	{ pollFirst = false }: { pollFirst?: boolean } = {},
+): Promise<IDataObject> {
+	const job = await waitForJob.call(
+		this,
+		client,
+		{
+			statusPath: path`/analytics/exports/${jobId}`,
+			jobId,
+			outcome: (polled) =>
+				polled.status === 'done' ? 'done' : polled.status === 'failed' ? 'failed' : 'running',
+			pollFirst,
+			lookUpWith: EXPORT_LOOK_UP,
+		},
+		{ timeoutMs },
+		itemIndex,
+	);
+	return { ...job, job_id: jobId };
+}
+
+/** Downloads a finished export's file (no credentials: the URL is presigned) as binary data. */
+export async function downloadExportFile(
+	this: IExecuteFunctions,
+	job: IDataObject,
+	jobId: string,
+	limits: DownloadLimits,
+	itemIndex: number,
+): Promise<{ binary: IBinaryData; bytes: number }> {
+	if (typeof job.download_url !== 'string' || !job.download_url) {
+		throw itemError(this.getNode(), `The export ${jobId} finished without a download_url`, {
+			itemIndex,
+		});
+	}
+	const file = await downloadPresigned.call(this, job.download_url, itemIndex, limits);
+	const kind = exportFileKind(file.data, file.contentType);
+	const binary = await this.helpers.prepareBinaryData(
+		file.data,
+		`appcues-analytics-${jobId}.${kind.extension}`,
+		kind.mimeType,
+	);
+	return { binary, bytes: file.data.length };
+}
+
+/**
+ * What an export file is, read from its content: Appcues documents the file as the JSON rows array
+ * a query returns, but storage hosts often label files application/octet-stream, so the first
+ * character decides. An empty file goes by its Content-Type, else JSON.
+ */
+export function exportFileKind(
+	data: Buffer,
+	contentType?: string,
+): { extension: 'json' | 'csv'; mimeType: string } {
+	const json = { extension: 'json' as const, mimeType: 'application/json' };
+	const csv = { extension: 'csv' as const, mimeType: 'text/csv' };
+	const text = data
+		.subarray(0, 1024)
+		.toString('utf8')
+		.replace(/^\uFEFF/, '');
+	const first = text.trimStart()[0];
+	if (first === undefined) return /csv/i.test(contentType ?? '') ? csv : json;
+	return first === '[' || first === '{' ? json : csv;
+}
