@@ -29,7 +29,7 @@ import { badRequest, formatBytes, HttpProblem, problemBody } from './problem';
 import { buildRoutes } from './routes';
 import { type DownloadTokens, presignedDownload } from './routes/analytics';
 import { gdprDelete } from './routes/legacy';
-import type { BodyKind, DispatchResult, Route } from './routes/route';
+import { type BodyKind, type DispatchResult, RawBody, type Route } from './routes/route';
 import {
 	type AccountState,
 	type AnalyticsExportRecord,
@@ -134,6 +134,11 @@ export interface FakeAppcuesOptions {
 	analyticsRows?: number;
 	/** How long a download_url stays valid (default 3600 s, as Appcues documents for its presigned URLs). */
 	downloadTtlSeconds?: number;
+	/**
+	 * How `GET screenshots/{id}` delivers the ZIP: 'inline' (default, as the CLI's tests show it)
+	 * or 'redirect' (a 302 to a presigned storage URL, which refuses an Authorization header).
+	 */
+	screenshotDelivery?: 'inline' | 'redirect';
 	/**
 	 * Keep request bodies in `requests` and imported rows in `imports[].records` (default true).
 	 * Turn off for benchmarks, so the fake does not hold every body it received.
@@ -263,7 +268,11 @@ export class FakeAppcues {
 	private readonly sockets = new Set<import('node:net').Socket>();
 	url = '';
 
-	constructor(private readonly options: FakeAppcuesOptions = {}) {
+	private readonly options: FakeAppcuesOptions;
+
+	constructor(options: FakeAppcuesOptions = {}) {
+		// A copy: configure() changes this fake only, not the next one made from the same options.
+		this.options = { ...options };
 		this.accounts = options.accounts ?? [DEFAULT_ACCOUNT];
 		for (const account of this.accounts) {
 			const state = emptyState();
@@ -312,6 +321,10 @@ export class FakeAppcues {
 
 	get downloadTtlSeconds() {
 		return this.options.downloadTtlSeconds ?? 3600;
+	}
+
+	get screenshotDelivery() {
+		return this.options.screenshotDelivery ?? 'inline';
 	}
 
 	get recordBodies() {
@@ -380,10 +393,21 @@ export class FakeAppcues {
 
 	/** Mints a fresh download URL for a finished analytics export (valid downloadTtlSeconds). */
 	mintDownloadUrl(accountId: string, job: AnalyticsExportRecord) {
+		// Appcues documents the file as the JSON rows array a query returns; CSV only when asked.
+		const extension = job.spec.format === 'csv' ? 'csv' : 'json';
+		return this.mintPresignedUrl(accountId, { jobId: job.job_id }, extension);
+	}
+
+	/** Mints a presigned-style storage URL on the fake for an export file or a screenshots ZIP. */
+	mintPresignedUrl(
+		accountId: string,
+		target: { jobId: string } | { screenshotsOf: string },
+		extension: 'csv' | 'json' | 'zip',
+	) {
 		const token = randomUUID().replace(/-/g, '');
 		const expiresAt = Date.now() + this.downloadTtlSeconds * 1000;
 		const signature = createHash('sha256').update(`${token}:${expiresAt}`).digest('hex');
-		this.downloads.set(token, { accountId, jobId: job.job_id, expiresAt, signature });
+		this.downloads.set(token, { accountId, ...target, expiresAt, signature });
 		const amzDate = new Date()
 			.toISOString()
 			.replace(/[-:]/g, '')
@@ -396,8 +420,6 @@ export class FakeAppcues {
 			'X-Amz-SignedHeaders': 'host',
 			'X-Amz-Signature': signature,
 		});
-		// Appcues documents the file as the JSON rows array a query returns; CSV only when asked.
-		const extension = job.spec.format === 'csv' ? 'csv' : 'json';
 		return {
 			download_url: `${this.url}/__download/${token}.${extension}?${query}`,
 			expires_at: new Date(expiresAt).toISOString(),
@@ -779,7 +801,7 @@ export class FakeAppcues {
 					);
 				}
 			}
-			const payload = route.handle({
+			const payload: unknown = route.handle({
 				params,
 				body,
 				rawBody,
@@ -792,6 +814,7 @@ export class FakeAppcues {
 				status: (code) => (status = code),
 				setHeader: (name, value) => (responseHeaders[name] = value),
 			});
+			if (payload instanceof RawBody) return { status, raw: payload };
 			return { status, payload };
 		}
 		const known = this.routes.some((route) => matchRoute(route.pattern, routeSegments));

@@ -1,11 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import {
-	downloadExportFile,
-	downloadFields,
-	readDownloadPlan,
-	waitForAnalyticsExport,
-} from '../../helpers/analyticsExport';
+import { downloadExportFile, waitForAnalyticsExport } from '../../helpers/analyticsExport';
+import { downloadFields, readDownloadPlan } from '../../helpers/download';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { itemError } from '../../helpers/errors';
 import { jobIdOf } from '../../helpers/jobs';

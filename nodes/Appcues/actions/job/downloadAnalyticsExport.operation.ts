@@ -2,11 +2,10 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import {
 	downloadExportFile,
-	downloadFields,
 	exportTimeoutField,
-	readDownloadPlan,
 	waitForAnalyticsExport,
 } from '../../helpers/analyticsExport';
+import { downloadFields, readDownloadPlan } from '../../helpers/download';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { requiredId } from '../../helpers/input';
 import type { AppcuesClient } from '../../transport/client';
