@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { MAX_BODY_BYTES, MB } from '../../helpers/files';
 import { readWaitSettings, waitFields } from '../../helpers/jobs';
+import { runsAsTool } from '../../helpers/toolOutput';
 import type { AppcuesClient } from '../../transport/client';
 import type { BatchOperation } from '../types';
 import { importFromFiles } from './fromFile';
@@ -147,6 +148,16 @@ export function importOperation(kind: ImportKind): BatchOperation {
 					},
 				],
 				default: 'items',
+				displayOptions: { hide: { '@tool': [true] } },
+			},
+			{
+				// An agent's tool cannot pass files: as a tool, the rows come from its input. A hidden Source (not an
+				// absent one) keeps the fields that depend on it.
+				displayName: 'Source',
+				name: 'source',
+				type: 'hidden',
+				default: 'items',
+				displayOptions: { show: { '@tool': [true] } },
 			},
 			...itemFields(kind),
 			...fileFields,
@@ -165,7 +176,7 @@ export function importOperation(kind: ImportKind): BatchOperation {
 			MAX_BODY_BYTES,
 			Math.max(1000, Math.floor((options.maxRequestSizeMb ?? 20) * MB)),
 		);
-		if (this.getNodeParameter('source', 0, 'items') === 'binary') {
+		if (!runsAsTool(this) && this.getNodeParameter('source', 0, 'items') === 'binary') {
 			const required =
 				kind === 'events' ? [ID_COLUMN[kind], 'name', 'timestamp'] : [ID_COLUMN[kind]];
 			return await importFromFiles.call(

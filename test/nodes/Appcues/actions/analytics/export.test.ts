@@ -48,7 +48,9 @@ describe('analytics', () => {
 			waitTimeoutMinutes: 0.05,
 		});
 		const jobId = t.fake.state().analyticsExports.keys().next().value;
-		expect(result.error?.message).toBe(`Appcues job ${jobId} did not finish within 3 seconds [item 0]`);
+		expect(result.error?.message).toBe(
+			`Appcues job ${jobId} did not finish within 3 seconds [item 0]`,
+		);
 		expect(result.error?.description).toContain(
 			`look it up later with Job > Get Analytics Export, Wait for Analytics Export or Download Analytics Export and the job ID ${jobId}`,
 		);
