@@ -4,7 +4,8 @@ import type { AppcuesClient } from '../transport/client';
 import { type DownloadLimits, downloadPresigned } from '../transport/download';
 import { path } from '../transport/paths';
 import { itemError } from './errors';
-import { waitForJob } from './jobs';
+import { readNumber } from './input';
+import { timeoutField, waitForJob } from './jobs';
 
 /** Where a timed-out analytics export can be picked up again. */
 export const EXPORT_LOOK_UP =
@@ -24,14 +25,16 @@ export const exportJobIdField: INodeProperties = {
 
 /** How long to poll an export that is still queued or running (Appcues' CLI waits 15 minutes). */
 export const exportTimeoutField: INodeProperties = {
-	displayName: 'Timeout (Minutes)',
-	name: 'waitTimeoutMinutes',
-	type: 'number',
-	typeOptions: { minValue: 0.05, numberPrecision: 2 },
-	default: 15,
-	description:
+	...timeoutField(
 		'How long to wait for the export to finish before failing; the export goes on in Appcues and can be waited for again',
+	),
+	default: 15,
 };
+
+/** The Timeout (Minutes) of one item in whole milliseconds, checked against the field's range. */
+export function readExportTimeoutMs(this: IExecuteFunctions, itemIndex: number): number {
+	return Math.round(readNumber.call(this, exportTimeoutField, itemIndex) * 60_000);
+}
 
 /**
  * Polls `analytics/exports/{id}` until the export is done (it then carries a fresh download_url)

@@ -1,12 +1,8 @@
 import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { DownloadLimits } from '../transport/download';
-import { itemError } from './errors';
 import { MB } from './files';
-import { optionalText } from './input';
-
-export const DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 300;
-export const DEFAULT_MAX_DOWNLOAD_MB = 200;
+import { optionalText, readNumber } from './input';
 
 /**
  * The download fields: the binary property and the limits of the download. `show` is merged into
@@ -29,7 +25,8 @@ export function downloadFields(show: IDisplayOptions['show'] = {}): INodePropert
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 3600 },
 			default: 300,
-			description: 'Longest time for the whole download, from the request to the last byte',
+			description:
+				'Longest time for the whole download, from the request to the last byte: from 1 to 3600 seconds',
 			...displayOptions,
 		},
 		{
@@ -38,7 +35,8 @@ export function downloadFields(show: IDisplayOptions['show'] = {}): INodePropert
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 2048 },
 			default: 200,
-			description: 'Largest file accepted; the file is held in memory while it is downloaded',
+			description:
+				'Largest file accepted, from 1 to 2048 MB; the file is held in memory while it is downloaded',
 			...displayOptions,
 		},
 	];
@@ -51,11 +49,9 @@ export interface DownloadPlan {
 
 /** The download fields of an item, checked before any request (a bad limit sends nothing). */
 export function readDownloadPlan(this: IExecuteFunctions, itemIndex: number): DownloadPlan {
-	const positive = (name: string, label: string, fallback: number) => {
-		const value = this.getNodeParameter(name, itemIndex, fallback);
-		if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return value;
-		throw itemError(this.getNode(), `${label} must be a positive number`, { itemIndex });
-	};
+	const [, timeoutField, sizeField] = downloadFields();
+	const seconds = readNumber.call(this, timeoutField, itemIndex);
+	const megabytes = readNumber.call(this, sizeField, itemIndex);
 	return {
 		propertyName:
 			optionalText.call(
@@ -64,16 +60,7 @@ export function readDownloadPlan(this: IExecuteFunctions, itemIndex: number): Do
 				'Put Output File in Field',
 				itemIndex,
 			) || 'data',
-		limits: {
-			timeoutMs:
-				positive(
-					'downloadTimeoutSeconds',
-					'Download Timeout (Seconds)',
-					DEFAULT_DOWNLOAD_TIMEOUT_SECONDS,
-				) * 1000,
-			maxBytes: Math.floor(
-				positive('maxDownloadSizeMb', 'Max Download Size (MB)', DEFAULT_MAX_DOWNLOAD_MB) * MB,
-			),
-		},
+		// Whole milliseconds and bytes: Node's timers refuse fractions.
+		limits: { timeoutMs: Math.round(seconds * 1000), maxBytes: Math.floor(megabytes * MB) },
 	};
 }

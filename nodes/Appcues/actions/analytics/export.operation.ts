@@ -4,7 +4,7 @@ import { downloadExportFile, waitForAnalyticsExport } from '../../helpers/analyt
 import { downloadFields, readDownloadPlan } from '../../helpers/download';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { itemError } from '../../helpers/errors';
-import { jobIdOf } from '../../helpers/jobs';
+import { jobIdOf, readTimeoutMs, timeoutField } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 import { withBinary } from '../types';
 import { querySpecField, readQuerySpec } from './spec';
@@ -21,13 +21,9 @@ export const description: INodeProperties[] = [
 				'Whether to wait for the export and output the finished job (and its file), instead of the accepted job. An export that is not waited for is picked up later by its job ID with Job > Wait for Analytics Export or Download Analytics Export.',
 		},
 		{
-			displayName: 'Timeout (Minutes)',
-			name: 'waitTimeoutMinutes',
-			type: 'number',
-			typeOptions: { minValue: 0.05, numberPrecision: 2 },
-			default: 10,
-			description:
+			...timeoutField(
 				'How long to wait for the export; the error gives the job ID, so that Job > Wait for Analytics Export or Download Analytics Export can pick it up later',
+			),
 			displayOptions: { show: { waitForCompletion: [true] } },
 		},
 		{
@@ -44,11 +40,10 @@ export const description: INodeProperties[] = [
 
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const wait = Boolean(this.getNodeParameter('waitForCompletion', itemIndex, true));
-	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
 	const download = wait && Boolean(this.getNodeParameter('download', itemIndex, true));
 	return {
 		spec: readQuerySpec.call(this, itemIndex),
-		timeoutMs: wait ? Math.max(0, minutes) * 60_000 : undefined,
+		timeoutMs: wait ? readTimeoutMs.call(this, itemIndex) : undefined,
 		// Read before the export is requested, so a bad limit sends nothing.
 		download: download ? readDownloadPlan.call(this, itemIndex) : undefined,
 	};

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { itemError } from '../../helpers/errors';
+import { readNumber } from '../../helpers/input';
 import type { AppcuesClient } from '../../transport/client';
 import { SYNC_ROW_LIMIT } from './query.operation';
 
@@ -81,16 +81,7 @@ export const daysField: INodeProperties = {
 
 /** Days from 1 to 90 and whole, as the CLI's --days; anything else names the field. */
 export function readDays(this: IExecuteFunctions, itemIndex: number): number {
-	const raw = this.getNodeParameter('days', itemIndex, 7);
-	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-	if (typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= MAX_DAYS) {
-		return value;
-	}
-	throw itemError(
-		this.getNode(),
-		`Days must be a whole number from 1 to ${MAX_DAYS}, not ${JSON.stringify(raw)}`,
-		{ description: 'Nothing was sent. Change Days, or the expression that sets it.', itemIndex },
-	);
+	return readNumber.call(this, daysField, itemIndex, { whole: true });
 }
 
 /**

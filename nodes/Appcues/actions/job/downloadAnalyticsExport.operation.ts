@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import {
 	downloadExportFile,
 	exportTimeoutField,
+	readExportTimeoutMs,
 	waitForAnalyticsExport,
 } from '../../helpers/analyticsExport';
 import { downloadFields, readDownloadPlan } from '../../helpers/download';
@@ -17,10 +18,9 @@ export const description: INodeProperties[] = updateDisplayOptions(
 );
 
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
-	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 15) as number;
 	return {
 		jobId: requiredId.call(this, 'jobId', 'Export Job ID', itemIndex),
-		timeoutMs: Math.max(0, minutes) * 60_000,
+		timeoutMs: readExportTimeoutMs.call(this, itemIndex),
 		download: readDownloadPlan.call(this, itemIndex),
 	};
 }

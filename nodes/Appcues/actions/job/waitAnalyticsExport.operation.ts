@@ -1,6 +1,10 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { exportTimeoutField, waitForAnalyticsExport } from '../../helpers/analyticsExport';
+import {
+	exportTimeoutField,
+	readExportTimeoutMs,
+	waitForAnalyticsExport,
+} from '../../helpers/analyticsExport';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { requiredId } from '../../helpers/input';
 import type { AppcuesClient } from '../../transport/client';
@@ -11,10 +15,9 @@ export const description: INodeProperties[] = updateDisplayOptions(
 );
 
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
-	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 15) as number;
 	return {
 		jobId: requiredId.call(this, 'jobId', 'Export Job ID', itemIndex),
-		timeoutMs: Math.max(0, minutes) * 60_000,
+		timeoutMs: readExportTimeoutMs.call(this, itemIndex),
 	};
 }
 

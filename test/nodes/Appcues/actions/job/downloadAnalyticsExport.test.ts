@@ -67,7 +67,7 @@ describe('job: download analytics export', () => {
 		seedAnalyticsExport(t.fake, 'exp');
 		const result = await download('exp', { downloadTimeoutSeconds: -1 });
 		expect(result.error?.message).toBe(
-			'Download Timeout (Seconds) must be a positive number [item 0]',
+			'Download Timeout (Seconds) must be a number from 1 to 3600, not -1 [item 0]',
 		);
 		expect(t.fake.requests).toHaveLength(0);
 	});
