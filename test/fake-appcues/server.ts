@@ -150,10 +150,10 @@ export class FakeAppcues {
 	private readonly sockets = new Set<import('node:net').Socket>();
 	url = '';
 
+	/** A copy of the constructor's options: `configure` changes this fake only, not the next one made from the same options. */
 	private readonly options: FakeAppcuesOptions;
 
 	constructor(options: FakeAppcuesOptions = {}) {
-		// A copy: configure() changes this fake only, not the next one made from the same options.
 		this.options = { ...options };
 		this.accounts = options.accounts ?? [DEFAULT_ACCOUNT];
 		for (const account of this.accounts) {

@@ -36,7 +36,7 @@ function itemFields(kind: ImportKind): INodeProperties[] {
 						type: 'string',
 						default: 'timestamp',
 						description:
-							'Field of each input item that holds when the event happened: ISO 8601, or Unix seconds or milliseconds',
+							'Field of each input item that holds when the event happened: ISO 8601 with a zone (2026-01-31T12:00:00Z), a date alone (midnight UTC), or Unix seconds or milliseconds. A date and time without a zone, or a date that does not exist (2026-02-30), is refused.',
 						displayOptions: forItems,
 					},
 				]
