@@ -327,7 +327,8 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 		},
 	},
 	experiences: {
-		title: 'experiences: get by Studio URL, publish and unpublish (type from an expression), list',
+		title:
+			'experiences: get by Studio URL, publish and unpublish (type from an expression), list, download the screenshots of each',
 		check: async (ctx) => {
 			const { run, fake } = ctx;
 			const calls = () => fake.requests.map(toCall);
