@@ -78,14 +78,23 @@ export async function downloadExportFile(
 			itemIndex,
 		});
 	}
-	const file = await downloadPresigned.call(this, job.download_url, itemIndex, limits);
-	const kind = exportFileKind(file.data, file.contentType);
-	const binary = await this.helpers.prepareBinaryData(
-		file.data,
-		`appcues-analytics-${jobId}.${kind.extension}`,
-		kind.mimeType,
+	let bytes = 0;
+	const binary = await downloadPresigned.call(
+		this,
+		job.download_url,
+		itemIndex,
+		limits,
+		async (data, contentType) => {
+			bytes = data.length;
+			const kind = exportFileKind(data, contentType);
+			return await this.helpers.prepareBinaryData(
+				data,
+				`appcues-analytics-${jobId}.${kind.extension}`,
+				kind.mimeType,
+			);
+		},
 	);
-	return { binary, bytes: file.data.length };
+	return { binary, bytes };
 }
 
 /**

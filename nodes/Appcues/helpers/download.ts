@@ -36,7 +36,7 @@ export function downloadFields(show: IDisplayOptions['show'] = {}): INodePropert
 			typeOptions: { minValue: 1, maxValue: 2048 },
 			default: 200,
 			description:
-				'Largest file accepted, from 1 to 2048 MB; the file is held in memory while it is downloaded',
+				'Largest file accepted, from 1 to 2048 MB. A file is held in memory until n8n stores it, so the node downloads one file at a time: it holds at most one, however many items run at once.',
 			...displayOptions,
 		},
 	];

@@ -46,22 +46,26 @@ export async function execute(
 	{ id, download }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
-	const file = await downloadFromApi.call(
+	const fileName = `${id.replace(/[^\w.-]+/g, '_')}-screenshots.zip`;
+	let bytes = 0;
+	const binary = await downloadFromApi.call(
 		this,
 		client,
 		path`/screenshots/${id}`,
 		itemIndex,
 		download.limits,
 		SCREENSHOTS,
+		async (data) => {
+			bytes = data.length;
+			return await this.helpers.prepareBinaryData(data, fileName, 'application/zip');
+		},
 	);
-	const fileName = `${id.replace(/[^\w.-]+/g, '_')}-screenshots.zip`;
-	const binary = await this.helpers.prepareBinaryData(file.data, fileName, 'application/zip');
 	return withBinary(
 		{
 			experience_id: id,
 			file_name: fileName,
 			mime_type: 'application/zip',
-			bytes: file.data.length,
+			bytes,
 		},
 		{ [download.propertyName]: binary },
 	);
