@@ -160,6 +160,7 @@ export function importOperation(kind: ImportKind): BatchOperation {
 				name: 'source',
 				type: 'hidden',
 				default: 'items',
+				description: SET_ONCE,
 				displayOptions: { show: { '@tool': [true] } },
 			},
 			...itemFields(kind),

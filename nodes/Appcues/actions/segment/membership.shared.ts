@@ -65,6 +65,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				name: 'source',
 				type: 'hidden',
 				default: 'ids',
+				description: SET_ONCE,
 				displayOptions: { show: { '@tool': [true] } },
 			},
 			{
