@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT } from '../../../../fake-appcues/server';
 import { seedAnalyticsExport } from '../../../../support/analytics-exports';
 import { localServer, SECRETS } from '../../../../support/fixtures';
-import { credentialsFor, useFakeAppcues } from '../../../../support/helpers';
+import { credentialsFor, useFakeAppcues, useVirtualPollWaits } from '../../../../support/helpers';
 
 describe('job: download analytics export', () => {
 	const t = useFakeAppcues();
+	useVirtualPollWaits();
 	const download = (jobId: string, extra: Record<string, unknown> = {}) =>
 		t.run({ resource: 'job', operation: 'downloadAnalyticsExport', jobId, ...extra });
 	const text = (data: unknown) => Buffer.from(String(data), 'base64').toString('utf8');

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { seedAnalyticsExport } from '../../../../support/analytics-exports';
-import { useFakeAppcues } from '../../../../support/helpers';
+import { useFakeAppcues, useVirtualPollWaits } from '../../../../support/helpers';
 
 describe('job: wait for analytics export', () => {
 	const t = useFakeAppcues();
+	const waits = useVirtualPollWaits();
 	const wait = (jobId: string, waitTimeoutMinutes = 1) =>
 		t.run({ resource: 'job', operation: 'waitAnalyticsExport', jobId, waitTimeoutMinutes });
 	const polls = () =>
@@ -22,6 +23,7 @@ describe('job: wait for analytics export', () => {
 			},
 		]);
 		expect(polls().map((request) => request.status)).toEqual([200]);
+		expect(waits).toEqual([]);
 	});
 
 	it('polls a queued export until it is done', async () => {
@@ -29,6 +31,7 @@ describe('job: wait for analytics export', () => {
 		const result = await wait('exp');
 		expect(result.items[0].json).toMatchObject({ job_id: 'exp', status: 'done' });
 		expect(polls()).toHaveLength(2);
+		expect(waits).toEqual([2000]);
 	});
 
 	it('a failed export is an error carrying its failure_reason; Continue On Fail makes it an error item', async () => {
@@ -60,5 +63,9 @@ describe('job: wait for analytics export', () => {
 		// At once (the export may have finished long ago), after 2 s, and at the deadline, as
 		// Appcues' CLI polls; a wait that began with a pause would poll twice.
 		expect(polls()).toHaveLength(3);
+		// 2 s, then what is left of the 3 s (real time moves on a little meanwhile).
+		expect(waits).toEqual([2000, expect.any(Number)]);
+		expect(waits[1]).toBeGreaterThan(0);
+		expect(waits[1]).toBeLessThanOrEqual(1000);
 	});
 });
