@@ -29,6 +29,7 @@ import { badRequest, formatBytes, HttpProblem, problemBody } from './problem';
 import { buildRoutes } from './routes';
 import { type DownloadTokens, presignedDownload } from './routes/analytics';
 import { gdprDelete } from './routes/legacy';
+import { dispatchTools } from './routes/tools';
 import type { BodyKind, DispatchResult, Route } from './routes/route';
 import {
 	type AccountState,
@@ -59,7 +60,11 @@ export {
 	type UserRecord,
 } from './state';
 
+/** Which of the fake's two listeners got a request: the API, or the account tools (routes/tools.ts). */
+export type FakeOrigin = 'api' | 'tools';
+
 export interface RecordedRequest {
+	origin: FakeOrigin;
 	method: string;
 	/** Raw path as sent, percent-encoding kept. */
 	rawPath: string;
@@ -258,10 +263,13 @@ export class FakeAppcues {
 	/** Download tokens minted by analytics export polls. */
 	private readonly downloads: DownloadTokens = new Map();
 	private server?: Server;
+	private toolsServer?: Server;
 	private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
 	private readonly routes: Route[];
 	private readonly sockets = new Set<import('node:net').Socket>();
 	url = '';
+	/** The account tools origin (mcp.appcues.com of this fake), a second listener. */
+	toolsUrl = '';
 
 	constructor(private readonly options: FakeAppcuesOptions = {}) {
 		this.accounts = options.accounts ?? [DEFAULT_ACCOUNT];
@@ -420,25 +428,32 @@ export class FakeAppcues {
 		);
 	}
 
+	/** Starts the API listener on `port` and the account tools listener on a free port. */
 	async start(port = 0, host = '127.0.0.1'): Promise<string> {
-		this.server = createServer((req, res) => {
-			void this.handle(req, res);
+		this.server = await this.listen('api', port, host);
+		this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+		this.toolsServer = await this.listen('tools', 0, host);
+		this.toolsUrl = `http://${host}:${(this.toolsServer.address() as AddressInfo).port}`;
+		return this.url;
+	}
+
+	private async listen(origin: FakeOrigin, port: number, host: string): Promise<Server> {
+		const server = createServer((req, res) => {
+			void this.handle(req, res, origin);
 		});
-		this.server.on('connection', (socket) => {
+		server.on('connection', (socket) => {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
 		});
-		await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
-		const address = this.server.address() as AddressInfo;
-		this.url = `http://${host}:${address.port}`;
-		return this.url;
+		await new Promise<void>((resolve) => server.listen(port, host, resolve));
+		return server;
 	}
 
 	async close() {
 		for (const socket of this.sockets) socket.destroy();
-		await new Promise<void>((resolve) =>
-			this.server ? this.server.close(() => resolve()) : resolve(),
-		);
+		const closing = (server?: Server) =>
+			new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+		await Promise.all([closing(this.server), closing(this.toolsServer)]);
 	}
 
 	private takeFault(method: string, decodedPath: string): (Fault & { used: number }) | undefined {
@@ -453,8 +468,8 @@ export class FakeAppcues {
 		return undefined;
 	}
 
-	/** Token bucket per account: capacity = one second of traffic. */
-	private allow(accountId: string): boolean {
+	/** Token bucket per account (or other key): capacity = one second of traffic. */
+	allow(accountId: string): boolean {
 		const rate = this.rateLimitPerSecond;
 		if (!(rate > 0)) return true;
 		const now = Date.now();
@@ -520,7 +535,7 @@ export class FakeAppcues {
 		};
 	}
 
-	private async handle(req: IncomingMessage, res: ServerResponse) {
+	private async handle(req: IncomingMessage, res: ServerResponse, origin: FakeOrigin = 'api') {
 		const url = new URL(req.url ?? '/', 'http://fake');
 		const rawPath = (req.url ?? '/').split('?')[0];
 		const method = (req.method ?? 'GET').toUpperCase();
@@ -556,6 +571,7 @@ export class FakeAppcues {
 			}
 		}
 		const record: RecordedRequest = {
+			origin,
 			method,
 			rawPath,
 			segments,
@@ -610,6 +626,7 @@ export class FakeAppcues {
 
 		try {
 			const result = this.dispatch({
+				origin,
 				method,
 				segments,
 				body,
@@ -642,6 +659,7 @@ export class FakeAppcues {
 	}
 
 	private dispatch(input: {
+		origin: FakeOrigin;
 		method: string;
 		segments: string[];
 		body: unknown;
@@ -654,6 +672,7 @@ export class FakeAppcues {
 		responseHeaders: Record<string, string>;
 	}): DispatchResult {
 		const {
+			origin,
 			method,
 			segments,
 			body,
@@ -665,6 +684,17 @@ export class FakeAppcues {
 			mediaType,
 			responseHeaders,
 		} = input;
+		if (origin === 'tools') {
+			return dispatchTools(this, {
+				method,
+				segments,
+				query: Object.fromEntries(url.searchParams),
+				body,
+				rawBody,
+				headers: record.headers,
+				record,
+			});
+		}
 		if (segments[0] === '__download')
 			return presignedDownload(this.downloads, this.states, { method, segments, req, record, url });
 
