@@ -16,7 +16,7 @@ import {
 	redirectError,
 } from './errors';
 import { encodeSegment, isUnsafeSegment } from './paths';
-import { baseUrlFor, baseUrlProblem } from './region';
+import { baseUrlFor, baseUrlProblem, TOOLS_PATH, toolsBaseUrlFor } from './region';
 import {
 	classifyConnectionError,
 	DEFAULT_RETRY_POLICY,
@@ -56,8 +56,10 @@ export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
  * - `v2`: the Public API, below `/v2/accounts/{accountId}`, Basic auth with key and secret.
  * - `v1`: legacy calls below `/v1/accounts/{accountId}`.
  * - `root`: a path used as given (legacy calls that are not account-scoped).
+ * - `tools`: the account tools service, on its own origin (mcp.appcues.com), below `/v1/tools`;
+ *   the credential sends the key and secret there in the `appcues-api-key` header.
  */
-export type ApiScope = 'v2' | 'v1' | 'root';
+export type ApiScope = 'v2' | 'v1' | 'root' | 'tools';
 
 export interface AppcuesRequest {
 	method: IHttpRequestMethods;
@@ -117,22 +119,7 @@ export class AppcuesClient {
 
 	async requestFull<T = unknown>(request: AppcuesRequest): Promise<AppcuesResponse<T>> {
 		const credentials = await this.getCredentials();
-		const baseUrl = baseUrlFor(credentials);
-		if (!baseUrl) {
-			throw new NodeOperationError(this.node, 'The Appcues credential has no Base URL', {
-				description:
-					'The region is set to Custom Base URL, so the Base URL field must be filled in.',
-				itemIndex: request.itemIndex,
-			});
-		}
-		const refused = baseUrlProblem(baseUrl);
-		if (refused) {
-			throw new NodeOperationError(this.node, refused, {
-				description:
-					'Change the Base URL field of the Appcues credential (Region: Custom Base URL).',
-				itemIndex: request.itemIndex,
-			});
-		}
+		const baseUrl = this.originFor(request, credentials);
 		const fullPath = this.fullPath(request, credentials);
 		const options: IHttpRequestOptions = {
 			method: request.method,
@@ -262,9 +249,31 @@ export class AppcuesClient {
 			: this.settings.maxRetries;
 	}
 
+	/** The checked origin of the request: the API's, or the account tools' for scope `tools`. */
+	private originFor(request: AppcuesRequest, credentials: ICredentialDataDecryptedObject): string {
+		const tools = request.scope === 'tools';
+		const field = tools ? 'Tools Base URL' : 'Base URL';
+		const origin = tools ? toolsBaseUrlFor(credentials) : baseUrlFor(credentials);
+		if (!origin) {
+			throw new NodeOperationError(this.node, `The Appcues credential has no ${field}`, {
+				description: `The region is set to Custom Base URL, so the ${field} field must be filled in.`,
+				itemIndex: request.itemIndex,
+			});
+		}
+		const refused = baseUrlProblem(origin, field);
+		if (refused) {
+			throw new NodeOperationError(this.node, refused, {
+				description: `Change the ${field} field of the Appcues credential (Region: Custom Base URL).`,
+				itemIndex: request.itemIndex,
+			});
+		}
+		return origin;
+	}
+
 	private fullPath(request: AppcuesRequest, credentials: ICredentialDataDecryptedObject): string {
 		const scope = request.scope ?? 'v2';
 		if (scope === 'root') return request.path;
+		if (scope === 'tools') return `${TOOLS_PATH}${request.path}`;
 		const accountId = String(credentials.accountId ?? '').trim();
 		if (isUnsafeSegment(accountId)) {
 			throw new NodeOperationError(this.node, 'The Appcues credential has no valid Account ID', {
