@@ -47,6 +47,20 @@ describe('secrets never leak', () => {
 			},
 		],
 		['a success', () => {}, { resource: 'tag', operation: 'getAll', returnAll: true }],
+		[
+			'an account tool answering 401',
+			() => t.fake.addFault({ kind: 'status', status: 401, times: Infinity }),
+			{ resource: 'accountTool', operation: 'getAll', returnAll: true },
+		],
+		[
+			'an account tool call',
+			() => {},
+			{
+				resource: 'accountTool',
+				operation: 'call',
+				toolName: { __rl: true, mode: 'name', value: 'list_campaigns' },
+			},
+		],
 	];
 
 	it.each(cases)(
@@ -137,6 +151,68 @@ describe('redirects: credentials never follow one', () => {
 			expect(redirecting.received.map((request) => request.url)).not.toContain('/elsewhere');
 			expect(redirecting.received).toHaveLength(1);
 		} finally {
+			await redirecting.close();
+		}
+	});
+});
+
+describe('each origin gets the key and secret only in its own form', () => {
+	const t = useFakeAppcues();
+	const toolsKey = Buffer.from(`${DEFAULT_ACCOUNT.apiKey}:${DEFAULT_ACCOUNT.apiSecret}`).toString(
+		'base64',
+	);
+
+	it('the API gets Basic auth and never appcues-api-key; the account tools the reverse', async () => {
+		const runs = [
+			await t.run({ resource: 'tag', operation: 'getAll', returnAll: true }),
+			await t.run({ resource: 'accountTool', operation: 'getAll', returnAll: true }),
+			await t.run({
+				resource: 'accountTool',
+				operation: 'call',
+				toolName: { __rl: true, mode: 'name', value: 'get_campaign' },
+				argumentsInput: 'json',
+				argumentsJson: '{"campaign_id": "c1"}',
+			}),
+		];
+		for (const run of runs) expect(run.error).toBeUndefined();
+		const seen = t.fake.requests.map((request) => ({
+			origin: request.origin,
+			authorization: request.headers.authorization,
+			key: request.headers['appcues-api-key'],
+		}));
+		expect(seen).toEqual([
+			{
+				origin: 'api',
+				authorization: basicAuth(DEFAULT_ACCOUNT.apiKey, DEFAULT_ACCOUNT.apiSecret),
+				key: undefined,
+			},
+			{ origin: 'tools', authorization: undefined, key: toolsKey },
+			{ origin: 'tools', authorization: undefined, key: toolsKey },
+			{ origin: 'tools', authorization: undefined, key: toolsKey },
+		]);
+	});
+
+	it('a redirect from the tools origin is not followed: the other host gets nothing', async () => {
+		const otherHost = await localServer((_req, res) =>
+			res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"tools": []}'),
+		);
+		const redirecting = await localServer((req, res) =>
+			res.writeHead(307, { Location: `${otherHost.url}${req.url}` }).end(),
+		);
+		try {
+			const result = await t.run(
+				{ resource: 'accountTool', operation: 'getAll', returnAll: true },
+				{ credentials: { ...credentialsFor(t.fake), toolsBaseUrl: redirecting.url } },
+			);
+			expect(result.error?.message).toBe(
+				`Appcues answered with a redirect (307) to ${new URL(otherHost.url).host}; it was not followed, so no credentials were sent there`,
+			);
+			expect(redirecting.received.map((request) => request.headers['appcues-api-key'])).toEqual([
+				toolsKey,
+			]);
+			expect(otherHost.received).toEqual([]);
+		} finally {
+			await otherHost.close();
 			await redirecting.close();
 		}
 	});
