@@ -140,7 +140,11 @@ async function main() {
 			? `importing the credential "${SANDBOX_CREDENTIAL.name}"`
 			: `importing the credential "${SANDBOX_CREDENTIAL.name}", the example workflows, and publishing the trigger example`,
 	);
-	const examples = await importSandboxData(n8n, sandboxUrl, { version, examples: !marker });
+	const examples = await importSandboxData(n8n, sandboxUrl, {
+		version,
+		examples: !marker,
+		toolsUrl: fake.toolsUrl,
+	});
 	if (marker)
 		step(
 			'example workflows were imported on an earlier run (npm run dev -- --reset imports them again)',

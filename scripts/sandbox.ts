@@ -140,10 +140,12 @@ export async function installPackage(
 export async function importSandboxData(
 	n8n: N8nSandbox,
 	sandboxUrl: string,
-	opts: { version: string; examples: boolean },
+	opts: { version: string; examples: boolean; toolsUrl?: string },
 ): Promise<Examples> {
 	await n8n.importCredentials(
-		appcuesCredentials(sandboxUrl).filter((c) => c.id === SANDBOX_CREDENTIAL.id),
+		appcuesCredentials(sandboxUrl, undefined, opts.toolsUrl).filter(
+			(c) => c.id === SANDBOX_CREDENTIAL.id,
+		),
 	);
 	const examples = loadExamples();
 	if (opts.examples) {

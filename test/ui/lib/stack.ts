@@ -41,6 +41,7 @@ export async function startEditorStack(): Promise<EditorStack> {
 		const examples = await importSandboxData(n8n, sandboxUrl, {
 			version: UI_N8N_VERSION,
 			examples: true,
+			toolsUrl: fake.toolsUrl,
 		});
 		const { server, hookPath, triggerActive } = await startN8n(n8n, examples);
 		if (!triggerActive) throw new Error('the published trigger example did not become active');

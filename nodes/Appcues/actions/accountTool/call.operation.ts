@@ -4,6 +4,7 @@ import type {
 	INodeProperties,
 	ResourceMapperField,
 } from 'n8n-workflow';
+import { validateFieldType } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { itemError } from '../../helpers/errors';
@@ -92,7 +93,8 @@ function missingError(
 
 /**
  * The arguments given as fields: the required ones (by the schema the fields were built from)
- * must have a value; the others are sent only when they have one.
+ * must have a value; the others are sent only when they have one. Each value is converted to its
+ * field's type as n8n does ("5" to 5, JSON text to a list or an object).
  */
 function mappedArguments(this: IExecuteFunctions, toolName: string, itemIndex: number) {
 	const mapper = (this.getNodeParameter('arguments', itemIndex, {}) ?? {}) as MapperValue;
@@ -102,14 +104,25 @@ function mappedArguments(this: IExecuteFunctions, toolName: string, itemIndex: n
 		.filter((field) => field.required && !field.removed && isMissing(given[field.id]))
 		.map((field) => field.id);
 	if (missing.length) throw missingError.call(this, toolName, missing, itemIndex);
-	if (!Object.keys(given).length) return {};
-	// Read again through n8n, which converts each value to its field's type ("5" to 5, JSON text
-	// to an object or a list) and names the field whose value does not fit.
-	const typed = (this.getNodeParameter('arguments.value', itemIndex, {}) ?? {}) as IDataObject;
-	const removed = new Set(schema.filter((field) => field.removed).map((field) => field.id));
+	const fields = new Map(schema.map((field) => [field.id, field]));
 	const args: IDataObject = {};
-	for (const [name, value] of Object.entries(typed))
-		if (!removed.has(name) && !isMissing(value)) args[name] = value;
+	for (const [name, value] of Object.entries(given)) {
+		const field = fields.get(name);
+		if (field?.removed || isMissing(value)) continue;
+		if (!field?.type) {
+			args[name] = value;
+			continue;
+		}
+		const typed = validateFieldType(name, value, field.type, { valueOptions: field.options });
+		if (!typed.valid) {
+			throw itemError(
+				this.getNode(),
+				`The argument "${name}" of the account tool ${toolName} is not valid`,
+				{ itemIndex, description: typed.errorMessage },
+			);
+		}
+		args[name] = (typed.newValue ?? value) as IDataObject[keyof IDataObject];
+	}
 	return args;
 }
 

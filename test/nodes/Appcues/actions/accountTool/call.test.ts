@@ -120,18 +120,21 @@ describe('account tool call', () => {
 
 	it('a writing tool called with fields: values typed by the schema, empty optional fields left out, and marked as changing data', async () => {
 		const args = await mapped('create_campaign', {
-			name: 'Feature X',
+			name: '={{ $json.title }}',
 			objective_id: 'o1',
-			priority: '2',
+			priority: '={{ $json.priority }}',
 			channel: null,
 			tags: '["beta", "q3"]',
 		});
-		const result = await t.run({
-			resource: 'accountTool',
-			operation: 'call',
-			toolName: byName('create_campaign'),
-			arguments: args,
-		});
+		const result = await t.run(
+			{
+				resource: 'accountTool',
+				operation: 'call',
+				toolName: byName('create_campaign'),
+				arguments: args,
+			},
+			{ items: [{ title: 'Feature X', priority: '2' }] },
+		);
 		expect(result.error).toBeUndefined();
 		expect(result.items.map((item) => item.json)).toEqual([
 			{ text: 'Created campaign c3 "Feature X" as a draft.' },
@@ -170,6 +173,41 @@ describe('account tool call', () => {
 		expect(result.error?.message).toBe(
 			'The account tool create_campaign needs the argument "name" [item 1]',
 		);
+		expect(t.fake.requests).toHaveLength(0);
+	});
+
+	it('an optional field left blank is not sent (not even as 0); a value that does not fit its type is refused before any request', async () => {
+		const blank = await t.run({
+			resource: 'accountTool',
+			operation: 'call',
+			toolName: byName('create_campaign'),
+			arguments: await mapped('create_campaign', {
+				name: 'B',
+				objective_id: 'o2',
+				// n8n itself would read a blank number as 0.
+				priority: '',
+				channel: null,
+			}),
+		});
+		expect(blank.error).toBeUndefined();
+		expect(toolRequests()[1].body).toEqual({ arguments: { name: 'B', objective_id: 'o2' } });
+
+		const args = await mapped('create_campaign', {
+			name: 'C',
+			objective_id: 'o2',
+			// A literal would be flagged by n8n before the run; an expression's value is checked here.
+			priority: '={{ "high" }}',
+		});
+		const wrongType = await t.run({
+			resource: 'accountTool',
+			operation: 'call',
+			toolName: byName('create_campaign'),
+			arguments: args,
+		});
+		expect(wrongType.error?.message).toBe(
+			'The argument "priority" of the account tool create_campaign is not valid [item 0]',
+		);
+		expect(wrongType.error?.description).toBe("'priority' expects a number but we got 'high'");
 		expect(t.fake.requests).toHaveLength(0);
 	});
 
@@ -240,7 +278,8 @@ describe('account tool call', () => {
 		const invalid = await callJson('create_campaign', {
 			name: 'X',
 			objective_id: 'o1',
-			priority: 'high',
+			// A literal would be flagged by n8n before the run; an expression's value is checked here.
+			priority: '={{ "high" }}',
 		});
 		expect(invalid.error?.message).toBe(
 			'Appcues API error 400: invalid_arguments: priority must be an integer',
