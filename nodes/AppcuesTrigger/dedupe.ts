@@ -2,19 +2,30 @@
 export type SeenEntry = [key: string, expiresAtMs: number];
 
 /**
- * Time bounds the memory first; the cap only guards against a flood. It is generous, so that even a
- * body of thousands of events pushes out nothing still inside its window.
+ * Time bounds the memory of event ids first; the cap only guards against a flood. It is generous,
+ * so that even a body of thousands of events pushes out nothing still inside its window.
  */
 export const MAX_SEEN = 10_000;
+
+/**
+ * How many body-only deliveries are remembered at once. They are never pushed out before they
+ * expire (that would reopen a replay), so a delivery that would need a place beyond this bound is
+ * refused until one expires.
+ */
+export const MAX_BODY_ONLY_DIGESTS = 10_000;
 
 /** Where the memory is kept in the node's static data (the name predates delivery digests). */
 export const SEEN_EVENTS_KEY = 'seenEventIds';
 
+/** Keys of body-only deliveries start with this; they are kept apart from event ids. */
+export const BODY_ONLY_PREFIX = 'body:';
+
 const HOUR_MS = 60 * 60 * 1000;
 
 /**
- * How long a delivery verified by a body-only signature is remembered: its timestamp is not signed,
- * so the replay window does not stop a copy sent later with a fresh timestamp; this memory does.
+ * How long a delivery verified by a body-only signature is remembered when its events carry no
+ * time of their own: its timestamp header is not signed, so the replay window does not stop a
+ * copy sent later with a fresh timestamp; this memory does.
  */
 export const BODY_ONLY_MEMORY_MS = 24 * HOUR_MS;
 
@@ -35,17 +46,13 @@ export function rememberUntil(nowMs: number, windowSeconds: number, timestampMs?
 	return Math.max(nowMs + 2 * windowMs, timestampMs === undefined ? 0 : timestampMs + windowMs);
 }
 
-/** Keys and their expiries, bounded by time and by MAX_SEEN. */
-export class SeenDeliveries {
-	private readonly expiries = new Map<string, number>();
+/** Keys and their expiries, with the oldest-expiring ones first when the cap is reached. */
+class ExpiringKeys {
+	readonly expiries = new Map<string, number>();
 
-	get size(): number {
-		return this.expiries.size;
-	}
-
-	has(key: string, nowMs: number): boolean {
+	expiryOf(key: string, nowMs: number): number | undefined {
 		const expiresAtMs = this.expiries.get(key);
-		return expiresAtMs !== undefined && expiresAtMs > nowMs;
+		return expiresAtMs !== undefined && expiresAtMs > nowMs ? expiresAtMs : undefined;
 	}
 
 	/** A key already known keeps the later of its two expiries. */
@@ -54,8 +61,90 @@ export class SeenDeliveries {
 		if (known === undefined || known < expiresAtMs) this.expiries.set(key, expiresAtMs);
 	}
 
-	forget(key: string): void {
-		this.expiries.delete(key);
+	dropExpired(nowMs: number): void {
+		for (const [key, expiresAtMs] of this.expiries) {
+			if (expiresAtMs <= nowMs) this.expiries.delete(key);
+		}
+	}
+
+	dropSoonestExpiring(count: number, keep: (key: string) => boolean): void {
+		if (count <= 0) return;
+		const soonestFirst = [...this.expiries].sort((a, b) => a[1] - b[1]);
+		for (const [key] of soonestFirst) {
+			if (count <= 0) return;
+			if (keep(key)) continue;
+			this.expiries.delete(key);
+			count--;
+		}
+	}
+}
+
+/**
+ * What the trigger has seen: event ids and delivery digests, each with an expiry.
+ *
+ * A key is pending from the moment its delivery is accepted here until n8n has answered that
+ * delivery: it already counts as seen (so a simultaneous copy starts no second run), and it is
+ * written to static data only by its own delivery, which n8n saves only once it has queued the run.
+ * Any other delivery leaves it out. When n8n answers with an error (it could not start the run,
+ * and the sender will try again) the key is forgotten, and remembered as forgotten until it would
+ * have expired, so that static data cannot bring it back.
+ *
+ * Body-only digests are kept apart: an unexpired one is never pushed out to make room, because
+ * forgetting it early would let a captured copy run again.
+ */
+export class SeenDeliveries {
+	private readonly events = new ExpiringKeys();
+	private readonly bodyOnly = new ExpiringKeys();
+	private readonly pending = new Set<string>();
+	private readonly forgotten = new ExpiringKeys();
+
+	private storeOf(key: string): ExpiringKeys {
+		return key.startsWith(BODY_ONLY_PREFIX) ? this.bodyOnly : this.events;
+	}
+
+	get size(): number {
+		return this.events.expiries.size + this.bodyOnly.expiries.size;
+	}
+
+	/** Unexpired body-only digests. */
+	bodyOnlyCount(nowMs: number): number {
+		this.bodyOnly.dropExpired(nowMs);
+		return this.bodyOnly.expiries.size;
+	}
+
+	/** Whether one more body-only digest can be remembered without pushing out a live one. */
+	hasRoomForBodyOnly(nowMs: number): boolean {
+		return this.bodyOnlyCount(nowMs) < MAX_BODY_ONLY_DIGESTS;
+	}
+
+	has(key: string, nowMs: number): boolean {
+		return this.storeOf(key).expiryOf(key, nowMs) !== undefined;
+	}
+
+	/**
+	 * Remembers a key; with `pending`, only until forget() unless confirm() comes first. A key
+	 * already known keeps the later of its two expiries.
+	 */
+	remember(key: string, expiresAtMs: number, pending = false): void {
+		this.storeOf(key).remember(key, expiresAtMs);
+		this.forgotten.expiries.delete(key);
+		if (pending) this.pending.add(key);
+	}
+
+	/** n8n accepted the delivery: its keys are stored with every later delivery. */
+	confirm(keys: Iterable<string>): void {
+		for (const key of keys) this.pending.delete(key);
+	}
+
+	/** n8n could not start the run: the delivery's keys are dropped, so that its retry runs. */
+	forget(keys: Iterable<string>): void {
+		for (const key of keys) {
+			if (!this.pending.delete(key)) continue;
+			const store = this.storeOf(key);
+			const expiresAtMs = store.expiries.get(key);
+			store.expiries.delete(key);
+			if (expiresAtMs !== undefined) this.forgotten.remember(key, expiresAtMs);
+		}
 	}
 
 	/**
@@ -73,25 +162,50 @@ export class SeenDeliveries {
 				typeof entry[1] === 'number' &&
 				entry[1] > nowMs
 			) {
-				this.remember(entry[0], entry[1]);
 				live++;
+				// A key this process forgot stays forgotten, whatever static data was saved meanwhile.
+				if (this.forgotten.expiryOf(entry[0], nowMs) !== undefined) continue;
+				// Stored keys were acknowledged where they were written, so they count as such here.
+				this.storeOf(entry[0]).remember(entry[0], entry[1]);
+				this.pending.delete(entry[0]);
 			}
 		}
 		return live;
 	}
 
-	/** Drops what has expired, then, over the cap, what expires soonest. */
+	/**
+	 * Drops what has expired, then, over the cap, the event ids that expire soonest. Body-only
+	 * digests are never pushed out, and neither are pending keys (their delivery is still open).
+	 */
 	prune(nowMs: number): void {
-		for (const [key, expiresAtMs] of this.expiries) {
-			if (expiresAtMs <= nowMs) this.expiries.delete(key);
+		this.events.dropExpired(nowMs);
+		this.bodyOnly.dropExpired(nowMs);
+		this.forgotten.dropExpired(nowMs);
+		for (const key of this.pending) {
+			if (!this.has(key, nowMs)) this.pending.delete(key);
 		}
-		const excess = this.expiries.size - MAX_SEEN;
-		if (excess <= 0) return;
-		const soonestFirst = [...this.expiries].sort((a, b) => a[1] - b[1]);
-		for (const [key] of soonestFirst.slice(0, excess)) this.expiries.delete(key);
+		this.events.dropSoonestExpiring(this.events.expiries.size - MAX_SEEN, (key) =>
+			this.pending.has(key),
+		);
 	}
 
-	toStored(): SeenEntry[] {
-		return [...this.expiries];
+	/** How many remembered keys are acknowledged, as static data should hold them. */
+	get storedSize(): number {
+		return this.size - this.pending.size;
+	}
+
+	/**
+	 * The entries static data keeps: the acknowledged ones and the delivery's own pending keys
+	 * (n8n saves a delivery's static data only once it has queued its run), never another open
+	 * delivery's.
+	 */
+	toStored(ownKeys: ReadonlySet<string> = new Set()): SeenEntry[] {
+		const stored: SeenEntry[] = [];
+		for (const store of [this.events, this.bodyOnly]) {
+			for (const [key, expiresAtMs] of store.expiries) {
+				if (!this.pending.has(key) || ownKeys.has(key)) stored.push([key, expiresAtMs]);
+			}
+		}
+		return stored;
 	}
 }

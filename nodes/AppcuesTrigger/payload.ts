@@ -1,5 +1,8 @@
 import type { IDataObject } from 'n8n-workflow';
 
+import { unixTimeToMs } from '../shared/unixTime';
+import { parseTimestamp } from './timestamp';
+
 /**
  * Appcues has not published its webhook payload, so these are the likely field names, read in this
  * order; the README lists them. Only top-level fields are read, apart from `attributes.*` ids.
@@ -8,7 +11,14 @@ export const EVENT_NAME_FIELDS = ['name', 'event', 'event_name', 'eventName'];
 export const EVENT_ID_FIELDS = ['id', 'event_id', 'eventId'];
 export const EXPERIENCE_ID_FIELDS = ['flowId', 'flow_id', 'experienceId', 'experience_id'];
 
-export type Parsed = { events: IDataObject[] } | { problem: string };
+/**
+ * The events of a body. `idTexts` holds, per event, the source text of its numeric id fields:
+ * JSON.parse reads 9007199254740993 as 9007199254740992, so two distinct ids would meet.
+ */
+export type Parsed = { events: IDataObject[]; idTexts?: IdTexts[] } | { problem: string };
+
+/** The source text of an event's numeric id fields, by field name. */
+export type IdTexts = Map<string, string>;
 
 const JSON_TYPE = /^(application\/json|text\/json|application\/[a-z0-9.+-]+\+json)$/;
 
@@ -67,7 +77,86 @@ export function eventsFromRawBody(rawBody: Buffer): Parsed {
 	} catch {
 		return { problem: 'The body is not valid JSON' };
 	}
-	return eventsFromJson(value);
+	const parsed = eventsFromJson(value);
+	if ('problem' in parsed || !parsed.events.some(hasNumericId)) return parsed;
+	return { ...parsed, idTexts: numericIdTexts(text) };
+}
+
+function hasNumericId(event: IDataObject): boolean {
+	return EVENT_ID_FIELDS.some((field) => typeof event[field] === 'number');
+}
+
+/**
+ * Per event, the source text of its top-level numeric id fields, read from JSON text that
+ * JSON.parse has already accepted. As in JSON.parse, the last of repeated keys wins.
+ */
+export function numericIdTexts(text: string): IdTexts[] {
+	let at = 0;
+	const skipSpace = () => {
+		while (at < text.length && ' \t\n\r'.includes(text[at])) at++;
+	};
+	const skipString = () => {
+		at++;
+		while (text[at] !== '"') at += text[at] === '\\' ? 2 : 1;
+		at++;
+	};
+	const skipValue = () => {
+		if (text[at] === '"') return skipString();
+		if (text[at] !== '{' && text[at] !== '[') {
+			while (at < text.length && !',}] \t\n\r'.includes(text[at])) at++;
+			return;
+		}
+		let depth = 0;
+		do {
+			if (text[at] === '"') {
+				skipString();
+				continue;
+			}
+			if (text[at] === '{' || text[at] === '[') depth++;
+			else if (text[at] === '}' || text[at] === ']') depth--;
+			at++;
+		} while (depth > 0);
+	};
+	const readEvent = (): IdTexts => {
+		const texts: IdTexts = new Map();
+		at++;
+		skipSpace();
+		while (text[at] !== '}') {
+			const keyStart = at;
+			skipString();
+			const key = JSON.parse(text.slice(keyStart, at)) as string;
+			skipSpace();
+			at++;
+			skipSpace();
+			const valueStart = at;
+			skipValue();
+			if (EVENT_ID_FIELDS.includes(key)) {
+				if (/[-\d]/.test(text[valueStart])) {
+					texts.set(key, text.slice(valueStart, at));
+				} else {
+					texts.delete(key);
+				}
+			}
+			skipSpace();
+			if (text[at] === ',') at++;
+			skipSpace();
+		}
+		at++;
+		return texts;
+	};
+
+	skipSpace();
+	if (text[at] === '{') return [readEvent()];
+	const events: IdTexts[] = [];
+	at++;
+	skipSpace();
+	while (text[at] !== ']') {
+		events.push(readEvent());
+		skipSpace();
+		if (text[at] === ',') at++;
+		skipSpace();
+	}
+	return events;
 }
 
 /** The first of the fields that holds text or a finite number, with its name and type. */
@@ -110,10 +199,34 @@ export function eventIdOf(event: IDataObject): string | undefined {
  * `{"id":"1"}` and `{"event_id":"1"}` are three events. A sender repeats a delivery byte for byte,
  * so a repeat always matches; merging fields or types could only drop a distinct event.
  */
-export function eventKeyOf(event: IDataObject): string | undefined {
+export function eventKeyOf(event: IDataObject, idTexts?: IdTexts): string | undefined {
 	const id = firstField(event, EVENT_ID_FIELDS);
-	if (id === undefined || id.text.length > MAX_ID_LENGTH) return undefined;
-	return `${id.field}:${id.isNumber ? id.text : JSON.stringify(id.text)}`;
+	if (id === undefined) return undefined;
+	// A number is keyed by the digits as sent, never by its rounded double.
+	const text = id.isNumber ? (idTexts?.get(id.field) ?? id.text) : JSON.stringify(id.text);
+	if (text.length > MAX_ID_LENGTH) return undefined;
+	return `${id.field}:${text}`;
+}
+
+/** Where an event carries the time it happened (Appcues' event vocabulary). */
+export const EVENT_TIME_FIELDS = ['timestamp'];
+
+/**
+ * When the event happened, from its `timestamp` field (Unix seconds or milliseconds, or ISO 8601
+ * with a zone), or undefined when absent or unreadable.
+ */
+export function eventTimeOf(event: IDataObject): number | undefined {
+	for (const field of EVENT_TIME_FIELDS) {
+		const value = event[field];
+		if (typeof value === 'number' && Number.isFinite(value) && value >= 0) {
+			return Math.round(unixTimeToMs(value));
+		}
+		if (typeof value === 'string') {
+			const ms = parseTimestamp(value);
+			if (ms !== undefined) return ms;
+		}
+	}
+	return undefined;
 }
 
 /** Every flow/experience id the event carries, at the top level or under `attributes`. */

@@ -8,13 +8,25 @@ import type {
 import { createHash } from 'crypto';
 
 import { DEFAULT_MAX_BODY_KB, DEFAULT_REPLAY_WINDOW_SECONDS } from './description';
-import { BODY_ONLY_MEMORY_MS, SEEN_EVENTS_KEY, rememberUntil } from './dedupe';
+import {
+	BODY_ONLY_MEMORY_MS,
+	BODY_ONLY_PREFIX,
+	MAX_BODY_ONLY_DIGESTS,
+	SEEN_EVENTS_KEY,
+	rememberUntil,
+} from './dedupe';
 import type { SeenDeliveries } from './dedupe';
 import { buildFilter, passesFilter } from './filters';
 import { readPinnedForm, secretFingerprint, triggerMemory } from './memory';
 import type { TriggerMemory } from './memory';
-import { contentTypeProblem, eventKeyOf, eventsFromJson, eventsFromRawBody } from './payload';
-import type { Parsed } from './payload';
+import {
+	contentTypeProblem,
+	eventKeyOf,
+	eventTimeOf,
+	eventsFromJson,
+	eventsFromRawBody,
+} from './payload';
+import type { IdTexts, Parsed } from './payload';
 import {
 	PINNED_FORMATS,
 	isSignatureFormat,
@@ -177,7 +189,7 @@ function openMemory(this: IWebhookFunctions, nowMs: number): Memory {
 	return {
 		process: processMemory,
 		staticData,
-		behind: processMemory.seen.size > stored || pinBehind,
+		behind: processMemory.seen.storedSize > stored || pinBehind,
 	};
 }
 
@@ -191,37 +203,42 @@ function pinnedForm(memory: Memory, fingerprint: string): SignatureForm | undefi
 }
 
 /**
- * Writes the whole memory to static data. Assigned, not mutated, so that n8n notices the change and
- * saves it with the workflow. n8n 2.41 saves it only for a delivery that starts no run, so static
- * data catches up at the next duplicate or filtered delivery.
+ * Writes the memory to static data: every acknowledged key, and the keys of this delivery (`own`),
+ * which n8n saves only once it has queued the run; never the keys of another delivery still open
+ * (its run may yet fail, and a stored key would come back). Assigned, not mutated, so that n8n
+ * notices the change and saves it with the workflow. n8n 2.41 saves it only for a delivery that
+ * starts no run, so static data catches up at the next duplicate or filtered delivery.
  */
-function saveMemory(memory: Memory, nowMs: number): void {
+function saveMemory(memory: Memory, nowMs: number, own: string[] = []): void {
 	memory.process.seen.prune(nowMs);
-	memory.staticData[SEEN_EVENTS_KEY] = memory.process.seen.toStored();
+	memory.staticData[SEEN_EVENTS_KEY] = memory.process.seen.toStored(new Set(own));
 	if (memory.process.pin) memory.staticData[PINNED_FORM_KEY] = { ...memory.process.pin };
 }
 
-/** Same bytes, same signature: the same delivery, whatever timestamp comes with it. */
-function deliveryKey(rawBody: Buffer, signature: VerifiedSignature): string {
+/**
+ * Same bytes, same signature: the same delivery, whatever timestamp comes with it. A body-only
+ * signature's digest is kept apart, never pushed out before it expires.
+ */
+function deliveryKey(rawBody: Buffer, signature: VerifiedSignature, bodyOnly: boolean): string {
 	const digest = createHash('sha256').update(signature.digest).update(rawBody).digest('hex');
-	return `delivery:${digest.slice(0, 32)}`;
+	return `${bodyOnly ? BODY_ONLY_PREFIX : 'delivery:'}${digest.slice(0, 32)}`;
 }
 
 /**
- * Drops events already seen, and repeats inside one body, and remembers the rest. Runs with no
- * await, so simultaneous deliveries in this process see each other's events.
+ * Drops events already seen, and repeats inside one body, and says which keys the rest bring.
+ * Runs with no await, so simultaneous deliveries in this process see each other's events.
  */
 function dropDuplicates(
 	events: IDataObject[],
+	idTexts: Map<IDataObject, IdTexts>,
 	seen: SeenDeliveries,
-	expiresAtMs: number,
 	nowMs: number,
 ): { fresh: IDataObject[]; newKeys: string[]; withoutId: number } {
 	const fresh: IDataObject[] = [];
 	const newKeys = new Set<string>();
 	let withoutId = 0;
 	for (const event of events) {
-		const key = eventKeyOf(event);
+		const key = eventKeyOf(event, idTexts.get(event));
 		if (key === undefined) {
 			withoutId++;
 		} else {
@@ -230,8 +247,38 @@ function dropDuplicates(
 		}
 		fresh.push(event);
 	}
-	for (const key of newKeys) seen.remember(key, expiresAtMs);
 	return { fresh, newKeys: [...newKeys], withoutId };
+}
+
+/**
+ * A body-only signature does not sign the timestamp header, but it does sign the body: when every
+ * event carries its own time, the replay window applies to those times, and the delivery need only
+ * be remembered while they are inside it. Otherwise it is remembered for a day.
+ */
+function bodyOnlyTimes(
+	events: IDataObject[],
+	options: TriggerOptions,
+	nowMs: number,
+): { stale: boolean; rememberUntilMs: number } {
+	const dayLater = nowMs + BODY_ONLY_MEMORY_MS;
+	if (options.replayWindowSeconds <= 0) return { stale: false, rememberUntilMs: dayLater };
+	const times = events.map(eventTimeOf);
+	const stale = times.some(
+		(timeMs) =>
+			timeMs !== undefined && !isWithinReplayWindow(timeMs, nowMs, options.replayWindowSeconds),
+	);
+	if (times.some((timeMs) => timeMs === undefined)) return { stale, rememberUntilMs: dayLater };
+	const latest = Math.max(...(times as number[]));
+	return { stale, rememberUntilMs: rememberUntil(nowMs, options.replayWindowSeconds, latest) };
+}
+
+function tooManyBodyOnly(this: IWebhookFunctions): IWebhookResponseData {
+	return reply.call(
+		this,
+		429,
+		`Too Many Requests: ${MAX_BODY_ONLY_DIGESTS} deliveries signed over the body only are remembered ` +
+			'against replay and none has expired yet; send this one again later',
+	);
 }
 
 async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponseData> {
@@ -273,13 +320,16 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 	const parsed: Parsed = rawBody ? eventsFromRawBody(rawBody) : eventsFromJson(this.getBodyData());
 	if ('problem' in parsed) return badRequest.call(this, parsed.problem);
 
-	const delivery = verified && rawBody ? deliveryKey(rawBody, verified.signature) : undefined;
 	const bodyOnly = verified !== undefined && !signsTimestamp(verified.signature.form);
+	const delivery =
+		verified && rawBody ? deliveryKey(rawBody, verified.signature, bodyOnly) : undefined;
 	if (memory && delivery !== undefined && memory.process.seen.has(delivery, nowMs)) {
 		// A copy of a delivery that already ran: whatever timestamp it carries now, no second run.
 		if (memory.behind) saveMemory(memory, nowMs);
 		return reply.call(this, 200);
 	}
+	const bodyOnlyMemory = bodyOnly ? bodyOnlyTimes(parsed.events, options, nowMs) : undefined;
+	if (bodyOnlyMemory?.stale) return unauthorized.call(this);
 
 	const filter = buildFilter(
 		this.getNodeParameter('events', []),
@@ -287,27 +337,45 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 		this.getNodeParameter('experienceIds', ''),
 	);
 	const wanted = parsed.events.filter((event) => passesFilter(event, filter));
-	const expiresAtMs = rememberUntil(nowMs, options.replayWindowSeconds, verified?.timestampMs);
+	const idTexts = new Map<IDataObject, IdTexts>();
+	parsed.idTexts?.forEach((texts, index) => idTexts.set(parsed.events[index], texts));
 	const {
 		fresh: events,
 		newKeys,
 		withoutId,
 	} = memory && options.ignoreDuplicates
-		? dropDuplicates(wanted, memory.process.seen, expiresAtMs, nowMs)
+		? dropDuplicates(wanted, idTexts, memory.process.seen, nowMs)
 		: { fresh: wanted, newKeys: [], withoutId: 0 };
+	const expiresAtMs = rememberUntil(nowMs, options.replayWindowSeconds, verified?.timestampMs);
+	const keys = newKeys.map((key): [string, number] => [key, expiresAtMs]);
 	if (memory && events.length && delivery !== undefined && (bodyOnly || withoutId > 0)) {
 		// Event ids cover the rest. A body-only signature does not sign the timestamp, so its copies
-		// are refused for a day, not only while their timestamp is inside the window.
-		const deliveryExpiresAtMs = bodyOnly
-			? Math.max(expiresAtMs, nowMs + BODY_ONLY_MEMORY_MS)
-			: expiresAtMs;
-		memory.process.seen.remember(delivery, deliveryExpiresAtMs);
-		newKeys.push(delivery);
+		// are refused for as long as the events' own times allow, or a day.
+		if (bodyOnlyMemory) {
+			if (!memory.process.seen.hasRoomForBodyOnly(nowMs)) {
+				if (memory.behind) saveMemory(memory, nowMs);
+				return tooManyBodyOnly.call(this);
+			}
+			keys.push([delivery, bodyOnlyMemory.rememberUntilMs]);
+		} else {
+			keys.push([delivery, expiresAtMs]);
+		}
 	}
-	if (memory && (newKeys.length || pinned || memory.behind)) saveMemory(memory, nowMs);
-	// Filtered out or already delivered: acknowledged, so Appcues does not retry, and no run starts.
-	if (!events.length) return reply.call(this, 200);
-	if (memory) forgetUnlessAcknowledged.call(this, memory.process.seen, newKeys);
+	if (!events.length) {
+		// Filtered out or already delivered: acknowledged, so Appcues does not retry, and no run starts.
+		if (memory && (pinned || memory.behind)) saveMemory(memory, nowMs);
+		return reply.call(this, 200);
+	}
+	if (memory) {
+		rememberUntilAnswered.call(this, memory.process.seen, keys);
+		if (keys.length || pinned || memory.behind) {
+			saveMemory(
+				memory,
+				nowMs,
+				keys.map(([key]) => key),
+			);
+		}
+	}
 
 	const items: INodeExecutionData[] = events.map((event) => ({
 		json: options.includeHeaders ? withHeaders(event, headers, verified) : event,
@@ -316,18 +384,30 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 }
 
 /**
- * n8n answers a delivery that starts a run once the run is queued, with an error if it could not
- * be. Appcues then sends it again, and that copy must not be taken for a duplicate.
+ * Remembers the keys of a delivery that starts a run. n8n answers it once the run is queued, with an
+ * error if it could not be; Appcues then sends it again, and that copy must run. So the keys stay
+ * pending until the answer: a 2xx acknowledges them, anything else, or a connection closed before
+ * the answer was sent, forgets them. Where the response object cannot tell (no events), the keys
+ * are acknowledged at once.
  */
-function forgetUnlessAcknowledged(
+function rememberUntilAnswered(
 	this: IWebhookFunctions,
 	seen: SeenDeliveries,
-	keys: string[],
+	keys: Array<[string, number]>,
 ): void {
 	const res = this.getResponseObject();
-	if (!keys.length || typeof res.once !== 'function') return;
+	const waits = keys.length > 0 && typeof res.once === 'function';
+	for (const [key, expiresAtMs] of keys) seen.remember(key, expiresAtMs, waits);
+	if (!waits) return;
+	const names = keys.map(([key]) => key);
+	let answered = false;
 	res.once('finish', () => {
-		if (res.statusCode < 200 || res.statusCode > 299) for (const key of keys) seen.forget(key);
+		answered = true;
+		if (res.statusCode >= 200 && res.statusCode <= 299) seen.confirm(names);
+		else seen.forget(names);
+	});
+	res.once('close', () => {
+		if (!answered) seen.forget(names);
 	});
 }
 

@@ -1,36 +1,59 @@
 /**
- * A fake Appcues API: a real HTTP server on 127.0.0.1 that behaves as
- * ../shared/research/appcues-api.md describes the real one (Basic auth with key and secret,
- * account-scoped paths, `{"error": true, "status", "title", "detail"}` error bodies, an
- * account-wide rate limit answered with 429 and no Retry-After, async jobs). Tests, the
- * end-to-end suite and `npm run dev` all use this one server.
+ * A fake Appcues API: a real HTTP server on 127.0.0.1 that behaves as Appcues' Public API
+ * (https://api.appcues.com/v2/docs) and Appcues' own CLI (https://github.com/appcues/cli) describe
+ * it: Basic auth with key and secret, account-scoped paths, `{"error": true, "status", "title",
+ * "detail"}` error bodies, an account-wide rate limit answered with 429 and no Retry-After, async
+ * jobs. Tests, the end-to-end suite and `npm run dev` all use this one server.
  *
  * Faults can be injected (429 bursts, 5xx, dropped connections, latency), and every request is
  * recorded for assertions. A small control API lives under /__fake/ for out-of-process users.
  *
- * Bulk data (issue 5): body size limits (413), bulk import of NDJSON / CSV / multipart files,
- * segment membership from a CSV file, events and segment membership exports, jobs that finish,
- * fail or never finish, analytics queries and exports with a presigned-style download URL, and
- * GDPR erasure with the legacy key. Where the research notes say a detail is unknown, the fake
- * picks a strict, plausible rule and says so in a comment next to it.
+ * Bulk data: body size limits (413), bulk import of NDJSON / CSV / multipart files, segment
+ * membership from a CSV file, events and segment membership exports, jobs that finish, fail or
+ * never finish, analytics queries and exports with a presigned-style download URL, and GDPR
+ * erasure with the legacy key. Where Appcues documents no detail, the fake picks a strict,
+ * plausible rule and says so in a comment next to it.
  *
- * This file is the server core and the public entry: the HTTP listener, body reading and
- * limits, auth, the rate limit, faults, the request log, the settings and the routing table.
- * The routes live in routes/, one module per resource as in nodes/Appcues/actions/ (listed in
- * routes/index.ts); the account state in state.ts; the /__fake/ control API in control.ts.
+ * This file is the server core and the public entry: the HTTP listener, the settings, and the way
+ * a request goes through the fake (body limit, request log, latency and faults, auth, rate limit,
+ * route). Each other concern is a module of its own: body limits in limits.ts, body kinds and
+ * parsing in body.ts, auth in auth.ts, the rate limit in rate-limit.ts, injected faults and job
+ * outcomes in faults.ts, the request log in request-log.ts, the routes in routes/ (one module per
+ * resource as in nodes/Appcues/actions/, listed in routes/index.ts), the account state in
+ * state.ts and the /__fake/ control API in control.ts.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+import { accountFor, gdprCaller } from './auth';
+import { bodyKindOf, checkBodyKind, decodeBody, multipartParts } from './body';
 import { handleControl } from './control';
-import { MultipartError, parseMediaType, parseMultipart } from './multipart';
-import { badRequest, formatBytes, HttpProblem, problemBody } from './problem';
+import { delay, type Fault, JobPlan, RequestFaults, statusFaultResponse } from './faults';
+import {
+	type BodyTarget,
+	bodyLimit,
+	checkFileParts,
+	DEFAULT_GDPR_MAX_FILE_BYTES,
+	DEFAULT_MAX_BODY_BYTES,
+	DEFAULT_MAX_FILE_BYTES,
+	linger,
+	readBody,
+} from './limits';
+import { parseMediaType } from './multipart';
+import { HttpProblem, problemBody } from './problem';
+import { RateLimit, rateLimited } from './rate-limit';
+import {
+	type FakeOrigin,
+	type RecordedRequest,
+	type RequestFilter,
+	RequestLog,
+} from './request-log';
 import { buildRoutes } from './routes';
 import { type DownloadTokens, presignedDownload } from './routes/analytics';
 import { gdprDelete } from './routes/legacy';
 import { dispatchTools } from './routes/tools';
-import type { BodyKind, DispatchResult, Route } from './routes/route';
+import type { DispatchResult, Route } from './routes/route';
 import {
 	type AccountState,
 	type AnalyticsExportRecord,
@@ -41,7 +64,14 @@ import {
 	type FakeAccount,
 } from './state';
 
+export type { Fault, FaultKind } from './faults';
+export {
+	DEFAULT_GDPR_MAX_FILE_BYTES,
+	DEFAULT_MAX_BODY_BYTES,
+	DEFAULT_MAX_FILE_BYTES,
+} from './limits';
 export { problemBody } from './problem';
+export type { FakeOrigin, RecordedRequest } from './request-log';
 export {
 	type AccountState,
 	type AnalyticsExportRecord,
@@ -60,55 +90,6 @@ export {
 	type UserRecord,
 } from './state';
 
-/** Which of the fake's two listeners got a request: the API, or the account tools (routes/tools.ts). */
-export type FakeOrigin = 'api' | 'tools';
-
-export interface RecordedRequest {
-	origin: FakeOrigin;
-	method: string;
-	/** Raw path as sent, percent-encoding kept. */
-	rawPath: string;
-	/** Path segments, each decoded once. */
-	segments: string[];
-	query: Record<string, string>;
-	headers: Record<string, string | string[] | undefined>;
-	/** Parsed JSON when the body was JSON, else the raw text ('' when recordBodies is off). */
-	body: unknown;
-	rawBody: string;
-	/**
-	 * Size of the request body in bytes. For a 413 it is the declared Content-Length when that
-	 * already exceeded the limit, else the bytes read until the limit was passed.
-	 */
-	bytes: number;
-	/** The parts of a multipart/form-data body (without their data). */
-	parts?: Array<{ name: string; filename?: string; contentType?: string; bytes: number }>;
-	accountId?: string;
-	/** Status answered, or 0 when the connection was dropped. */
-	status: number;
-	at: number;
-}
-
-export type FaultKind = 'status' | 'drop' | 'drop-after-apply' | 'latency';
-
-export interface Fault {
-	kind: FaultKind;
-	/** Status to answer for kind "status" (429, 500, 502, 503, 504 …). */
-	status?: number;
-	/** Header value for Retry-After, when the fault should send one. */
-	retryAfter?: string;
-	/** Extra delay for kind "latency". */
-	delayMs?: number;
-	/** How many matching requests the fault applies to; Infinity for always. */
-	times?: number;
-	/** Probability (0..1) that a matching request is hit; 1 by default. */
-	probability?: number;
-	method?: string;
-	/** Applies when the decoded path contains this text. */
-	pathIncludes?: string;
-	/** Body to send with a status fault; an Appcues-style error body by default. */
-	body?: string;
-}
-
 export interface FakeAppcuesOptions {
 	accounts?: FakeAccount[];
 	/** Account-wide limit; Appcues allows about 60 requests per second. 0 turns it off. */
@@ -119,13 +100,14 @@ export interface FakeAppcuesOptions {
 	jobPollsToFinish?: number;
 	/**
 	 * How legacy jobs (`GET /jobs/{id}`) report status. 'string' (default): "queued", "running",
-	 * then "complete" or "failed". 'numeric': HTTP-like numbers as TAP reads them (research §3.8):
-	 * 202 while queued or running, 200 when done, 422 when failed.
+	 * then "complete" or "failed". 'numeric': HTTP-like numbers as the Singer tap for Appcues
+	 * (cargo-one/tap-appcues) reads them: 202 while queued or running, 200 when done, 422 when
+	 * failed.
 	 */
 	statusStyle?: 'string' | 'numeric';
 	/**
-	 * Largest request body, in bytes (default 20 MB = 20,000,000 bytes). The research notes found no
-	 * documented limit; 20 MB is the figure the project's brief gives. Above it: 413.
+	 * Largest request body, in bytes (default 20 MB = 20,000,000 bytes). Appcues documents no limit
+	 * for these routes; the fake takes 20 MB. Above it: 413.
 	 */
 	maxBodyBytes?: number;
 	/** Largest file in a multipart upload (import, segment membership), in bytes (default 200,000,000). */
@@ -146,101 +128,6 @@ export interface FakeAppcuesOptions {
 	recordBodies?: boolean;
 	seed?: (state: AccountState, account: FakeAccount) => void;
 }
-
-/**
- * Appcues writes "20MB", "200MB" and "< 8 MB" without saying which megabyte; the fake takes the
- * smaller, decimal reading (1 MB = 1,000,000 bytes), so a client that fits the fake fits Appcues.
- */
-export const DEFAULT_MAX_BODY_BYTES = 20_000_000;
-export const DEFAULT_MAX_FILE_BYTES = 200_000_000;
-export const DEFAULT_GDPR_MAX_FILE_BYTES = 8_000_000;
-/** Room for the multipart envelope (boundaries, part headers, small fields) around a file. */
-const MULTIPART_ENVELOPE_BYTES = 64 * 1024;
-/** After a 413 the rest of the body is read and dropped for at most this long (like nginx's lingering close). */
-const LINGER_MS = 5000;
-
-const BODY_KIND_TYPES: Record<BodyKind, string> = {
-	json: 'application/json',
-	ndjson: 'application/x-ndjson',
-	csv: 'text/csv',
-	multipart: 'multipart/form-data',
-};
-
-/**
- * The body kind a media type names. NDJSON is only `application/x-ndjson` (the research's
- * inferred type, and what VELOCITY sends); anything else mentioning json is JSON, as before.
- */
-function bodyKindOf(mediaType: string): BodyKind | undefined {
-	if (mediaType === 'application/x-ndjson') return 'ndjson';
-	if (mediaType === 'text/csv') return 'csv';
-	if (mediaType === 'multipart/form-data') return 'multipart';
-	if (mediaType.includes('json')) return 'json';
-	return undefined;
-}
-
-interface ReadBody {
-	buffer: Buffer;
-	bytes: number;
-	tooLarge: boolean;
-	aborted: boolean;
-}
-
-const EMPTY = Buffer.alloc(0);
-
-/**
- * Reads a request body, giving up as soon as it passes `limit` bytes: a declared Content-Length
- * above the limit is refused before reading, a chunked body once the running count passes it.
- * Nothing past the limit is buffered.
- */
-function readBody(req: IncomingMessage, limit: number): Promise<ReadBody> {
-	return new Promise((resolve) => {
-		const declared =
-			req.headers['content-length'] === undefined ? NaN : Number(req.headers['content-length']);
-		if (Number.isFinite(declared) && declared > limit) {
-			resolve({ buffer: EMPTY, bytes: declared, tooLarge: true, aborted: false });
-			return;
-		}
-		const chunks: Buffer[] = [];
-		let bytes = 0;
-		let settled = false;
-		const finish = (result: ReadBody) => {
-			if (settled) return;
-			settled = true;
-			req.off('data', onData);
-			resolve(result);
-		};
-		const onData = (chunk: Buffer) => {
-			bytes += chunk.length;
-			if (bytes > limit) {
-				chunks.length = 0;
-				finish({ buffer: EMPTY, bytes, tooLarge: true, aborted: false });
-				return;
-			}
-			chunks.push(chunk);
-		};
-		req.on('data', onData);
-		req.on('end', () =>
-			finish({ buffer: Buffer.concat(chunks, bytes), bytes, tooLarge: false, aborted: false }),
-		);
-		req.on('error', () => finish({ buffer: EMPTY, bytes, tooLarge: false, aborted: true }));
-		req.on('close', () => finish({ buffer: EMPTY, bytes, tooLarge: false, aborted: true }));
-	});
-}
-
-/**
- * After an early answer, drop the rest of the body so the client can finish sending and read
- * the 413 (closing at once makes many clients report EPIPE/ECONNRESET instead), but never for
- * longer than LINGER_MS.
- */
-function linger(req: IncomingMessage) {
-	if (req.complete) return;
-	const timer = setTimeout(() => req.socket.destroy(), LINGER_MS);
-	timer.unref();
-	req.on('end', () => clearTimeout(timer));
-	req.on('close', () => clearTimeout(timer));
-	req.resume();
-}
-
 function isGdprPath(segments: string[]) {
 	return (
 		segments.length === 3 &&
@@ -251,20 +138,16 @@ function isGdprPath(segments: string[]) {
 }
 
 export class FakeAppcues {
-	readonly requests: RecordedRequest[] = [];
-	/** Requests being handled right now, and the most there ever were at once (since reset). */
-	inFlight = 0;
-	maxInFlight = 0;
 	readonly accounts: FakeAccount[];
 	readonly states = new Map<string, AccountState>();
-	private readonly faults: Array<Fault & { used: number }> = [];
-	private readonly jobPlan: Array<{ outcome: 'fail' | 'stall'; reason?: string; left: number }> =
-		[];
+	private readonly log = new RequestLog();
+	private readonly faults = new RequestFaults();
+	private readonly jobPlan = new JobPlan();
+	private readonly rateLimit = new RateLimit(() => this.rateLimitPerSecond);
 	/** Download tokens minted by analytics export polls. */
 	private readonly downloads: DownloadTokens = new Map();
 	private server?: Server;
 	private toolsServer?: Server;
-	private readonly buckets = new Map<string, { tokens: number; updatedAt: number }>();
 	private readonly routes: Route[];
 	private readonly sockets = new Set<import('node:net').Socket>();
 	url = '';
@@ -281,13 +164,28 @@ export class FakeAppcues {
 		this.routes = buildRoutes(this);
 	}
 
+	/** Every Appcues request received since the last reset (the control API is not recorded). */
+	get requests(): RecordedRequest[] {
+		return this.log.requests;
+	}
+
+	/** Requests being handled right now. */
+	get inFlight() {
+		return this.log.inFlight;
+	}
+
+	/** The most requests handled at once since the last reset. */
+	get maxInFlight() {
+		return this.log.maxInFlight;
+	}
+
 	get rateLimitPerSecond() {
 		return this.options.rateLimitPerSecond ?? 60;
 	}
 
 	set rateLimitPerSecond(value: number) {
 		this.options.rateLimitPerSecond = value;
-		this.buckets.clear();
+		this.rateLimit.clear();
 	}
 
 	set latencyMs(value: number) {
@@ -332,7 +230,7 @@ export class FakeAppcues {
 			if (value === undefined) delete (this.options as Record<string, unknown>)[key];
 			else (this.options as Record<string, unknown>)[key] = value;
 		}
-		if ('rateLimitPerSecond' in settings) this.buckets.clear();
+		if ('rateLimitPerSecond' in settings) this.rateLimit.clear();
 	}
 
 	state(accountId = this.accounts[0].accountId): AccountState {
@@ -342,11 +240,11 @@ export class FakeAppcues {
 	}
 
 	addFault(fault: Fault) {
-		this.faults.push({ times: 1, probability: 1, ...fault, used: 0 });
+		this.faults.add(fault);
 	}
 
 	clearFaults() {
-		this.faults.length = 0;
+		this.faults.clear();
 	}
 
 	/**
@@ -355,25 +253,22 @@ export class FakeAppcues {
 	 * jobs) or `failure_reason` (analytics exports) set to `reason`. A failing job changes nothing.
 	 */
 	failNextJobs(count = 1, reason?: string) {
-		this.jobPlan.push({ outcome: 'fail', reason, left: count });
+		this.jobPlan.failNext(count, reason);
 	}
 
 	/** The next `count` jobs created by any route never finish (and change nothing). */
 	stallNextJobs(count = 1) {
-		this.jobPlan.push({ outcome: 'stall', left: count });
+		this.jobPlan.stallNext(count);
 	}
 
 	/** Forgets planned job failures and stalls. */
 	clearJobPlan() {
-		this.jobPlan.length = 0;
+		this.jobPlan.clear();
 	}
 
 	/** The planned outcome of the next job a route creates (consumes the plan). */
 	takeJobOutcome(): { outcome: 'ok' | 'fail' | 'stall'; reason?: string } {
-		const next = this.jobPlan[0];
-		if (!next) return { outcome: 'ok' };
-		if (--next.left <= 0) this.jobPlan.shift();
-		return { outcome: next.outcome, reason: next.reason };
+		return this.jobPlan.take();
 	}
 
 	/** Creates a legacy job with the planned outcome; `applies` is false when it will fail or stall. */
@@ -412,20 +307,15 @@ export class FakeAppcues {
 	}
 
 	reset() {
-		this.requests.length = 0;
+		this.log.clear();
 		this.clearFaults();
 		this.clearJobPlan();
-		this.maxInFlight = this.inFlight;
-		this.buckets.clear();
+		this.rateLimit.clear();
 	}
 
 	/** Requests for Appcues routes (the control API is not recorded). */
-	apiRequests(filter?: { method?: string; pathIncludes?: string }) {
-		return this.requests.filter(
-			(request) =>
-				(!filter?.method || request.method === filter.method) &&
-				(!filter?.pathIncludes || request.segments.join('/').includes(filter.pathIncludes)),
-		);
+	apiRequests(filter?: RequestFilter) {
+		return this.log.filter(filter);
 	}
 
 	/** Starts the API listener on `port` and the account tools listener on a free port. */
@@ -456,86 +346,24 @@ export class FakeAppcues {
 		await Promise.all([closing(this.server), closing(this.toolsServer)]);
 	}
 
-	private takeFault(method: string, decodedPath: string): (Fault & { used: number }) | undefined {
-		for (const fault of this.faults) {
-			if ((fault.times ?? 1) <= fault.used) continue;
-			if (fault.method && fault.method !== method) continue;
-			if (fault.pathIncludes && !decodedPath.includes(fault.pathIncludes)) continue;
-			if ((fault.probability ?? 1) < 1 && Math.random() >= (fault.probability ?? 1)) continue;
-			fault.used++;
-			return fault;
-		}
-		return undefined;
+	/** Which body limit a request has: multipart to the GDPR route or to an upload route is a file. */
+	private bodyTarget(method: string, segments: string[], mediaType: string): BodyTarget {
+		if (mediaType !== 'multipart/form-data') return 'body';
+		if (isGdprPath(segments)) return 'gdpr-upload';
+		const [version, accountsWord, , ...rest] = segments;
+		const upload =
+			version === 'v2' &&
+			accountsWord === 'accounts' &&
+			this.routes.some(
+				(route) =>
+					route.method === method &&
+					route.accepts?.includes('multipart') &&
+					matchRoute(route.pattern, rest),
+			);
+		return upload ? 'upload' : 'body';
 	}
 
-	/** Token bucket per account (or other key): capacity = one second of traffic. */
-	allow(accountId: string): boolean {
-		const rate = this.rateLimitPerSecond;
-		if (!(rate > 0)) return true;
-		const now = Date.now();
-		const bucket = this.buckets.get(accountId) ?? { tokens: rate, updatedAt: now };
-		bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedAt) / 1000) * rate);
-		bucket.updatedAt = now;
-		this.buckets.set(accountId, bucket);
-		if (bucket.tokens < 1) return false;
-		bucket.tokens -= 1;
-		return true;
-	}
-
-	/**
-	 * X-RateLimit-* headers as the analytics routes send them (research §2.3; legacy routes send
-	 * none). Limit is the per-second rate (60 when the fake's limit is off), Remaining the whole
-	 * requests left in the bucket, Reset the Unix time (seconds) when the bucket is full again.
-	 */
-	private rateLimitHeaders(accountId: string): Record<string, string> {
-		const rate = this.rateLimitPerSecond > 0 ? this.rateLimitPerSecond : 60;
-		const bucket = this.rateLimitPerSecond > 0 ? this.buckets.get(accountId) : undefined;
-		const tokens = bucket?.tokens ?? rate;
-		const resetMs = Date.now() + ((rate - tokens) / rate) * 1000;
-		return {
-			'X-RateLimit-Limit': String(rate),
-			'X-RateLimit-Remaining': String(Math.max(0, Math.floor(tokens))),
-			'X-RateLimit-Reset': String(Math.ceil(resetMs / 1000)),
-		};
-	}
-
-	/** The body limit of a request: file uploads get maxFileBytes, everything else maxBodyBytes. */
-	private bodyLimit(
-		method: string,
-		segments: string[],
-		mediaType: string,
-	): { bytes: number; detail: string } {
-		if (mediaType === 'multipart/form-data') {
-			if (isGdprPath(segments)) {
-				return {
-					bytes: this.gdprMaxFileBytes + MULTIPART_ENVELOPE_BYTES,
-					detail: `the CSV file must be smaller than ${formatBytes(this.gdprMaxFileBytes)}`,
-				};
-			}
-			const [version, accountsWord, , ...rest] = segments;
-			const upload =
-				version === 'v2' &&
-				accountsWord === 'accounts' &&
-				this.routes.some(
-					(route) =>
-						route.method === method &&
-						route.accepts?.includes('multipart') &&
-						matchRoute(route.pattern, rest),
-				);
-			if (upload) {
-				return {
-					bytes: this.maxFileBytes + MULTIPART_ENVELOPE_BYTES,
-					detail: `the uploaded file is larger than the ${formatBytes(this.maxFileBytes)} limit`,
-				};
-			}
-		}
-		return {
-			bytes: this.maxBodyBytes,
-			detail: `the request body is larger than the ${formatBytes(this.maxBodyBytes)} limit`,
-		};
-	}
-
-	private async handle(req: IncomingMessage, res: ServerResponse, origin: FakeOrigin = 'api') {
+	private async handle(req: IncomingMessage, res: ServerResponse, origin: FakeOrigin) {
 		const url = new URL(req.url ?? '/', 'http://fake');
 		const rawPath = (req.url ?? '/').split('?')[0];
 		const method = (req.method ?? 'GET').toUpperCase();
@@ -545,9 +373,7 @@ export class FakeAppcues {
 			for await (const chunk of req) chunks.push(chunk as Buffer);
 			return handleControl(this, method, rawPath, Buffer.concat(chunks).toString('utf8'), res);
 		}
-		this.inFlight++;
-		this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-		res.on('close', () => this.inFlight--);
+		this.log.track(res);
 
 		let segments: string[];
 		try {
@@ -557,33 +383,22 @@ export class FakeAppcues {
 		}
 		const contentType = String(req.headers['content-type'] ?? '');
 		const mediaType = parseMediaType(contentType).type;
-		const limit = this.bodyLimit(method, segments, mediaType);
+		const limit = bodyLimit(this, this.bodyTarget(method, segments, mediaType));
 		const read = await readBody(req, limit.bytes);
-		// JSON bodies are always parsed for the routes; recordBodies only decides what is kept.
-		const isJson = bodyKindOf(mediaType) === 'json';
-		const rawBody = this.recordBodies || isJson ? read.buffer.toString('utf8') : '';
-		let body: unknown = rawBody;
-		if (rawBody && isJson) {
-			try {
-				body = JSON.parse(rawBody);
-			} catch {
-				body = rawBody;
-			}
-		}
-		const record: RecordedRequest = {
-			origin,
-			method,
-			rawPath,
-			segments,
-			query: Object.fromEntries(url.searchParams),
-			headers: { ...req.headers },
-			body: this.recordBodies ? body : '',
-			rawBody: this.recordBodies ? rawBody : '',
-			bytes: read.bytes,
-			status: 0,
-			at: Date.now(),
-		};
-		this.requests.push(record);
+		const { body, rawBody } = decodeBody(read.buffer, mediaType, this.recordBodies);
+		const record = this.log.record(
+			req,
+			{
+				origin,
+				method,
+				rawPath,
+				segments,
+				body: this.recordBodies ? body : '',
+				rawBody: this.recordBodies ? rawBody : '',
+				bytes: read.bytes,
+			},
+			url,
+		);
 		if (read.aborted) return;
 
 		const responseHeaders: Record<string, string> = {};
@@ -611,17 +426,15 @@ export class FakeAppcues {
 		const latency = this.options.latencyMs ?? 0;
 		if (latency > 0) await delay(latency);
 
-		const fault = this.takeFault(method, segments.join('/'));
+		const fault = this.faults.take(method, segments.join('/'));
 		if (fault?.kind === 'latency') await delay(fault.delayMs ?? 0);
 		if (fault?.kind === 'drop') {
 			req.socket.destroy();
 			return;
 		}
 		if (fault?.kind === 'status') {
-			const status = fault.status ?? 503;
-			return send(status, fault.body ?? problemBody(status, 'injected fault'), {
-				...(fault.retryAfter !== undefined ? { 'Retry-After': fault.retryAfter } : {}),
-			});
+			const answer = statusFaultResponse(fault);
+			return send(answer.status, answer.body, answer.headers);
 		}
 
 		try {
@@ -693,88 +506,43 @@ export class FakeAppcues {
 				rawBody,
 				headers: record.headers,
 				record,
+				// The tools origin has a limit of its own, as Appcues' CLI has one client per origin.
+				allow: (accountId) => this.rateLimit.allow(`tools:${accountId}`),
 			});
 		}
 		if (segments[0] === '__download')
 			return presignedDownload(this.downloads, this.states, { method, segments, req, record, url });
 
 		const kind = rawBody.length ? bodyKindOf(mediaType) : undefined;
-		const parseParts = () => {
-			try {
-				const parts = parseMultipart(rawBody, contentType);
-				record.parts = parts.map((part) => ({
-					name: part.name,
-					filename: part.filename,
-					contentType: part.contentType,
-					bytes: part.data.length,
-				}));
-				return parts;
-			} catch (error) {
-				if (error instanceof MultipartError)
-					throw badRequest(`malformed multipart body: ${error.message}`);
-				throw error;
-			}
-		};
+		const parseParts = () => multipartParts(rawBody, contentType, record);
 
 		const [version, accountsWord, accountId, ...rest] = segments;
-		const v1Gdpr = isGdprPath(segments);
-		if (!v1Gdpr && (!['v1', 'v2'].includes(version) || accountsWord !== 'accounts' || !accountId)) {
-			throw new HttpProblem(404, 'Not Found', 'route not found');
-		}
-		const auth = parseBasic(req.headers.authorization);
-		const byKey = auth
-			? this.accounts.find(
-					(account) => account.apiKey === auth.user && account.apiSecret === auth.password,
-				)
-			: undefined;
-		const byLegacy = auth
-			? this.accounts.find(
-					(account) => account.legacyApiKey && account.legacyApiKey === auth.user && !auth.password,
-				)
-			: undefined;
-
-		if (v1Gdpr) {
-			if (!auth) {
-				throw new HttpProblem(
-					401,
-					'Unauthorized',
-					'a legacy API key is required (Basic auth: the key as user, an empty password)',
-				);
-			}
-			if (!byLegacy) throw new HttpProblem(401, 'Unauthorized', 'invalid legacy API key');
-			if (!this.allow(byLegacy.accountId)) throw rateLimited();
-			record.accountId = byLegacy.accountId;
+		if (isGdprPath(segments)) {
+			const caller = gdprCaller(this.accounts, req.headers.authorization);
+			if (!this.rateLimit.allow(caller.accountId)) throw rateLimited();
+			record.accountId = caller.accountId;
 			if (method !== 'POST')
 				throw new HttpProblem(405, 'Method Not Allowed', `${method} is not allowed on this route`);
-			return gdprDelete(this, this.state(byLegacy.accountId), {
+			return gdprDelete(this, this.state(caller.accountId), {
 				kind,
 				body,
 				parts: kind === 'multipart' ? parseParts() : [],
 				contentType,
 			});
 		}
-
-		const account = this.accounts.find((candidate) => candidate.accountId === accountId);
-		if (version === 'v1') {
-			// The v1 activity route documents no auth; a key that is sent must be a valid one.
-			const caller = byLegacy ?? byKey;
-			if (auth && !caller) throw new HttpProblem(401, 'Unauthorized', 'invalid API key');
-			if (caller && caller.accountId !== accountId)
-				throw new HttpProblem(403, 'Forbidden', 'key is not valid for this account');
-			if (!account) throw new HttpProblem(404, 'Not Found', 'account not found');
-		} else {
-			if (!byKey) throw new HttpProblem(401, 'Unauthorized', 'invalid API key or secret');
-			if (byKey.accountId !== accountId) {
-				throw new HttpProblem(403, 'Forbidden', 'API key does not have access to this account');
-			}
+		if (!['v1', 'v2'].includes(version) || accountsWord !== 'accounts' || !accountId) {
+			throw new HttpProblem(404, 'Not Found', 'route not found');
 		}
+
+		const account = accountFor(this.accounts, req.headers.authorization, version, accountId);
 		record.accountId = accountId;
 		const analytics = version === 'v2' && rest[0] === 'analytics';
-		if (!this.allow(accountId)) {
-			if (analytics) throw rateLimited({ ...this.rateLimitHeaders(accountId), 'Retry-After': '1' });
+		if (!this.rateLimit.allow(accountId)) {
+			if (analytics)
+				throw rateLimited({ ...this.rateLimit.headers(accountId), 'Retry-After': '1' });
 			throw rateLimited();
 		}
-		if (analytics) Object.assign(responseHeaders, this.rateLimitHeaders(accountId));
+		if (analytics) Object.assign(responseHeaders, this.rateLimit.headers(accountId));
 
 		const state = this.state(accountId);
 		const baseUrl = `${this.url}/v2/accounts/${encodeURIComponent(accountId)}`;
@@ -785,29 +553,9 @@ export class FakeAppcues {
 			const params = matchRoute(route.pattern, routeSegments);
 			if (!params) continue;
 			const accepts = route.accepts ?? ['json'];
-			if (rawBody.length && !(kind && accepts.includes(kind))) {
-				const got = contentType || 'no content type';
-				throw new HttpProblem(
-					415,
-					'Unsupported Media Type',
-					accepts.length === 1
-						? `expected ${BODY_KIND_TYPES[accepts[0]]}, got ${got}`
-						: `expected one of ${accepts.map((accepted) => BODY_KIND_TYPES[accepted]).join(', ')}, got ${got}`,
-				);
-			}
+			if (rawBody.length) checkBodyKind(kind, accepts, contentType);
 			const parts = kind === 'multipart' ? parseParts() : [];
-			for (const part of parts) {
-				if (
-					(part.filename !== undefined || part.name === 'file') &&
-					part.data.length > this.maxFileBytes
-				) {
-					throw new HttpProblem(
-						413,
-						'Payload Too Large',
-						`the uploaded file is larger than the ${formatBytes(this.maxFileBytes)} limit`,
-					);
-				}
-			}
+			checkFileParts(parts, this.maxFileBytes);
 			const payload = route.handle({
 				params,
 				body,
@@ -830,26 +578,6 @@ export class FakeAppcues {
 	}
 }
 
-function rateLimited(headers: Record<string, string> = {}) {
-	// Appcues sends no Retry-After and no rate-limit headers on the legacy routes; analytics
-	// routes send both (research §2.3).
-	return new HttpProblem(
-		429,
-		'Too Many Requests',
-		'requests from this API key are being throttled due to heavy traffic',
-		headers,
-	);
-}
-
-function parseBasic(header: string | undefined): { user: string; password: string } | undefined {
-	const match = /^Basic\s+(.+)$/i.exec(header ?? '');
-	if (!match) return undefined;
-	const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-	const colon = decoded.indexOf(':');
-	if (colon < 0) return undefined;
-	return { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
 function matchRoute(pattern: string[], segments: string[]): Record<string, string> | undefined {
 	if (pattern.length !== segments.length) return undefined;
 	const params: Record<string, string> = {};
@@ -859,8 +587,4 @@ function matchRoute(pattern: string[], segments: string[]): Record<string, strin
 		else if (part !== segments[index]) return undefined;
 	}
 	return params;
-}
-
-function delay(ms: number) {
-	return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+
+import { MB } from '../helpers/files';
+import { checkedNumber } from '../helpers/input';
 
 import { type ClientSettings, DEFAULT_CLIENT_SETTINGS } from '../transport/client';
 
@@ -27,10 +29,10 @@ export const optionsField: INodeProperties = {
 			displayName: 'Max Request Size (MB)',
 			name: 'maxRequestSizeMb',
 			type: 'number',
-			typeOptions: { minValue: 0.01, maxValue: 20, numberPrecision: 2 },
+			typeOptions: { minValue: 0.001, maxValue: 20, numberPrecision: 3 },
 			default: 20,
 			description:
-				'Largest body of one import request; rows are split across requests to stay below it. Appcues accepts up to 20 MB; 1 MB here is 1,000,000 bytes.',
+				'Largest body of one import request, from 0.001 to 20; rows are split across requests to stay below it. Appcues accepts up to 20 MB; 1 MB here is 1,000,000 bytes.',
 			displayOptions: { show: { '/resource': ['import'] } },
 		},
 		{
@@ -79,9 +81,9 @@ export interface RunSettings extends ClientSettings {
 const WHOLE_NUMBER_OPTIONS = ['maxConcurrency', 'maxRetries'];
 
 /**
- * Checks an option given in Options, often by an expression: a number (or digits) within the
- * minValue and maxValue the field shows, whole where it counts something. Out of range is an
- * error naming the option, not a silent clamp: 0 requests per second must not turn the throttle off.
+ * An option given in Options, often by an expression, checked against the range the field shows
+ * (see checkedNumber); an option not added gives `fallback`. Options are set once for the node and
+ * read from the first input item.
  */
 function optionNumber(
 	this: IExecuteFunctions,
@@ -89,49 +91,39 @@ function optionNumber(
 	name: string,
 	fallback: number,
 ): number {
-	const raw = options[name];
-	if (raw === undefined || raw === null || raw === '') return fallback;
+	if (!(name in options)) return fallback;
 	const field = optionsField.options?.find((option) => option.name === name) as INodeProperties;
-	const { minValue = Number.NEGATIVE_INFINITY, maxValue = Number.POSITIVE_INFINITY } =
-		field.typeOptions ?? {};
-	const value = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
-	const whole = WHOLE_NUMBER_OPTIONS.includes(name);
-	if (
-		typeof value !== 'number' ||
-		!Number.isFinite(value) ||
-		value < minValue ||
-		value > maxValue ||
-		(whole && !Number.isInteger(value))
-	) {
-		const shown =
-			typeof raw === 'string'
-				? JSON.stringify(raw)
-				: typeof raw === 'number'
-					? String(raw)
-					: typeof raw;
-		throw new NodeOperationError(
-			this.getNode(),
-			`Options: ${field.displayName} must be ${whole ? 'a whole number' : 'a number'} from ${minValue} to ${maxValue}, not ${shown}`,
-			{
-				description: 'Nothing was sent. Change the option, or the expression that sets it.',
-				itemIndex: 0,
-			},
-		);
-	}
-	return value;
+	return checkedNumber.call(this, field, options[name], 0, {
+		whole: WHOLE_NUMBER_OPTIONS.includes(name),
+		label: `Options: ${field.displayName}`,
+	});
+}
+
+function readOptions(this: IExecuteFunctions): IDataObject {
+	return this.getNodeParameter('options', 0, {}) as IDataObject;
 }
 
 /** The run settings from Options, checked before any request is sent. */
 export function readRunSettings(this: IExecuteFunctions): RunSettings {
-	const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+	const options = readOptions.call(this);
 	const option = (name: string, fallback: number) =>
 		optionNumber.call(this, options, name, fallback);
 	return {
 		...DEFAULT_CLIENT_SETTINGS,
 		maxRetries: option('maxRetries', DEFAULT_CLIENT_SETTINGS.maxRetries),
-		maxWaitMs: option('maxRetryWaitSeconds', DEFAULT_CLIENT_SETTINGS.maxWaitMs / 1000) * 1000,
+		maxWaitMs: Math.round(
+			option('maxRetryWaitSeconds', DEFAULT_CLIENT_SETTINGS.maxWaitMs / 1000) * 1000,
+		),
 		requestsPerSecond: option('requestsPerSecond', DEFAULT_CLIENT_SETTINGS.requestsPerSecond),
 		concurrency: option('maxConcurrency', DEFAULT_CONCURRENCY),
-		timeoutMs: option('timeoutSeconds', DEFAULT_CLIENT_SETTINGS.timeoutMs / 1000) * 1000,
+		timeoutMs: Math.round(
+			option('timeoutSeconds', DEFAULT_CLIENT_SETTINGS.timeoutMs / 1000) * 1000,
+		),
 	};
+}
+
+/** Max Request Size (MB) of an import, in whole bytes (1 MB is 1,000,000 bytes). */
+export function readMaxRequestBytes(this: IExecuteFunctions): number {
+	const megabytes = optionNumber.call(this, readOptions.call(this), 'maxRequestSizeMb', 20);
+	return Math.floor(megabytes * MB);
 }

@@ -1,5 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
+import { readNumber } from './input';
+
 const STUDIO_URL = 'https?://studio(?:\\.eu)?\\.appcues\\.com';
 
 interface LocatorSpec {
@@ -115,6 +117,21 @@ export function groupIdField(
 	};
 }
 
+/** Max number of results: a whole number of at least 1. */
+export const limitField: INodeProperties = {
+	displayName: 'Limit',
+	name: 'limit',
+	type: 'number',
+	typeOptions: { minValue: 1, numberPrecision: 0 },
+	default: 50,
+	description: 'Max number of results to return',
+};
+
+/** The Limit of one item, checked (see checkedNumber). */
+export function readLimitNumber(this: IExecuteFunctions, itemIndex: number): number {
+	return readNumber.call(this, limitField, itemIndex, { whole: true });
+}
+
 export const returnAllFields: INodeProperties[] = [
 	{
 		displayName: 'Return All',
@@ -123,21 +140,13 @@ export const returnAllFields: INodeProperties[] = [
 		default: false,
 		description: 'Whether to return all results or only up to a given limit',
 	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { returnAll: [false] } },
-	},
+	{ ...limitField, displayOptions: { show: { returnAll: [false] } } },
 ];
 
 /** Return All / Limit of one item: the limit, or undefined for all. */
 export function readLimit(this: IExecuteFunctions, itemIndex: number): number | undefined {
 	if (this.getNodeParameter('returnAll', itemIndex, false)) return undefined;
-	return this.getNodeParameter('limit', itemIndex, 50) as number;
+	return readLimitNumber.call(this, itemIndex);
 }
 
 /** Appcues lists are not paginated, so Return All / Limit is applied to the full answer. */

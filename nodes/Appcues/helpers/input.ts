@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { isPlausibleTimeMs, unixTimeToMs } from '../../shared/unixTime';
@@ -250,4 +250,84 @@ export function jsonArray(
 		throw itemError(this.getNode(), `${label} must be a JSON array`, { itemIndex });
 	}
 	return parsed;
+}
+
+export interface NumberRule {
+	/** Counts (items, retries, results) are whole numbers; durations and sizes take fractions. */
+	whole?: boolean;
+	/** The name the error gives the field, when it is not the field's displayName alone. */
+	label?: string;
+}
+
+/** Decimal digits with an optional sign, fraction and exponent; not hex, not "Infinity". */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+/** The value as a number, or undefined when it is none (NaN and Infinity included). */
+function asNumber(value: unknown): number | undefined {
+	const number =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && DECIMAL.test(value.trim())
+				? Number(value.trim())
+				: undefined;
+	return number !== undefined && Number.isFinite(number) ? number : undefined;
+}
+
+function isEmpty(value: unknown): boolean {
+	return value === undefined || value === null || (typeof value === 'string' && !value.trim());
+}
+
+/**
+ * Checks a number that a user or an expression set against the range its field shows (the
+ * field's typeOptions minValue and maxValue), before anything is sent. Digits from an expression
+ * are taken; empty, text, NaN, Infinity, a value out of range and, for a `whole` field, a fraction
+ * are refused with an error naming the field and the item. Never clamped: 0 must not turn a
+ * limit off, and a timeout of NaN must not mean "no timeout".
+ */
+export function checkedNumber(
+	this: IExecuteFunctions,
+	field: INodeProperties,
+	raw: unknown,
+	itemIndex: number,
+	{ whole = false, label = field.displayName }: NumberRule = {},
+): number {
+	const { minValue = Number.NEGATIVE_INFINITY, maxValue = Number.POSITIVE_INFINITY } =
+		field.typeOptions ?? {};
+	const kind = whole ? 'a whole number' : 'a number';
+	const range = Number.isFinite(maxValue)
+		? `from ${minValue} to ${maxValue}`
+		: `of at least ${minValue}`;
+	const description =
+		'Nothing was sent. Change the field, or check the expression that sets it for this item.';
+	if (isEmpty(raw)) {
+		throw itemError(this.getNode(), `${label} is empty`, {
+			description: `Set it to ${kind} ${range}. ${description}`,
+			itemIndex,
+		});
+	}
+	const value = asNumber(raw);
+	if (
+		value === undefined ||
+		value < minValue ||
+		value > maxValue ||
+		(whole && !Number.isSafeInteger(value))
+	) {
+		const shown = typeof raw === 'string' ? JSON.stringify(raw) : previewValue(raw);
+		throw itemError(this.getNode(), `${label} must be ${kind} ${range}, not ${shown}`, {
+			description,
+			itemIndex,
+		});
+	}
+	return value;
+}
+
+/** Reads a number parameter of one item and checks it (see checkedNumber). */
+export function readNumber(
+	this: IExecuteFunctions,
+	field: INodeProperties,
+	itemIndex: number,
+	rule?: NumberRule,
+): number {
+	const raw = this.getNodeParameter(field.name, itemIndex, field.default) as unknown;
+	return checkedNumber.call(this, field, raw, itemIndex, rule);
 }

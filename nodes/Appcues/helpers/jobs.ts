@@ -4,6 +4,7 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 import type { AppcuesClient } from '../transport/client';
 import { path } from '../transport/paths';
 import { itemError } from './errors';
+import { readNumber } from './input';
 
 /**
  * Appcues documents no status vocabulary for its async jobs: sources show words (queued,
@@ -55,6 +56,26 @@ export interface WaitSettings {
 	timeoutMs: number;
 }
 
+/** Longest wait for a job: one day. Longer work belongs in n8n's Wait node and Job > Get. */
+export const MAX_WAIT_MINUTES = 1440;
+
+/** Timeout (Minutes) of every operation that waits for an Appcues job, with its description. */
+export function timeoutField(description: string): INodeProperties {
+	return {
+		displayName: 'Timeout (Minutes)',
+		name: 'waitTimeoutMinutes',
+		type: 'number',
+		typeOptions: { minValue: 0.05, maxValue: MAX_WAIT_MINUTES, numberPrecision: 2 },
+		default: 10,
+		description: `${description}. From 0.05 (3 seconds) to ${MAX_WAIT_MINUTES} (one day).`,
+	};
+}
+
+/** The Timeout (Minutes) of one item in whole milliseconds, checked against the field's range. */
+export function readTimeoutMs(this: IExecuteFunctions, itemIndex: number): number {
+	return Math.round(readNumber.call(this, timeoutField(''), itemIndex) * 60_000);
+}
+
 export const waitFields: INodeProperties[] = [
 	{
 		displayName: 'Wait for Completion',
@@ -65,13 +86,9 @@ export const waitFields: INodeProperties[] = [
 			'Whether to wait until Appcues has finished the job and output the final job, instead of the accepted job',
 	},
 	{
-		displayName: 'Timeout (Minutes)',
-		name: 'waitTimeoutMinutes',
-		type: 'number',
-		typeOptions: { minValue: 0.05, numberPrecision: 2 },
-		default: 10,
-		description:
+		...timeoutField(
 			'How long to wait for the job before failing with its ID, so it can be looked up later',
+		),
 		displayOptions: { show: { waitForCompletion: [true] } },
 	},
 ];
@@ -81,8 +98,7 @@ export function readWaitSettings(
 	itemIndex: number,
 ): WaitSettings | undefined {
 	if (!this.getNodeParameter('waitForCompletion', itemIndex, false)) return undefined;
-	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
-	return { timeoutMs: Math.max(0, minutes) * 60_000 };
+	return { timeoutMs: readTimeoutMs.call(this, itemIndex) };
 }
 
 function failureText(job: IDataObject): string | undefined {

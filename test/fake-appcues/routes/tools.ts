@@ -264,9 +264,11 @@ export function dispatchTools(
 		rawBody: Buffer;
 		headers: RecordedRequest['headers'];
 		record: RecordedRequest;
+		/** Takes a token of the account's rate limit; false when it is spent. */
+		allow: (accountId: string) => boolean;
 	},
 ): DispatchResult {
-	const { method, segments, query, body, rawBody, headers, record } = input;
+	const { method, segments, query, body, rawBody, headers, record, allow } = input;
 	if (segments[0] !== 'v1' || segments[1] !== 'tools' || segments.length > 3)
 		return failure(404, 'not_found');
 	const account = accountOf(fake, headers[TOOLS_API_KEY_HEADER]);
@@ -280,7 +282,7 @@ export function dispatchTools(
 		);
 	}
 	record.accountId = account.accountId;
-	if (!fake.allow(`tools:${account.accountId}`)) return failure(429, 'rate_limited');
+	if (!allow(account.accountId)) return failure(429, 'rate_limited');
 
 	const name = segments[2];
 	if (name === undefined) {

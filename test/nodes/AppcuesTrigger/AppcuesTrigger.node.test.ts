@@ -191,18 +191,20 @@ describe('AppcuesTrigger in n8n-core', () => {
 		 * WebhookHelpers.executeWebhook of 2.8.4 and 2.41.1 (e2e/README.md has the lines): it loads the
 		 * row's static data into a Workflow and calls webhook(). An answer the node sent itself saves the
 		 * static data at once, if __dataChanged. A run is started first (WorkflowRunner.run) and the
-		 * deferred "onReceived" answer saves afterwards; in 2.41 run() first builds a second Workflow over
-		 * the same static data object (establishContextForPersistence), which resets __dataChanged.
+		 * deferred "onReceived" answer saves afterwards, then sends 200; in 2.41 run() first builds a
+		 * second Workflow over the same static data object (establishContextForPersistence), which
+		 * resets __dataChanged. When run() throws (the run cannot be queued), n8n answers 500 and saves
+		 * nothing; `saveOnFailure` models an n8n that saved anyway.
 		 */
-		async function receive(
+		async function receiveUntilAnswered(
 			row: Row,
 			version: N8nVersion,
 			workflowId: string,
 			delivery: Delivery,
-		): Promise<number> {
+		) {
 			const loaded =
 				row.staticData === undefined ? undefined : (JSON.parse(row.staticData) as IDataObject);
-			const { result, workflow, trigger, node } = await deliver({
+			const { result, workflow, trigger, node, res } = await deliver({
 				...delivery,
 				staticData: loaded,
 				workflowId,
@@ -213,11 +215,31 @@ describe('AppcuesTrigger in n8n-core', () => {
 			};
 			if (!result.workflowData) {
 				save();
-				return 0;
+				return { started: 0, answer: () => {} };
 			}
 			if (version === '2.41.1') newWorkflow(workflowId, node, trigger, loaded);
-			save();
-			return result.workflowData[0].length;
+			return {
+				started: result.workflowData[0].length,
+				answer: (queued = true, { saveOnFailure = false } = {}) => {
+					if (queued || saveOnFailure) save();
+					res.statusCode = queued ? 200 : 500;
+					res.emit('finish');
+				},
+			};
+		}
+
+		/** A delivery n8n answers at once: the run is queued, or (queued false) it could not be. */
+		async function receive(
+			row: Row,
+			version: N8nVersion,
+			workflowId: string,
+			delivery: Delivery,
+			queued = true,
+			saveOnFailure = false,
+		): Promise<number> {
+			const { started, answer } = await receiveUntilAnswered(row, version, workflowId, delivery);
+			answer(queued, { saveOnFailure });
+			return queued ? started : 0;
 		}
 
 		const npsEvent = (id: string) => JSON.stringify({ id, name: 'appcues:nps_score', score: 9 });
@@ -316,6 +338,110 @@ describe('AppcuesTrigger in n8n-core', () => {
 		const copy = await deliver({ body, workflowId });
 		expect(copy.result).toEqual({ noWebhookResponse: true });
 		expect(copy.res.status).toHaveBeenCalledWith(200);
+	});
+
+	it('forgets the events of a delivery whose connection closed before n8n answered', async () => {
+		const workflowId = 'wf-closed';
+		const first = await deliver({ body, workflowId });
+		first.res.emit('close');
+		const retry = await deliver({ body, workflowId });
+		expect(retry.result.workflowData?.[0]).toHaveLength(1);
+	});
+});
+
+describe('a delivery whose run n8n could not queue, then its retry', () => {
+	type N8nVersion = '2.8.4' | '2.41.1';
+	const versions = ['2.8.4', '2.41.1'] as const;
+	interface Row {
+		staticData?: string;
+	}
+	const npsEvent = (id: string) => JSON.stringify({ id, name: 'appcues:nps_score', score: 9 });
+	const surveyEvent = JSON.stringify({ id: 'evt-other', name: 'appcues:flow_started' });
+	/** The trigger wants NPS events only, so the flow event is acknowledged without a run. */
+	const parameters = { events: ['appcues:nps_score'] };
+
+	/** n8n around webhook(), as in the "static data as n8n saves it" model above. */
+	async function receiveUntilAnswered(
+		row: Row,
+		version: N8nVersion,
+		workflowId: string,
+		body: string,
+	) {
+		const loaded =
+			row.staticData === undefined ? undefined : (JSON.parse(row.staticData) as IDataObject);
+		const { result, workflow, trigger, node, res } = await deliver({
+			body,
+			secret: SECRET,
+			headers: signed(body),
+			parameters,
+			staticData: loaded,
+			workflowId,
+		});
+		const save = () => {
+			if (workflow.staticData.__dataChanged === true)
+				row.staticData = JSON.stringify(workflow.staticData);
+		};
+		if (!result.workflowData) {
+			save();
+			return { started: 0, answer: () => {} };
+		}
+		if (version === '2.41.1') newWorkflow(workflowId, node, trigger, loaded);
+		return {
+			started: result.workflowData[0].length,
+			answer: (queued: boolean, saveOnFailure: boolean) => {
+				if (queued || saveOnFailure) save();
+				res.statusCode = queued ? 200 : 500;
+				res.emit('finish');
+			},
+		};
+	}
+
+	describe.each(versions)('n8n %s', (version) => {
+		// n8n saves no static data when run() throws; the trigger does not rely on it in the process
+		// that saw the failure. A process that did not see it relies on it.
+		it.each([
+			[false, 'the same process'],
+			[true, 'the same process'],
+			[false, 'a restarted process'],
+		])(
+			'starts exactly one run (n8n saves the failed request: %s; the retry reaches %s)',
+			async (saveOnFailure, target) => {
+				const row: Row = {};
+				const workflowId = `wf-unqueued-${version}-${saveOnFailure}-${target}`;
+				const event = npsEvent('evt-unqueued');
+				const failed = await receiveUntilAnswered(row, version, workflowId, event);
+				expect(failed.started).toBe(1);
+				failed.answer(false, saveOnFailure);
+				const process = target === 'the same process' ? workflowId : `${workflowId}-restarted`;
+				const retry = await receiveUntilAnswered(row, version, process, event);
+				retry.answer(true, false);
+				const copy = await receiveUntilAnswered(row, version, process, event);
+				expect([retry.started, copy.started]).toEqual([1, 0]);
+			},
+		);
+
+		it('starts its retry when another delivery was saved while the run was being queued', async () => {
+			const row: Row = {};
+			const workflowId = `wf-unqueued-race-${version}`;
+			const event = npsEvent('evt-in-flight');
+			// Delivery 1 is in flight (n8n is still queueing its run) when a filtered delivery is
+			// saved: n8n 2.41 saves the whole memory such a delivery writes, and 2.8 saves every request.
+			const inFlight = await receiveUntilAnswered(row, version, workflowId, event);
+			const filtered = await receiveUntilAnswered(row, version, workflowId, surveyEvent);
+			expect(filtered.started).toBe(0);
+			expect(row.staticData ?? '').not.toContain('evt-in-flight');
+			inFlight.answer(false, false);
+			// The retry runs in this process and in a process that knows only static data, once.
+			const restarted = await receiveUntilAnswered(row, version, `${workflowId}-2`, event);
+			expect(restarted.started).toBe(1);
+			restarted.answer(true, false);
+			const here = await receiveUntilAnswered(row, version, workflowId, event);
+			expect(here.started).toBe(1);
+			here.answer(true, false);
+			// Once both were acknowledged, a further copy starts nothing.
+			const copy = await receiveUntilAnswered(row, version, workflowId, event);
+			expect(copy.started).toBe(0);
+		});
 	});
 });
 

@@ -3,10 +3,13 @@ import { describe, expect, it } from 'vitest';
 import {
 	contentTypeProblem,
 	eventIdOf,
+	eventKeyOf,
 	eventNameOf,
+	eventTimeOf,
 	eventsFromJson,
 	eventsFromRawBody,
 	experienceIdsOf,
+	numericIdTexts,
 } from '../../../nodes/AppcuesTrigger/payload';
 
 describe('contentTypeProblem', () => {
@@ -106,5 +109,64 @@ describe('payload fields', () => {
 		).toEqual(['f1', 'f2', 'x1']);
 		expect(experienceIdsOf({ experience_id: 'x2' })).toEqual(['x2']);
 		expect(experienceIdsOf({ attributes: 'nope' })).toEqual([]);
+	});
+});
+
+describe('event keys', () => {
+	const keysOf = (body: string) => {
+		const parsed = eventsFromRawBody(Buffer.from(body));
+		if ('problem' in parsed) throw new Error(parsed.problem);
+		return parsed.events.map((event, i) => eventKeyOf(event, parsed.idTexts?.[i]));
+	};
+
+	it('keys a numeric id by its digits as sent, not by its rounded double', () => {
+		expect(JSON.parse('9007199254740993')).toBe(9007199254740992);
+		expect(keysOf('{"id":9007199254740993}')).toEqual(['id:9007199254740993']);
+		expect(keysOf('{"id":9007199254740992}')).toEqual(['id:9007199254740992']);
+		expect(keysOf('[{"id":12345678901234567891},{"id":12345678901234567892}]')).toEqual([
+			'id:12345678901234567891',
+			'id:12345678901234567892',
+		]);
+	});
+
+	it('keeps the key of small ids and strings as before', () => {
+		expect(keysOf('{"id":1}')).toEqual(['id:1']);
+		expect(keysOf('{"id":"1"}')).toEqual(['id:"1"']);
+		expect(keysOf('{"event_id":-7}')).toEqual(['event_id:-7']);
+	});
+
+	it('reads the id of each element of an array, and only top-level fields', () => {
+		expect(
+			numericIdTexts(
+				' [ {"a":{"id":1},"b":[{"id":2}],"id":30000000000000000001} , {"s":"}{\\"id\\":5","eventId":4e2} ]',
+			),
+		).toEqual([new Map([['id', '30000000000000000001']]), new Map([['eventId', '4e2']])]);
+	});
+
+	it('reads escaped keys, and the last of repeated keys, as JSON.parse does', () => {
+		expect(numericIdTexts('{"\\u0069d":90071992547409931}')).toEqual([
+			new Map([['id', '90071992547409931']]),
+		]);
+		expect(numericIdTexts('{"id":1,"id":2}')).toEqual([new Map([['id', '2']])]);
+		expect(numericIdTexts('{"id":1,"id":"x"}')).toEqual([new Map()]);
+		expect(keysOf('{"id":90071992547409931,"id":"x"}')).toEqual(['id:"x"']);
+	});
+});
+
+describe('eventTimeOf', () => {
+	it('reads the timestamp field as Unix seconds, milliseconds or ISO 8601 with a zone', () => {
+		const ms = Date.UTC(2026, 0, 1, 12, 0, 0);
+		expect(eventTimeOf({ timestamp: ms / 1000 })).toBe(ms);
+		expect(eventTimeOf({ timestamp: ms })).toBe(ms);
+		expect(eventTimeOf({ timestamp: '2026-01-01T12:00:00Z' })).toBe(ms);
+		expect(eventTimeOf({ timestamp: String(ms / 1000) })).toBe(ms);
+	});
+
+	it('is undefined when absent or unreadable, or without a zone', () => {
+		expect(eventTimeOf({})).toBeUndefined();
+		expect(eventTimeOf({ timestamp: 'yesterday' })).toBeUndefined();
+		expect(eventTimeOf({ timestamp: '2026-01-01T12:00:00' })).toBeUndefined();
+		expect(eventTimeOf({ timestamp: -1 })).toBeUndefined();
+		expect(eventTimeOf({ attributes: { timestamp: 1 } })).toBeUndefined();
 	});
 });

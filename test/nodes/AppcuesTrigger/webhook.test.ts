@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { IDataObject, IWebhookResponseData } from 'n8n-workflow';
 
 import { AppcuesTrigger } from '../../../nodes/AppcuesTrigger/AppcuesTrigger.node';
+import { MAX_BODY_ONLY_DIGESTS } from '../../../nodes/AppcuesTrigger/dedupe';
 import { fakeWebhook } from '../../support/fake-webhook';
 import type { FakeDelivery } from '../../support/fake-webhook';
 
@@ -564,7 +565,7 @@ describe('failures inside n8n', () => {
 	});
 });
 
-describe('replays (issue 9)', () => {
+describe('replays', () => {
 	const body = JSON.stringify(flowStarted);
 	const otherBody = JSON.stringify(flowCompleted);
 	const runs = (outcome: Awaited<ReturnType<typeof deliver>>) => items(outcome.result).length;
@@ -700,6 +701,86 @@ describe('replays (issue 9)', () => {
 			);
 		});
 
+		it('stays refused for 24 hours after 10,000 further deliveries', async () => {
+			const staticData: IDataObject = {};
+			const captured = JSON.stringify({ name: 'appcues:nps_score', score: 9 });
+			expect(
+				runs(
+					await deliver(
+						signedDelivery(captured, { staticData, headers: bodyOnly(captured, NOW_S) }),
+					),
+				),
+			).toBe(1);
+			// What 10,000 further body-only deliveries leave in static data: digests expiring later.
+			staticData.seenEventIds = [
+				...(staticData.seenEventIds as unknown[]),
+				...Array.from({ length: MAX_BODY_ONLY_DIGESTS }, (_, i) => [
+					`body:${String(i).padStart(32, '0')}`,
+					NOW + 24 * 3_600_000 + 1_000 + i,
+				]),
+			];
+			vi.setSystemTime(NOW + 3_600_000);
+			const fresh = String((NOW + 3_600_000) / 1000);
+			expectAcknowledgedWithoutRun(
+				await deliver(signedDelivery(captured, { staticData, headers: bodyOnly(captured, fresh) })),
+			);
+		});
+
+		it('answers 429 with a plain reason when its memory is full', async () => {
+			const staticData: IDataObject = {
+				'node:Appcues Trigger': {},
+				seenEventIds: Array.from({ length: MAX_BODY_ONLY_DIGESTS }, (_, i) => [
+					`body:${String(i).padStart(32, '0')}`,
+					NOW + 3_600_000,
+				]),
+			};
+			const payload = JSON.stringify({ name: 'appcues:nps_score', score: 3 });
+			const outcome = await deliver(
+				signedDelivery(payload, { staticData, headers: bodyOnly(payload, NOW_S) }),
+			);
+			expect(outcome.result).toEqual({ noWebhookResponse: true });
+			expect(outcome.res.status).toHaveBeenCalledWith(429);
+			expect(outcome.res.send).toHaveBeenCalledWith(
+				expect.stringMatching(/^Too Many Requests: 10000 deliveries signed over the body only/),
+			);
+			// Once they have expired, it is taken.
+			vi.setSystemTime(NOW + 3_600_001);
+			const fresh = String((NOW + 3_600_001) / 1000);
+			expect(
+				runs(
+					await deliver(signedDelivery(payload, { staticData, headers: bodyOnly(payload, fresh) })),
+				),
+			).toBe(1);
+		});
+
+		it("applies the replay window to the events' own timestamps, even after memory is gone", async () => {
+			const timed = JSON.stringify({ ...flowStarted, timestamp: NOW / 1000 });
+			const staticData: IDataObject = {};
+			expect(
+				runs(await deliver(signedDelivery(timed, { staticData, headers: bodyOnly(timed, NOW_S) }))),
+			).toBe(1);
+			// Remembered only while the event's time is inside the window (two windows from receipt).
+			const stored = staticData.seenEventIds as Array<[string, number]>;
+			expect(stored.find(([key]) => key.startsWith('body:'))?.[1]).toBe(NOW + 600_000);
+			// A copy an hour later, with a fresh timestamp header, in a process that forgot it: 401.
+			vi.setSystemTime(NOW + 3_600_000);
+			const fresh = String((NOW + 3_600_000) / 1000);
+			expectRejected(
+				await deliver(
+					signedDelivery(timed, {
+						staticData: {},
+						workflowId: 'wf-forgot',
+						headers: bodyOnly(timed, fresh),
+					}),
+				),
+			);
+			// An event stamped now passes.
+			const now = JSON.stringify({ ...flowCompleted, timestamp: (NOW + 3_600_000) / 1000 });
+			expect(
+				runs(await deliver(signedDelivery(now, { staticData: {}, headers: bodyOnly(now, fresh) }))),
+			).toBe(1);
+		});
+
 		it('is refused even with Ignore Duplicate Deliveries off, and without an event id', async () => {
 			const staticData: IDataObject = {};
 			const parameters = { options: { ignoreDuplicates: false } };
@@ -769,6 +850,21 @@ describe('replays (issue 9)', () => {
 			'id:1',
 			'id:"1"',
 			'event_id:"1"',
+		]);
+	});
+
+	it('keeps distinct large numeric ids apart: 9007199254740993 and 9007199254740992 are two events', async () => {
+		const staticData: IDataObject = {};
+		const bodies = ['9007199254740993', '9007199254740992'].map(
+			(id) => `{"id":${id},"name":"appcues:nps_score"}`,
+		);
+		for (const payload of bodies)
+			expect(runs(await deliver({ rawBody: payload, staticData })), payload).toBe(1);
+		for (const payload of bodies)
+			expectAcknowledgedWithoutRun(await deliver({ rawBody: payload, staticData }));
+		expect((staticData.seenEventIds as unknown[][]).map(([key]) => key)).toEqual([
+			'id:9007199254740993',
+			'id:9007199254740992',
 		]);
 	});
 

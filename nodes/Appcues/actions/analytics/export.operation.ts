@@ -1,8 +1,8 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { optionalText } from '../../helpers/input';
-import { jobIdOf, waitForJob } from '../../helpers/jobs';
+import { optionalText, readNumber } from '../../helpers/input';
+import { jobIdOf, readTimeoutMs, timeoutField, waitForJob } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 import { MB } from '../../helpers/files';
 import { type DownloadLimits, downloadPresigned } from '../../transport/download';
@@ -11,21 +11,12 @@ import { withBinary } from '../types';
 import { querySpecField, readQuerySpec } from './spec';
 import { itemError } from '../../helpers/errors';
 
-export const DEFAULT_DOWNLOAD_TIMEOUT_SECONDS = 300;
-export const DEFAULT_MAX_DOWNLOAD_MB = 200;
-
 export const description: INodeProperties[] = [
 	querySpecField('export'),
 	...updateDisplayOptions({ show: { resource: ['analytics'], operation: ['export'] } }, [
-		{
-			displayName: 'Timeout (Minutes)',
-			name: 'waitTimeoutMinutes',
-			type: 'number',
-			typeOptions: { minValue: 0.05, numberPrecision: 2 },
-			default: 10,
-			description:
-				'How long to wait for the export; the error gives the job ID so it can be looked up later',
-		},
+		timeoutField(
+			'How long to wait for the export; the error gives the job ID so it can be looked up later',
+		),
 		{
 			displayName: 'Download Result',
 			name: 'download',
@@ -47,7 +38,8 @@ export const description: INodeProperties[] = [
 			type: 'number',
 			typeOptions: { minValue: 1, maxValue: 3600 },
 			default: 300,
-			description: 'Longest time for the whole download, from the request to the last byte',
+			description:
+				'Longest time for the whole download, from the request to the last byte: from 1 to 3600 seconds',
 			displayOptions: { show: { download: [true] } },
 		},
 		{
@@ -57,18 +49,19 @@ export const description: INodeProperties[] = [
 			typeOptions: { minValue: 1, maxValue: 2048 },
 			default: 200,
 			description:
-				'Largest export file accepted; the file is held in memory while it is downloaded',
+				'Largest export file accepted, from 1 to 2048 MB; the file is held in memory while it is downloaded',
 			displayOptions: { show: { download: [true] } },
 		},
 	]),
 ];
 
+const field = (name: string) => description.find((property) => property.name === name)!;
+
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
-	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
 	const download = Boolean(this.getNodeParameter('download', itemIndex, true));
 	return {
 		spec: readQuerySpec.call(this, itemIndex),
-		timeoutMs: Math.max(0, minutes) * 60_000,
+		timeoutMs: readTimeoutMs.call(this, itemIndex),
 		propertyName: download
 			? optionalText.call(
 					this,
@@ -130,24 +123,9 @@ export async function execute(
 	return withBinary(result, { [propertyName]: binary });
 }
 
-/** Limits from the parameters; anything but a positive number is refused, naming the field. */
+/** Limits from the parameters, checked against the ranges their fields show; whole milliseconds and bytes. */
 function readDownloadLimits(this: IExecuteFunctions, itemIndex: number): DownloadLimits {
-	const positive = (name: string, label: string, fallback: number) => {
-		const value = this.getNodeParameter(name, itemIndex, fallback);
-		if (typeof value === 'number' && value > 0 && Number.isFinite(value)) return value;
-		throw itemError(this.getNode(), `${label} must be a positive number`, {
-			itemIndex,
-		});
-	};
-	return {
-		timeoutMs:
-			positive(
-				'downloadTimeoutSeconds',
-				'Download Timeout (Seconds)',
-				DEFAULT_DOWNLOAD_TIMEOUT_SECONDS,
-			) * 1000,
-		maxBytes: Math.floor(
-			positive('maxDownloadSizeMb', 'Max Download Size (MB)', DEFAULT_MAX_DOWNLOAD_MB) * MB,
-		),
-	};
+	const seconds = readNumber.call(this, field('downloadTimeoutSeconds'), itemIndex);
+	const megabytes = readNumber.call(this, field('maxDownloadSizeMb'), itemIndex);
+	return { timeoutMs: Math.round(seconds * 1000), maxBytes: Math.floor(megabytes * MB) };
 }

@@ -1,9 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { MAX_BODY_BYTES, MB } from '../../helpers/files';
 import { readWaitSettings, waitFields } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
+import { readMaxRequestBytes } from '../options';
 import type { BatchOperation } from '../types';
 import { importFromFiles } from './fromFile';
 import { importFromItems } from './fromItems';
@@ -160,11 +160,7 @@ export function importOperation(kind: ImportKind): BatchOperation {
 		items: INodeExecutionData[],
 	): Promise<INodeExecutionData[]> {
 		const wait = readWaitSettings.call(this, 0);
-		const options = this.getNodeParameter('options', 0, {}) as { maxRequestSizeMb?: number };
-		const maxBytes = Math.min(
-			MAX_BODY_BYTES,
-			Math.max(1000, Math.floor((options.maxRequestSizeMb ?? 20) * MB)),
-		);
+		const maxBytes = readMaxRequestBytes.call(this);
 		if (this.getNodeParameter('source', 0, 'items') === 'binary') {
 			const required =
 				kind === 'events' ? [ID_COLUMN[kind], 'name', 'timestamp'] : [ID_COLUMN[kind]];

@@ -2,30 +2,23 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { requiredId } from '../../helpers/input';
-import { waitForJob } from '../../helpers/jobs';
+import { readTimeoutMs, timeoutField, waitForJob } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['job'], operation: ['wait'] } },
 	[
-		{
-			displayName: 'Timeout (Minutes)',
-			name: 'waitTimeoutMinutes',
-			type: 'number',
-			typeOptions: { minValue: 0.05, numberPrecision: 2 },
-			default: 10,
-			description:
-				'How long to wait before failing; the error gives the job ID so it can be looked up later',
-		},
+		timeoutField(
+			'How long to wait before failing; the error gives the job ID so it can be looked up later',
+		),
 	],
 );
 
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
-	const minutes = this.getNodeParameter('waitTimeoutMinutes', itemIndex, 10) as number;
 	return {
 		jobId: requiredId.call(this, 'jobId', 'Job ID', itemIndex),
-		timeoutMs: Math.max(0, minutes) * 60_000,
+		timeoutMs: readTimeoutMs.call(this, itemIndex),
 	};
 }
 

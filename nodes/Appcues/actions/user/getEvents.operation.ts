@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { userIdField } from '../../helpers/descriptions';
+import { limitField, readLimitNumber, userIdField } from '../../helpers/descriptions';
 import { requiredId } from '../../helpers/input';
 import { asList } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
@@ -9,23 +9,13 @@ import { path } from '../../transport/paths';
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['user'], operation: ['getEvents'] } },
-	[
-		userIdField(),
-		{
-			displayName: 'Limit',
-			name: 'limit',
-			type: 'number',
-			typeOptions: { minValue: 1 },
-			default: 50,
-			description: 'Max number of results to return',
-		},
-	],
+	[userIdField(), limitField],
 );
 
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	return {
 		userId: requiredId.call(this, 'userId', 'User ID', itemIndex),
-		limit: this.getNodeParameter('limit', itemIndex, 50) as number,
+		limit: readLimitNumber.call(this, itemIndex),
 	};
 }
 

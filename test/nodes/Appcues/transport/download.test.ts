@@ -145,7 +145,9 @@ describe('analytics export download: timeout and size limit', () => {
 			query: spec,
 			maxDownloadSizeMb: 0,
 		});
-		expect(result.error?.message).toBe('Max Download Size (MB) must be a positive number [item 0]');
+		expect(result.error?.message).toBe(
+			'Max Download Size (MB) must be a number from 1 to 2048, not 0 [item 0]',
+		);
 		expect(t.fake.requests).toHaveLength(0);
 	});
 });

@@ -22,4 +22,22 @@ describe('user resource', () => {
 			true,
 		);
 	});
+
+	it.each([
+		['={{ 2.5 }}', 'must be a whole number of at least 1, not 2.5'],
+		['={{ 0 }}', 'must be a whole number of at least 1, not 0'],
+		['={{ "all" }}', 'must be a whole number of at least 1, not "all"'],
+	])('a Limit of %s is refused before any request', async (limit, problem) => {
+		const result = await t.run({ resource: 'user', operation: 'getEvents', userId: 'u1', limit });
+		expect(result.error?.message).toBe(`Limit ${problem} [item 0]`);
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
+	it('Get Many: a Limit that is not a whole number is refused too', async () => {
+		const result = await t.run({ resource: 'segment', operation: 'getAll', limit: '={{ 1.5 }}' });
+		expect(result.error?.message).toBe(
+			'Limit must be a whole number of at least 1, not 1.5 [item 0]',
+		);
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
 });
