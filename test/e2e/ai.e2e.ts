@@ -141,7 +141,7 @@ function accountToolsAgent(agent: WorkflowJson & { id: string }): WorkflowJson &
 			},
 			argumentsInput: 'json',
 			argumentsJson:
-				"={{ $fromAI('arguments', 'The arguments of the tool as a JSON object matching its inputSchema, e.g. {\"campaign_id\": \"c1\"}', 'json') }}",
+				"={{ $fromAI('tool_arguments', 'The arguments of the tool as a JSON object matching its inputSchema, e.g. {\"campaign_id\": \"c1\"}', 'json') }}",
 		}),
 	);
 	for (const name of ['List account tools', 'Call account tool'])
@@ -559,7 +559,7 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 								name: ACCOUNT_TOOLS.call,
 								arguments: {
 									tool_name: create?.name ?? 'not-listed',
-									arguments: { name: 'Spring launch', objective_id: 'activation' },
+									tool_arguments: { name: 'Spring launch', objective_id: 'activation' },
 								},
 							},
 						],
@@ -576,7 +576,7 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 						toolCalls: [
 							{
 								name: ACCOUNT_TOOLS.call,
-								arguments: { tool_name: 'get_campaign', arguments: { campaign_id: 'c1' } },
+								arguments: { tool_name: 'get_campaign', tool_arguments: { campaign_id: 'c1' } },
 							},
 						],
 					};
@@ -592,7 +592,7 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 								name: ACCOUNT_TOOLS.call,
 								arguments: {
 									tool_name: 'create_campaign',
-									arguments: { name: 'Spring launch', objective_id: campaign.objective_id },
+									tool_arguments: { name: 'Spring launch', objective_id: campaign.objective_id },
 								},
 							},
 						],
@@ -616,7 +616,7 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 			Object.values(ACCOUNT_TOOLS).sort(),
 		);
 		expect(tool(requests, ACCOUNT_TOOLS.call).parameters).toMatchObject({
-			required: ['tool_name', 'arguments'],
+			required: ['tool_name', 'tool_arguments'],
 			properties: { tool_name: { type: 'string' } },
 		});
 

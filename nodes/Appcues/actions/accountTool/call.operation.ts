@@ -41,7 +41,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 		},
 		{
 			displayName: 'Arguments',
-			name: 'arguments',
+			name: 'toolArguments',
 			type: 'resourceMapper',
 			noDataExpression: true,
 			default: { mappingMode: 'defineBelow', value: null },
@@ -97,7 +97,7 @@ function missingError(
  * field's type as n8n does ("5" to 5, JSON text to a list or an object).
  */
 function mappedArguments(this: IExecuteFunctions, toolName: string, itemIndex: number) {
-	const mapper = (this.getNodeParameter('arguments', itemIndex, {}) ?? {}) as MapperValue;
+	const mapper = (this.getNodeParameter('toolArguments', itemIndex, {}) ?? {}) as MapperValue;
 	const schema = Array.isArray(mapper.schema) ? mapper.schema : [];
 	const given = mapper.value && typeof mapper.value === 'object' ? mapper.value : {};
 	const missing = schema

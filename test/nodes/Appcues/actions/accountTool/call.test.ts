@@ -131,7 +131,7 @@ describe('account tool call', () => {
 				resource: 'accountTool',
 				operation: 'call',
 				toolName: byName('create_campaign'),
-				arguments: args,
+				toolArguments: args,
 			},
 			{ items: [{ title: 'Feature X', priority: '2' }] },
 		);
@@ -163,7 +163,7 @@ describe('account tool call', () => {
 				resource: 'accountTool',
 				operation: 'call',
 				toolName: byName('create_campaign'),
-				arguments: await mapped('create_campaign', {
+				toolArguments: await mapped('create_campaign', {
 					name: '={{ $json.name }}',
 					objective_id: 'o1',
 				}),
@@ -181,7 +181,7 @@ describe('account tool call', () => {
 			resource: 'accountTool',
 			operation: 'call',
 			toolName: byName('create_campaign'),
-			arguments: await mapped('create_campaign', {
+			toolArguments: await mapped('create_campaign', {
 				name: 'B',
 				objective_id: 'o2',
 				// n8n itself would read a blank number as 0.
@@ -202,7 +202,7 @@ describe('account tool call', () => {
 			resource: 'accountTool',
 			operation: 'call',
 			toolName: byName('create_campaign'),
-			arguments: args,
+			toolArguments: args,
 		});
 		expect(wrongType.error?.message).toBe(
 			'The argument "priority" of the account tool create_campaign is not valid [item 0]',
