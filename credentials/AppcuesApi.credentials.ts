@@ -39,7 +39,8 @@ export class AppcuesApi implements ICredentialType {
 
 	icon: Icon = { light: 'file:../icons/appcues.svg', dark: 'file:../icons/appcues.dark.svg' };
 
-	documentationUrl = 'https://www.npmjs.com/package/n8n-nodes-appcues#credential';
+	documentationUrl =
+		'https://github.com/PUBLISHER_FILLS_IN/n8n-nodes-appcues/blob/HEAD/docs/credential.md';
 
 	properties: INodeProperties[] = [
 		{

@@ -23,15 +23,17 @@ export interface Fault {
 	method?: string;
 	/** Applies when the decoded path contains this text. */
 	pathIncludes?: string;
+	/** How many matching requests pass untouched before the fault applies (0 by default). */
+	skip?: number;
 	/** Body to send with a status fault; an Appcues-style error body by default. */
 	body?: string;
 }
 
 export class RequestFaults {
-	private readonly faults: Array<Fault & { used: number }> = [];
+	private readonly faults: Array<Fault & { used: number; skipped: number }> = [];
 
 	add(fault: Fault) {
-		this.faults.push({ times: 1, probability: 1, ...fault, used: 0 });
+		this.faults.push({ times: 1, probability: 1, ...fault, used: 0, skipped: 0 });
 	}
 
 	clear() {
@@ -45,6 +47,10 @@ export class RequestFaults {
 			if (fault.method && fault.method !== method) continue;
 			if (fault.pathIncludes && !decodedPath.includes(fault.pathIncludes)) continue;
 			if ((fault.probability ?? 1) < 1 && Math.random() >= (fault.probability ?? 1)) continue;
+			if (fault.skipped < (fault.skip ?? 0)) {
+				fault.skipped++;
+				continue;
+			}
 			fault.used++;
 			return fault;
 		}

@@ -344,3 +344,15 @@ describe('parsers', () => {
 		).toThrow('a multipart boundary is not followed by CRLF');
 	});
 });
+
+describe('request faults', () => {
+	const t = useFake();
+
+	it('skip lets that many matching requests through before the fault applies', async () => {
+		t.fake.addFault({ kind: 'status', status: 500, pathIncludes: 'profile', skip: 2, times: 1 });
+		const statuses = [];
+		for (let n = 0; n < 4; n++)
+			statuses.push((await t.json('/users/u1/profile', { n }, 'PATCH')).status);
+		expect(statuses).toEqual([200, 200, 500, 200]);
+	});
+});

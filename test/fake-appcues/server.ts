@@ -154,7 +154,11 @@ export class FakeAppcues {
 	/** The account tools origin (mcp.appcues.com of this fake), a second listener. */
 	toolsUrl = '';
 
-	constructor(private readonly options: FakeAppcuesOptions = {}) {
+	/** A copy of the constructor's options: `configure` changes this fake only, not the next one made from the same options. */
+	private readonly options: FakeAppcuesOptions;
+
+	constructor(options: FakeAppcuesOptions = {}) {
+		this.options = { ...options };
 		this.accounts = options.accounts ?? [DEFAULT_ACCOUNT];
 		for (const account of this.accounts) {
 			const state = emptyState();

@@ -85,3 +85,14 @@ export function fileItem(
 		binary: { data: { data: buffer.toString('base64'), mimeType, fileName, ...extra } as never },
 	};
 }
+
+/** Like fileItem, with the file in the binary property `property`, which the item's json names. */
+export function fileItemIn(
+	property: string,
+	content: string | Buffer,
+	fileName: string,
+	mimeType: string,
+): INodeExecutionData {
+	const item = fileItem(content, fileName, mimeType);
+	return { json: { ...item.json, property }, binary: { [property]: item.binary!.data } };
+}

@@ -3,7 +3,7 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { ensureNodeError } from '../helpers/errors';
 import { prepareItems } from '../helpers/gather';
-import { errorItem } from '../helpers/results';
+import { errorItem, inInputOrder } from '../helpers/results';
 import { AppcuesClient } from '../transport/client';
 import { accountTool } from './accountTool';
 import { analytics } from './analytics';
@@ -45,7 +45,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	const settings = readRunSettings.call(this);
 	const client = new AppcuesClient(this, settings);
 
-	if (operation.mode === 'batch') return [await operation.execute.call(this, client, items)];
+	if (operation.mode === 'batch')
+		return [inInputOrder(await operation.execute.call(this, client, items))];
 	return [await runPerItem.call(this, operation, client, items.length, settings.concurrency)];
 }
 

@@ -52,3 +52,21 @@ export function errorItemOrThrow(
 	if (!this.continueOnFail()) throw error;
 	return errorItem(error, pairedItem);
 }
+
+/**
+ * When a later request of several fails, the error says how many were already accepted by Appcues
+ * (and what they carried), so that nobody sends those again by hand.
+ */
+export function notePartial<E extends { description?: string | null }>(
+	error: E,
+	accepted: number,
+	total: number,
+	what: string,
+	carried = '',
+): E {
+	if (accepted > 0) {
+		error.description =
+			`${error.description ?? ''} ${accepted} of ${total} ${what} had already been accepted by Appcues before this one failed${carried ? ` (${carried})` : ''}.`.trim();
+	}
+	return error;
+}

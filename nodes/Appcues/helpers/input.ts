@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { readIsoTime } from '../../shared/isoTime';
 import { isPlausibleTimeMs, unixTimeToMs } from '../../shared/unixTime';
 import { isUnsafeSegment } from '../transport/paths';
 import { itemError } from './errors';
@@ -121,10 +122,55 @@ export function jsonObject(
 	return parsed as IDataObject;
 }
 
+/** What the timestamp fields accept, for their errors. */
+export const TIMESTAMP_FORMS =
+	'ISO 8601 with a zone (e.g. 2026-01-31T12:00:00Z or 2026-01-31T14:00:00+02:00), a date alone (midnight UTC), or Unix seconds or milliseconds, from the year 1970 to 9999';
+
+/** A timestamp's instant, or why it has none (a phrase that follows the field's name). */
+export type TimestampReading = { ms: number } | { problem: string };
+
 /**
- * Accepts ISO 8601 text, Unix seconds or Unix milliseconds (as number or digits) and returns
- * ISO 8601; an empty value means now.
+ * Reads a timestamp: ISO 8601 with a zone, a date alone (midnight UTC), Unix seconds or
+ * milliseconds (as a number or digits, see unixTimeToMs), a Date or a Luxon DateTime, from the
+ * year 1970 to 9999. A date that does not exist (2026-02-30) and a date and time without a zone
+ * (which the n8n server would read in its own time zone) are refused, as the trigger refuses them.
  */
+export function readTimestamp(value: unknown): TimestampReading {
+	const invalid = { problem: 'is not a valid timestamp' };
+	if (value instanceof Date) return plausible(value.getTime()) ?? invalid;
+	if (typeof value === 'number') {
+		if (!Number.isFinite(value) || value < 0) return invalid;
+		return plausible(unixTimeToMs(value)) ?? invalid;
+	}
+	if (typeof value !== 'string') {
+		// Luxon DateTime and similar objects from expressions
+		const iso = (value as { toISO?: () => string } | null)?.toISO?.();
+		return iso ? readTimestamp(iso) : invalid;
+	}
+	const text = value.trim();
+	if (/^\d+(\.\d+)?$/.test(text)) return readTimestamp(Number(text));
+	const iso = readIsoTime(text);
+	if (!iso) return invalid;
+	if (iso.kind === 'impossible') return { problem: 'is not a real date and time' };
+	if (iso.kind === 'local' && iso.hasTime) {
+		return {
+			problem: 'has no time zone (add Z for UTC or an offset such as +02:00)',
+		};
+	}
+	return plausible(iso.kind === 'instant' ? iso.ms : iso.wallMs) ?? invalid;
+}
+
+function plausible(ms: number): { ms: number } | undefined {
+	return isPlausibleTimeMs(ms) ? { ms } : undefined;
+}
+
+/** The instant of a timestamp (see readTimestamp), or undefined when it is refused. */
+export function parseTimestampMs(value: unknown): number | undefined {
+	const reading = readTimestamp(value);
+	return 'ms' in reading ? reading.ms : undefined;
+}
+
+/** A timestamp field as ISO 8601 in UTC (see readTimestamp); an empty value means now. */
 export function toIsoTimestamp(
 	this: IExecuteFunctions,
 	value: unknown,
@@ -132,44 +178,17 @@ export function toIsoTimestamp(
 	itemIndex: number,
 	now: () => number = Date.now,
 ): string {
-	const fail = () =>
-		itemError(this.getNode(), `${label} is not a valid timestamp`, {
-			description: `Got ${previewValue(value)}. Use ISO 8601 (e.g. 2026-01-31T12:00:00Z) or Unix seconds or milliseconds, from the year 1970 to 9999.`,
-			itemIndex,
-		});
 	if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) {
 		return new Date(now()).toISOString();
 	}
-	const parsed = parseTimestampMs(value);
-	if (parsed === undefined) throw fail();
-	return new Date(parsed).toISOString();
-}
-
-/**
- * Unix seconds or milliseconds (see unixTimeToMs) or ISO-like text, from the year 1970 to 9999;
- * anything else gives undefined, so the caller reports it as a bad field.
- */
-export function parseTimestampMs(value: unknown): number | undefined {
-	const ms = anyTimestampMs(value);
-	return ms !== undefined && isPlausibleTimeMs(ms) ? ms : undefined;
-}
-
-function anyTimestampMs(value: unknown): number | undefined {
-	if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
-	if (typeof value === 'number') {
-		if (!Number.isFinite(value) || value < 0) return undefined;
-		return unixTimeToMs(value);
+	const reading = readTimestamp(value);
+	if ('problem' in reading) {
+		throw itemError(this.getNode(), `${label} ${reading.problem}`, {
+			description: `Got ${previewValue(value)}. Use ${TIMESTAMP_FORMS}.`,
+			itemIndex,
+		});
 	}
-	if (typeof value !== 'string') {
-		// Luxon DateTime and similar objects from expressions
-		const iso = (value as { toISO?: () => string } | null)?.toISO?.();
-		return iso ? anyTimestampMs(iso) : undefined;
-	}
-	const text = value.trim();
-	if (/^\d+(\.\d+)?$/.test(text)) return anyTimestampMs(Number(text));
-	if (!/^\d{4}-\d{2}-\d{2}/.test(text)) return undefined;
-	const ms = Date.parse(text);
-	return Number.isNaN(ms) ? undefined : ms;
+	return new Date(reading.ms).toISOString();
 }
 
 function refuseEntry(entry: unknown): never {
@@ -177,20 +196,37 @@ function refuseEntry(entry: unknown): never {
 }
 
 /**
- * Splits a list of ids given as an array, or as text separated by commas, semicolons or new
- * lines. Empty entries are dropped; an entry that is not text or a finite number goes to
- * `refuse`, which throws.
+ * Where text given as a list of IDs is split: on commas and new lines (the default of the fields
+ * that say so), on new lines only, or nowhere (the text is one ID). Nothing else splits: not ";",
+ * not a tab, not a carriage return alone (CR LF is a new line). A list from an expression is never
+ * split further: each entry is one ID.
  */
-export function idList(value: unknown, refuse: (entry: unknown) => never = refuseEntry): string[] {
+export type IdSeparator = 'commaOrNewLine' | 'newLine' | 'none';
+
+const SEPARATORS: Record<IdSeparator, RegExp | undefined> = {
+	commaOrNewLine: /[,\n]/,
+	newLine: /\n/,
+	none: undefined,
+};
+
+/**
+ * Splits a list of ids given as an array, or as text split by `separator`. Entries are trimmed and
+ * empty ones dropped; an entry that is not text or a finite number goes to `refuse`, which throws.
+ */
+export function idList(
+	value: unknown,
+	refuse: (entry: unknown) => never = refuseEntry,
+	separator: IdSeparator = 'commaOrNewLine',
+): string[] {
 	if (value === undefined || value === null) return [];
 	const parts = Array.isArray(value) ? value : [value];
+	const split = Array.isArray(value) ? undefined : SEPARATORS[separator];
 	const ids: string[] = [];
 	for (const part of parts) {
 		if (part === undefined || part === null) continue;
 		const text = scalarText(part);
 		if (text === undefined) refuse(part);
-		const pieces =
-			typeof part === 'string' && !Array.isArray(value) ? text.split(/[,;\n\r]+/) : [text];
+		const pieces = typeof part === 'string' && split ? text.split(split) : [text];
 		for (const piece of pieces) if (piece.trim()) ids.push(piece.trim());
 	}
 	return ids;
@@ -202,10 +238,15 @@ export function readIdList(
 	name: string,
 	label: string,
 	itemIndex: number,
+	separator: IdSeparator = 'commaOrNewLine',
 ): string[] {
-	const ids = idList(this.getNodeParameter(name, itemIndex, ''), (entry) => {
-		throw notTextError.call(this, `${label}: an entry`, entry, itemIndex);
-	});
+	const ids = idList(
+		this.getNodeParameter(name, itemIndex, ''),
+		(entry) => {
+			throw notTextError.call(this, `${label}: an entry`, entry, itemIndex);
+		},
+		separator,
+	);
 	if (!ids.length) {
 		throw itemError(this.getNode(), `${label} is empty`, {
 			description:

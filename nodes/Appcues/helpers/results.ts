@@ -35,3 +35,28 @@ export function errorItem(
 		pairedItem,
 	};
 }
+
+/** The first input item an output item is paired with (outputs without pairing go last). */
+function firstPairedItem(item: INodeExecutionData): number {
+	const paired = item.pairedItem;
+	const list = Array.isArray(paired) ? paired : paired === undefined ? [] : [paired];
+	let first = Number.POSITIVE_INFINITY;
+	for (const entry of list) {
+		const index = typeof entry === 'number' ? entry : entry.item;
+		if (index < first) first = index;
+	}
+	return first;
+}
+
+/**
+ * Output items in the order of the input items they are paired with: an item paired with several
+ * inputs (a combined request) stands where its first input stood, and items of the same input keep
+ * their order. So error items stand in place, and positional consumers (Merge by position) pair
+ * them right.
+ */
+export function inInputOrder(items: INodeExecutionData[]): INodeExecutionData[] {
+	return items
+		.map((item, position) => ({ item, position, first: firstPairedItem(item) }))
+		.sort((a, b) => a.first - b.first || a.position - b.position)
+		.map(({ item }) => item);
+}

@@ -119,7 +119,12 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 			expect(nodeOutput(res.run, 'Get Latest Event')).toEqual([latest, latest]);
 			expect(nodeOutput(res.run, 'Delete Profile')).toEqual([{ deleted: true }, { deleted: true }]);
 			const [erased] = items(res, 'Erase Users (GDPR)');
-			expect(erased.json).toEqual({ ok: true, message: 'accepted 2 users for deletion', users: 2 });
+			expect(erased.json).toEqual({
+				ok: true,
+				message: 'accepted 2 users for deletion',
+				users: 2,
+				user_ids: ['e2e-ada', 'e2e-bob'],
+			});
 			expect(erased.pairedItem).toEqual([{ item: 0 }, { item: 1 }]);
 
 			const seats: Record<string, number> = { 'e2e-ada': 7, 'e2e-bob': 2 };

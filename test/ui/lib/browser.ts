@@ -7,7 +7,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, {
+import {
+	launch,
 	type Browser,
 	type ElementHandle,
 	type HTTPResponse,
@@ -24,7 +25,7 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 export const WAIT = 60_000;
 
 export async function launchBrowser(): Promise<Browser> {
-	return puppeteer.launch({
+	return launch({
 		executablePath: CHROMIUM,
 		headless: true,
 		// As root Chromium needs --no-sandbox; small /dev/shm in containers crashes the renderer.

@@ -19,7 +19,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			default: '',
 			placeholder: 'e.g. user-1, user-2',
 			description:
-				'IDs of the end users to associate with the group: a list, or text separated by commas or new lines',
+				'IDs of the end users to associate with the group: a list from an expression (one ID per entry), or text split on commas and new lines only ("a;b" is one ID)',
 		},
 	],
 );

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
-import { ensureNodeError, errorItemOrThrow, itemError } from '../../helpers/errors';
+import { ensureNodeError, errorItemOrThrow, itemError, notePartial } from '../../helpers/errors';
 import { formatBytes } from '../../helpers/files';
 import { finishJob, type WaitSettings } from '../../helpers/jobs';
 import { errorItem } from '../../helpers/results';
@@ -142,10 +142,11 @@ export async function importFromItems(
 			submitted.push({ chunk, job: (accepted ?? {}) as IDataObject });
 		} catch (error) {
 			if (!this.continueOnFail())
-				throw reportPartial(
+				throw notePartial(
 					ensureNodeError(this.getNode(), error),
 					submitted.length,
 					chunks.length,
+					'import requests',
 				);
 			output.push(errorItem(error, pairedItem));
 		}
@@ -161,17 +162,4 @@ export async function importFromItems(
 		}
 	}
 	return output;
-}
-
-/** When a later request fails, the error says how many jobs were already accepted. */
-function reportPartial<E extends { description?: string | null }>(
-	error: E,
-	accepted: number,
-	total: number,
-): E {
-	if (accepted > 0) {
-		error.description =
-			`${error.description ?? ''} ${accepted} of ${total} import requests had already been accepted by Appcues before this one failed.`.trim();
-	}
-	return error;
 }

@@ -1,6 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
-import { optionalText, parseTimestampMs, previewValue, scalarText } from '../../helpers/input';
+import {
+	optionalText,
+	parseTimestampMs,
+	previewValue,
+	readTimestamp,
+	scalarText,
+} from '../../helpers/input';
 
 export type ImportKind = 'profiles' | 'groups' | 'events';
 
@@ -114,8 +120,9 @@ export function rowProblem(json: IDataObject, settings: RowSettings): string | u
 	if (nameProblem) return nameProblem;
 	const rawTimestamp = json[settings.timestampField];
 	if (!present(rawTimestamp)) return `"${settings.timestampField}" (the timestamp) is missing`;
-	if (parseTimestampMs(rawTimestamp) === undefined) {
-		return `"${settings.timestampField}" is not a valid timestamp: ${previewValue(rawTimestamp)}`;
+	const reading = readTimestamp(rawTimestamp);
+	if ('problem' in reading) {
+		return `"${settings.timestampField}" ${reading.problem}: ${previewValue(rawTimestamp)}`;
 	}
 	return undefined;
 }

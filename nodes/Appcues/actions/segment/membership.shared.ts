@@ -1,8 +1,13 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { segmentLocator } from '../../helpers/descriptions';
-import { errorItemOrThrow } from '../../helpers/errors';
+import { SET_ONCE, segmentLocator, setOnce } from '../../helpers/descriptions';
+import { ensureNodeError, errorItemOrThrow, notePartial } from '../../helpers/errors';
 import { assertColumns, MAX_FILE_BYTES, postFile, readInputFile } from '../../helpers/files';
 import { chunk, eachItem, gatherIds, pairedItems } from '../../helpers/gather';
 import { requiredId } from '../../helpers/input';
@@ -13,6 +18,14 @@ import type { BatchOperation } from '../types';
 
 /** No documented cap exists; this keeps each JSON body far below the 20 MB request limit. */
 export const USER_IDS_PER_REQUEST = 10_000;
+
+/** `job_ids` of the accepted jobs that have one, or nothing. */
+function jobIdsOf(jobs: unknown[]): { job_ids?: unknown[] } {
+	const jobIds = jobs
+		.map((job) => (job && typeof job === 'object' ? (job as IDataObject).job_id : undefined))
+		.filter((id) => id !== undefined && id !== null);
+	return jobIds.length ? { job_ids: jobIds } : {};
+}
 
 /** Add and remove differ only in the route and the words; everything else is shared. */
 export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOperation {
@@ -41,6 +54,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 					},
 				],
 				default: 'ids',
+				description: SET_ONCE,
 			},
 			{
 				displayName: 'User IDs',
@@ -49,17 +63,17 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				required: true,
 				default: '',
 				placeholder: 'e.g. {{ $json.user_id }}',
-				description: `IDs of the end users to ${verb} the segment: a list, or text separated by commas or new lines`,
+				description: `IDs of the end users to ${verb} the segment: a list from an expression (one ID per entry), or text split on commas and new lines only ("a;b" is one ID)`,
 				displayOptions: { show: { source: ['ids'] } },
 			},
-			{
+			setOnce({
 				displayName: 'Combine Input Items',
 				name: 'combineItems',
 				type: 'boolean',
 				default: true,
 				description: `Whether to gather the user IDs of all input items into one request per segment (split into requests of ${USER_IDS_PER_REQUEST.toLocaleString('en-US')} IDs), instead of one request per item`,
 				displayOptions: { show: { source: ['ids'] } },
-			},
+			}),
 			{
 				displayName: 'Input Binary Field',
 				name: 'binaryPropertyName',
@@ -70,7 +84,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 					'Name of the binary property that holds the CSV file of user IDs (header row: user_id)',
 				displayOptions: { show: { source: ['binary'] } },
 			},
-			...waitFields,
+			...waitFields.map(setOnce),
 		],
 	);
 
@@ -97,9 +111,10 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 		for (const batch of batches) {
 			const segmentId = segmentOfKey.get(batch.key)!;
 			const pairedItem = pairedItems(batch.items);
+			const chunks = chunk(batch.ids, USER_IDS_PER_REQUEST);
+			const jobs: unknown[] = [];
 			try {
-				const jobs = [];
-				for (const ids of chunk(batch.ids, USER_IDS_PER_REQUEST)) {
+				for (const ids of chunks) {
 					const accepted = await client.request({
 						method: 'POST',
 						path: path`/segments/${segmentId}/${route}`,
@@ -108,18 +123,40 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 					});
 					jobs.push(accepted);
 				}
+			} catch (caught) {
+				// The requests before this one were accepted: their IDs are applied, or will be.
+				const applied = Math.min(jobs.length * USER_IDS_PER_REQUEST, batch.ids.length);
+				const error = notePartial(
+					ensureNodeError(this.getNode(), caught, batch.items[0]),
+					jobs.length,
+					chunks.length,
+					`requests to ${verb} segment ${segmentId}`,
+					`the first ${applied.toLocaleString('en-US')} of ${batch.ids.length.toLocaleString('en-US')} user IDs, in input order`,
+				);
+				const failed = errorItemOrThrow.call(this, error, batch.items[0], pairedItem);
+				output.push({
+					...failed,
+					json: {
+						...failed.json,
+						segment_id: segmentId,
+						[countField]: applied,
+						requests: chunks.length,
+						accepted_requests: jobs.length,
+						...jobIdsOf(jobs),
+					},
+				});
+				continue;
+			}
+			try {
 				const finished = [];
 				for (const job of jobs)
 					finished.push(await finishJob.call(this, client, job, batch.items[0], wait));
-				const jobIds = finished
-					.map((job) => job.job_id)
-					.filter((id) => id !== undefined && id !== null);
 				output.push({
 					json: {
 						segment_id: segmentId,
 						[countField]: batch.ids.length,
 						requests: jobs.length,
-						...(jobIds.length ? { job_ids: jobIds } : {}),
+						...jobIdsOf(finished),
 						...(wait ? { jobs: finished } : {}),
 					},
 					pairedItem,
@@ -137,13 +174,13 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 		items: INodeExecutionData[],
 		wait: WaitSettings | undefined,
 	): Promise<INodeExecutionData[]> {
-		const propertyName = String(this.getNodeParameter('binaryPropertyName', 0, 'data'));
 		// Files are read one at a time, just before their upload; the segment and the file's presence are checked first.
 		const prepare = (itemIndex: number) => {
+			const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
 			this.helpers.assertBinaryData(itemIndex, propertyName);
-			return requiredId.call(this, 'segmentId', 'Segment', itemIndex);
+			return { segmentId: requiredId.call(this, 'segmentId', 'Segment', itemIndex), propertyName };
 		};
-		return await eachItem(this, items, prepare, async (segmentId, itemIndex) => {
+		return await eachItem(this, items, prepare, async ({ segmentId, propertyName }, itemIndex) => {
 			const file = await readInputFile.call(this, itemIndex, propertyName, 'csv', MAX_FILE_BYTES);
 			assertColumns.call(this, file, ['user_id'], itemIndex, { only: true });
 			const accepted = await postFile(

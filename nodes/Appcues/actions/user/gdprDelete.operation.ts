@@ -1,8 +1,10 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { setOnce } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { errorItemOrThrow } from '../../helpers/errors';
-import { chunk, gatherIds, pairedItems } from '../../helpers/gather';
+import { errorItemOrThrow, itemError } from '../../helpers/errors';
+import { chunk, pairedItems, prepareItems } from '../../helpers/gather';
+import { type IdSeparator, readIdList } from '../../helpers/input';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 
@@ -29,8 +31,42 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			default: '',
 			placeholder: 'e.g. {{ $json.user_id }}',
 			description:
-				'IDs of the end users to erase: a list, or text separated by commas or new lines. The IDs of all input items are sent together.',
+				'The ID of the end user to erase, exactly as it is (or a list from an expression, one ID per entry). The IDs of all input items are sent together; the output lists every ID sent.',
 		},
+		setOnce({
+			displayName: 'Split User IDs On',
+			name: 'idSeparator',
+			type: 'options',
+			options: [
+				{
+					name: 'Commas and New Lines',
+					value: 'commaOrNewLine',
+					description: 'Semicolons and other characters are part of an ID',
+				},
+				{
+					name: 'New Lines',
+					value: 'newLine',
+					description: 'One user ID per line; commas and semicolons are part of an ID',
+				},
+				{
+					name: 'Nothing: One ID per Item',
+					value: 'none',
+					description:
+						'The text is one user ID. Text with a comma or a line break is refused, since it may be several IDs.',
+				},
+			],
+			default: 'none',
+			description:
+				'How text in User IDs is split into IDs. A list from an expression is never split: each entry is one ID.',
+		}),
+		setOnce({
+			displayName: 'Dry Run',
+			name: 'dryRun',
+			type: 'boolean',
+			default: false,
+			description:
+				'Whether to only output the user IDs that would be erased, request by request, and send nothing',
+		}),
 	],
 );
 
@@ -39,11 +75,29 @@ export async function execute(
 	client: AppcuesClient,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	const output: INodeExecutionData[] = [];
-	const [all] = gatherIds.call(this, items, () => 'all', output);
-	if (!all) return output;
-	for (const ids of chunk(all.ids, GDPR_IDS_PER_REQUEST)) {
-		const pairedItem = pairedItems(all.items);
+	const separator = this.getNodeParameter('idSeparator', 0, 'none') as IdSeparator;
+	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
+	const { plans, errorItems } = prepareItems(this, items.length, (itemIndex) =>
+		readUserIds.call(this, itemIndex, separator),
+	);
+	const output: INodeExecutionData[] = [...errorItems.values()];
+	// Each ID once, in first-seen order, with the items that gave it.
+	const itemsOfId = new Map<string, number[]>();
+	for (const [itemIndex, ids] of plans) {
+		for (const id of ids) {
+			const owners = itemsOfId.get(id);
+			if (!owners) itemsOfId.set(id, [itemIndex]);
+			else if (owners[owners.length - 1] !== itemIndex) owners.push(itemIndex);
+		}
+	}
+	for (const ids of chunk([...itemsOfId.keys()], GDPR_IDS_PER_REQUEST)) {
+		const itemIndexes = [...new Set(ids.flatMap((id) => itemsOfId.get(id)!))].sort((a, b) => a - b);
+		const pairedItem = pairedItems(itemIndexes);
+		const sent = { users: ids.length, user_ids: ids };
+		if (dryRun) {
+			output.push({ json: { dry_run: true, ...sent }, pairedItem });
+			continue;
+		}
 		try {
 			const body = await client.request({
 				method: 'POST',
@@ -51,12 +105,38 @@ export async function execute(
 				path: '/v1/gdpr/delete',
 				auth: 'legacyKey',
 				body: { users: ids },
-				itemIndex: all.items[0],
+				itemIndex: itemIndexes[0],
 			});
-			output.push({ json: { ...objectOr(body, { ok: true }), users: ids.length }, pairedItem });
+			output.push({ json: { ...objectOr(body, { ok: true }), ...sent }, pairedItem });
 		} catch (caught) {
-			output.push(errorItemOrThrow.call(this, caught, all.items[0], pairedItem));
+			const error = errorItemOrThrow.call(this, caught, itemIndexes[0], pairedItem);
+			output.push({ ...error, json: { ...error.json, ...sent } });
 		}
 	}
 	return output;
+}
+
+/**
+ * The IDs of one item, split as the user chose. Without splitting, text holding a comma or a line
+ * break is refused: an erasure cannot be undone, so whether it is one ID or several is not guessed.
+ */
+function readUserIds(this: IExecuteFunctions, itemIndex: number, separator: IdSeparator) {
+	const ids = readIdList.call(this, 'userIds', 'User IDs', itemIndex, separator);
+	const raw = this.getNodeParameter('userIds', itemIndex, '') as unknown;
+	const ambiguous =
+		separator === 'none' && typeof raw === 'string'
+			? ids.find((id) => /[,\n\r]/.test(id))
+			: undefined;
+	if (ambiguous !== undefined) {
+		throw itemError(
+			this.getNode(),
+			`User IDs ${JSON.stringify(ambiguous)} holds a ${ambiguous.includes(',') ? 'comma' : 'line break'}, so it may be several IDs`,
+			{
+				description:
+					'Erasure cannot be undone, so the node does not guess. To erase several users, set Split User IDs On to Commas and New Lines (or New Lines). To erase one user whose ID holds a comma, give the ID as a list: {{ [$json.user_id] }}.',
+				itemIndex,
+			},
+		);
+	}
+	return ids;
 }

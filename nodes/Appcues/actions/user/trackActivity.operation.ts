@@ -44,7 +44,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 							name: 'timestamp',
 							type: 'string',
 							default: '',
-							description: 'ISO 8601, or Unix seconds or milliseconds. Empty means now.',
+							description:
+								'ISO 8601 with a zone (2026-01-31T12:00:00Z or +02:00), a date alone (midnight UTC), or Unix seconds or milliseconds. Empty means now. A date and time without a zone, or a date that does not exist, is refused.',
 						},
 						{
 							displayName: 'Attributes (JSON)',

@@ -207,7 +207,11 @@ describe('id lists', () => {
 	});
 
 	it('splits text and keeps arrays', () => {
-		expect(idList('a, b;c\n d\r\n')).toEqual(['a', 'b', 'c', 'd']);
+		expect(idList('a, b;c\n d\r\n')).toEqual(['a', 'b;c', 'd']);
+		expect(idList('x\ry\tz')).toEqual(['x\ry\tz']);
+		expect(idList('a, b;c\n d', undefined, 'newLine')).toEqual(['a, b;c', 'd']);
+		expect(idList('a, b\nc', undefined, 'none')).toEqual(['a, b\nc']);
+		expect(idList(['a,b', 'c\nd'], undefined, 'commaOrNewLine')).toEqual(['a,b', 'c\nd']);
 		expect(idList(['a', ' b ', '', null, 5])).toEqual(['a', 'b', '5']);
 		expect(idList(undefined)).toEqual([]);
 	});

@@ -1,3 +1,4 @@
+import type { IDataObject } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
 import { useFakeAppcues } from '../../../../support/helpers';
@@ -50,5 +51,95 @@ describe('export events', () => {
 		});
 		expect(badConditions.error?.message).toBe('Conditions (JSON) must be a JSON array [item 0]');
 		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
+	describe('the range is wall-clock time in the Time Zone, as Appcues reads it', () => {
+		const run = (parameters: IDataObject) =>
+			t.run({ resource: 'export', operation: 'events', ...parameters });
+		const sent = () => t.fake.apiRequests()[0]?.body as IDataObject;
+
+		it.each([
+			[
+				{ startTime: '2026-02-30T00:00:00', endTime: '2026-03-02T00:00:00' },
+				'Start Time is not a real date and time [item 0]',
+			],
+			[
+				{ startTime: '2026-02-01', endTime: '2026-02-29' },
+				'End Time is not a real date and time [item 0]',
+			],
+			[
+				{ startTime: '2026-01-02', endTime: '2026-01-01T23:00:00' },
+				'End Time must be after Start Time [item 0]',
+			],
+			[
+				{ startTime: '2026-01-01', endTime: '2026-01-02', timeZone: 'Mars/Olympus' },
+				'Time Zone "Mars/Olympus" is not a UTC offset or a time zone name [item 0]',
+			],
+			[
+				{ startTime: '2026-01-01', endTime: '2026-01-02', timeZone: '25:00' },
+				'Time Zone "25:00" is not a UTC offset or a time zone name [item 0]',
+			],
+		])('%j is refused before any request', async (parameters, message) => {
+			const result = await run(parameters);
+			expect(result.error?.message).toBe(message);
+			expect(t.fake.apiRequests()).toHaveLength(0);
+		});
+
+		it('times without a zone are sent as given: Appcues reads them in the Time Zone', async () => {
+			const result = await run({
+				startTime: '2026-04-19',
+				endTime: '2026-04-19T06:00:00',
+				timeZone: '-05:00',
+			});
+			expect(result.error).toBeUndefined();
+			expect(sent()).toMatchObject({
+				start_time: '2026-04-19',
+				end_time: '2026-04-19T06:00:00',
+				time_zone: '-05:00',
+			});
+		});
+
+		it('an instant (a zone, Unix time, a date from an expression) is written in the Time Zone', async () => {
+			const result = await run({
+				startTime: '2026-04-19T05:00:00Z',
+				endTime: '={{ DateTime.fromISO("2026-04-19T13:30:00+02:00") }}',
+				timeZone: '-05:00',
+			});
+			expect(result.error).toBeUndefined();
+			expect(sent()).toMatchObject({
+				start_time: '2026-04-19T00:00:00',
+				end_time: '2026-04-19T06:30:00',
+				time_zone: '-05:00',
+			});
+		});
+
+		it('with a time zone name, daylight saving time is applied to each instant', async () => {
+			const result = await run({
+				startTime: '2026-01-15T12:00:00Z',
+				endTime: '={{ 1784116800 }}',
+				timeZone: 'America/New_York',
+			});
+			expect(result.error).toBeUndefined();
+			// 2026-07-15T12:00:00Z is 08:00 in New York in summer (UTC-4), January's 12:00Z is 07:00 (UTC-5).
+			expect(sent()).toMatchObject({
+				start_time: '2026-01-15T07:00:00',
+				end_time: '2026-07-15T08:00:00',
+				time_zone: 'America/New_York',
+			});
+		});
+
+		it('without a Time Zone, an instant is written in UTC and time_zone 00:00 is sent with it', async () => {
+			const result = await run({
+				startTime: '2026-04-19T02:00:00+02:00',
+				endTime: '2026-04-19T06:00:00Z',
+				timeZone: '',
+			});
+			expect(result.error).toBeUndefined();
+			expect(sent()).toMatchObject({
+				start_time: '2026-04-19T00:00:00',
+				end_time: '2026-04-19T06:00:00',
+				time_zone: '00:00',
+			});
+		});
 	});
 });

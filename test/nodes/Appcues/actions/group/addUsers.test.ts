@@ -36,4 +36,15 @@ describe('group resource', () => {
 		expect(result.error?.message).toBe('User IDs is empty [item 0]');
 		expect(t.fake.apiRequests()).toHaveLength(0);
 	});
+
+	it('addUsers splits text on commas and new lines only: "tenant-7;ada" is one user', async () => {
+		const result = await t.run({
+			resource: 'group',
+			operation: 'addUsers',
+			groupId: 'acme',
+			userIds: 'tenant-7;ada, bob\r\ncy\rd',
+		});
+		expect(result.error).toBeUndefined();
+		expect(t.fake.apiRequests()[0].body).toEqual({ user_ids: ['tenant-7;ada', 'bob', 'cy\rd'] });
+	});
 });

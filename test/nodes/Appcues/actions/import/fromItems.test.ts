@@ -137,13 +137,48 @@ describe('import from input items', () => {
 		expect(
 			result.items.map((item) => [item.json.error ?? item.json.rows, item.pairedItem]),
 		).toEqual([
-			['Item 1 was not imported: "timestamp" is not a valid timestamp: "later"', { item: 1 }],
 			[2, [{ item: 0 }, { item: 2 }]],
+			['Item 1 was not imported: "timestamp" is not a valid timestamp: "later"', { item: 1 }],
 		]);
-		expect(result.items[0].json).toMatchObject({
+		expect(result.items[1].json).toMatchObject({
 			itemIndex: 1,
 			reason: '"timestamp" is not a valid timestamp: "later"',
 		});
+	});
+
+	it('with Continue On Fail the output follows the input: bad rows and a failed request stand in place', async () => {
+		const items = [
+			{ user_id: 'u0', note: 'x'.repeat(400) },
+			{ user_id: '', note: 'bad' },
+			{ user_id: 'u2', note: 'x'.repeat(400) },
+			{ user_id: 'u3', note: 'x'.repeat(400) },
+			{ note: 'bad' },
+			{ user_id: 'u5', note: 'x'.repeat(400) },
+		];
+		// Two rows per request: [0, 2], [3, 5]; the second request is refused.
+		t.fake.addFault({ kind: 'status', status: 400, pathIncludes: 'import', skip: 1 });
+		const result = await t.run(
+			{
+				resource: 'import',
+				operation: 'profiles',
+				source: 'items',
+				options: { maxRequestSizeMb: 0.001 },
+			},
+			{ items, continueOnFail: true },
+		);
+		expect(result.error).toBeUndefined();
+		expect(t.fake.apiRequests().map((request) => request.status)).toEqual([202, 400]);
+		expect(
+			result.items.map((item) => [
+				item.json.rows ?? String(item.json.error).slice(0, 22),
+				item.pairedItem,
+			]),
+		).toEqual([
+			[2, [{ item: 0 }, { item: 2 }]],
+			['Item 1 was not importe', { item: 1 }],
+			['Appcues API error 400:', [{ item: 3 }, { item: 5 }]],
+			['Item 4 was not importe', { item: 4 }],
+		]);
 	});
 
 	it('events: attributes are the other fields, and land on the user', async () => {

@@ -89,8 +89,8 @@ describe('input is refused with a field error, never silently changed', () => {
 			expect(
 				result.items.map((item) => [item.json.reason ?? item.json.rows, item.pairedItem]),
 			).toEqual([
-				['"timestamp" is not a valid timestamp: 9000000000000000', { item: 1 }],
 				[2, [{ item: 0 }, { item: 2 }]],
+				['"timestamp" is not a valid timestamp: 9000000000000000', { item: 1 }],
 			]);
 		});
 	});
@@ -124,6 +124,26 @@ describe('input is refused with a field error, never silently changed', () => {
 			expect(ndjsonText(t.fake.apiRequests()[0].rawBody)).toEqual([
 				'{"plan":"pro","user_id":"chosen"}',
 			]);
+		});
+	});
+	describe('event rows: dates that do not exist or have no zone are bad rows', () => {
+		it('nothing is sent, and the error names each row and why', async () => {
+			const items = [
+				{ user_id: 'u0', name: 'a', timestamp: '2026-01-31T12:00:00Z' },
+				{ user_id: 'u1', name: 'b', timestamp: '2026-02-30T10:00:00Z' },
+				{ user_id: 'u2', name: 'c', timestamp: '2026-01-31T12:00:00' },
+			];
+			const result = await t.run(
+				{ resource: 'import', operation: 'events', source: 'items' },
+				{ items },
+			);
+			expect(t.fake.apiRequests()).toHaveLength(0);
+			expect(result.error?.message).toBe(
+				'2 of 3 items cannot be imported, so nothing was sent [item 1]',
+			);
+			expect(result.error?.description).toContain(
+				'item 1: "timestamp" is not a real date and time: "2026-02-30T10:00:00Z"; item 2: "timestamp" has no time zone (add Z for UTC or an offset such as +02:00): "2026-01-31T12:00:00"',
+			);
 		});
 	});
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { USER_IDS_PER_REQUEST } from '../../../../../nodes/Appcues/actions/segment/membership.shared';
-import { useFakeAppcues, fileItem } from '../../../../support/helpers';
+import { useFakeAppcues, fileItem, fileItemIn } from '../../../../support/helpers';
 import { byId, seedSegment } from '../../../../support/fixtures';
 
 describe('segment resource', () => {
@@ -121,10 +121,82 @@ describe('segment resource', () => {
 		expect(
 			tolerant.items.map((item) => [item.json.error ?? item.json.segment_id, item.pairedItem]),
 		).toEqual([
-			['User IDs is empty [item 1]', { item: 1 }],
 			['seg-a', { item: 0 }],
+			['User IDs is empty [item 1]', { item: 1 }],
 			['Appcues API error 404: Not Found: segment missing not found', { item: 2 }],
 		]);
+	});
+	it('with Combine Input Items off and Continue On Fail, the output follows the input, errors in place', async () => {
+		seedSegment(t, 'seg-a', 'A');
+		const result = await t.run(
+			{
+				resource: 'segment',
+				operation: 'removeUsers',
+				segmentId: byId('={{ $json.segment }}'),
+				userIds: '={{ $json.user }}',
+				combineItems: false,
+			},
+			{
+				items: [
+					{ segment: 'seg-a', user: 'u1' },
+					{ segment: 'missing', user: 'u2' },
+					{ segment: 'seg-a', user: '' },
+					{ segment: 'seg-a', user: 'u3' },
+				],
+				continueOnFail: true,
+			},
+		);
+		expect(result.error).toBeUndefined();
+		expect(
+			result.items.map((item) => [item.json.error ?? item.json.segment_id, item.pairedItem]),
+		).toEqual([
+			['seg-a', { item: 0 }],
+			['Appcues API error 404: Not Found: segment missing not found', { item: 1 }],
+			['User IDs is empty [item 2]', { item: 2 }],
+			['seg-a', { item: 3 }],
+		]);
+	});
+
+	describe('more than 10,000 IDs: when a later request fails, the error says which were applied', () => {
+		const ids = Array.from({ length: 25_000 }, (_, n) => `user-${n}`);
+		const run = (continueOnFail: boolean) =>
+			t.run(
+				{
+					resource: 'segment',
+					operation: 'addUsers',
+					segmentId: byId('seg-a'),
+					userIds: '={{ $json.ids }}',
+				},
+				{ items: [{ ids }], continueOnFail },
+			);
+
+		it('without Continue On Fail the node stops, naming the requests and IDs already accepted', async () => {
+			seedSegment(t, 'seg-a', 'A');
+			t.fake.addFault({ kind: 'status', status: 400, pathIncludes: 'add_user_ids', skip: 1 });
+			const result = await run(false);
+			expect(t.fake.apiRequests().map((request) => request.status)).toEqual([202, 400]);
+			expect(result.error?.description).toContain(
+				'1 of 3 requests to add to segment seg-a had already been accepted by Appcues before this one failed (the first 10,000 of 25,000 user IDs, in input order).',
+			);
+			expect(t.fake.state().segments.get('seg-a')!.user_ids.size).toBe(10_000);
+		});
+
+		it('with Continue On Fail the error item counts them and gives the accepted job IDs', async () => {
+			seedSegment(t, 'seg-a', 'A');
+			t.fake.addFault({ kind: 'status', status: 400, pathIncludes: 'add_user_ids', skip: 2 });
+			const result = await run(true);
+			expect(result.items).toHaveLength(1);
+			expect(result.items[0].json).toMatchObject({
+				segment_id: 'seg-a',
+				added: 20_000,
+				requests: 3,
+				accepted_requests: 2,
+				job_ids: [expect.any(String), expect.any(String)],
+			});
+			expect(result.items[0].json.description).toContain(
+				'2 of 3 requests to add to segment seg-a had already been accepted by Appcues before this one failed (the first 20,000 of 25,000 user IDs, in input order).',
+			);
+		});
 	});
 });
 
@@ -179,5 +251,46 @@ describe('segment membership from a file, and export', () => {
 			'Its header row is: user_id,email. Remove the other columns.',
 		);
 		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
+	it.each(['addUsers', 'removeUsers'])(
+		'%s splits text on commas and new lines only: "tenant-7;ada" is one user',
+		async (operation) => {
+			seedSegment(t, 'seg-a', 'A', ['tenant-7', 'ada', 'tenant-7;ada']);
+			const result = await t.run({
+				resource: 'segment',
+				operation,
+				segmentId: byId('seg-a'),
+				userIds: 'tenant-7;ada\nbob',
+			});
+			expect(result.error).toBeUndefined();
+			expect(t.fake.apiRequests()[0].body).toEqual({ user_ids: ['tenant-7;ada', 'bob'] });
+		},
+	);
+
+	it('each item has its own Input Binary Field (read per item)', async () => {
+		seed();
+		const result = await t.run(
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: byId('seg-1'),
+				source: 'binary',
+				binaryPropertyName: '={{ $json.property }}',
+			},
+			{
+				items: [
+					fileItemIn('first', 'user_id\nu1\n', 'a.csv', 'text/csv'),
+					fileItemIn('second', 'user_id\nu2\n', 'b.csv', 'text/csv'),
+				],
+			},
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.file_name)).toEqual(['a.csv', 'b.csv']);
+		expect([...t.fake.state().segments.get('seg-1')!.user_ids].sort()).toEqual([
+			'keep',
+			'u1',
+			'u2',
+		]);
 	});
 });

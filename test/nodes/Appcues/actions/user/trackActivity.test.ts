@@ -37,4 +37,25 @@ describe('user resource', () => {
 		expect(result.items[0].json).toEqual({ request_id: 'abc123' });
 		expect(t.fake.state().users.get('u1')?.properties).toEqual({ plan: 'pro' });
 	});
+
+	it('an event timestamp without a zone or on a day that does not exist is refused before any request', async () => {
+		for (const [timestamp, problem] of [
+			['2026-03-29T02:30:00', 'has no time zone (add Z for UTC or an offset such as +02:00)'],
+			['2026-02-29T10:00:00Z', 'is not a real date and time'],
+		]) {
+			const result = await t.run({
+				resource: 'user',
+				operation: 'trackActivity',
+				userId: 'u1',
+				events: {
+					event: [
+						{ name: 'a', timestamp: '2026-01-01T00:00:00Z' },
+						{ name: 'b', timestamp },
+					],
+				},
+			});
+			expect(result.error?.message).toBe(`Events: timestamp of event 2 ${problem} [item 0]`);
+		}
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
 });
