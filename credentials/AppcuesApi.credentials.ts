@@ -125,12 +125,14 @@ export class AppcuesApi implements ICredentialType {
 	/**
 	 * Basic auth with key and secret, as the Public API asks. The account tools take the same
 	 * base64("key:secret") in the `appcues-api-key` header instead (as Appcues' CLI sends it), so a
-	 * request to them carries that header and no Authorization.
+	 * request to them carries that header and no Authorization. An own property, not a method: n8n
+	 * copies credential types with a spread, which would drop a method (and with it the HTTP
+	 * Request node's use of this credential and the Custom API Call entry).
 	 */
-	async authenticate(
+	authenticate = async (
 		credentials: ICredentialDataDecryptedObject,
 		requestOptions: IHttpRequestOptions,
-	): Promise<IHttpRequestOptions> {
+	): Promise<IHttpRequestOptions> => {
 		const apiKey = String(credentials.apiKey ?? '');
 		const apiSecret = String(credentials.apiSecret ?? '');
 		const url = requestOptions.baseURL
@@ -146,7 +148,7 @@ export class AppcuesApi implements ICredentialType {
 			};
 		}
 		return { ...requestOptions, auth: { username: apiKey, password: apiSecret } };
-	}
+	};
 
 	test: ICredentialTestRequest = {
 		request: {

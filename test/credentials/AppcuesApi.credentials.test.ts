@@ -220,6 +220,11 @@ describe('credential', () => {
 		expect((await sign('custom', 'http://127.0.0.1:1/v1/tools', custom)).auth).toBeDefined();
 	});
 
+	it('keeps authenticate when n8n copies the credential type with a spread (HTTP Request and Custom API Call need it)', () => {
+		const copied = { ...new AppcuesApi() };
+		expect(typeof copied.authenticate).toBe('function');
+	});
+
 	it('shows the Tools Base URL only for a custom region, and the test request stays one GET of the API', () => {
 		const field = credential.properties.find((p) => p.name === 'toolsBaseUrl');
 		expect(field?.displayOptions).toEqual({ show: { region: ['custom'] } });
