@@ -3,11 +3,12 @@ import type { INodeParameters } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
-import { credentialsFor, useFakeAppcues } from '../../../support/helpers';
+import { credentialsFor, useFakeAppcues, useVirtualPollWaits } from '../../../support/helpers';
 import { localServer, SECRETS } from '../../../support/fixtures';
 
 describe('analytics export download: timeout and size limit', () => {
 	const t = useFakeAppcues();
+	useVirtualPollWaits();
 	const spec = JSON.stringify({
 		columns: ['timestamp', 'user_id', 'name'],
 		start_time: '2026-01-01',

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
 import { USER_IDS_PER_REQUEST } from '../../../../../nodes/Appcues/actions/segment/membership.shared';
-import { useFakeAppcues, fileItem, fileItemIn } from '../../../../support/helpers';
+import {
+	useFakeAppcues,
+	useVirtualPollWaits,
+	fileItem,
+	fileItemIn,
+} from '../../../../support/helpers';
 import { byId, seedSegment } from '../../../../support/fixtures';
 
 describe('segment resource', () => {
@@ -202,6 +207,7 @@ describe('segment resource', () => {
 
 describe('segment membership from a file, and export', () => {
 	const t = useFakeAppcues({ jobPollsToFinish: 0 });
+	useVirtualPollWaits();
 
 	const seed = () => seedSegment(t, 'seg-1', 'One', ['keep']);
 
