@@ -200,6 +200,9 @@ describe('credential', () => {
 		for (const [region, url] of [
 			['us', 'https://mcp.appcues.com/v1/tools?view=summary'],
 			['eu', 'https://mcp.eu.appcues.com/v1/tools/get_campaign'],
+			// Elsewhere on the tools origin too: it never sees the secret as Basic auth.
+			['us', 'https://mcp.appcues.com/mcp'],
+			['eu', 'https://mcp.eu.appcues.com/v1/toolsets'],
 		]) {
 			const signed = await sign(region, url);
 			expect(signed.headers).toEqual({ a: 'b', 'appcues-api-key': token });
@@ -218,6 +221,14 @@ describe('credential', () => {
 		const custom = { baseUrl: 'http://127.0.0.1:1', toolsBaseUrl: 'http://127.0.0.1:2' };
 		expect((await sign('custom', 'http://127.0.0.1:2/v1/tools', custom)).auth).toBeUndefined();
 		expect((await sign('custom', 'http://127.0.0.1:1/v1/tools', custom)).auth).toBeDefined();
+		expect((await sign('custom', 'http://127.0.0.1:2/other', custom)).auth).toBeUndefined();
+		// One proxy serving both: the path tells the account tools from the API.
+		const shared = { baseUrl: 'http://127.0.0.1:1', toolsBaseUrl: 'http://127.0.0.1:1/' };
+		expect((await sign('custom', 'http://127.0.0.1:1/v1/tools', shared)).auth).toBeUndefined();
+		expect((await sign('custom', 'http://127.0.0.1:1/v2/accounts/42', shared)).auth).toEqual({
+			username: 'k',
+			password: 's',
+		});
 	});
 
 	it('keeps authenticate when n8n copies the credential type with a spread (HTTP Request and Custom API Call need it)', () => {

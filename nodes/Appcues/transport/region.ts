@@ -48,10 +48,20 @@ export function toolsBaseUrlFor(credentials: ICredentialDataDecryptedObject): st
 	return originFor(credentials, REGION_TOOLS_URLS, 'toolsBaseUrl');
 }
 
+/** The origin of a URL, or undefined when it is none. */
+function originOf(url: string): string | undefined {
+	try {
+		return new URL(url).origin;
+	} catch {
+		return undefined;
+	}
+}
+
 /**
- * Whether a request goes to the account tools of this credential: below `/v1/tools` of the tools
- * origin. Those requests carry the key and secret in the `appcues-api-key` header, as Appcues'
- * CLI sends them; every other request carries them as Basic auth.
+ * Whether a request goes to the account tools of this credential, so that it carries the key and
+ * secret in the `appcues-api-key` header, as Appcues' CLI sends them, and never as Basic auth:
+ * below `/v1/tools` of the tools origin, and anywhere else on that origin unless the API shares it
+ * (a custom proxy serving both, where the path tells them apart).
  */
 export function isToolsRequest(credentials: ICredentialDataDecryptedObject, url: string): boolean {
 	const base = toolsBaseUrlFor(credentials);
@@ -64,11 +74,11 @@ export function isToolsRequest(credentials: ICredentialDataDecryptedObject, url:
 	} catch {
 		return false;
 	}
+	if (target.origin !== tools.origin) return false;
 	const prefix = `${tools.pathname.replace(/\/+$/, '')}${TOOLS_PATH}`;
-	return (
-		target.origin === tools.origin &&
-		(target.pathname === prefix || target.pathname.startsWith(`${prefix}/`))
-	);
+	if (target.pathname === prefix || target.pathname.startsWith(`${prefix}/`)) return true;
+	const api = baseUrlFor(credentials);
+	return !api || originOf(api) !== tools.origin;
 }
 
 /** Hosts that never leave the machine, where plain http cannot expose the secret on a network. */

@@ -79,19 +79,30 @@ describe('account tools origin', () => {
 		expect(toolsBaseUrlFor({ region: 'custom', baseUrl: 'https://x' })).toBeUndefined();
 	});
 
-	it('a request is a tools request only below /v1/tools of that origin', () => {
+	it('a request is a tools request on the tools origin, below /v1/tools where the API shares it', () => {
 		const us = { region: 'us' };
 		expect(isToolsRequest(us, 'https://mcp.appcues.com/v1/tools')).toBe(true);
 		expect(isToolsRequest(us, 'https://MCP.appcues.com/v1/tools/get_campaign')).toBe(true);
-		expect(isToolsRequest(us, 'https://mcp.appcues.com/v1/toolsx')).toBe(false);
+		// Elsewhere on the tools origin as well: it never gets the secret as Basic auth.
+		expect(isToolsRequest(us, 'https://mcp.appcues.com/v1/toolsx')).toBe(true);
 		expect(isToolsRequest(us, 'https://mcp.appcues.com.evil.example/v1/tools')).toBe(false);
 		expect(isToolsRequest(us, 'http://mcp.appcues.com/v1/tools')).toBe(false);
 		expect(isToolsRequest(us, 'https://mcp.eu.appcues.com/v1/tools')).toBe(false);
 		expect(isToolsRequest(us, 'https://api.appcues.com/v1/tools')).toBe(false);
 		expect(isToolsRequest({ region: 'eu' }, 'https://mcp.eu.appcues.com/v1/tools')).toBe(true);
-		const proxy = { region: 'custom', toolsBaseUrl: 'https://proxy.example/appcues/' };
+		const proxy = {
+			region: 'custom',
+			baseUrl: 'https://proxy.example',
+			toolsBaseUrl: 'https://proxy.example/appcues/',
+		};
 		expect(isToolsRequest(proxy, 'https://proxy.example/appcues/v1/tools/x')).toBe(true);
 		expect(isToolsRequest(proxy, 'https://proxy.example/v1/tools/x')).toBe(false);
+		expect(
+			isToolsRequest(
+				{ ...proxy, baseUrl: 'https://api.example' },
+				'https://proxy.example/v1/tools/x',
+			),
+		).toBe(true);
 		expect(isToolsRequest(proxy, '/v1/tools')).toBe(false);
 	});
 
