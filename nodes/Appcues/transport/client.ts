@@ -211,7 +211,7 @@ export class AppcuesClient {
 				// since the original error object carries the request options with the credentials.
 				throw new NodeOperationError(
 					this.node,
-					`Request to Appcues failed: ${safeMessage(error)}`,
+					`Request to Appcues failed: ${safeMessage(error, credentials)}`,
 					{
 						itemIndex: request.itemIndex,
 						description: `Request: ${described.method} ${described.path}`,
@@ -382,8 +382,20 @@ function connectionErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
-function safeMessage(error: unknown): string {
-	const message = error instanceof Error ? error.message : String(error);
-	// Never echo an Authorization value, whatever produced the message.
-	return message.replace(/(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+/gi, '$1 [redacted]');
+/**
+ * The message of an unexpected error without any credential in it: never an Authorization value
+ * or an appcues-api-key header, whatever produced the message, nor the secrets themselves.
+ */
+export function safeMessage(error: unknown, credentials: ICredentialDataDecryptedObject): string {
+	const key = String(credentials.apiKey ?? '');
+	const secrets = [
+		String(credentials.apiSecret ?? ''),
+		String(credentials.legacyApiKey ?? ''),
+		Buffer.from(`${key}:${String(credentials.apiSecret ?? '')}`).toString('base64'),
+	].filter((secret) => secret.length >= 4);
+	let message = (error instanceof Error ? error.message : String(error))
+		.replace(/(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+/gi, '$1 [redacted]')
+		.replace(/(appcues-api-key["']?\s*[:=]\s*["']?)[A-Za-z0-9+/=._-]+/gi, '$1[redacted]');
+	for (const secret of secrets) message = message.split(secret).join('[redacted]');
+	return message;
 }

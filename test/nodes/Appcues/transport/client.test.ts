@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
 import { basicAuth, credentialsFor, useFakeAppcues } from '../../../support/helpers';
 import { localServer, SECRETS } from '../../../support/fixtures';
-import { AppcuesClient } from '../../../../nodes/Appcues/transport/client';
+import { AppcuesClient, safeMessage } from '../../../../nodes/Appcues/transport/client';
 
 describe('secrets never leak', () => {
 	const t = useFakeAppcues();
@@ -216,6 +216,23 @@ describe('each origin gets the key and secret only in its own form', () => {
 			await otherHost.close();
 			await redirecting.close();
 		}
+	});
+});
+
+describe('an unexpected error message', () => {
+	it('carries no credential: no Authorization value, no appcues-api-key value, no secret', () => {
+		const credentials = { apiKey: 'key-1', apiSecret: 'secret-xyz', legacyApiKey: 'legacy-abc' };
+		const token = Buffer.from('key-1:secret-xyz').toString('base64');
+		const message = safeMessage(
+			new Error(
+				`failed: {"appcues-api-key":"${token}"} Authorization: Basic ${token}; appcues-api-key: ${token}; token ${token}; secret-xyz; legacy-abc`,
+			),
+			credentials,
+		);
+		for (const secret of [token, 'secret-xyz', 'legacy-abc']) expect(message).not.toContain(secret);
+		expect(message).toBe(
+			'failed: {"appcues-api-key":"[redacted]"} Authorization: Basic [redacted]; appcues-api-key: [redacted]; token [redacted]; [redacted]; [redacted]',
+		);
 	});
 });
 
