@@ -43,11 +43,17 @@ import {
 import { parseMediaType } from './multipart';
 import { HttpProblem, problemBody } from './problem';
 import { AnalyticsConcurrency, RateLimit, rateLimited } from './rate-limit';
-import { type RecordedRequest, type RequestFilter, RequestLog } from './request-log';
+import {
+	type FakeOrigin,
+	type RecordedRequest,
+	type RequestFilter,
+	RequestLog,
+} from './request-log';
 import { buildRoutes } from './routes';
 import { type DownloadTokens, presignedDownload } from './routes/analytics';
 import { gdprDelete } from './routes/legacy';
-import type { DispatchResult, Route } from './routes/route';
+import { type DispatchResult, RawBody, type Route } from './routes/route';
+import { dispatchTools } from './routes/tools';
 import {
 	type AccountState,
 	type AnalyticsExportRecord,
@@ -65,7 +71,7 @@ export {
 	DEFAULT_MAX_FILE_BYTES,
 } from './limits';
 export { problemBody } from './problem';
-export type { RecordedRequest } from './request-log';
+export type { FakeOrigin, RecordedRequest } from './request-log';
 export {
 	type AccountState,
 	type AnalyticsExportRecord,
@@ -127,6 +133,11 @@ export interface FakeAppcuesOptions {
 	/** How long a download_url stays valid (default 3600 s, as Appcues documents for its presigned URLs). */
 	downloadTtlSeconds?: number;
 	/**
+	 * How `GET screenshots/{id}` delivers the ZIP: 'inline' (default, as the CLI's tests show it)
+	 * or 'redirect' (a 302 to a presigned storage URL, which refuses an Authorization header).
+	 */
+	screenshotDelivery?: 'inline' | 'redirect';
+	/**
 	 * Keep request bodies in `requests` and imported rows in `imports[].records` (default true).
 	 * Turn off for benchmarks, so the fake does not hold every body it received.
 	 */
@@ -153,9 +164,12 @@ export class FakeAppcues {
 	/** Download tokens minted by analytics export polls. */
 	private readonly downloads: DownloadTokens = new Map();
 	private server?: Server;
+	private toolsServer?: Server;
 	private readonly routes: Route[];
 	private readonly sockets = new Set<import('node:net').Socket>();
 	url = '';
+	/** The account tools origin (mcp.appcues.com of this fake), a second listener. */
+	toolsUrl = '';
 
 	/** A copy of the constructor's options: `configure` changes this fake only, not the next one made from the same options. */
 	private readonly options: FakeAppcuesOptions;
@@ -227,6 +241,10 @@ export class FakeAppcues {
 		return this.options.downloadTtlSeconds ?? 3600;
 	}
 
+	get screenshotDelivery() {
+		return this.options.screenshotDelivery ?? 'inline';
+	}
+
 	get recordBodies() {
 		return this.options.recordBodies ?? true;
 	}
@@ -290,10 +308,21 @@ export class FakeAppcues {
 
 	/** Mints a fresh download URL for a finished analytics export (valid downloadTtlSeconds). */
 	mintDownloadUrl(accountId: string, job: AnalyticsExportRecord) {
+		// Appcues documents the file as the JSON rows array a query returns; CSV only when asked.
+		const extension = job.spec.format === 'csv' ? 'csv' : 'json';
+		return this.mintPresignedUrl(accountId, { jobId: job.job_id }, extension);
+	}
+
+	/** Mints a presigned-style storage URL on the fake for an export file or a screenshots ZIP. */
+	mintPresignedUrl(
+		accountId: string,
+		target: { jobId: string } | { screenshotsOf: string },
+		extension: 'csv' | 'json' | 'zip',
+	) {
 		const token = randomUUID().replace(/-/g, '');
 		const expiresAt = Date.now() + this.downloadTtlSeconds * 1000;
 		const signature = createHash('sha256').update(`${token}:${expiresAt}`).digest('hex');
-		this.downloads.set(token, { accountId, jobId: job.job_id, expiresAt, signature });
+		this.downloads.set(token, { accountId, ...target, expiresAt, signature });
 		const amzDate = new Date()
 			.toISOString()
 			.replace(/[-:]/g, '')
@@ -306,7 +335,6 @@ export class FakeAppcues {
 			'X-Amz-SignedHeaders': 'host',
 			'X-Amz-Signature': signature,
 		});
-		const extension = job.spec.format === 'json' ? 'json' : 'csv';
 		return {
 			download_url: `${this.url}/__download/${token}.${extension}?${query}`,
 			expires_at: new Date(expiresAt).toISOString(),
@@ -325,25 +353,32 @@ export class FakeAppcues {
 		return this.log.filter(filter);
 	}
 
+	/** Starts the API listener on `port` and the account tools listener on a free port. */
 	async start(port = 0, host = '127.0.0.1'): Promise<string> {
-		this.server = createServer((req, res) => {
-			void this.handle(req, res);
+		this.server = await this.listen('api', port, host);
+		this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+		this.toolsServer = await this.listen('tools', 0, host);
+		this.toolsUrl = `http://${host}:${(this.toolsServer.address() as AddressInfo).port}`;
+		return this.url;
+	}
+
+	private async listen(origin: FakeOrigin, port: number, host: string): Promise<Server> {
+		const server = createServer((req, res) => {
+			void this.handle(req, res, origin);
 		});
-		this.server.on('connection', (socket) => {
+		server.on('connection', (socket) => {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
 		});
-		await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
-		const address = this.server.address() as AddressInfo;
-		this.url = `http://${host}:${address.port}`;
-		return this.url;
+		await new Promise<void>((resolve) => server.listen(port, host, resolve));
+		return server;
 	}
 
 	async close() {
 		for (const socket of this.sockets) socket.destroy();
-		await new Promise<void>((resolve) =>
-			this.server ? this.server.close(() => resolve()) : resolve(),
-		);
+		const closing = (server?: Server) =>
+			new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+		await Promise.all([closing(this.server), closing(this.toolsServer)]);
 	}
 
 	/** Which body limit a request has: multipart to the GDPR route or to an upload route is a file. */
@@ -363,7 +398,7 @@ export class FakeAppcues {
 		return upload ? 'upload' : 'body';
 	}
 
-	private async handle(req: IncomingMessage, res: ServerResponse) {
+	private async handle(req: IncomingMessage, res: ServerResponse, origin: FakeOrigin) {
 		const url = new URL(req.url ?? '/', 'http://fake');
 		const rawPath = (req.url ?? '/').split('?')[0];
 		const method = (req.method ?? 'GET').toUpperCase();
@@ -389,6 +424,7 @@ export class FakeAppcues {
 		const record = this.log.record(
 			req,
 			{
+				origin,
 				method,
 				rawPath,
 				segments,
@@ -447,6 +483,7 @@ export class FakeAppcues {
 
 		try {
 			const result = this.dispatch({
+				origin,
 				method,
 				segments,
 				admitted,
@@ -480,6 +517,7 @@ export class FakeAppcues {
 	}
 
 	private dispatch(input: {
+		origin: FakeOrigin;
 		method: string;
 		segments: string[];
 		/** False when an analytics request arrived above the concurrency limit. */
@@ -494,6 +532,7 @@ export class FakeAppcues {
 		responseHeaders: Record<string, string>;
 	}): DispatchResult {
 		const {
+			origin,
 			method,
 			segments,
 			body,
@@ -505,6 +544,19 @@ export class FakeAppcues {
 			mediaType,
 			responseHeaders,
 		} = input;
+		if (origin === 'tools') {
+			return dispatchTools(this, {
+				method,
+				segments,
+				query: Object.fromEntries(url.searchParams),
+				body,
+				rawBody,
+				headers: record.headers,
+				record,
+				// The tools origin has a limit of its own, as Appcues' CLI has one client per origin.
+				allow: (accountId) => this.rateLimit.allow(`tools:${accountId}`),
+			});
+		}
 		if (segments[0] === '__download')
 			return presignedDownload(this.downloads, this.states, { method, segments, req, record, url });
 
@@ -558,7 +610,7 @@ export class FakeAppcues {
 			if (rawBody.length) checkBodyKind(kind, accepts, contentType);
 			const parts = kind === 'multipart' ? parseParts() : [];
 			checkFileParts(parts, this.maxFileBytes);
-			const payload = route.handle({
+			const payload: unknown = route.handle({
 				params,
 				body,
 				rawBody,
@@ -571,6 +623,7 @@ export class FakeAppcues {
 				status: (code) => (status = code),
 				setHeader: (name, value) => (responseHeaders[name] = value),
 			});
+			if (payload instanceof RawBody) return { status, raw: payload };
 			return { status, payload };
 		}
 		const known = this.routes.some((route) => matchRoute(route.pattern, routeSegments));

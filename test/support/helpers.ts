@@ -25,6 +25,7 @@ export function credentialsFor(
 		accountId: account.accountId,
 		region: 'custom',
 		baseUrl: fake.url,
+		toolsBaseUrl: fake.toolsUrl,
 		webhookSecret: '',
 		legacyApiKey: account.legacyApiKey ?? '',
 	};
@@ -41,6 +42,7 @@ export interface TestContext {
 			items?: Array<IDataObject | INodeExecutionData>;
 			continueOnFail?: boolean;
 			credentials?: ICredentialDataDecryptedObject;
+			asTool?: boolean;
 		},
 	) => Promise<NodeRunResult>;
 }
@@ -60,6 +62,7 @@ export function useFakeAppcues(options: FakeAppcuesOptions = {}): TestContext {
 				credentials: extra.credentials ?? credentialsFor(context.fake),
 				items: extra.items,
 				continueOnFail: extra.continueOnFail,
+				asTool: extra.asTool,
 			});
 	});
 	afterEach(async () => {

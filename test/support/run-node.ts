@@ -22,6 +22,7 @@ import type {
 	INodeParameters,
 	INodeProperties,
 	IRun,
+	ResourceMapperFields,
 	IWorkflowExecuteAdditionalData,
 	Workflow as WorkflowType,
 } from 'n8n-workflow';
@@ -33,8 +34,21 @@ import { NodeTypes } from './node-types';
 import { Appcues } from '../../nodes/Appcues/Appcues.node.ts';
 
 const NODE_TYPE = 'n8n-nodes-appcues.appcues';
+/** The node as an AI agent's tool: n8n registers a copy of the node type named "…Tool". */
+const TOOL_NODE_TYPE = `${NODE_TYPE}Tool`;
 
-/** Resolves the credential's generic `authenticate` the way n8n's CredentialsHelper does. */
+class AppcuesTool extends Appcues {
+	constructor() {
+		super();
+		this.description = {
+			...this.description,
+			name: `${this.description.name}Tool`,
+			displayName: `${this.description.displayName} Tool`,
+		};
+	}
+}
+
+/** Applies the credential's `authenticate` (a function, or generic) the way n8n's CredentialsHelper does. */
 export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly type: ICredentialType,
@@ -53,7 +67,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		node: INode,
 	): Promise<IHttpRequestOptions> {
 		const authenticate = this.type.authenticate;
-		if (!authenticate || typeof authenticate === 'function') return requestOptions;
+		if (!authenticate) return requestOptions;
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
 		const resolve = (value: string) => {
 			if (typeof value !== 'string' || !value.startsWith('=')) return value;
 			const resolved = workflow.expression.getSimpleParameterValue(
@@ -97,6 +112,8 @@ export interface RunNodeOptions {
 	/** Input items (plain JSON, or full items with binary data); one empty item by default. */
 	items?: Array<IDataObject | INodeExecutionData>;
 	continueOnFail?: boolean;
+	/** Run the tool variant n8n makes for AI agents (display option `@tool` is then true). */
+	asTool?: boolean;
 }
 
 export interface NodeRunResult {
@@ -125,11 +142,11 @@ function isFullItem(item: IDataObject | INodeExecutionData): boolean {
 	);
 }
 
-function testNode(parameters: INodeParameters, continueOnFail?: boolean): INode {
+function testNode(parameters: INodeParameters, continueOnFail?: boolean, asTool = false): INode {
 	return {
 		id: 'appcues-node',
 		name: 'Appcues',
-		type: NODE_TYPE,
+		type: asTool ? TOOL_NODE_TYPE : NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
 		parameters,
@@ -145,13 +162,13 @@ function testWorkflow(node: INode): Workflow {
 		nodes: [node],
 		connections: {},
 		active: false,
-		nodeTypes: new NodeTypes({ [NODE_TYPE]: new Appcues() }),
+		nodeTypes: new NodeTypes({ [NODE_TYPE]: new Appcues(), [TOOL_NODE_TYPE]: new AppcuesTool() }),
 		settings: { executionOrder: 'v1' },
 	});
 }
 
 export async function runAppcuesNode(options: RunNodeOptions): Promise<NodeRunResult> {
-	const node = testNode(options.parameters, options.continueOnFail);
+	const node = testNode(options.parameters, options.continueOnFail, options.asTool);
 	const workflow = testWorkflow(node);
 
 	const items = (options.items ?? [{}]).map((item) =>
@@ -231,12 +248,14 @@ export interface ListSearchOptions {
 	credentials: ICredentialDataDecryptedObject;
 }
 
-/** Calls a list search method through n8n-core's LoadOptionsContext, as the editor's search box does. */
-export async function runListSearch(options: ListSearchOptions): Promise<INodeListSearchResult> {
-	const parameters = options.parameters ?? {};
+/** n8n-core's LoadOptionsContext for the node with these parameters, as the editor makes one. */
+function loadOptionsContext(
+	parameters: INodeParameters,
+	credentials: ICredentialDataDecryptedObject,
+): LoadOptionsContext {
 	const node = testNode(parameters);
 	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper(new AppcuesApi(), options.credentials),
+		credentialsHelper: new TestCredentialsHelper(new AppcuesApi(), credentials),
 		currentNodeParameters: parameters,
 		restApiUrl: '',
 		instanceBaseUrl: '',
@@ -246,7 +265,22 @@ export async function runListSearch(options: ListSearchOptions): Promise<INodeLi
 		formWaitingBaseUrl: '',
 		variables: {},
 	} as unknown as IWorkflowExecuteAdditionalData;
-	const context = new LoadOptionsContext(testWorkflow(node), node, additionalData, 'parameters');
+	return new LoadOptionsContext(testWorkflow(node), node, additionalData, 'parameters');
+}
+
+/** Calls a list search method through n8n-core's LoadOptionsContext, as the editor's search box does. */
+export async function runListSearch(options: ListSearchOptions): Promise<INodeListSearchResult> {
+	const context = loadOptionsContext(options.parameters ?? {}, options.credentials);
 	const search = new Appcues().methods.listSearch[options.method];
 	return await search.call(context, options.filter);
+}
+
+/** Calls a resource mapping method as the editor does when it builds the fields of a resource mapper. */
+export async function runResourceMapping(options: {
+	method: keyof Appcues['methods']['resourceMapping'];
+	parameters: INodeParameters;
+	credentials: ICredentialDataDecryptedObject;
+}): Promise<ResourceMapperFields> {
+	const context = loadOptionsContext(options.parameters, options.credentials);
+	return await new Appcues().methods.resourceMapping[options.method].call(context);
 }

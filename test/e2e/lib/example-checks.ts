@@ -327,7 +327,8 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 		},
 	},
 	experiences: {
-		title: 'experiences: get by Studio URL, publish and unpublish (type from an expression), list',
+		title:
+			'experiences: get by Studio URL, publish and unpublish (type from an expression), list, download the screenshots of each',
 		check: async (ctx) => {
 			const { run, fake } = ctx;
 			const calls = () => fake.requests.map(toCall);
@@ -342,6 +343,19 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 				{ id: 'checklists-1', type: 'checklists', published: false },
 			]);
 			expect(nodeOutput(res.run, 'List NPS Surveys').map((e) => e.id)).toEqual(['nps-1', 'nps-2']);
+			// One ZIP per survey, as binary data; the JSON says what it is.
+			const shots = items(res, 'Download Screenshots');
+			expect(shots.map((item) => item.json)).toEqual(
+				['nps-1', 'nps-2'].map((id) => ({
+					experience_id: id,
+					file_name: `${id}-screenshots.zip`,
+					mime_type: 'application/zip',
+					bytes: expect.any(Number),
+				})),
+			);
+			for (const item of shots) {
+				expect(item.binary?.screenshots).toMatchObject({ mimeType: 'application/zip' });
+			}
 			expect(calls()).toEqual([
 				{ method: 'GET', path: `${V2}/flows/flows-1`, auth: KEY_AUTH, status: 200 },
 				// Publish and unpublish send no body at all.
@@ -353,6 +367,8 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 					status: 200,
 				},
 				{ method: 'GET', path: `${V2}/nps`, auth: KEY_AUTH, status: 200 },
+				{ method: 'GET', path: `${V2}/screenshots/nps-1`, auth: KEY_AUTH, status: 200 },
+				{ method: 'GET', path: `${V2}/screenshots/nps-2`, auth: KEY_AUTH, status: 200 },
 			]);
 			const experiences = fake.state(ACCOUNT.accountId).experiences;
 			expect(experiences.get('banners')!.get('banners-1')!.published).toBe(true);
@@ -386,7 +402,8 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 		},
 	},
 	jobs: {
-		title: 'jobs: export events, then get the job, wait for it and list jobs',
+		title:
+			'jobs: export events, then get the job, wait for it and list jobs; an analytics export picked up by its job ID (get, wait, download)',
 		check: async (ctx) => {
 			const { run, fake } = ctx;
 			const calls = () => fake.requests.map(toCall);
@@ -408,7 +425,51 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 			const listed = nodeOutput(res.run, 'List Jobs').map((job) => job.id);
 			expect(listed).toContain('job-demo-import');
 			expect(listed).toContain(jobId);
-			expect(calls()).toEqual([
+			// The analytics export branch: accepted without waiting, then picked up by its job ID.
+			const [submitted] = nodeOutput(res.run, 'Export Analytics (No Wait)');
+			const exportId = submitted.job_id as string;
+			expect(submitted).toEqual({ job_id: exportId, status: 'queued' });
+			expect(nodeOutput(res.run, 'Get Analytics Export')).toEqual([
+				{ job_id: exportId, status: 'queued' },
+			]);
+			expect(nodeOutput(res.run, 'Wait for Analytics Export')).toEqual([
+				{
+					job_id: exportId,
+					status: 'done',
+					download_url: expect.stringContaining('/__download/'),
+					expires_at: expect.any(String),
+				},
+			]);
+			const [downloaded] = items(res, 'Download Analytics Export');
+			expect(downloaded.json).toEqual({
+				job_id: exportId,
+				status: 'done',
+				expires_at: expect.any(String),
+				file_name: `appcues-analytics-${exportId}.json`,
+				mime_type: 'application/json',
+				bytes: expect.any(Number),
+			});
+			expect(downloaded.binary?.report).toMatchObject({ mimeType: 'application/json' });
+			const all = calls();
+			const exportCalls = all.filter(
+				(call) => call.path.includes('/analytics/') || call.path.startsWith('/__download/'),
+			);
+			expect(
+				exportCalls.map(({ method, path, auth, status }) => [
+					method,
+					path.split('?')[0].replace(/[0-9a-f]{32}/, '<token>'),
+					auth,
+					status,
+				]),
+			).toEqual([
+				['POST', `${V2}/analytics/exports`, KEY_AUTH, 202],
+				['GET', `${V2}/analytics/exports/${exportId}`, KEY_AUTH, 200],
+				['GET', `${V2}/analytics/exports/${exportId}`, KEY_AUTH, 200],
+				['GET', `${V2}/analytics/exports/${exportId}`, KEY_AUTH, 200],
+				// The presigned download carries no credentials.
+				['GET', '/__download/<token>.json', undefined, 200],
+			]);
+			expect(all.filter((call) => !exportCalls.includes(call))).toEqual([
 				{
 					method: 'POST',
 					path: `${V2}/export/events`,
@@ -721,6 +782,92 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 			expect(calls()).toEqual([
 				{ method: 'GET', path: `${V2}/segments/seg-missing`, auth: KEY_AUTH, status: 404 },
 				{ method: 'GET', path: `${V2}/tags`, auth: WRONG_AUTH, status: 401 },
+			]);
+			return res;
+		},
+	},
+	'account-tools': {
+		title:
+			'account tools: list, describe, call with fields and with JSON, an image, a tool error as an item; every request to the tools origin with appcues-api-key only',
+		check: async (ctx) => {
+			const { run, fake } = ctx;
+			const res = await run('account-tools');
+			const tools = nodeOutput(res.run, 'List Account Tools');
+			expect(tools.map((tool) => tool.name)).toContain('create_campaign');
+			expect(tools.find((tool) => tool.name === 'create_campaign')).toMatchObject({
+				annotations: { readOnlyHint: false },
+				inputSchema: { required: ['name', 'objective_id'] },
+			});
+			expect(nodeOutput(res.run, 'Describe Create Campaign')).toEqual([
+				expect.objectContaining({ name: 'create_campaign', role: 'account_write' }),
+			]);
+			expect(nodeOutput(res.run, 'List Campaigns').slice(0, 2)).toEqual([
+				{ type: 'campaign', id: 'c1', name: 'Launch', status: 'active' },
+				{ type: 'campaign', id: 'c2', name: 'Onboard', status: 'draft' },
+			]);
+			const briefs = items(res, 'Get Each Campaign');
+			expect(briefs.slice(0, 2).map((item) => [item.json.objective, item.pairedItem])).toEqual([
+				['Activation', { item: 0 }],
+				['Retention', { item: 1 }],
+			]);
+			const [created] = nodeOutput(res.run, 'Create Campaign');
+			expect(created.text).toMatch(/^Created campaign c\d+ "Q3 feature launch" as a draft\.$/);
+			const createRun = res.run?.data.resultData.runData['Create Campaign']?.[0] as
+				{ hints?: Array<{ message: string }> } | undefined;
+			expect(createRun?.hints?.map((hint) => hint.message)).toEqual([
+				'Create Campaign (create_campaign) changes data in Appcues: it is not marked read-only.',
+			]);
+			expect(nodeOutput(res.run, 'Create With Unknown Objective')).toEqual([
+				{
+					error: 'The account tool create_campaign failed: objective_id not found [item 0]',
+					description: expect.stringContaining('The tool ran and reported this error'),
+				},
+			]);
+			const [shot] = items(res, 'Experience Screenshot');
+			expect(shot.json).toEqual({ text: 'Screenshot of step 1 of flows-1' });
+			expect(shot.binary?.data).toMatchObject({
+				mimeType: 'image/png',
+				fileName: 'get_experience_screenshot.png',
+			});
+
+			const toolsKey = Buffer.from(`${ACCOUNT.apiKey}:${ACCOUNT.apiSecret}`).toString('base64');
+			expect(fake.requests.every((request) => request.origin === 'tools')).toBe(true);
+			for (const request of fake.requests) {
+				expect(request.headers['appcues-api-key']).toBe(toolsKey);
+				expect(request.headers.authorization).toBeUndefined();
+			}
+			const posted = fake.requests
+				.filter((request) => request.method === 'POST')
+				.map((request) => [request.rawPath, request.body]);
+			expect(posted).toContainEqual([
+				'/v1/tools/create_campaign',
+				{
+					arguments: {
+						name: 'Q3 feature launch',
+						objective_id: 'o1',
+						priority: 2,
+						channel: 'web',
+						tags: ['launch', 'q3'],
+					},
+				},
+			]);
+			expect(posted).toContainEqual([
+				'/v1/tools/get_campaign',
+				{ arguments: { campaign_id: 'c2' } },
+			]);
+			expect(
+				fake.requests
+					.filter((request) => request.method === 'GET')
+					.map((r) => r.rawPath)
+					.sort(),
+			).toEqual([
+				'/v1/tools',
+				'/v1/tools/create_campaign',
+				'/v1/tools/create_campaign',
+				'/v1/tools/create_campaign',
+				'/v1/tools/get_campaign',
+				'/v1/tools/get_experience_screenshot',
+				'/v1/tools/list_campaigns',
 			]);
 			return res;
 		},
