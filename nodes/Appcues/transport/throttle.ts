@@ -20,6 +20,12 @@ export interface ThrottleTuning {
 	/** A cut is judged no sooner than this after it, and no later than `judgeMaxMs`. */
 	judgeMs: number;
 	judgeMaxMs: number;
+	/**
+	 * The background is checked by a cut this long after it was learned, then twice as long after
+	 * each check that confirms it (a share of 429s taken for background while other processes
+	 * started sending would otherwise stay).
+	 */
+	verifyMs: number;
 	/** A cut keeps (1 - excess share of 429s) x this of the rate, within [minCut, maxCut]. */
 	cutMargin: number;
 	minCut: number;
@@ -49,6 +55,7 @@ export const DEFAULT_TUNING: ThrottleTuning = {
 	earlyAnswers: 8,
 	judgeMs: 300,
 	judgeMaxMs: 2_000,
+	verifyMs: 5_000,
 	cutMargin: 0.9,
 	minCut: 0.3,
 	maxCut: 0.85,
@@ -86,7 +93,7 @@ function differenceError(a: Sample, b: Sample): number {
 type Phase =
 	| { kind: 'steady' }
 	/** A 429 came: collecting a fair sample at the current rate. */
-	| { kind: 'look' }
+	| { kind: 'look'; verify: boolean }
 	/** Collecting answers at the rate after a cut, to compare with those before it. */
 	| {
 			kind: 'judge';
@@ -141,6 +148,11 @@ export class Throttle {
 
 	private helpedAt = Number.NEGATIVE_INFINITY;
 
+	/** When to check the background by a cut, and the wait before the next check. */
+	private verifyAt = Number.POSITIVE_INFINITY;
+
+	private verifyEveryMs: number;
+
 	/** Last time a slot was taken or an answer reported: the registry drops idle throttles. */
 	lastUsedAt: number;
 
@@ -154,6 +166,7 @@ export class Throttle {
 		this.pacer = new Pacer(limit, this.now, options.wait ?? sleep);
 		this.ceiling = limit;
 		this.rate = limit;
+		this.verifyEveryMs = this.tuning.verifyMs;
 		this.lastUsedAt = this.now();
 	}
 
@@ -189,13 +202,14 @@ export class Throttle {
 
 		switch (this.phase.kind) {
 			case 'steady':
-				if (throttled && this.aboveBackground()) this.look();
+				if (throttled && this.aboveBackground()) this.look(false);
+				else if (this.background > 0 && now >= this.verifyAt) this.look(true);
 				else if (!throttled) this.climb(now);
 				this.forget();
 				return;
 			case 'look':
 				if (size(this.sample) >= this.tuning.sampleAnswers || this.clearlyAbove(this.sample))
-					this.cutOrSettle(this.sample, now);
+					this.cutOrSettle(this.sample, now, this.phase.verify);
 				return;
 			case 'judge':
 				this.judge(this.phase, now);
@@ -249,8 +263,8 @@ export class Throttle {
 		return share(sample) <= this.background + this.tuning.confidence * error;
 	}
 
-	private look(): void {
-		this.phase = { kind: 'look' };
+	private look(verify: boolean): void {
+		this.phase = { kind: 'look', verify };
 		this.sample = { ok: 0, throttled: 0 };
 	}
 
@@ -258,9 +272,10 @@ export class Throttle {
 	private cutOrSettle(
 		before: Sample,
 		now: number,
+		verify = false,
 		series = { startRate: this.rate, helped: false },
 	): void {
-		if (this.atBackground(before) || this.rate <= MIN_RATE) {
+		if ((!verify && this.atBackground(before)) || this.rate <= MIN_RATE) {
 			// A false alarm: the share is within the background's noise, which it refines.
 			if (this.background > 0 && size(before) >= this.tuning.sampleAnswers)
 				this.background = (this.background + share(before)) / 2;
@@ -268,7 +283,8 @@ export class Throttle {
 			return;
 		}
 		const { cutMargin, minCut, maxCut, cutJitter } = this.tuning;
-		const excess = share(before) - this.background;
+		// A check of the background cuts as if all of its 429s came from overload.
+		const excess = share(before) - (verify ? 0 : this.background);
 		const factor =
 			Math.min(maxCut, Math.max(minCut, (1 - excess) * cutMargin)) *
 			(1 + (2 * this.random() - 1) * cutJitter);
@@ -295,27 +311,35 @@ export class Throttle {
 			// (A sample cut short for urgency may have been a fluke: then the climb stays fast.)
 			if (this.background === 0 || size(phase.before) >= this.tuning.sampleAnswers)
 				this.helpedAt = now;
-			this.cutOrSettle(after, now, { ...phase, helped: true });
+			if (this.background > 0) {
+				// What was taken for background was overload after all.
+				this.background = 0;
+				this.verifyAt = Number.POSITIVE_INFINITY;
+				this.verifyEveryMs = this.tuning.verifyMs;
+			}
+			this.cutOrSettle(after, now, false, { ...phase, helped: true });
 			return;
 		}
 		if (-fall > this.tuning.confidence * error) {
 			// Clearly more 429s after the cut: more traffic from elsewhere, not background.
-			this.cutOrSettle(after, now, phase);
+			this.cutOrSettle(after, now, false, phase);
 			return;
 		}
 		// Not clear yet: more answers (within limits, at a low rate they come slowly).
-		const enough = n >= 2 * this.tuning.sampleAnswers && fall <= 0;
+		const enough = n >= 2 * this.tuning.sampleAnswers && fall < error;
 		const most = n >= 4 * this.tuning.sampleAnswers || now - phase.cutAt >= this.tuning.judgeMaxMs;
 		if (!enough && !most) return;
 		// Cutting did not lower the share: those 429s are background (the lower of the two shares:
 		// one that was still rising is not all background). Undo the cuts that did not help.
 		const background = Math.min(share(phase.before), share(after));
 		if (background > MAX_BACKGROUND) {
-			this.cutOrSettle(after, now, phase);
+			this.cutOrSettle(after, now, false, phase);
 			return;
 		}
 		this.background = background;
 		this.phase = { kind: 'steady' };
+		this.verifyAt = now + this.verifyEveryMs;
+		this.verifyEveryMs = Math.min(2 * this.verifyEveryMs, 60_000);
 		this.setRate(phase.helped ? phase.rateBefore : phase.startRate, now);
 	}
 

@@ -75,6 +75,19 @@ describe('throttle', () => {
 		expect(run.throttle.currentRate).toBe(60);
 	});
 
+	it('checks a learned background by a cut now and then: overload that looks like it is found', async () => {
+		const run = clocked();
+		let seed = 11;
+		const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		await drive(run, 600, () => random() < 0.3);
+		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
+		// Now overload of about the same share: Appcues takes 46/s, and refuses the rest of what
+		// is sent, spread evenly (so no burst of 429s gives it away).
+		await drive(run, 1200, () => random() < Math.max(0, 1 - 46 / run.throttle.currentRate));
+		expect(run.throttle.backgroundShare).toBe(0);
+		expect(run.throttle.currentRate).toBeLessThan(50);
+	});
+
 	it('rate-limit headers: paces to their limit, and sends nothing until Reset when none remain', async () => {
 		const { clock, throttle } = clocked();
 		const slot = await throttle.acquire();
