@@ -1,5 +1,5 @@
 /**
- * Queue-mode throughput (`npm run bench:queue`, issue 11 §3 case 3): two executions of the
+ * Queue-mode throughput (`npm run bench:queue`): two executions of the
  * 300-item Update Profile workflow started at once on the two workers of an n8n 2.41.1 queue-mode
  * topology (test/e2e/lib/queue.ts: Redis, PostgreSQL, main, 2 workers, webhook processor), both
  * against one Appcues account of the fake (100 ms latency, one 60/s token bucket per account, no
@@ -12,7 +12,8 @@
  * --rate / BENCH_RATE (60), --latency / BENCH_LATENCY (100), --concurrency / BENCH_CONCURRENCY
  * (`n8n worker --concurrency`, default 1: a worker busy with one execution leaves the second to
  * the other worker, so both run at once; with 10 one worker may take both, which is reported),
- * --package / BENCH_PACKAGE (a tarball to measure instead of this repository's dist/).
+ * --package / BENCH_PACKAGE (a tarball to measure instead of this repository's dist/), --save
+ * (write bench/results/queue-2.41.1.json for bench/README.md).
  *
  * Each round also runs a baseline in the same topology: one execution alone on one worker (what
  * one process reaches on this machine at that moment), so a machine-bound result can be told from
@@ -33,7 +34,8 @@ import { appcuesCredentials, SANDBOX_CREDENTIAL } from '../test/e2e/lib/appcues'
 import { packPackage, type RunJson, type WorkflowJson } from '../test/e2e/lib/n8n';
 import { createQueueTopology, importIntoQueue, type QueueTopology } from '../test/e2e/lib/queue';
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../test/fake-appcues/server';
-import { loadNote, median } from './lib/report';
+import { fmt, median } from './lib/report';
+import { type BenchResult, describeRun, markdownTable, runFacts, saveResult } from './lib/results';
 import { COMMON_FLAGS, commonSettings, countSetting, progressLog } from './lib/settings';
 import {
 	analyseProfilePatches,
@@ -44,11 +46,12 @@ import {
 } from './lib/update-profile';
 
 const { values: flags } = parseArgs({
-	options: { ...COMMON_FLAGS, concurrency: { type: 'string' } },
+	options: { ...COMMON_FLAGS, concurrency: { type: 'string' }, save: { type: 'boolean' } },
 });
 const { RUNS, ITEMS, RATE, LATENCY_MS, PACKAGE_TGZ } = commonSettings(flags);
 const CONCURRENCY = countSetting(flags.concurrency, 'BENCH_CONCURRENCY', 1);
-const TARGET_UPDATES_PER_SECOND = 50;
+const TARGET_UPDATES_PER_SECOND = 55;
+const TARGET_THROTTLED_SHARE = 0.03;
 const ACCOUNT_ID = DEFAULT_ACCOUNT.accountId;
 const PREFIXES = ['qa', 'qb'];
 
@@ -129,6 +132,7 @@ async function runOnce(
 
 async function main() {
 	const t0 = Date.now();
+	const started = new Date();
 	const fake = new FakeAppcues({
 		accounts: [DEFAULT_ACCOUNT],
 		rateLimitPerSecond: RATE,
@@ -163,12 +167,12 @@ async function main() {
 		// of a shared machine hits both alike.
 		const cases = [
 			{
-				label: `3. Queue mode: 2 executions x ${ITEMS} at once, one per worker`,
+				label: `Two executions of ${ITEMS} at once, one per worker`,
 				prefixes: PREFIXES,
 				runs: [] as RunMetrics[],
 			},
 			{
-				label: `baseline: 1 execution x ${ITEMS} alone on one worker`,
+				label: `Baseline: one execution of ${ITEMS} alone on one worker`,
 				prefixes: PREFIXES.slice(0, 1),
 				runs: [] as RunMetrics[],
 			},
@@ -186,24 +190,58 @@ async function main() {
 			median(runs.map((r) => Number(r[key])));
 		const [queued, baseline] = cases;
 		const rate = m(queued.runs, 'updatesPerSecond');
+		const share = m(queued.runs, 'throttledShare');
+		const clean = queued.runs.every((r) => r.neverWritten === 0 && r.writtenTwice === 0);
+		const mark = (ok: boolean) => (ok ? 'met' : 'MISSED');
+		const result: BenchResult = {
+			id: 'queue-2.41.1',
+			benchmark: 'queue',
+			title: `Queue mode in n8n 2.41.1: ${ITEMS}-item Update Profile workflows on two workers, fake Appcues with ${LATENCY_MS} ms latency and a ${RATE}/s limit`,
+			command: 'npm run bench:queue',
+			n8n: '2.41.1',
+			runs: RUNS,
+			...runFacts(started, loadAtStart),
+			table: [
+				[
+					'Case',
+					'Updates/s',
+					'Requests',
+					'429s',
+					'Most in 1 s',
+					'Written twice',
+					'Never written',
+					'Green',
+				],
+				...cases.map(({ label, runs }) => [
+					label,
+					fmt(m(runs, 'updatesPerSecond'), 1),
+					fmt(m(runs, 'requests')),
+					`${fmt(m(runs, 'throttled'))} (${fmt(100 * m(runs, 'throttledShare'), 1)} %)`,
+					fmt(m(runs, 'maxRequestsInOneSecond')),
+					fmt(m(runs, 'writtenTwice')),
+					fmt(m(runs, 'neverWritten')),
+					`${runs.filter((r) => r.green).length}/${runs.length}`,
+				]),
+			],
+			notes: [
+				`Two workers: ≥ ${TARGET_UPDATES_PER_SECOND} updates/s ${mark(rate >= TARGET_UPDATES_PER_SECOND)} (${fmt(rate, 1)}) with ≤ ${100 * TARGET_THROTTLED_SHARE} % 429s ${mark(share <= TARGET_THROTTLED_SHARE)} (${fmt(100 * share, 1)} %); 0 lost, 0 twice ${mark(clean)}; two workers / one = ${fmt(rate / m(baseline.runs, 'updatesPerSecond'), 2)}.`,
+				`Updates/s: users written / (last Update node end − first Update node start, from the run data). Workers run with --concurrency=${CONCURRENCY}; the topology took ${fmt(startupMs / 1000)} s to start and held ${memory.total} MB RSS.`,
+			],
+		};
 		const lines = [
-			`### Queue mode: ${ITEMS}-item Update Profile workflows on 2 workers, n8n 2.41.1, fake Appcues with ${LATENCY_MS} ms latency and a ${RATE}/s token bucket`,
+			`### ${result.title}`,
 			'',
-			`Median of ${RUNS} run(s) per case; workers started with --concurrency=${CONCURRENCY}; topology up in ${(startupMs / 1000).toFixed(0)} s, ${memory.total} MB RSS in total; ${loadNote(loadAtStart)}.`,
+			describeRun(result),
 			'',
-			'| Case | Updates/s (aggregate) | Requests | 429s | 429 share | Written twice | Never written | Peak req/s | Runs green | Workers |',
-			'|---|---:|---:|---:|---:|---:|---:|---:|---|---|',
+			...markdownTable(result.table),
+			'',
+			...result.notes.map((note) => `- ${note}`),
 			...cases.map(
 				({ label, runs }) =>
-					`| ${label} | ${m(runs, 'updatesPerSecond').toFixed(1)} | ${m(runs, 'requests')} | ${m(runs, 'throttled')} | ${(m(runs, 'throttledShare') * 100).toFixed(1)} % | ${m(runs, 'writtenTwice')} | ${m(runs, 'neverWritten')} | ${m(runs, 'maxRequestsInOneSecond')} | ${runs.filter((r) => r.green).length}/${runs.length} | ${runs.map((r) => r.workers).join('; ')} |`,
-			),
-			'',
-			`Target (case 3): >= ${TARGET_UPDATES_PER_SECOND} updates/s, 0 lost, 0 written twice: ${rate >= TARGET_UPDATES_PER_SECOND && m(queued.runs, 'neverWritten') === 0 && m(queued.runs, 'writtenTwice') === 0 ? 'met' : 'NOT met'}; case 3 / baseline = ${(rate / m(baseline.runs, 'updatesPerSecond')).toFixed(2)}.`,
-			...cases.map(
-				({ label, runs }) =>
-					`${label}, per run: ${runs.map((r) => `${r.updatesPerSecond.toFixed(1)}/s in ${(r.windowMs / 1000).toFixed(1)} s, ${r.requests} req, ${r.throttled} x 429`).join(' | ')}`,
+					`- ${label}, per run: ${runs.map((r) => `${r.updatesPerSecond.toFixed(1)}/s in ${(r.windowMs / 1000).toFixed(1)} s, ${r.requests} req, ${r.throttled} x 429, ${r.workers}`).join(' | ')}`,
 			),
 		];
+		if (flags.save) log(`saved ${await saveResult(result)}`);
 		process.stdout.write(`${lines.join('\n')}\n`);
 	} finally {
 		await queue?.stop();

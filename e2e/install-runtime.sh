@@ -42,13 +42,26 @@ secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 say() { echo "[install-runtime] $*"; }
 
 # timed <label> <log file> <command...>: runs the command with its output appended to the log,
+# says every INSTALL_PROGRESS_S seconds (default 20) that it is still running and for how long,
 # prints how long it took, and prints the log tail if it fails.
 timed() {
   local label="$1" log="$2"; shift 2
-  local t0 rc=0; t0="$(now)"
+  local t0 rc=0 pid ticks=0 every="${INSTALL_PROGRESS_S:-20}"; t0="$(now)"
   say "$label ..."
   { echo; echo "### $(date -u +%FT%TZ) $label: $*"; } >>"$log"
-  "$@" >>"$log" 2>&1 || rc=$?
+  "$@" >>"$log" 2>&1 &
+  pid=$!
+  # A background command ignores Ctrl-C in a script: pass it on.
+  trap 'kill "$pid" 2>/dev/null; exit 130' INT TERM
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    ticks=$((ticks + 1))
+    if [ "$every" -gt 0 ] && [ $((ticks % every)) -eq 0 ] && kill -0 "$pid" 2>/dev/null; then
+      say "$label: still running, $(secs "$t0" "$(now)") s so far (npm's log: $log)"
+    fi
+  done
+  wait "$pid" || rc=$?
+  trap - INT TERM
   if [ "$rc" -ne 0 ]; then
     say "$label FAILED (rc=$rc) after $(secs "$t0" "$(now)") s; last lines of $log:"
     tail -n 60 "$log" | sed 's/^/    /'

@@ -34,11 +34,14 @@ import {
 } from '../test/e2e/lib/n8n';
 import { killAllProcessesSync } from '../test/e2e/lib/processes';
 import { DEFAULT_ACCOUNT, EXPERIENCE_TYPES, FakeAppcues } from '../test/fake-appcues/server';
+import { DEMO_MODEL_CREDENTIAL, DEMO_PROMPTS } from './demo-model';
 import {
 	checkPrerequisites,
 	importSandboxData,
 	installPackage,
 	MARKER,
+	SANDBOX_MCP_CREDENTIAL,
+	SANDBOX_MCP_TOKEN,
 	startAppcuesSandbox,
 	startN8n,
 	type Examples,
@@ -49,8 +52,16 @@ function log(message = '') {
 	process.stdout.write(`${message}\n`);
 }
 
+const started = Date.now();
+
+/** One step of the start, with the time since `npm run dev` began. */
 function step(message: string) {
-	log(`[dev] ${message}`);
+	const seconds = Math.round((Date.now() - started) / 1000);
+	const elapsed =
+		seconds < 60
+			? `${seconds}s`
+			: `${Math.floor(seconds / 60)}m${String(seconds % 60).padStart(2, '0')}s`;
+	log(`[dev ${elapsed}] ${message}`);
 }
 
 /** `preferred` when nothing listens on it (127.0.0.1), else a free port. */
@@ -97,13 +108,15 @@ async function main() {
 	checkPrerequisites(version);
 
 	// 2. The sandbox: the fake Appcues API with demo data.
-	const { fake, sandboxUrl } = await startAppcuesSandbox(
+	const { fake, sandboxUrl, model } = await startAppcuesSandbox(
 		await portOr(Number(process.env.APPCUES_SANDBOX_PORT ?? 4010)),
 	);
-	step(`Appcues sandbox listening on ${sandboxUrl}`);
+	step(`Appcues sandbox listening on ${sandboxUrl}; scripted demo model on ${model.baseUrl}`);
 
 	// 3. n8n (installed on first use, ~6 minutes; a no-op afterwards).
-	step(`making sure n8n ${version} is installed (the first time takes about 6 minutes)`);
+	step(
+		`making sure n8n ${version} is installed (the first time takes about 6 minutes and says every 20 s how far it is)`,
+	);
 	const runtime = await ensureRuntime(version);
 
 	// From here on Ctrl-C stops n8n gracefully (the e2e library's own handler would SIGKILL it).
@@ -118,6 +131,7 @@ async function main() {
 		log('\n[dev] stopping n8n and the Appcues sandbox ...');
 		await n8n?.stop();
 		await fake.close();
+		await model.stop();
 		log('[dev] stopped');
 		process.exit(code);
 	};
@@ -137,10 +151,14 @@ async function main() {
 	// 5. The credential every time (the sandbox port may have changed), examples once.
 	step(
 		marker
-			? `importing the credential "${SANDBOX_CREDENTIAL.name}"`
-			: `importing the credential "${SANDBOX_CREDENTIAL.name}", the example workflows, and publishing the trigger example`,
+			? `importing the credentials "${SANDBOX_CREDENTIAL.name}", "${DEMO_MODEL_CREDENTIAL.name}" and "${SANDBOX_MCP_CREDENTIAL.name}"`
+			: 'importing the credentials and the example workflows, and publishing the trigger, AI Agent and MCP examples',
 	);
-	const examples = await importSandboxData(n8n, sandboxUrl, { version, examples: !marker });
+	const examples = await importSandboxData(n8n, sandboxUrl, {
+		version,
+		examples: !marker,
+		modelUrl: model.baseUrl,
+	});
 	if (marker)
 		step(
 			'example workflows were imported on an earlier run (npm run dev -- --reset imports them again)',
@@ -155,6 +173,7 @@ async function main() {
 		version,
 		editorUrl: `${server.baseUrl}/`,
 		sandboxUrl,
+		modelUrl: model.baseUrl,
 		fake,
 		examples,
 		hookUrl: `${server.baseUrl}/webhook/${hookPath}`,
@@ -178,6 +197,7 @@ function printBanner(info: {
 	version: string;
 	editorUrl: string;
 	sandboxUrl: string;
+	modelUrl: string;
 	fake: FakeAppcues;
 	examples: Examples;
 	hookUrl: string;
@@ -199,11 +219,54 @@ function printBanner(info: {
 		'analytics',
 		'errors',
 	];
+	const ownSection = ['trigger', 'ai-agent', 'mcp-server'];
 	const listed = [
 		...order.filter((key) => examples[key]),
-		...Object.keys(examples).filter((key) => !order.includes(key) && key !== 'trigger'),
+		...Object.keys(examples).filter((key) => !order.includes(key) && !ownSection.includes(key)),
 	];
 	const stateUrl = `${info.sandboxUrl}/__fake/state/${DEFAULT_ACCOUNT.accountId}`;
+	const baseUrl = info.editorUrl.replace(/\/$/, '');
+	const agent = examples['ai-agent'];
+	const agentPath = agent?.nodes.find((node) => node.type === 'n8n-nodes-base.webhook')?.parameters
+		.path;
+	const mcp = examples['mcp-server'];
+	const mcpPath = mcp?.nodes.find((node) => node.type === '@n8n/n8n-nodes-langchain.mcpTrigger')
+		?.parameters.path;
+	const [firstPrompt, ...otherPrompts] = DEMO_PROMPTS;
+	const aiSection =
+		agent && agentPath
+			? `
+ The AI Agent example "${agent.name}" is published. Its chat model is a SCRIPTED DEMO MODEL
+ (credential "${DEMO_MODEL_CREDENTIAL.name}", ${info.modelUrl}), not OpenAI:
+ it understands a few prompts and calls the Appcues tools a real model would. Ask it:
+
+   curl -s ${baseUrl}/webhook/${agentPath} -H 'Content-Type: application/json' \\
+     --data '{"prompt":"${firstPrompt.prompt}"}'
+
+   {"output":"${firstPrompt.answer}"}
+   Also try ${otherPrompts.map((p) => `"${p.prompt}"`).join(' or ')}, then look at the sandbox state.
+   A real model: README, "AI agents" (choose an OpenAI credential in the OpenAI Chat Model node).
+`
+			: '';
+	const mcpUrl = `${baseUrl}/mcp/${mcpPath}`;
+	const initialize =
+		'{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"curl","version":"1"}}}';
+	const callTool =
+		'{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"Get_user_profile","arguments":{"user_id":"ada"}}}';
+	const mcpSection =
+		mcp && mcpPath
+			? `
+ The MCP server example "${mcp.name}" is published at ${mcpUrl}
+ (Streamable HTTP, header Authorization: Bearer ${SANDBOX_MCP_TOKEN}). Any MCP client works; with curl
+ (bash), open a session, then call a tool ("tools/list" lists the five Appcues tools):
+
+   H=(-H 'Authorization: Bearer ${SANDBOX_MCP_TOKEN}' -H 'Content-Type: application/json' -H 'Accept: application/json, text/event-stream')
+   SID=$(curl -s -D - -o /dev/null "\${H[@]}" '${mcpUrl}' --data '${initialize}' | sed -n 's/^mcp-session-id: *//Ip' | tr -d '\\r')
+   curl -s "\${H[@]}" -H "Mcp-Session-Id: $SID" '${mcpUrl}' --data '${callTool}'
+
+   data: {"result":{"content":[{"type":"text","text":"[{\\"user_id\\":\\"ada\\",\\"name\\":\\"Ada Lovelace\\", ...
+`
+			: '';
 	const body = `'{"id":"evt-'$TS'","name":"appcues:nps_score","user_id":"ada","attributes":{"score":9}}'`;
 	log(`
 ================================================================================
@@ -213,7 +276,8 @@ function printBanner(info: {
  n8n editor:       ${info.editorUrl}
    First visit: n8n asks you to set up an owner account. Any email and password will do
    (at least 8 characters with a digit and a capital letter); they stay in ${info.devDir}/
-   (npm run dev -- --reset starts over).
+   (npm run dev -- --reset starts over). If n8n offers to set up its AI assistant, choose
+   "Set up later in Settings": the examples need none.
 
  Appcues sandbox:  ${info.sandboxUrl}
    Account ID ${DEFAULT_ACCOUNT.accountId}, API key ${DEFAULT_ACCOUNT.apiKey}, secret ${DEFAULT_ACCOUNT.apiSecret}
@@ -246,7 +310,7 @@ ${listed.map((key) => `   - ${examples[key].name}`).join('\n')}
    200 and a new execution (Overview > Executions) that saves last_nps_score 9 on user ada.
    The curl line alone again (same event id): 200 and no run, a duplicate. A changed BODY
    without a new SIG, or no signature headers: 401 and no run.
-
+${aiSection}${mcpSection}
  Ctrl-C stops n8n and the sandbox.
 `);
 }

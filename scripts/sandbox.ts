@@ -3,11 +3,12 @@
  * test (test/ui) starts the same way. n8n itself is driven by the e2e library (test/e2e/lib).
  *
  *   1. checkPrerequisites   what the first run needs (build tools, disk), before anything starts
- *   2. startAppcuesSandbox  the fake Appcues API with the demo data (test/fake-appcues/seed.ts)
+ *   2. startAppcuesSandbox  the fake Appcues API with the demo data (test/fake-appcues/seed.ts),
+ *                           and the scripted demo model for the AI Agent example (demo-model.ts)
  *   3. ensureRuntime        n8n installed on first use (test/e2e/lib/n8n.ts)
  *   4. installPackage       the built package, npm-packed, into the n8n user folder
- *   5. importSandboxData    the working credential every run, the examples on the first run
- *   6. startN8n             n8n on 127.0.0.1, the trigger example listening
+ *   5. importSandboxData    the credentials every run, the examples on the first run
+ *   6. startN8n             n8n on 127.0.0.1, the trigger, AI Agent and MCP examples listening
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, statfsSync } from 'node:fs';
@@ -29,14 +30,25 @@ import {
 	type RunningN8n,
 	type WorkflowJson,
 } from '../test/e2e/lib/n8n';
+import type { ScriptedModel } from '../test/e2e/lib/scripted-model';
 import { FakeAppcues } from '../test/fake-appcues/server';
 import { seedDemoData } from '../test/fake-appcues/seed';
+import { DEMO_MODEL_API_KEY, DEMO_MODEL_CREDENTIAL, startDemoModel } from './demo-model';
 
 /** The example workflows of the sandbox (demo users, the working credential only). */
 export const EXAMPLES_DIR = join(repoRoot(), 'examples');
 export const MARKER = 'dev-sandbox.json';
 
 export type Examples = Record<string, WorkflowJson & { id: string }>;
+
+/** The bearer token of the MCP server example in the sandbox (an MCP client sends it). */
+export const SANDBOX_MCP_TOKEN = 'sandbox-mcp-token';
+export const SANDBOX_MCP_CREDENTIAL = {
+	id: 'appcuesMcpToken1',
+	name: 'Appcues MCP bearer token (sandbox)',
+} as const;
+/** The examples published in the sandbox, so their webhooks answer without the editor. */
+const PUBLISHED_EXAMPLES = ['trigger', 'ai-agent', 'mcp-server'];
 
 export function loadExamples(): Examples {
 	return loadWorkflows(EXAMPLES_DIR);
@@ -108,13 +120,17 @@ export function checkPrerequisites(version: N8nVersion): void {
 	);
 }
 
-/** The fake Appcues API with the demo data, on `port` (0: a free one). */
+/**
+ * The fake Appcues API with the demo data, on `port` (0: a free one), and the scripted demo model
+ * the AI Agent example talks to instead of OpenAI (on a free port).
+ */
 export async function startAppcuesSandbox(
 	port: number,
-): Promise<{ fake: FakeAppcues; sandboxUrl: string }> {
+): Promise<{ fake: FakeAppcues; sandboxUrl: string; model: ScriptedModel }> {
 	const fake = new FakeAppcues({ seed: seedDemoData });
 	const sandboxUrl = await fake.start(port);
-	return { fake, sandboxUrl };
+	const model = await startDemoModel();
+	return { fake, sandboxUrl, model };
 }
 
 /** An n8n user folder under `devDir` with the freshly built package installed as users install it. */
@@ -132,23 +148,33 @@ export async function installPackage(
 }
 
 /**
- * Imports the working credential (every run: the sandbox port may have changed, and the newest
- * credential is the one n8n preselects in a new node) and, unless they were imported before, the
- * examples, publishing the trigger example. The wrong-key credential of the e2e suite is never
+ * Imports the credentials (every run: the sandbox's and the model's ports may have changed, and
+ * the newest Appcues credential is the one n8n preselects in a new node) and, unless they were
+ * imported before, the examples, publishing those started by a webhook. The credentials: the
+ * working Appcues one, the scripted demo model's (an OpenAI credential whose Base URL points at
+ * it) and the MCP example's bearer token. The wrong-key credential of the e2e suite is never
  * imported here: a new user's first node must get a working credential.
  */
 export async function importSandboxData(
 	n8n: N8nSandbox,
 	sandboxUrl: string,
-	opts: { version: string; examples: boolean },
+	opts: { version: string; examples: boolean; modelUrl: string },
 ): Promise<Examples> {
-	await n8n.importCredentials(
-		appcuesCredentials(sandboxUrl).filter((c) => c.id === SANDBOX_CREDENTIAL.id),
-	);
+	await n8n.importCredentials([
+		{
+			...DEMO_MODEL_CREDENTIAL,
+			type: 'openAiApi',
+			data: { apiKey: DEMO_MODEL_API_KEY, url: opts.modelUrl },
+		},
+		{ ...SANDBOX_MCP_CREDENTIAL, type: 'httpBearerAuth', data: { token: SANDBOX_MCP_TOKEN } },
+		// Last: n8n preselects the newest credential of a type.
+		...appcuesCredentials(sandboxUrl).filter((c) => c.id === SANDBOX_CREDENTIAL.id),
+	]);
 	const examples = loadExamples();
 	if (opts.examples) {
 		await n8n.importWorkflows(Object.values(examples));
-		await n8n.publishWorkflow(examples.trigger.id);
+		for (const key of PUBLISHED_EXAMPLES)
+			if (examples[key]) await n8n.publishWorkflow(examples[key].id);
 		await writeFile(
 			join(n8n.root, MARKER),
 			`${JSON.stringify({ version: opts.version, importedAt: new Date().toISOString() }, null, 2)}\n`,

@@ -1,5 +1,5 @@
 /**
- * A foreign client of the same Appcues account (issue 11, benchmark case 4): another integration
+ * A foreign client of the same Appcues account (the throughput case "foreign"): another integration
  * that takes a fixed share of the account's limit, whatever the answers. Runs as its own process
  * beside the fake Appcues API while the benchmark runs the Appcues node.
  *

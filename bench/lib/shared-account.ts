@@ -1,5 +1,5 @@
 /**
- * Pieces of the shared-account benchmark cases (issue 11) that run against a started n8n
+ * Pieces of the shared-account benchmark cases that run against a started n8n
  * (`n8n start`, regular mode): signed webhook deliveries to a published Appcues Trigger, the
  * executions they start (read from n8n's database), and the foreign client process.
  */

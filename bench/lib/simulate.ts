@@ -1,15 +1,25 @@
 /**
- * A virtual-time model of clients sharing one Appcues account: the real Throttle class, the
- * client's retry rule for 429 (full jitter below 250 ms x 2^n), per-execution concurrency, the
- * fake's token bucket (capacity one second, checked after the latency) and an optional foreign
- * client sending at a fixed rate. No real time passes, so it runs in milliseconds and is
- * deterministic for a given seed: the unit tests use it to show that independent processes
- * converge, and it helps choose the throttle's constants.
+ * A virtual-time model of clients sharing one Appcues account: the real Throttle (one per
+ * process, shared by that process's executions) and Pacer (a node's Max Requests per Second),
+ * the client's retry rule for 429 (transport/retry.ts: a short random wait, Max Retries x 3),
+ * per-execution concurrency, Appcues' limit as a token bucket holding one second of traffic
+ * (checked when the request arrives, after the latency), random 429s, a foreign client sending
+ * at a fixed rate, a limit that changes during the run, and optionally rate-limit headers on
+ * every answer (as Appcues' analytics routes send them). No real time passes, so a run takes
+ * milliseconds and is the same for the same seed: unit tests use it to hold the throttle to its
+ * targets, and `npm run bench:model` prints its table.
  */
+import { Pacer } from '../../nodes/Appcues/transport/pacer';
+import type { RateLimitHeaders } from '../../nodes/Appcues/transport/rateLimitHeaders';
+import {
+	DEFAULT_RETRY_POLICY,
+	THROTTLED_RETRY_FACTOR,
+	throttledRetryDelayMs,
+} from '../../nodes/Appcues/transport/retry';
 import { Throttle, type ThrottleTuning } from '../../nodes/Appcues/transport/throttle';
 
 export interface SimExecution {
-	/** Processes with the same budget share one Throttle (one n8n process). */
+	/** Executions with the same process share one Throttle (one n8n process). */
 	process: number;
 	items: number;
 	concurrency?: number;
@@ -21,15 +31,20 @@ export interface SimExecution {
 
 export interface SimOptions {
 	executions: SimExecution[];
-	limit?: number;
+	/** Appcues' limit per second (60), or its changes over time: [[fromMs, limit], …]. */
+	limit?: number | Array<[number, number]>;
 	latencyMs?: number;
+	/** Each request reaches Appcues up to this much later than sent (uniformly at random). */
+	jitterMs?: number;
 	/** A foreign client sending this many requests per second, regardless of answers. */
 	foreignRate?: number;
 	/** Probability of a random 429 on any of our requests. */
 	faultProbability?: number;
+	/** Every answer carries X-RateLimit-Limit, -Remaining and -Reset. */
+	headers?: boolean;
 	seed?: number;
 	tuning?: ThrottleTuning;
-	/** A 429 is retried this often at most (the client: Max Retries x 3). */
+	/** A 429 is retried this often at most (default: the client's, Max Retries x 3). */
 	maxThrottledRetries?: number;
 }
 
@@ -45,6 +60,10 @@ export interface SimResult {
 	foreignOk: number;
 	foreignThrottled: number;
 	perExecutionMs: number[];
+	/** Most of our requests that reached Appcues within one second (all processes). */
+	peakPerSecond: number;
+	/** Most requests one process sent within one second. */
+	peakSentPerSecond: number;
 }
 
 class VirtualTime {
@@ -74,7 +93,7 @@ class VirtualTime {
 	}
 }
 
-function mulberry32(seed: number): () => number {
+export function mulberry32(seed: number): () => number {
 	let a = seed >>> 0;
 	return () => {
 		a = (a + 0x6d2b79f5) >>> 0;
@@ -85,28 +104,62 @@ function mulberry32(seed: number): () => number {
 	};
 }
 
+/** The most of the sorted `times` within any window of `windowMs`. */
+export function mostWithin(times: number[], windowMs: number): number {
+	let most = 0;
+	for (let i = 0, j = 0; i < times.length; i++) {
+		while (times[i] - times[j] >= windowMs) j++;
+		most = Math.max(most, i - j + 1);
+	}
+	return most;
+}
+
 export async function simulate(options: SimOptions): Promise<SimResult> {
-	const limit = options.limit ?? 60;
+	const schedule: Array<[number, number]> =
+		typeof options.limit === 'object' ? options.limit : [[0, options.limit ?? 60]];
+	const limitAt = (at: number) => schedule.filter(([from]) => from <= at).at(-1)?.[1] ?? 60;
 	const latency = options.latencyMs ?? 100;
 	const random = mulberry32(options.seed ?? 1);
 	const time = new VirtualTime();
-	const maxThrottledRetries = options.maxThrottledRetries ?? 15;
+	const maxThrottledRetries =
+		options.maxThrottledRetries ?? DEFAULT_RETRY_POLICY.maxRetries * THROTTLED_RETRY_FACTOR;
 
-	const bucket = { tokens: limit, at: 0 };
-	const allow = () => {
+	const bucket = { tokens: limitAt(0), at: 0 };
+	const refill = () => {
+		const limit = limitAt(time.now);
 		bucket.tokens = Math.min(limit, bucket.tokens + ((time.now - bucket.at) / 1000) * limit);
 		bucket.at = time.now;
+		return limit;
+	};
+	const allow = () => {
+		refill();
 		if (bucket.tokens < 1) return false;
 		bucket.tokens -= 1;
 		return true;
 	};
+	/** X-RateLimit-* as the fake sends them: Reset is when the bucket is full, in whole seconds. */
+	const headers = (): RateLimitHeaders => {
+		const limit = refill();
+		return {
+			limit,
+			remaining: Math.max(0, Math.floor(bucket.tokens)),
+			resetAt: Math.ceil((time.now + ((limit - bucket.tokens) / limit) * 1000) / 1000) * 1000,
+		};
+	};
 
 	const budgets = new Map<number, Throttle>();
+	const sentBy = new Map<number, number[]>();
 	const budgetFor = (process: number) => {
 		let throttle = budgets.get(process);
 		if (!throttle) {
-			throttle = new Throttle(limit, () => time.now, time.sleep, options.tuning);
+			throttle = new Throttle(60, {
+				now: () => time.now,
+				wait: time.sleep,
+				random: mulberry32((options.seed ?? 1) * 7919 + process),
+				tuning: options.tuning,
+			});
 			budgets.set(process, throttle);
+			sentBy.set(process, []);
 		}
 		return throttle;
 	};
@@ -115,6 +168,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 	let throttled = 0;
 	let firstRequestAt = Number.POSITIVE_INFINITY;
 	let lastAnswerAt = 0;
+	const arrivals: number[] = [];
 	const writes = new Map<string, number>();
 	let lost = 0;
 	let running = options.executions.length;
@@ -124,33 +178,38 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 		const startedAt = time.now;
 		const budget = budgetFor(execution.process);
 		const nodeCap =
-			execution.nodeRate && execution.nodeRate < limit
-				? new Throttle(execution.nodeRate, () => time.now, time.sleep)
+			execution.nodeRate && execution.nodeRate < 60
+				? new Pacer(execution.nodeRate, () => time.now, time.sleep)
 				: undefined;
 		let next = 0;
 		const worker = async () => {
 			while (next < execution.items) {
 				const item = `${index}:${next++}`;
 				for (let attempt = 0; ; attempt++) {
-					if (nodeCap) await nodeCap.acquire();
-					const sentAt = await budget.acquire();
+					const nodeSlot = await nodeCap?.acquire();
+					const slot = await budget.acquire();
+					sentBy.get(execution.process)!.push(slot.at);
 					requests++;
 					firstRequestAt = Math.min(firstRequestAt, time.now);
-					await time.sleep(latency);
+					await time.sleep(latency + (options.jitterMs ? random() * options.jitterMs : 0));
+					arrivals.push(time.now);
 					const ok = !(options.faultProbability && random() < options.faultProbability) && allow();
 					lastAnswerAt = Math.max(lastAnswerAt, time.now);
+					if (nodeSlot) nodeCap?.settle(nodeSlot, time.now);
+					budget.onAnswer(slot, !ok, options.headers ? headers() : undefined);
 					if (ok) {
-						budget.onSuccess();
 						writes.set(item, (writes.get(item) ?? 0) + 1);
 						break;
 					}
 					throttled++;
-					budget.onThrottled(sentAt);
 					if (attempt >= maxThrottledRetries) {
 						lost++;
 						break;
 					}
-					await time.sleep(Math.floor(random() * Math.min(30_000, 250 * 2 ** attempt)));
+					const background = budget.backgroundShare > 0;
+					await time.sleep(
+						throttledRetryDelayMs(attempt, DEFAULT_RETRY_POLICY, undefined, background, random),
+					);
 				}
 			}
 		};
@@ -186,6 +245,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 
 	const written = writes.size;
 	const spanMs = lastAnswerAt - firstRequestAt;
+	arrivals.sort((a, b) => a - b);
 	return {
 		requests,
 		throttled,
@@ -197,5 +257,7 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 		foreignOk,
 		foreignThrottled,
 		perExecutionMs,
+		peakPerSecond: mostWithin(arrivals, 1000),
+		peakSentPerSecond: Math.max(...[...sentBy.values()].map((times) => mostWithin(times, 1000))),
 	};
 }

@@ -117,6 +117,11 @@ export class SeenDeliveries {
 		return this.bodyOnlyCount(nowMs) < MAX_BODY_ONLY_DIGESTS;
 	}
 
+	/** Whether the key's delivery is still waiting for n8n's answer. */
+	isPending(key: string): boolean {
+		return this.pending.has(key);
+	}
+
 	has(key: string, nowMs: number): boolean {
 		return this.storeOf(key).expiryOf(key, nowMs) !== undefined;
 	}

@@ -25,14 +25,14 @@ export const DEFAULT_MAX_BODY_KB = 1024;
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Appcues has no API for webhooks, so add this one by hand: in Appcues Studio open Settings > Integrations > Webhooks, create a webhook, paste the Production URL shown above (or the Test URL while listening for a test event), choose its events and save. To have deliveries signed, copy the secret key shown there into Webhook Signing Secret in the Appcues API credential.',
+			'Appcues has no API for webhooks, so add this one by hand: in Appcues Studio open Settings > Integrations > Webhooks, create a webhook and paste the Production URL of this node into it (click Webhook URLs at the top of this panel, choose Production URL and click the URL to copy it; the Test URL works while you listen for a test event), choose its events and save. To have deliveries signed, copy the secret key shown there into Webhook Signing Secret in the Appcues API credential.',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
 	},
 	{
 		displayName:
-			'Signatures are checked only when the selected credential holds a Webhook Signing Secret. With no credential selected, or one whose secret is empty, every delivery is accepted unchecked: anyone who knows this URL can start the workflow.',
+			'If the selected credential holds a Webhook Signing Secret, every delivery must carry a valid signature. If no credential is selected, or its Webhook Signing Secret is empty, deliveries are accepted unchecked, and anyone who knows this URL can start the workflow.',
 		name: 'securityNotice',
 		type: 'notice',
 		default: '',
@@ -51,7 +51,7 @@ export const triggerProperties: INodeProperties[] = [
 		name: 'customEvents',
 		type: 'string',
 		default: '',
-		placeholder: 'e.g. appcues:nps_feedback, appcues:checklist_item_completed',
+		placeholder: 'e.g. appcues:nps_feedback, trial_ended',
 		description:
 			'More event names to accept, separated by commas. Names match with or without the "appcues:" prefix, ignoring case.',
 	},

@@ -61,9 +61,29 @@ interface WebhookRequest {
 	rawBody?: unknown;
 }
 
-function nonNegative(value: unknown, fallback: number): number {
-	const number = typeof value === 'number' ? value : Number(value);
-	return Number.isFinite(number) && number >= 0 ? number : fallback;
+/**
+ * A number option: its default when the option is not added, else a number of 0 or more. Anything
+ * else (an expression giving empty text, NaN, a negative number) stops the delivery: read as 0 it
+ * would silently turn the replay check or the size limit off.
+ */
+function nonNegativeOption(
+	options: IDataObject,
+	name: string,
+	label: string,
+	fallback: number,
+): number {
+	const value = options[name];
+	if (value === undefined) return fallback;
+	const number =
+		typeof value === 'number'
+			? value
+			: typeof value === 'string' && value.trim() !== ''
+				? Number(value)
+				: NaN;
+	if (Number.isFinite(number) && number >= 0) return number;
+	throw new Error(
+		`${label} must be a number of 0 or more, not ${JSON.stringify(value) ?? String(value)}`,
+	);
 }
 
 function readOptions(this: IWebhookFunctions): TriggerOptions {
@@ -71,8 +91,14 @@ function readOptions(this: IWebhookFunctions): TriggerOptions {
 	return {
 		ignoreDuplicates: options.ignoreDuplicates !== false,
 		includeHeaders: options.includeHeaders === true,
-		maxBodyBytes: nonNegative(options.maxBodySize, DEFAULT_MAX_BODY_KB) * 1024,
-		replayWindowSeconds: nonNegative(options.replayWindow, DEFAULT_REPLAY_WINDOW_SECONDS),
+		maxBodyBytes:
+			nonNegativeOption(options, 'maxBodySize', 'Max Body Size (KB)', DEFAULT_MAX_BODY_KB) * 1024,
+		replayWindowSeconds: nonNegativeOption(
+			options,
+			'replayWindow',
+			'Replay Window (Seconds)',
+			DEFAULT_REPLAY_WINDOW_SECONDS,
+		),
 		signatureFormat: isSignatureFormat(options.signatureFormat) ? options.signatureFormat : 'auto',
 	};
 }
@@ -233,21 +259,36 @@ function dropDuplicates(
 	idTexts: Map<IDataObject, IdTexts>,
 	seen: SeenDeliveries,
 	nowMs: number,
-): { fresh: IDataObject[]; newKeys: string[]; withoutId: number } {
+): { fresh: IDataObject[]; newKeys: string[]; withoutId: number; inFlight: boolean } {
 	const fresh: IDataObject[] = [];
 	const newKeys = new Set<string>();
 	let withoutId = 0;
+	let inFlight = false;
 	for (const event of events) {
 		const key = eventKeyOf(event, idTexts.get(event));
 		if (key === undefined) {
 			withoutId++;
 		} else {
+			if (seen.has(key, nowMs)) inFlight ||= seen.isPending(key);
 			if (seen.has(key, nowMs) || newKeys.has(key)) continue;
 			newKeys.add(key);
 		}
 		fresh.push(event);
 	}
-	return { fresh, newKeys: [...newKeys], withoutId };
+	return { fresh, newKeys: [...newKeys], withoutId, inFlight };
+}
+
+/**
+ * A copy of an event whose delivery n8n has not answered yet: if that run cannot be queued, the
+ * event must still arrive, so the copy is not acknowledged either; the sender tries it again.
+ */
+function stillDelivering(this: IWebhookFunctions): IWebhookResponseData {
+	this.getResponseObject().setHeader('Retry-After', '5');
+	return reply.call(
+		this,
+		503,
+		'Service Unavailable: an event of this delivery is still being delivered; send it again later',
+	);
 }
 
 /**
@@ -324,6 +365,7 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 	const delivery =
 		verified && rawBody ? deliveryKey(rawBody, verified.signature, bodyOnly) : undefined;
 	if (memory && delivery !== undefined && memory.process.seen.has(delivery, nowMs)) {
+		if (memory.process.seen.isPending(delivery)) return stillDelivering.call(this);
 		// A copy of a delivery that already ran: whatever timestamp it carries now, no second run.
 		if (memory.behind) saveMemory(memory, nowMs);
 		return reply.call(this, 200);
@@ -343,9 +385,11 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 		fresh: events,
 		newKeys,
 		withoutId,
+		inFlight,
 	} = memory && options.ignoreDuplicates
 		? dropDuplicates(wanted, idTexts, memory.process.seen, nowMs)
-		: { fresh: wanted, newKeys: [], withoutId: 0 };
+		: { fresh: wanted, newKeys: [], withoutId: 0, inFlight: false };
+	if (inFlight) return stillDelivering.call(this);
 	const expiresAtMs = rememberUntil(nowMs, options.replayWindowSeconds, verified?.timestampMs);
 	const keys = newKeys.map((key): [string, number] => [key, expiresAtMs]);
 	if (memory && events.length && delivery !== undefined && (bodyOnly || withoutId > 0)) {

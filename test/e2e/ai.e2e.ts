@@ -11,7 +11,7 @@
  * credential points at the fake Appcues API. An MCP client (the official TypeScript SDK) lists
  * and calls the tools over Streamable HTTP.
  *
- * 2.41.1 only: in 2.8.4 a tool error stops the agent's run (see n8n-internals-wave2.md §6).
+ * 2.41.1 only: in 2.8.4 a tool error stops the agent's run instead of going back to the model.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

@@ -375,6 +375,162 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			t('replays, other forms and a burst of 50', t0);
 		});
 
+		it("answers with an error a delivery whose run n8n cannot queue, and runs Appcues' retry exactly once", async () => {
+			const t0 = Date.now();
+			fake.reset();
+			const ok = { status: 200, text: '' };
+			const body = JSON.stringify({
+				id: 'evt-unqueued',
+				name: 'appcues:nps_score',
+				user_id: 'katherine',
+				attributes: { score: 8 },
+			});
+			const filtered = JSON.stringify({ id: 'evt-unqueued-flow', name: 'appcues:flow_started' });
+			const before = (await n8n.listExecutions({ workflowId: trigger.id })).length;
+			// As for a workflow's first delivery: no static data yet (n8n 2.41 saves it then).
+			await n8n.writeDb('UPDATE workflow_entity SET staticData = NULL WHERE id = ?', [trigger.id]);
+			await n8n.refuseNewRuns(true);
+			try {
+				const refused = await deliver(body, signDelivery(WEBHOOK_SECRET, body));
+				expect(refused.status).toBeGreaterThanOrEqual(500);
+				expect(JSON.stringify((await n8n.workflowStaticData(trigger.id)) ?? {})).not.toContain(
+					'evt-unqueued"',
+				);
+				// A delivery that starts no run is saved with the trigger's memory meanwhile.
+				expect(await deliver(filtered, signDelivery(WEBHOOK_SECRET, filtered))).toEqual(ok);
+			} finally {
+				await n8n.refuseNewRuns(false);
+			}
+			expect(JSON.stringify((await n8n.workflowStaticData(trigger.id)) ?? {})).not.toContain(
+				'evt-unqueued"',
+			);
+			// Appcues sends the delivery again (a fresh timestamp), and once more.
+			expect(await deliver(body, signDelivery(WEBHOOK_SECRET, body))).toEqual(ok);
+			const [execution] = await n8n.waitForExecutions({
+				workflowId: trigger.id,
+				count: before + 1,
+			});
+			expect(execution).toMatchObject({ mode: 'webhook', status: 'success' });
+			expect(await deliver(body, signDelivery(WEBHOOK_SECRET, body))).toEqual(ok);
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			const started = (await n8n.listExecutions({ workflowId: trigger.id })).length - before;
+			console.log(
+				`n8n ${version}: runs started by a refused delivery and its two retries: ${started}`,
+			);
+			expect(started).toBe(1);
+			expect(calls()).toEqual([
+				expect.objectContaining({ method: 'PATCH', path: `${V2}/users/katherine/profile` }),
+			]);
+			t('a delivery n8n could not queue, then its retries', t0);
+		});
+
+		it('runs the retry of a refused delivery when another delivery was saved while n8n was still queueing the first', async () => {
+			const t0 = Date.now();
+			fake.reset();
+			const ok = { status: 200, text: '' };
+			const body = JSON.stringify({
+				id: 'evt-in-flight',
+				name: 'appcues:nps_score',
+				user_id: 'dorothy',
+				attributes: { score: 10 },
+			});
+			const filtered = JSON.stringify({ id: 'evt-in-flight-flow', name: 'appcues:flow_started' });
+			const before = (await n8n.listExecutions({ workflowId: trigger.id })).length;
+			await n8n.refuseNewRuns(true, { slowly: true });
+			try {
+				const refusing = deliver(body, signDelivery(WEBHOOK_SECRET, body));
+				// While n8n is still trying to store the run, a delivery that starts none is handled
+				// and its static data saved.
+				await new Promise((resolve) => setTimeout(resolve, 400));
+				const sentAt = Date.now();
+				expect(await deliver(filtered, signDelivery(WEBHOOK_SECRET, filtered))).toEqual(ok);
+				const refused = await refusing;
+				const lateMs = Date.now() - sentAt;
+				console.log(
+					`n8n ${version}: the refused delivery was answered ${lateMs} ms after the other was sent`,
+				);
+				// The other delivery was handled while n8n was still storing the refused run.
+				expect(lateMs).toBeGreaterThan(500);
+				expect(refused.status).toBeGreaterThanOrEqual(500);
+			} finally {
+				await n8n.refuseNewRuns(false);
+			}
+			expect(JSON.stringify((await n8n.workflowStaticData(trigger.id)) ?? {})).not.toContain(
+				'evt-in-flight"',
+			);
+			expect(await deliver(body, signDelivery(WEBHOOK_SECRET, body))).toEqual(ok);
+			await n8n.waitForExecutions({ workflowId: trigger.id, count: before + 1 });
+			expect(await deliver(body, signDelivery(WEBHOOK_SECRET, body))).toEqual(ok);
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			expect((await n8n.listExecutions({ workflowId: trigger.id })).length - before).toBe(1);
+			t('a refused delivery with another one saved meanwhile, then its retries', t0);
+		});
+
+		it("keeps refusing a replayed body-only delivery with 10,000 more remembered, answers 429 when full, and checks the events' own time", async () => {
+			const t0 = Date.now();
+			fake.reset();
+			const ok = { status: 200, text: '' };
+			const bodyOnly = (body: string, timestamp = Math.floor(Date.now() / 1000)) => ({
+				'Content-Type': 'application/json',
+				'X-Apc-Timestamp': String(timestamp),
+				'X-Apc-Signature': createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex'),
+			});
+			const captured = JSON.stringify({ name: 'appcues:flow_started', user_id: 'captured' });
+			const before = (await n8n.listExecutions({ workflowId: trigger.id })).length;
+			expect(await deliver(captured, bodyOnly(captured), allEventsPath)).toEqual(ok);
+			await n8n.waitForExecutions({ workflowId: trigger.id, count: before + 1 });
+
+			// What 10,000 further body-only deliveries leave in static data: digests expiring later.
+			const original = (await n8n.workflowStaticData(trigger.id)) ?? {};
+			const key = 'node:All Appcues Events';
+			const memory = (original[key] ?? {}) as { seenEventIds?: unknown[] };
+			const later = Date.now() + 25 * 3_600_000;
+			const filled = {
+				...original,
+				[key]: {
+					...memory,
+					seenEventIds: [
+						...(memory.seenEventIds ?? []),
+						...Array.from({ length: 10_000 }, (_, i) => [
+							`body:${String(i).padStart(32, '0')}`,
+							later,
+						]),
+					],
+				},
+			};
+			await n8n.setWorkflowStaticData(trigger.id, filled);
+			try {
+				// The captured copy, with a fresh timestamp: still no run.
+				expect(
+					await deliver(
+						captured,
+						bodyOnly(captured, Math.floor(Date.now() / 1000) + 3),
+						allEventsPath,
+					),
+				).toEqual(ok);
+				// A new body-only delivery finds no place: refused, clearly, so Appcues tries later.
+				const fresh = JSON.stringify({ name: 'appcues:flow_started', user_id: 'fresh' });
+				const full = await deliver(fresh, bodyOnly(fresh), allEventsPath);
+				expect(full.status).toBe(429);
+				expect(full.text).toMatch(/^Too Many Requests: 10000 deliveries signed over the body only/);
+			} finally {
+				await n8n.setWorkflowStaticData(trigger.id, original);
+			}
+			// An event stamped an hour ago, signed over the body, with a fresh timestamp header: 401.
+			const old = JSON.stringify({
+				name: 'appcues:flow_started',
+				user_id: 'late',
+				timestamp: Math.floor(Date.now() / 1000) - 3_600,
+			});
+			expect(await deliver(old, bodyOnly(old), allEventsPath)).toEqual({
+				status: 401,
+				text: 'Unauthorized',
+			});
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			expect((await n8n.listExecutions({ workflowId: trigger.id })).length - before).toBe(1);
+			t('body-only replays with a full memory', t0);
+		});
+
 		/** The editor's REST API, as the owner (set up on first use, as on a first visit). */
 		let cookie: string | undefined;
 		const rest = async <T>(path: string, body: unknown): Promise<T> => {

@@ -1,6 +1,6 @@
 /**
- * The analytics query engine of the fake Appcues server (research §3.9, from Appcues' own
- * `skills/analytics-query/references/spec.md` and the CLI's tests).
+ * The analytics query engine of the fake Appcues server (after Appcues' own
+ * `skills/analytics-query/references/spec.md` and the CLI's tests: see SOURCES.md).
  *
  * A spec is checked field by field and a 400 (title "invalid spec", as in the CLI's mock) names
  * the first bad field. Rows come from the account's events (the seeded ones and those sent since),

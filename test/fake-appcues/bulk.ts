@@ -1,8 +1,8 @@
 /**
  * Bulk data formats of the fake Appcues server: an RFC 4180 CSV reader and writer, an NDJSON
- * reader, and the row rules of the bulk import routes (research §3.6).
+ * reader, and the row rules of the bulk import routes (SOURCES.md: Community OpenAPI).
  *
- * The research notes only infer the row shapes ("verify against live docs"), so the fake picks
+ * No public source gives the row shapes, so the fake picks
  * strict, plausible rules and names the line and the field in every 400:
  * - profiles: `user_id` plus properties; groups: `group_id` plus properties; events: `user_id`,
  *   `name` (at most 127 characters, as the v1 activity route documents), `timestamp` (ISO 8601 or

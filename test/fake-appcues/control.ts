@@ -54,6 +54,10 @@ export function handleControl(
 		if (typeof body.analyticsRows === 'number' || body.analyticsRows === null)
 			settings.analyticsRows = body.analyticsRows ?? undefined;
 		if (typeof body.recordBodies === 'boolean') settings.recordBodies = body.recordBodies;
+		if (typeof body.rateLimitHeaders === 'boolean')
+			settings.rateLimitHeaders = body.rateLimitHeaders;
+		if (typeof body.analyticsConcurrency === 'number' || body.analyticsConcurrency === null)
+			settings.analyticsConcurrency = body.analyticsConcurrency ?? undefined;
 		fake.configure(settings);
 		return json(200, { ok: true });
 	}

@@ -1,4 +1,4 @@
-/** Appcues-style error bodies: `{"error": true, "status", "title", "detail"}` (research §2.2). */
+/** Appcues-style error bodies: `{"error": true, "status", "title", "detail"}` (SOURCES.md: CLI). */
 
 export const STATUS_TITLES: Record<number, string> = {
 	400: 'Bad Request',

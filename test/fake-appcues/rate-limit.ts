@@ -1,8 +1,9 @@
 /**
  * The account-wide rate limit: a token bucket per account holding one second of traffic (Appcues
  * allows about 60 requests per second), answered with 429. Appcues sends no Retry-After and no
- * rate-limit headers on the legacy routes; the analytics routes send both (as Appcues' CLI
- * reads them).
+ * rate-limit headers on most routes; the analytics routes send X-RateLimit-Limit, -Remaining,
+ * -Reset, X-Concurrency-Limit, -Used and Retry-After (Appcues' CLI, crates/appcues/src/client.rs,
+ * reads exactly these, "the analytics routes do; legacy routes don't").
  */
 import { HttpProblem } from './problem';
 
@@ -46,6 +47,41 @@ export class RateLimit {
 	/** Fills every bucket again (after a reset or a change of the limit). */
 	clear() {
 		this.buckets.clear();
+	}
+}
+
+/**
+ * Analytics requests of each account being handled at once, for X-Concurrency-Used, against a
+ * limit checked when a request arrives.
+ */
+export class AnalyticsConcurrency {
+	private readonly inFlight = new Map<string, number>();
+
+	/**
+	 * A request arrives: admitted while fewer than `limit` are in flight (it then counts until
+	 * `leave`), refused otherwise.
+	 */
+	enter(accountId: string, limit: number): { admitted: boolean; leave: () => void } {
+		if (this.used(accountId) >= limit) return { admitted: false, leave: () => undefined };
+		this.inFlight.set(accountId, this.used(accountId) + 1);
+		let left = false;
+		const leave = () => {
+			if (left) return;
+			left = true;
+			this.inFlight.set(accountId, this.used(accountId) - 1);
+		};
+		return { admitted: true, leave };
+	}
+
+	used(accountId: string): number {
+		return this.inFlight.get(accountId) ?? 0;
+	}
+
+	headers(accountId: string, limit: number): Record<string, string> {
+		return {
+			'X-Concurrency-Limit': String(limit),
+			'X-Concurrency-Used': String(this.used(accountId)),
+		};
 	}
 }
 

@@ -42,7 +42,7 @@ import {
 } from './limits';
 import { parseMediaType } from './multipart';
 import { HttpProblem, problemBody } from './problem';
-import { RateLimit, rateLimited } from './rate-limit';
+import { AnalyticsConcurrency, RateLimit, rateLimited } from './rate-limit';
 import { type RecordedRequest, type RequestFilter, RequestLog } from './request-log';
 import { buildRoutes } from './routes';
 import { type DownloadTokens, presignedDownload } from './routes/analytics';
@@ -90,6 +90,17 @@ export interface FakeAppcuesOptions {
 	rateLimitPerSecond?: number;
 	/** Latency added to every request. */
 	latencyMs?: number;
+	/**
+	 * The analytics routes send rate-limit headers (X-RateLimit-*, on a 429 also Retry-After), as
+	 * Appcues does (default true); false answers them like every other route, without any.
+	 */
+	rateLimitHeaders?: boolean;
+	/**
+	 * Analytics requests one account may have in flight at once. When set, the analytics routes
+	 * also send X-Concurrency-Limit and X-Concurrency-Used and answer 429 above the limit (with
+	 * the rate-limit headers showing that the rate budget has room). Unset: no limit, no headers.
+	 */
+	analyticsConcurrency?: number;
 	/** How many polls of a job it takes to finish (legacy jobs and analytics exports). */
 	jobPollsToFinish?: number;
 	/**
@@ -138,6 +149,7 @@ export class FakeAppcues {
 	private readonly faults = new RequestFaults();
 	private readonly jobPlan = new JobPlan();
 	private readonly rateLimit = new RateLimit(() => this.rateLimitPerSecond);
+	private readonly analyticsInFlight = new AnalyticsConcurrency();
 	/** Download tokens minted by analytics export polls. */
 	private readonly downloads: DownloadTokens = new Map();
 	private server?: Server;
@@ -410,6 +422,15 @@ export class FakeAppcues {
 			return;
 		}
 
+		// Analytics requests count against the concurrency limit from the moment they arrive.
+		let admitted = true;
+		const [version, accountsWord, accountId, area] = segments;
+		const concurrency = this.options.analyticsConcurrency;
+		if (concurrency && version === 'v2' && accountsWord === 'accounts' && area === 'analytics') {
+			const entry = this.analyticsInFlight.enter(accountId, concurrency);
+			admitted = entry.admitted;
+			res.on('close', entry.leave);
+		}
 		const latency = this.options.latencyMs ?? 0;
 		if (latency > 0) await delay(latency);
 
@@ -428,6 +449,7 @@ export class FakeAppcues {
 			const result = this.dispatch({
 				method,
 				segments,
+				admitted,
 				body,
 				rawBody: read.buffer,
 				record,
@@ -460,6 +482,8 @@ export class FakeAppcues {
 	private dispatch(input: {
 		method: string;
 		segments: string[];
+		/** False when an analytics request arrived above the concurrency limit. */
+		admitted: boolean;
 		body: unknown;
 		rawBody: Buffer;
 		record: RecordedRequest;
@@ -508,12 +532,19 @@ export class FakeAppcues {
 		const account = accountFor(this.accounts, req.headers.authorization, version, accountId);
 		record.accountId = accountId;
 		const analytics = version === 'v2' && rest[0] === 'analytics';
+		const withHeaders = analytics && (this.options.rateLimitHeaders ?? true);
+		const concurrency = this.options.analyticsConcurrency;
+		const limitHeaders = () => ({
+			...this.rateLimit.headers(accountId),
+			...(concurrency ? this.analyticsInFlight.headers(accountId, concurrency) : {}),
+		});
 		if (!this.rateLimit.allow(accountId)) {
-			if (analytics)
-				throw rateLimited({ ...this.rateLimit.headers(accountId), 'Retry-After': '1' });
-			throw rateLimited();
+			throw rateLimited(withHeaders ? { ...limitHeaders(), 'Retry-After': '1' } : {});
 		}
-		if (analytics) Object.assign(responseHeaders, this.rateLimit.headers(accountId));
+		if (!input.admitted) {
+			throw rateLimited(withHeaders ? { ...limitHeaders(), 'Retry-After': '1' } : {});
+		}
+		if (withHeaders) Object.assign(responseHeaders, limitHeaders());
 
 		const state = this.state(accountId);
 		const baseUrl = `${this.url}/v2/accounts/${encodeURIComponent(accountId)}`;

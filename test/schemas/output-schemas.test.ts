@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { resources } from '../../nodes/Appcues/actions/router';
 import { buildOutputSchemas, SCHEMA_DIR } from './output-schemas';
 import { repoRoot } from '../e2e/lib/n8n';
+import { useVirtualPollWaits } from '../support/helpers';
 
 function filesBelow(dir: string): string[] {
 	if (!existsSync(dir)) return [];
@@ -21,6 +22,8 @@ const operations = Object.entries(resources).flatMap(([resource, module]) => {
 });
 
 describe('output schemas (the editor previews them before a node ran)', () => {
+	useVirtualPollWaits();
+
 	it('exist for every operation, and for nothing else', () => {
 		expect(filesBelow(SCHEMA_DIR)).toEqual(operations.map((path) => `${path}.json`).sort());
 	});

@@ -4,9 +4,10 @@ import type {
 	INodeExecutionData,
 	INodeParameters,
 } from 'n8n-workflow';
-import { afterEach, beforeEach } from 'vitest';
+import { afterEach, beforeEach, vi } from 'vitest';
 
 import { runAppcuesNode, type NodeRunResult } from './run-node';
+import { pollTimer } from '../../nodes/Appcues/helpers/jobs';
 import {
 	DEFAULT_ACCOUNT,
 	type FakeAccount,
@@ -67,6 +68,29 @@ export function useFakeAppcues(options: FakeAppcuesOptions = {}): TestContext {
 	return context;
 }
 
+/**
+ * Runs job polling on a virtual clock: `Date` is faked (it still moves on with real time), and each
+ * wait between two polls moves it forward at once instead of sleeping. Backoff, the wait timeout
+ * and the fake's request timestamps all see the full wait; the test does not spend it. Returns the
+ * waits the node asked for, in order.
+ */
+export function useVirtualPollWaits(): number[] {
+	const waits: number[] = [];
+	beforeEach(() => {
+		waits.length = 0;
+		vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+		vi.spyOn(pollTimer, 'wait').mockImplementation(async (ms) => {
+			waits.push(ms);
+			vi.advanceTimersByTime(ms);
+		});
+	});
+	afterEach(() => {
+		vi.mocked(pollTimer.wait).mockRestore();
+		vi.useRealTimers();
+	});
+	return waits;
+}
+
 export function basicAuth(user: string, password: string) {
 	return `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 }
@@ -83,4 +107,15 @@ export function fileItem(
 		json: { fileName },
 		binary: { data: { data: buffer.toString('base64'), mimeType, fileName, ...extra } as never },
 	};
+}
+
+/** Like fileItem, with the file in the binary property `property`, which the item's json names. */
+export function fileItemIn(
+	property: string,
+	content: string | Buffer,
+	fileName: string,
+	mimeType: string,
+): INodeExecutionData {
+	const item = fileItem(content, fileName, mimeType);
+	return { json: { ...item.json, property }, binary: { [property]: item.binary!.data } };
 }

@@ -1,19 +1,20 @@
 /**
  * A new user's first hour in the n8n editor, in headless Chromium against real n8n 2.41.1 with the
- * dev sandbox (started as `npm run dev` starts it). Each step saves a screenshot to
- * test/ui/screenshots/. Issue 10's points checked here: 3 (names), 4 (default credential),
- * 5 (an example changes the demo data), 6 (node creator entry), 7 (Custom API Call), 8 (subtitle),
- * 10 (whole numbers), 11 (no schema 404), 12 ("Add option"), 13 (docs link), and that no request
- * or panel of the package logs an error.
+ * dev sandbox (started as `npm run dev` starts it): the node creator's entry and actions, the
+ * default credential, every operation's fields, the From List pickers, Custom API Call, the
+ * Options, the credential test, the trigger panel and a delivery while listening, the users and AI
+ * Agent examples run from the editor, and that no request or panel of the package logs an error.
+ * Each step saves a screenshot to test/ui/screenshots/; a failed test leaves FAILED-* files there.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
-import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 
 import { AppcuesApi } from '../../credentials/AppcuesApi.credentials';
 import { EXPERIENCE_TYPES } from '../../nodes/Appcues/actions/experience/experienceType';
 import { AppcuesTrigger } from '../../nodes/AppcuesTrigger/AppcuesTrigger.node';
+import { DEMO_PROMPTS } from '../../scripts/demo-model';
 import {
 	appcuesCredentials,
 	signDelivery,
@@ -30,8 +31,10 @@ import {
 	goto,
 	launchBrowser,
 	newPage,
+	saveFailure,
 	Screenshots,
 	selectOption,
+	trail,
 	typeInto,
 	visibleTexts,
 	WAIT,
@@ -161,6 +164,37 @@ async function addOptionText(): Promise<string> {
 	);
 }
 
+/**
+ * Inputs of the node panel whose placeholder is wider than the input (the user would see it cut
+ * off): measured with the input's own font.
+ */
+async function cutOffPlaceholders(): Promise<string[]> {
+	// (No named helpers in a page function: a bundler may wrap them in a __name() the page lacks.)
+	return page.$$eval(`${NDV} [data-test-id=parameter-item] input[placeholder]`, (inputs) => {
+		const page = globalThis as unknown as {
+			document: {
+				createElement(tag: 'canvas'): {
+					getContext(kind: '2d'): { font: string; measureText(t: string): { width: number } };
+				};
+			};
+			getComputedStyle(e: unknown): { font: string; paddingLeft: string; paddingRight: string };
+		};
+		const context = page.document.createElement('canvas').getContext('2d');
+		return inputs
+			.filter((input) => input.getClientRects().length > 0)
+			.filter((input) => {
+				const css = page.getComputedStyle(input);
+				context.font = css.font;
+				const room =
+					(input as unknown as { clientWidth: number }).clientWidth -
+					parseFloat(css.paddingLeft) -
+					parseFloat(css.paddingRight);
+				return context.measureText(input.getAttribute('placeholder') ?? '').width > room;
+			})
+			.map((input) => input.getAttribute('placeholder') ?? '');
+	});
+}
+
 async function setResourceAndOperation(resourceName: string, operationName: string): Promise<void> {
 	const resourceInput = `${NDV} [data-test-id=parameter-input-resource] input`;
 	const operationInput = `${NDV} [data-test-id=parameter-input-operation] input`;
@@ -212,6 +246,14 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		watch = new ConsoleWatch(page);
 	});
 
+	beforeEach((ctx) => {
+		trail.note(`test: ${ctx.task.name}`);
+		ctx.onTestFailed(async () => {
+			failed = true;
+			await saveFailure(page, SCREENSHOT_DIR, ctx.task.name, watch);
+		});
+	});
+
 	afterAll(async () => {
 		await browser?.close();
 		const keepFiles = failed || process.env.UI_KEEP === '1';
@@ -220,7 +262,6 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	});
 
 	it('node creator: one "Appcues" entry described for the whole app, actions by resource, no Custom API Call', async () => {
-		onTestFailed(() => void (failed = true));
 		await goto(page, `${stack.server.baseUrl}/workflow/new`);
 		await anyVisible(page, '[data-test-id=canvas-add-button]', 3 * WAIT);
 		await click(page, '[data-test-id=canvas-add-button]');
@@ -249,7 +290,6 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	});
 
 	it('a new Appcues node gets the working sandbox credential; the canvas subtitle is readable', async () => {
-		onTestFailed(() => void (failed = true));
 		await click(
 			page,
 			`${CREATOR_ITEM}[data-keyboard-nav-id^="n8n-nodes-appcues.appcues-"]`,
@@ -274,7 +314,6 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	});
 
 	it('every resource and operation shows its fields, nothing of another operation, and no error', async () => {
-		onTestFailed(() => void (failed = true));
 		await doubleClick(page, '[data-test-id=canvas-node][data-node-name="Get many tags"]');
 		await anyVisible(page, `${NDV} [data-test-id=parameter-input-operation]`);
 		for (const resource of resourceChoices()) {
@@ -315,7 +354,6 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	});
 
 	it('Options: "Add option", and Request Timeout shows a whole number', async () => {
-		onTestFailed(() => void (failed = true));
 		await setResourceAndOperation('Tag', 'Get Many');
 		expect(await addOptionText()).toBe('Add option');
 		await click(page, `${NDV} [data-test-id=collection-parameter-add]`);
@@ -327,7 +365,6 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	});
 
 	it('From List pickers list the sandbox items; By URL takes a Studio URL and runs', async () => {
-		onTestFailed(() => void (failed = true));
 		await setResourceAndOperation('Tag', 'Get');
 		expect((await listItems('tagId')).sort()).toEqual(['billing', 'onboarding', 'release notes']);
 		await shots.take(page, 'list-tags');
@@ -380,7 +417,6 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	});
 
 	it('Custom API Call: n8n points to the HTTP Request node, and running it says how, sending nothing', async () => {
-		onTestFailed(() => void (failed = true));
 		const before = stack.fake.apiRequests().length;
 		await selectOption(
 			page,
@@ -407,7 +443,6 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	});
 
 	it('credentials: the sandbox one tests green; a wrong key shows our 401 message; the docs link opens the README', async () => {
-		onTestFailed(() => void (failed = true));
 		const [sandbox] = appcuesCredentials(stack.sandboxUrl);
 		const wrong = await rest<{ id: string }>(
 			stack.server.baseUrl,
@@ -455,14 +490,14 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	});
 
 	it('Appcues Trigger: production URL in the panel; a signed delivery while listening shows in the output', async () => {
-		onTestFailed(() => void (failed = true));
 		const workflowId = stack.examples.trigger.id;
 		const triggerNode = stack.examples.trigger.nodes.find(
 			(n) => n.type === 'n8n-nodes-appcues.appcuesTrigger',
 		)!;
 		await navigate(`/workflow/${workflowId}/${triggerNode.id}`);
 		await anyVisible(page, NDV);
-		await click(page, `${NDV} .clickable.headline`);
+		// The setup notice tells the user to click "Webhook URLs", then "Production URL".
+		await click(page, `${NDV} .clickable.headline`, 'Webhook URLs');
 		await click(page, `${NDV} [data-test-id^=radio-button-], ${NDV} label`, 'Production URL');
 		const production = `${stack.server.baseUrl}/webhook/${stack.hookPath}`;
 		await page.waitForFunction(
@@ -473,6 +508,7 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		);
 		await shots.take(page, 'trigger-production-url');
 		expect(await addOptionText()).toBe('Add option');
+		expect(await cutOffPlaceholders()).toEqual([]);
 
 		await click(page, `${NDV} [data-test-id=trigger-execute-button]`);
 		await anyVisible(page, `${NDV} [data-test-id=trigger-listening]`);
@@ -507,7 +543,6 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	});
 
 	it('runs the users example from the editor: the output panel and the sandbox show the change', async () => {
-		onTestFailed(() => void (failed = true));
 		const workflow = stack.examples.users;
 		await navigate(`/workflow/${workflow.id}`);
 		await anyVisible(page, '[data-test-id=canvas-node][data-node-name="Get Profile"]');
@@ -519,7 +554,7 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		await page.waitForFunction(
 			(n) => document.querySelectorAll('[data-test-id=canvas-node-status-success]').length >= n,
 			{ timeout: 2 * WAIT },
-			workflow.nodes.length,
+			workflow.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length,
 		);
 		await shots.take(page, 'users-example-run');
 		const node = workflow.nodes.find((n) => n.name === 'Get Profile')!;
@@ -548,8 +583,42 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		await closePanel();
 	});
 
+	it('runs the AI Agent example from the editor: the scripted demo model answers from the Appcues tools', async () => {
+		const workflow = stack.examples['ai-agent'];
+		const [demo] = DEMO_PROMPTS;
+		const path = String(
+			workflow.nodes.find((n) => n.type === 'n8n-nodes-base.webhook')!.parameters.path,
+		);
+		await navigate(`/workflow/${workflow.id}`);
+		await anyVisible(page, '[data-test-id=canvas-node][data-node-name="AI Agent"]');
+		await shots.take(page, 'ai-agent-example');
+		const listening = page.waitForResponse(
+			(r) => r.request().method() === 'POST' && /\/rest\/workflows\/[^/]+\/run/.test(r.url()),
+		);
+		await click(page, '[data-test-id=execute-workflow-button]');
+		expect((await listening).status()).toBe(200);
+		const response = await fetch(`${stack.server.baseUrl}/webhook-test/${path}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ prompt: demo.prompt }),
+		});
+		expect(response.status).toBe(200);
+		expect(await response.json()).toEqual({ output: demo.answer });
+		for (const name of ['AI Agent', 'List segments']) {
+			await anyVisible(
+				page,
+				`[data-test-id=canvas-node][data-node-name="${name}"] [data-test-id=canvas-node-status-success]`,
+				2 * WAIT,
+			);
+		}
+		await shots.take(page, 'ai-agent-run');
+		// The model was asked twice: for a tool call, then with the segments the Appcues tool listed.
+		const asked = stack.model.conversation(demo.prompt);
+		expect(asked.map((request) => request.round)).toEqual([0, 1]);
+		expect(asked[1].toolResults.map((result) => result.name)).toEqual(['List_segments']);
+	});
+
 	it('logged no browser error from the package (n8n offline noise filtered by an explicit list)', () => {
-		onTestFailed(() => void (failed = true));
 		expect(watch.unexpected()).toEqual([]);
 		expect(watch.entries.filter((entry) => entry.includes('/schemas/'))).toEqual([]);
 		expect(description.name).toBe('appcues');

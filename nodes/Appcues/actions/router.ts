@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { ensureNodeError } from '../helpers/errors';
-import { prepareItems } from '../helpers/gather';
+import { prepareItemsInTurns } from '../helpers/gather';
 import { errorItem, inInputOrder } from '../helpers/results';
 import { AppcuesClient } from '../transport/client';
 import { analytics } from './analytics';
@@ -42,6 +42,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 	}
 	const settings = readRunSettings.call(this);
 	const client = new AppcuesClient(this, settings);
+	client.prefetchCredentials();
 
 	if (operation.mode === 'batch')
 		return [inInputOrder(await operation.execute.call(this, client, items))];
@@ -49,7 +50,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 }
 
 /**
- * Prepares every item first (reading and checking its parameters, see prepareItems), then runs
+ * Prepares every item first (reading and checking its parameters, see prepareItemsInTurns), then runs
  * the prepared items `concurrency` at a time and returns the outputs in input order. Without
  * Continue On Fail the first failed request stops new items from starting and is thrown once the
  * items already under way have finished.
@@ -62,7 +63,7 @@ async function runPerItem(
 	concurrency: number,
 ): Promise<INodeExecutionData[]> {
 	const outputs: INodeExecutionData[][] = new Array(itemCount);
-	const { plans, errorItems } = prepareItems(this, itemCount, (itemIndex) =>
+	const { plans, errorItems } = await prepareItemsInTurns(this, itemCount, (itemIndex) =>
 		operation.prepare.call(this, itemIndex),
 	);
 	for (const [itemIndex, item] of errorItems) outputs[itemIndex] = [item];

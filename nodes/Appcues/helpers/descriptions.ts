@@ -174,3 +174,13 @@ export const exportEmailField: INodeProperties = {
 	default: '',
 	description: 'Where Appcues emails the link to the export',
 };
+
+/** What a field of a batch operation says when it is read once, with the first input item. */
+export const SET_ONCE =
+	'Set once for all input items: an expression here is read with the first item.';
+
+/** The field, its description ending with SET_ONCE. */
+export function setOnce(field: INodeProperties): INodeProperties {
+	const description = field.description?.replace(/\.$/, '');
+	return { ...field, description: description ? `${description}. ${SET_ONCE}` : SET_ONCE };
+}

@@ -1,4 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, IPairedItemData } from 'n8n-workflow';
+import { sleep } from 'n8n-workflow';
 
 import { ensureNodeError, errorItemOrThrow } from './errors';
 import { readIdList } from './input';
@@ -27,35 +28,81 @@ export function prepareItems<Plan>(
 	itemCount: number,
 	prepare: (itemIndex: number) => Plan,
 ): PreparedItems<Plan> {
-	const plans = new Map<number, Plan>();
-	const errorItems = new Map<number, INodeExecutionData>();
-	const continueOnFail = context.continueOnFail();
-	let first: ReturnType<typeof ensureNodeError> | undefined;
-	const listed: string[] = [];
-	let badCount = 0;
+	const checks = new ItemChecks(context, itemCount, prepare);
+	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) checks.check(itemIndex);
+	return checks.finish();
+}
+
+/** prepareItems pauses this long at most before it lets other work of the process run. */
+const TURN_MS = 25;
+
+/**
+ * prepareItems for a long input, letting the rest of the process run every few milliseconds:
+ * reading an item's parameters evaluates its expressions, which in n8n 2.x run in an isolate and
+ * can take a millisecond each, so a large input would otherwise stall every other execution of
+ * the process (and its paced requests) for a second or more. Nothing of this execution is sent
+ * before every item is checked.
+ */
+export async function prepareItemsInTurns<Plan>(
+	context: IExecuteFunctions,
+	itemCount: number,
+	prepare: (itemIndex: number) => Plan,
+): Promise<PreparedItems<Plan>> {
+	const checks = new ItemChecks(context, itemCount, prepare);
+	let turnStarted = Date.now();
 	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+		checks.check(itemIndex);
+		if (Date.now() - turnStarted >= TURN_MS) {
+			await sleep(0);
+			turnStarted = Date.now();
+		}
+	}
+	return checks.finish();
+}
+
+class ItemChecks<Plan> {
+	private readonly plans = new Map<number, Plan>();
+	private readonly errorItems = new Map<number, INodeExecutionData>();
+	private readonly continueOnFail: boolean;
+	private first: ReturnType<typeof ensureNodeError> | undefined;
+	private readonly listed: string[] = [];
+	private badCount = 0;
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly itemCount: number,
+		private readonly prepare: (itemIndex: number) => Plan,
+	) {
+		this.continueOnFail = context.continueOnFail();
+	}
+
+	check(itemIndex: number): void {
 		try {
-			plans.set(itemIndex, prepare(itemIndex));
+			this.plans.set(itemIndex, this.prepare(itemIndex));
 		} catch (caught) {
-			const error = ensureNodeError(context.getNode(), caught, itemIndex);
-			if (continueOnFail) {
-				errorItems.set(itemIndex, errorItem(error, { item: itemIndex }));
-				continue;
+			const error = ensureNodeError(this.context.getNode(), caught, itemIndex);
+			if (this.continueOnFail) {
+				this.errorItems.set(itemIndex, errorItem(error, { item: itemIndex }));
+				return;
 			}
-			first ??= error;
-			badCount++;
-			if (listed.length < LISTED_BAD_ITEMS) listed.push(error.message);
+			this.first ??= error;
+			this.badCount++;
+			if (this.listed.length < LISTED_BAD_ITEMS) this.listed.push(error.message);
 		}
 	}
-	if (first) {
-		if (badCount > 1) {
-			const more = badCount > listed.length ? `; and ${badCount - listed.length} more` : '';
-			const summary = `${badCount} of ${itemCount} items have invalid parameters, so nothing was sent: ${listed.join('; ')}${more}.`;
-			first.description = first.description ? `${first.description}\n\n${summary}` : summary;
+
+	finish(): PreparedItems<Plan> {
+		const { first, badCount, listed } = this;
+		if (first) {
+			if (badCount > 1) {
+				const more = badCount > listed.length ? `; and ${badCount - listed.length} more` : '';
+				const summary = `${badCount} of ${this.itemCount} items have invalid parameters, so nothing was sent: ${listed.join('; ')}${more}.`;
+				first.description = first.description ? `${first.description}\n\n${summary}` : summary;
+			}
+			throw first;
 		}
-		throw first;
+		return { plans: this.plans, errorItems: this.errorItems };
 	}
-	return { plans, errorItems };
 }
 
 export interface GatheredIds {

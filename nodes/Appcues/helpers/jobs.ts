@@ -52,6 +52,14 @@ export function jobOutcome(status: unknown): JobOutcome {
 export const POLL_FIRST_WAIT_MS = 2_000;
 export const POLL_MAX_WAIT_MS = 30_000;
 
+/**
+ * The one place job polling waits: n8n's `sleep`, so the execution can be cancelled and no loop
+ * spins. Tests put a virtual clock in its place, so a poll that waits seconds takes none.
+ */
+export const pollTimer = {
+	wait: (ms: number): Promise<void> => sleep(ms),
+};
+
 export interface WaitSettings {
 	timeoutMs: number;
 }
@@ -122,7 +130,7 @@ export interface PollTarget {
 
 /**
  * Polls a job with backoff (2 s doubling up to 30 s) until it is done, failed or the timeout
- * passes. Waits use n8n's `sleep`, so the execution can be cancelled and no loop spins.
+ * passes. Waits go through `pollTimer`.
  */
 export async function waitForJob(
 	this: IExecuteFunctions,
@@ -138,7 +146,7 @@ export async function waitForJob(
 	for (;;) {
 		const remaining = deadline - now();
 		if (remaining <= 0) break;
-		await sleep(Math.min(wait, remaining));
+		await pollTimer.wait(Math.min(wait, remaining));
 		wait = Math.min(wait * 2, POLL_MAX_WAIT_MS);
 		const job = ((await client.request({ method: 'GET', path: target.statusPath, itemIndex })) ??
 			{}) as IDataObject;

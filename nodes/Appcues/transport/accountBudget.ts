@@ -20,13 +20,12 @@ export const MAX_BUDGETS = 500;
 const budgets = new Map<string, Throttle>();
 
 /**
- * The account a request counts against: base URL, account id and API key, hashed, so the key
- * of the map never holds a secret and two tenants using the same account id with different keys
- * cannot slow each other down.
+ * The account a request counts against: base URL and account id, hashed. Appcues' limit is per
+ * account, not per API key, so two keys of one account share one budget.
  */
-export function accountKey(baseUrl: string, accountId: string, apiKey: string): string {
+export function accountKey(baseUrl: string, accountId: string): string {
 	return createHash('sha256')
-		.update(JSON.stringify([baseUrl, accountId, apiKey]))
+		.update(JSON.stringify([baseUrl, accountId]))
 		.digest('hex');
 }
 
@@ -39,7 +38,7 @@ export function accountBudget(key: string, now: () => number = Date.now): Thrott
 		return existing;
 	}
 	dropIdleBudgets(now());
-	const created = new Throttle(ACCOUNT_REQUESTS_PER_SECOND, now);
+	const created = new Throttle(ACCOUNT_REQUESTS_PER_SECOND, { now });
 	budgets.set(key, created);
 	return created;
 }

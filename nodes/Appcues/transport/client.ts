@@ -24,20 +24,15 @@ import {
 	parseRetryAfter,
 	retryDelayMs,
 	type RetryPolicy,
+	THROTTLED_RETRY_FACTOR,
+	throttledRetryDelayMs,
 	waitBeforeRetry,
 } from './retry';
 import { ACCOUNT_REQUESTS_PER_SECOND, accountBudget, accountKey } from './accountBudget';
-import { Throttle } from './throttle';
+import { Pacer } from './pacer';
+import { readRateLimitHeaders } from './rateLimitHeaders';
 
 export const CREDENTIAL_TYPE = 'appcuesApi';
-
-/** Retries allowed for a 429, as a multiple of Max Retries. */
-export const THROTTLED_RETRY_FACTOR = 3;
-/**
- * First backoff step after a 429 without Retry-After. Shorter than for 5xx: the throttle already
- * slows the whole node down, and a long wait would hold one of the concurrency slots.
- */
-export const THROTTLED_BASE_WAIT_MS = 250;
 
 export type AppcuesContext = IExecuteFunctions | ILoadOptionsFunctions;
 
@@ -87,14 +82,14 @@ export class AppcuesClient {
 	private credentials?: Promise<ICredentialDataDecryptedObject>;
 
 	/** Max Requests per Second of this node, when it is below the account's budget. */
-	private readonly nodeLimit?: Throttle;
+	private readonly nodeLimit?: Pacer;
 
 	constructor(
 		private readonly context: AppcuesContext,
 		readonly settings: ClientSettings = DEFAULT_CLIENT_SETTINGS,
 	) {
 		if (settings.requestsPerSecond < ACCOUNT_REQUESTS_PER_SECOND)
-			this.nodeLimit = new Throttle(settings.requestsPerSecond);
+			this.nodeLimit = new Pacer(settings.requestsPerSecond);
 	}
 
 	private get node(): INode {
@@ -104,6 +99,14 @@ export class AppcuesClient {
 	async getCredentials(): Promise<ICredentialDataDecryptedObject> {
 		this.credentials ??= this.context.getCredentials(CREDENTIAL_TYPE);
 		return await this.credentials;
+	}
+
+	/**
+	 * Starts loading the credential (a database read and a decryption in n8n) without waiting, so
+	 * it overlaps the work before the first request; an error surfaces with that request.
+	 */
+	prefetchCredentials(): void {
+		this.getCredentials().catch(() => undefined);
 	}
 
 	async hasLegacyKey(): Promise<boolean> {
@@ -163,15 +166,11 @@ export class AppcuesClient {
 
 		// The account's budget, shared with every execution in this process (looked up each time:
 		// an idle budget may have been dropped meanwhile).
-		const budgetKey = accountKey(
-			baseUrl,
-			String(credentials.accountId ?? '').trim(),
-			String(credentials.apiKey ?? ''),
-		);
+		const budgetKey = accountKey(baseUrl, String(credentials.accountId ?? '').trim());
 		for (let attempt = 0; ; attempt++) {
-			await this.nodeLimit?.acquire();
+			const nodeSlot = await this.nodeLimit?.acquire();
 			const budget = accountBudget(budgetKey);
-			const sentAt = await budget.acquire();
+			const slot = await budget.acquire();
 			let response: AppcuesResponse<T>;
 			try {
 				response = (await this.context.helpers.httpRequestWithAuthentication.call(
@@ -211,10 +210,10 @@ export class AppcuesClient {
 			}
 
 			const status = response.statusCode;
-			if (status >= 200 && status < 300) {
-				budget.onSuccess();
-				return response;
-			}
+			const now = Date.now();
+			if (nodeSlot) this.nodeLimit?.settle(nodeSlot, now);
+			budget.onAnswer(slot, status === 429, readRateLimitHeaders(response.headers, now));
+			if (status >= 200 && status < 300) return response;
 			if (status >= 300 && status < 400) {
 				throw redirectError(
 					this.node,
@@ -224,18 +223,13 @@ export class AppcuesClient {
 					request.itemIndex,
 				);
 			}
-			if (status === 429) budget.onThrottled(sentAt);
 			const handling = handleFailure(request.method, { status });
 			if (handling === 'retry' && attempt < this.retryBudget(status)) {
-				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], Date.now());
+				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], now);
 				await waitBeforeRetry(
-					retryDelayMs(
-						attempt,
-						this.settings,
-						retryAfter,
-						Math.random,
-						status === 429 ? THROTTLED_BASE_WAIT_MS : undefined,
-					),
+					status === 429
+						? throttledRetryDelayMs(attempt, this.settings, retryAfter, budget.backgroundShare > 0)
+						: retryDelayMs(attempt, this.settings, retryAfter),
 				);
 				continue;
 			}

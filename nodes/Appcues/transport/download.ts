@@ -1,10 +1,10 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 export interface DownloadLimits {
 	/** Longest time for the whole download, from the request to the last byte. */
 	timeoutMs: number;
-	/** Largest file accepted: the whole file is held in memory before n8n stores it. */
+	/** Largest file accepted: the whole file is held in memory until n8n stores it. */
 	maxBytes: number;
 }
 
@@ -22,16 +22,52 @@ interface ByteStream {
 	destroy(): unknown;
 }
 
+/** The downloads under way, per node run: each waits for the one before it. */
+const downloadQueues = new WeakMap<object, Promise<void>>();
+
+/** Runs `work` once the downloads `key` started before it have finished. */
+async function oneAtATime<T>(key: object, work: () => Promise<T>): Promise<T> {
+	const before = downloadQueues.get(key) ?? Promise.resolve();
+	let done!: () => void;
+	const mine = before.then(() => new Promise<void>((resolve) => (done = resolve)));
+	downloadQueues.set(key, mine);
+	await before;
+	try {
+		return await work();
+	} finally {
+		done();
+		if (downloadQueues.get(key) === mine) downloadQueues.delete(key);
+	}
+}
+
 /**
- * Downloads a presigned result URL. It is deliberately sent without credentials: the URL
- * carries its own signature, and the storage host rejects (and must never see) an
- * Authorization header. Errors name the host only: the rest of the URL is that signature.
+ * Downloads a presigned result URL and hands the file to `store` (which gives it to n8n's binary
+ * data). It is deliberately sent without credentials: the URL carries its own signature, and the
+ * storage host rejects (and must never see) an Authorization header. Errors name the host only:
+ * the rest of the URL is that signature.
  *
  * The body is read as a stream so that the size limit holds while it arrives (a host that sends
  * too much is cut off, not buffered), and one deadline covers connecting, waiting and reading, so
  * a host that never answers, or stalls halfway, cannot hold the execution.
+ *
+ * Memory: the file is held whole until `store` has it, so the downloads of one node run go one at
+ * a time (the exports themselves still run concurrently): the node holds at most one file, up to
+ * Max Download Size, however many exports it runs. The timeout counts from a download's own start.
  */
 export async function downloadPresigned(
+	this: IExecuteFunctions,
+	url: string,
+	itemIndex: number,
+	limits: DownloadLimits,
+	store: (data: Buffer, contentType: string | undefined) => Promise<IBinaryData>,
+): Promise<IBinaryData> {
+	return await oneAtATime(this, async () => {
+		const file = await download.call(this, url, itemIndex, limits);
+		return await store(file.data, file.contentType);
+	});
+}
+
+async function download(
 	this: IExecuteFunctions,
 	url: string,
 	itemIndex: number,
@@ -99,7 +135,10 @@ export async function downloadPresigned(
 	try {
 		const declared = Number(response.headers['content-length']);
 		if (ok && declared > limits.maxBytes) throw new DownloadTooLarge();
-		data = await readAtMost(response.body, ok ? limits.maxBytes : ERROR_BODY_BYTES, ok, signal);
+		const maxBytes = ok ? limits.maxBytes : ERROR_BODY_BYTES;
+		// Decoded bytes are counted, so a compressed body may be larger than it declared.
+		const expected = Number.isSafeInteger(declared) && declared > 0 ? declared : FIRST_BUFFER_BYTES;
+		data = await readAtMost(response.body, maxBytes, ok, signal, Math.min(expected, maxBytes));
 	} catch (error) {
 		response.body.destroy();
 		throw failed(error);
@@ -119,17 +158,23 @@ export async function downloadPresigned(
 	return { data, contentType: response.headers['content-type'] };
 }
 
+/** The first buffer of a body that declares no length; it grows by doubling. */
+const FIRST_BUFFER_BYTES = 1 << 20;
+
 /**
- * Reads the stream up to `maxBytes`. Beyond that it fails with DownloadTooLarge when `strict`, or
- * stops and keeps what it has (an error body, only shown shortened).
+ * Reads the stream up to `maxBytes` into one buffer, sized from the start when the length is
+ * known, so a file is held once, not as chunks plus their copy. Beyond `maxBytes` it fails with
+ * DownloadTooLarge when `strict`, or stops and keeps what it has (an error body, only shown
+ * shortened).
  */
 async function readAtMost(
 	stream: ByteStream,
 	maxBytes: number,
 	strict: boolean,
 	signal: AbortSignal,
+	expectedBytes: number,
 ): Promise<Buffer> {
-	const chunks: Buffer[] = [];
+	let buffer = Buffer.allocUnsafe(expectedBytes);
 	let total = 0;
 	await new Promise<void>((resolve, reject) => {
 		const stop = (error?: Error) => {
@@ -145,15 +190,20 @@ async function readAtMost(
 		const onError = (error: Error) => stop(error);
 		const onEnd = () => stop();
 		const onData = (chunk: Buffer | string) => {
-			const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-			if (total + buffer.length > maxBytes) {
-				if (strict) return stop(new DownloadTooLarge());
-				chunks.push(buffer.subarray(0, maxBytes - total));
-				total = maxBytes;
-				return stop();
+			const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+			const room = maxBytes - total;
+			if (piece.length > room && strict) return stop(new DownloadTooLarge());
+			const kept = piece.length > room ? piece.subarray(0, room) : piece;
+			if (total + kept.length > buffer.length) {
+				const grown = Buffer.allocUnsafe(
+					Math.min(maxBytes, Math.max(total + kept.length, buffer.length * 2)),
+				);
+				buffer.copy(grown, 0, 0, total);
+				buffer = grown;
 			}
-			chunks.push(buffer);
-			total += buffer.length;
+			kept.copy(buffer, total);
+			total += kept.length;
+			if (kept.length < piece.length) stop();
 		};
 		if (signal.aborted) return onAbort();
 		signal.addEventListener('abort', onAbort);
@@ -161,7 +211,7 @@ async function readAtMost(
 		stream.on('end', onEnd);
 		stream.on('error', onError);
 	});
-	return Buffer.concat(chunks, total);
+	return buffer.subarray(0, total);
 }
 
 function hostOf(url: string): string {

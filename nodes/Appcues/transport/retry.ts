@@ -101,9 +101,10 @@ export function parseRetryAfter(value: unknown, now: number): number | undefined
 }
 
 /**
- * Exponential backoff with full jitter (a random wait between 0 and the exponential step), so
- * that many items throttled at once do not retry in lockstep. A longer Retry-After wins; a shorter
- * one (0, a date in the past) never shortens the backoff, so the retry budget always spans time.
+ * Exponential backoff with full jitter (a random wait between 0 and the exponential step, at most
+ * `maxStepMs`), so that many items failing at once do not retry in lockstep. A longer
+ * Retry-After wins; a shorter one (0, a date in the past) never shortens the backoff, so the
+ * retry budget always spans time.
  */
 export function retryDelayMs(
 	retryNumber: number,
@@ -111,11 +112,49 @@ export function retryDelayMs(
 	retryAfterMs: number | undefined,
 	random: () => number = Math.random,
 	baseWaitMs: number = BASE_WAIT_MS,
+	maxStepMs: number = policy.maxWaitMs,
 ): number {
 	const base = Math.min(baseWaitMs, policy.maxWaitMs);
-	const step = Math.min(policy.maxWaitMs, base * 2 ** retryNumber);
+	const step = Math.min(policy.maxWaitMs, maxStepMs, base * 2 ** retryNumber);
 	const backoff = Math.floor(random() * step);
 	return Math.min(policy.maxWaitMs, Math.max(backoff, retryAfterMs ?? 0));
+}
+
+/** Retries allowed for a 429, as a multiple of Max Retries. */
+export const THROTTLED_RETRY_FACTOR = 3;
+/** The backoff of a 429 without Retry-After starts at this step … */
+export const THROTTLED_BASE_WAIT_MS = 250;
+/** … and, for 429s the throttle has found to be background, at this one, growing to at most … */
+export const BACKGROUND_BASE_WAIT_MS = 50;
+/** … this. */
+export const BACKGROUND_MAX_STEP_MS = 500;
+
+/**
+ * The wait before sending a request answered 429 again (a 429 was never applied). While the
+ * throttle takes 429s for overload, the backoff grows from 250 ms (full jitter) up to Max Retry
+ * Wait, so a storm of 429s is waited out over minutes. Once it has found them to be background
+ * (a share of refusals that slowing down does not lower), waiting longer would only hold a
+ * concurrency slot while the account has room: the wait stays short (below 50 ms x 2^n, half a
+ * second at most) and the throttle paces the retries with every other request. Retry-After,
+ * when Appcues sends it, wins either way (up to Max Retry Wait).
+ */
+export function throttledRetryDelayMs(
+	retryNumber: number,
+	policy: RetryPolicy,
+	retryAfterMs: number | undefined,
+	background: boolean,
+	random: () => number = Math.random,
+): number {
+	return background
+		? retryDelayMs(
+				retryNumber,
+				policy,
+				retryAfterMs,
+				random,
+				BACKGROUND_BASE_WAIT_MS,
+				BACKGROUND_MAX_STEP_MS,
+			)
+		: retryDelayMs(retryNumber, policy, retryAfterMs, random, THROTTLED_BASE_WAIT_MS);
 }
 
 /** The one place a retry waits (tests replace it to record the waits instead of sleeping). */

@@ -1,113 +1,353 @@
 import { sleep } from 'n8n-workflow';
 
+import { type Clock, Pacer, type Slot, type Wait } from './pacer';
+import type { RateLimitHeaders } from './rateLimitHeaders';
+
 /** Rate never drops below this, so a run always makes progress. */
 const MIN_RATE = 1;
 /**
- * Slots missed while the node was busy (parameter evaluation, the first connection) may be made
- * up, up to this share of a second of requests; without it a run never reaches the full rate.
+ * A larger share of 429s is never taken as background: when most requests are refused, the
+ * throttle slows down whatever the cause (and the client backs off), so an account that refuses
+ * everything is not hammered at full rate.
  */
-const BURST_SECONDS = 1 / 6;
+const MAX_BACKGROUND = 0.6;
 
 export interface ThrottleTuning {
-	/** Share of the rate kept after a 429. */
-	decreaseFactor: number;
-	/** Two decreases are at least this far apart, so one burst of 429s counts once. */
-	minDecreaseGapMs: number;
-	/** Climb per second, as a share of the maximum, when no 429 came for `calmMs`. */
-	fastIncreaseShare: number;
-	/** Climb per second, as a share of the maximum, within `calmMs` of a 429. */
-	slowIncreaseShare: number;
+	/** Answers that make a sample: before a cut (at the old rate) and after it. */
+	sampleAnswers: number;
+	/** A sample may end this early when it already shows a share clearly above the background. */
+	earlyAnswers: number;
+	/** A cut is judged no sooner than this after it, and no later than `judgeMaxMs`. */
+	judgeMs: number;
+	judgeMaxMs: number;
+	/** A cut keeps (1 - excess share of 429s) x this of the rate, within [minCut, maxCut]. */
+	cutMargin: number;
+	minCut: number;
+	maxCut: number;
+	/** Cuts are randomised by ± this share, so processes do not move in lockstep. */
+	cutJitter: number;
+	/** How many standard errors a fall in the share of 429s must exceed to count. */
+	confidence: number;
+	/** … and a rise above the background, to look again. */
+	triggerConfidence: number;
+	/** Climb per second, as a share of the maximum, after `calmMs` without a cut that helped. */
+	fastClimbShare: number;
+	/** Climb per second, as a share of the maximum, within `calmMs` of a cut that helped. */
+	slowClimbShare: number;
 	calmMs: number;
+	/** Climb steps are randomised by ± this share. */
+	climbJitter: number;
 }
 
 /**
- * Chosen with the model in bench/lib/simulate.ts (Appcues' 60/s bucket, 100 ms latency): a lone
- * run climbs back fast after a stray 429, while two or three processes that each see 429s, or a
- * foreign client taking half the account, settle close to the limit with few 429s. A slower
- * climb after a 429 is what makes independent processes converge; the price is a lower rate
- * when 429s come at random rather than from overload (the README has the figures).
+ * Chosen with the model in bench/lib/simulate.ts (a 60/s bucket, 100 ms latency): random 429s
+ * cost little speed, while two or three processes, or a foreign client, settle under the limit
+ * with few 429s. bench/README.md has the model's table.
  */
 export const DEFAULT_TUNING: ThrottleTuning = {
-	decreaseFactor: 0.6,
-	minDecreaseGapMs: 1_000,
-	fastIncreaseShare: 0.5,
-	slowIncreaseShare: 0.2,
-	calmMs: 2_000,
+	sampleAnswers: 20,
+	earlyAnswers: 8,
+	judgeMs: 300,
+	judgeMaxMs: 2_000,
+	cutMargin: 0.9,
+	minCut: 0.3,
+	maxCut: 0.85,
+	cutJitter: 0.05,
+	confidence: 2,
+	triggerConfidence: 2.5,
+	fastClimbShare: 0.5,
+	slowClimbShare: 0.04,
+	calmMs: 4_000,
+	climbJitter: 0.5,
 };
 
+export interface ThrottleOptions {
+	now?: Clock;
+	wait?: Wait;
+	random?: () => number;
+	tuning?: ThrottleTuning;
+}
+
+interface Sample {
+	ok: number;
+	throttled: number;
+}
+
+const size = (sample: Sample) => sample.ok + sample.throttled;
+const share = (sample: Sample) => sample.throttled / Math.max(1, size(sample));
+
+/** The standard error of the difference of two shares of 429s. */
+function differenceError(a: Sample, b: Sample): number {
+	const pooled = (a.throttled + b.throttled) / Math.max(1, size(a) + size(b));
+	const variance = Math.max(pooled * (1 - pooled), 0.02);
+	return Math.sqrt(variance * (1 / Math.max(1, size(a)) + 1 / Math.max(1, size(b))));
+}
+
+type Phase =
+	| { kind: 'steady' }
+	/** A 429 came: collecting a fair sample at the current rate. */
+	| { kind: 'look' }
+	/** Collecting answers at the rate after a cut, to compare with those before it. */
+	| {
+			kind: 'judge';
+			before: Sample;
+			cutAt: number;
+			rateBefore: number;
+			/** The rate before the first of these cuts, and whether any of them helped. */
+			startRate: number;
+			helped: boolean;
+	  };
+
 /**
- * Spaces requests evenly, shared by everything that takes its slots whatever the concurrency
- * (one per Appcues account in a process, see accountBudget.ts), so the account's limit is
- * respected as a whole.
+ * The pace of one Appcues account in this process, shared by every execution and node that
+ * calls it (see accountBudget.ts): each request leaves through `acquire` (the Pacer: never more
+ * than the limit in any one second) and reports its answer with `onAnswer`.
  *
- * It adapts (additive increase, multiplicative decrease): it starts at the maximum rate, lowers
- * the rate by 40 % when Appcues answers 429 (once per burst of 429s: not again within a second,
- * nor for requests sent before the last decrease), and climbs back while requests succeed:
- * slowly for two seconds after a 429, then by half the maximum per second.
- * Appcues sends no rate-limit headers on most routes, so 429s are the only signal there is.
+ * Where Appcues sends rate-limit headers the throttle paces to them: their limit is the rate,
+ * and nothing leaves while they say the budget is spent. Elsewhere 429s are the only signal, and
+ * it learns what they mean. After a 429 it takes a sample of answers at the current rate, cuts
+ * the rate by the share of 429s in it (above the background), and compares the share after the
+ * cut with the share before. If the share fell clearly, the 429s came from overload: the cut
+ * stands (and is repeated while the share stays above the background), and the rate climbs back
+ * slowly. If it did not fall, the 429s are not caused by the rate (a proxy, a noisy neighbour,
+ * load shedding): the cut is undone and that share becomes the background, which the throttle
+ * then ignores until the share rises clearly above it. The client retries refused requests
+ * either way. Cut sizes and climb steps are randomised so that processes seeing the same 429s
+ * do not move in lockstep.
  */
 export class Throttle {
-	private nextSlotAt = 0;
+	private readonly pacer: Pacer;
+
+	private readonly now: Clock;
+
+	private readonly random: () => number;
+
+	private readonly tuning: ThrottleTuning;
+
+	/** The most Appcues allows: the budget's limit, or a lower limit its headers gave. */
+	private ceiling: number;
 
 	private rate: number;
 
-	private lastDecreaseAt = Number.NEGATIVE_INFINITY;
+	/** Share of 429s taken as background: not caused by the rate. */
+	private background = 0;
+
+	private phase: Phase = { kind: 'steady' };
+
+	/** Answers to requests sent since `rateSince` (the last change of rate; a look restarts it). */
+	private sample: Sample = { ok: 0, throttled: 0 };
+
+	private rateSince = Number.NEGATIVE_INFINITY;
+
+	private helpedAt = Number.NEGATIVE_INFINITY;
 
 	/** Last time a slot was taken or an answer reported: the registry drops idle throttles. */
 	lastUsedAt: number;
 
 	constructor(
-		private readonly maxRate: number,
-		private readonly now: () => number = Date.now,
-		private readonly wait: (ms: number) => Promise<void> = sleep,
-		private readonly tuning: ThrottleTuning = DEFAULT_TUNING,
+		readonly limit: number,
+		options: ThrottleOptions = {},
 	) {
-		this.rate = maxRate;
-		this.lastUsedAt = now();
+		this.now = options.now ?? Date.now;
+		this.random = options.random ?? Math.random;
+		this.tuning = options.tuning ?? DEFAULT_TUNING;
+		this.pacer = new Pacer(limit, this.now, options.wait ?? sleep);
+		this.ceiling = limit;
+		this.rate = limit;
+		this.lastUsedAt = this.now();
 	}
 
 	get currentRate(): number {
 		return this.rate;
 	}
 
-	get limit(): number {
-		return this.maxRate;
+	/** The share of 429s the throttle takes as background. */
+	get backgroundShare(): number {
+		return this.background;
 	}
 
-	/** Waits for the next slot and returns its time, to hand back with onThrottled. */
-	async acquire(): Promise<number> {
-		const now = this.now();
-		this.lastUsedAt = now;
-		if (!(this.rate > 0)) return now;
-		const interval = 1000 / this.rate;
-		const burst = Math.floor(this.rate * BURST_SECONDS) * interval;
-		const slot = Math.max(now - burst, this.nextSlotAt);
-		this.nextSlotAt = slot + interval;
-		if (slot > now) await this.wait(slot - now);
-		return Math.max(slot, now);
+	/** Waits for the next slot; hand it back with onAnswer. */
+	async acquire(): Promise<Slot> {
+		this.lastUsedAt = this.now();
+		return await this.pacer.acquire();
 	}
 
-	/** Appcues answered 429 to the request sent in the slot `sentAt`. */
-	onThrottled(sentAt: number = this.now()): void {
+	/**
+	 * Appcues answered the request sent in `slot`: `throttled` for a 429, with the rate-limit
+	 * headers of the answer when it had any.
+	 */
+	onAnswer(slot: Slot, throttled: boolean, headers?: RateLimitHeaders): void {
 		const now = this.now();
 		this.lastUsedAt = now;
-		if (!(this.maxRate > 0)) return;
-		// A request that left before the last decrease says nothing about the lower rate.
-		if (sentAt < this.lastDecreaseAt) return;
-		if (now - this.lastDecreaseAt < this.tuning.minDecreaseGapMs) return;
-		this.lastDecreaseAt = now;
-		this.rate = Math.max(Math.min(MIN_RATE, this.maxRate), this.rate * this.tuning.decreaseFactor);
-		// No making up for missed slots right after Appcues said slow down.
-		this.nextSlotAt = Math.max(this.nextSlotAt, now);
+		this.pacer.settle(slot, now);
+		const sentAt = slot.at;
+		if (headers && this.paceToHeaders(headers, throttled, now)) return;
+		// An answer to a request sent at an earlier rate says nothing about this one.
+		if (sentAt < this.rateSince) return;
+		if (throttled) this.sample.throttled++;
+		else this.sample.ok++;
+
+		switch (this.phase.kind) {
+			case 'steady':
+				if (throttled && this.aboveBackground()) this.look();
+				else if (!throttled) this.climb(now);
+				this.forget();
+				return;
+			case 'look':
+				if (size(this.sample) >= this.tuning.sampleAnswers || this.clearlyAbove(this.sample))
+					this.cutOrSettle(this.sample, now);
+				return;
+			case 'judge':
+				this.judge(this.phase, now);
+		}
 	}
 
-	/** A request got through: probe back up towards the maximum. */
-	onSuccess(): void {
-		const now = this.now();
-		this.lastUsedAt = now;
-		if (!(this.maxRate > 0) || this.rate >= this.maxRate) return;
-		const calm = now - this.lastDecreaseAt >= this.tuning.calmMs;
-		const share = calm ? this.tuning.fastIncreaseShare : this.tuning.slowIncreaseShare;
-		this.rate = Math.min(this.maxRate, this.rate + (this.maxRate * share) / this.rate);
+	/** Headers say what the budget is: follow them. True when they settled the answer. */
+	private paceToHeaders(headers: RateLimitHeaders, throttled: boolean, now: number): boolean {
+		if (headers.limit !== undefined && headers.limit > 0) {
+			const ceiling = Math.min(this.limit, headers.limit);
+			if (ceiling !== this.ceiling || this.rate !== ceiling) {
+				this.ceiling = ceiling;
+				this.phase = { kind: 'steady' };
+				this.pacer.setLimit(ceiling);
+				this.setRate(ceiling, now);
+			}
+		}
+		if (headers.remaining !== undefined && headers.remaining <= 0) {
+			const until = headers.resetAt ?? now + (headers.retryAfterMs ?? 0);
+			this.pacer.holdUntil(until);
+			return true;
+		}
+		if (!throttled) return headers.limit !== undefined;
+		// A 429 while the budget has room (a concurrency limit) says nothing about the rate.
+		if (headers.remaining !== undefined) return true;
+		if (headers.concurrencyLimit !== undefined)
+			return (headers.concurrencyUsed ?? 0) >= headers.concurrencyLimit;
+		return false;
+	}
+
+	/** Could the 429s in the sample be background alone? Any 429 counts while there is none. */
+	private aboveBackground(): boolean {
+		if (this.background === 0) return true;
+		const n = size(this.sample);
+		if (n < this.tuning.sampleAnswers) return false;
+		const error = Math.sqrt((this.background * (1 - this.background)) / n);
+		return share(this.sample) > this.background + this.tuning.triggerConfidence * error;
+	}
+
+	/** Already clearly above the background, before a whole sample is in (a cut is urgent). */
+	private clearlyAbove(sample: Sample): boolean {
+		const n = size(sample);
+		if (n < this.tuning.earlyAnswers) return false;
+		const observed = share(sample);
+		const error = Math.sqrt(Math.max(observed * (1 - observed), 0.02) / n);
+		return observed - this.tuning.confidence * error > this.background;
+	}
+
+	private atBackground(sample: Sample): boolean {
+		const error = Math.sqrt(Math.max(this.background, 0.02) / Math.max(1, size(sample)));
+		return share(sample) <= this.background + this.tuning.confidence * error;
+	}
+
+	private look(): void {
+		this.phase = { kind: 'look' };
+		this.sample = { ok: 0, throttled: 0 };
+	}
+
+	/** After a fair sample: cut by the share of 429s above the background, or settle. */
+	private cutOrSettle(
+		before: Sample,
+		now: number,
+		series = { startRate: this.rate, helped: false },
+	): void {
+		if (this.atBackground(before) || this.rate <= MIN_RATE) {
+			// A false alarm: the share is within the background's noise, which it refines.
+			if (this.background > 0 && size(before) >= this.tuning.sampleAnswers)
+				this.background = (this.background + share(before)) / 2;
+			this.phase = { kind: 'steady' };
+			return;
+		}
+		const { cutMargin, minCut, maxCut, cutJitter } = this.tuning;
+		const excess = share(before) - this.background;
+		const factor =
+			Math.min(maxCut, Math.max(minCut, (1 - excess) * cutMargin)) *
+			(1 + (2 * this.random() - 1) * cutJitter);
+		this.phase = {
+			kind: 'judge',
+			before,
+			cutAt: now,
+			rateBefore: this.rate,
+			startRate: series.startRate,
+			helped: series.helped,
+		};
+		this.setRate(this.rate * factor, now);
+	}
+
+	/** Did the last cut lower the share of 429s? */
+	private judge(phase: Extract<Phase, { kind: 'judge' }>, now: number): void {
+		const after = this.sample;
+		const n = size(after);
+		if (n < this.tuning.sampleAnswers || now - phase.cutAt < this.tuning.judgeMs) return;
+		const fall = share(phase.before) - share(after);
+		const error = differenceError(phase.before, after);
+		if (fall > this.tuning.confidence * error) {
+			// The 429s came from our rate: the cut stands, and another follows while above background.
+			// (A sample cut short for urgency may have been a fluke: then the climb stays fast.)
+			if (this.background === 0 || size(phase.before) >= this.tuning.sampleAnswers)
+				this.helpedAt = now;
+			this.cutOrSettle(after, now, { ...phase, helped: true });
+			return;
+		}
+		if (-fall > this.tuning.confidence * error) {
+			// Clearly more 429s after the cut: more traffic from elsewhere, not background.
+			this.cutOrSettle(after, now, phase);
+			return;
+		}
+		// Not clear yet: more answers (within limits, at a low rate they come slowly).
+		const enough = n >= 2 * this.tuning.sampleAnswers && fall <= 0;
+		const most = n >= 4 * this.tuning.sampleAnswers || now - phase.cutAt >= this.tuning.judgeMaxMs;
+		if (!enough && !most) return;
+		// Cutting did not lower the share: those 429s are background (the lower of the two shares:
+		// one that was still rising is not all background). Undo the cuts that did not help.
+		const background = Math.min(share(phase.before), share(after));
+		if (background > MAX_BACKGROUND) {
+			this.cutOrSettle(after, now, phase);
+			return;
+		}
+		this.background = background;
+		this.phase = { kind: 'steady' };
+		this.setRate(phase.helped ? phase.rateBefore : phase.startRate, now);
+	}
+
+	private climb(now: number): void {
+		if (this.rate >= this.ceiling) return;
+		const calm = now - this.helpedAt >= this.tuning.calmMs;
+		const perSecond =
+			this.ceiling * (calm ? this.tuning.fastClimbShare : this.tuning.slowClimbShare);
+		const step = (perSecond / this.rate) * (1 + (2 * this.random() - 1) * this.tuning.climbJitter);
+		// A climb keeps the sample: answers at a slightly lower rate still count.
+		this.rate = Math.min(this.ceiling, this.rate + step);
+		this.pacer.setRate(this.rate);
+	}
+
+	/**
+	 * Keeps the steady sample recent (older answers weigh less and less) and lowers the background
+	 * when the share of 429s falls below it; it rises only when a cut shows it did not help.
+	 */
+	private forget(): void {
+		const n = size(this.sample);
+		if (n < 4 * this.tuning.sampleAnswers) return;
+		const observed = share(this.sample);
+		const error = Math.sqrt((this.background * (1 - this.background)) / n);
+		if (this.background > 0 && observed <= this.background + error)
+			this.background = (this.background + observed) / 2;
+		this.sample = { ok: this.sample.ok / 2, throttled: this.sample.throttled / 2 };
+	}
+
+	private setRate(rate: number, now: number): void {
+		this.rate = Math.max(Math.min(MIN_RATE, this.ceiling), Math.min(this.ceiling, rate));
+		this.pacer.setRate(this.rate);
+		this.sample = { ok: 0, throttled: 0 };
+		this.rateSince = now;
 	}
 }

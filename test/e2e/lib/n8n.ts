@@ -23,7 +23,7 @@
  * `dispose()` (and at exit) unless `keep` is set: e.g. `onTestFailed(() => { n8n.keep = true })`
  * keeps the logs (`<root>/files/NN-<command>.log`) and the DB of a failed test, or N8N_E2E_KEEP=1.
  *
- * Notes from the probes (shared/research/n8n-runtime-probe.md, n8n-latest-node24-probe.md):
+ * Notes (measured on the runtimes of e2e/runtimes/, see e2e/README.md):
  *   - CLI commands (import, execute, publish) boot n8n's DI container: ~3 s each.
  *   - `publish:workflow` only takes effect on the next `n8n start`.
  *   - Every CLI call gets its own task-broker port, so CLI calls can run while the server runs.
@@ -800,22 +800,87 @@ export class N8nSandbox {
 		params: unknown[] = [],
 		decode: { flatted?: string[]; json?: string[] } = {},
 	): Promise<T[]> {
+		return JSON.parse(await this.runDbScript('query', sql, params, decode)) as T[];
+	}
+
+	/**
+	 * Change `<userFolder>/.n8n/database.sqlite` as queryDb reads it: one statement with
+	 * parameters, or several without. Works while n8n runs (n8n reads a webhook's workflow and its
+	 * static data from the database on every request).
+	 */
+	async writeDb(sql: string, params: unknown[] = []): Promise<void> {
+		await this.runDbScript('write', sql, params);
+	}
+
+	/** Runs DB_QUERY_SCRIPT; returns what it printed. */
+	private async runDbScript(
+		mode: 'query' | 'write',
+		sql: string,
+		params: unknown[],
+		decode: { flatted?: string[]; json?: string[] } = {},
+	): Promise<string> {
+		// Parameters go through a file: a large value (static data) exceeds the argument list's limit.
+		const paramsFile = join(this.root, `db-params-${randomN8nId(8)}.json`);
+		await writeFile(paramsFile, JSON.stringify(params));
 		const args = [
 			this.runtime.runtimeDir,
 			this.dbPath,
 			sql,
-			JSON.stringify(params),
+			`@${paramsFile}`,
 			JSON.stringify(decode),
+			mode,
 		];
-		const res = await runTracked(this.runtime.nodeBin, ['-e', DB_QUERY_SCRIPT, ...args], {
-			cwd: this.root,
-			env: { ...inheritedEnv(), ...this.runtime.env },
-			label: this.label('db query'),
-			timeoutMs: 60_000,
-		});
-		if (res.code !== 0)
-			throw new Error(`DB query failed (${describeExit(res)}): ${sql}\n${res.stderr}`);
-		return JSON.parse(res.stdout) as T[];
+		try {
+			const res = await runTracked(this.runtime.nodeBin, ['-e', DB_QUERY_SCRIPT, ...args], {
+				cwd: this.root,
+				env: { ...inheritedEnv(), ...this.runtime.env },
+				label: this.label(`db ${mode}`),
+				timeoutMs: 60_000,
+			});
+			if (res.code !== 0)
+				throw new Error(`DB ${mode} failed (${describeExit(res)}): ${sql}\n${res.stderr}`);
+			return res.stdout;
+		} finally {
+			await rm(paramsFile, { force: true });
+		}
+	}
+
+	/**
+	 * While on, every new execution fails to be stored, so n8n cannot start a run and answers its
+	 * webhook with an error, as when the database or the queue refuses it. `slowly` makes each
+	 * refusal take a few seconds of database work first (a cross join of a scratch table), as a
+	 * struggling database would, so that other requests are handled while the run is being queued.
+	 */
+	async refuseNewRuns(on: boolean, { slowly = false } = {}): Promise<void> {
+		const work = slowly ? 'WHERE (SELECT count(*) FROM e2e_slow a, e2e_slow b) >= 0' : '';
+		await this.writeDb(
+			on
+				? `CREATE TABLE IF NOT EXISTS e2e_slow (n INTEGER);
+					DELETE FROM e2e_slow;
+					WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 8000)
+					INSERT INTO e2e_slow SELECT n FROM seq;
+					DROP TRIGGER IF EXISTS e2e_refuse_new_runs;
+					CREATE TRIGGER e2e_refuse_new_runs BEFORE INSERT ON execution_entity
+					BEGIN SELECT RAISE(ABORT, 'e2e: this run cannot be queued') ${work}; END;`
+				: 'DROP TRIGGER IF EXISTS e2e_refuse_new_runs; DROP TABLE IF EXISTS e2e_slow;',
+		);
+	}
+
+	/** The workflow's static data as n8n stores it (undefined when it has none). */
+	async workflowStaticData(workflowId: string): Promise<Record<string, unknown> | undefined> {
+		const [row] = await this.queryDb<{ staticData: Record<string, unknown> | null }>(
+			'SELECT staticData FROM workflow_entity WHERE id = ?',
+			[workflowId],
+			{ json: ['staticData'] },
+		);
+		return row?.staticData ?? undefined;
+	}
+
+	async setWorkflowStaticData(workflowId: string, staticData: unknown): Promise<void> {
+		await this.writeDb('UPDATE workflow_entity SET staticData = ? WHERE id = ?', [
+			JSON.stringify(staticData),
+			workflowId,
+		]);
 	}
 
 	get dbPath(): string {
@@ -962,20 +1027,28 @@ async function waitForWebhook(
 }
 
 /**
- * node -e <script> <runtimeDir> <dbPath> <sql> <paramsJson> <decodeJson>: prints the rows as JSON.
- * sqlite3 and flatted are loaded from the runtime's node_modules.
+ * node -e <script> <runtimeDir> <dbPath> <sql> @<paramsJsonFile> <decodeJson> <query|write>: prints
+ * the rows as JSON, or with `write` changes the database (one statement with parameters, or several
+ * without). sqlite3 and flatted are loaded from the runtime's node_modules.
  */
 const DB_QUERY_SCRIPT = `
 const { createRequire } = require('node:module');
 const path = require('node:path');
-const [runtimeDir, dbPath, sql, params, decode] = process.argv.slice(1);
+const [runtimeDir, dbPath, sql, params, decode, mode] = process.argv.slice(1);
 const req = createRequire(path.join(runtimeDir, 'package.json'));
 const sqlite3 = req('sqlite3');
 const { flatted = [], json = [] } = JSON.parse(decode);
-const db = new sqlite3.Database(dbPath, sqlite3.OPEN_READONLY, (err) => {
+const write = mode === 'write';
+const db = new sqlite3.Database(dbPath, write ? sqlite3.OPEN_READWRITE : sqlite3.OPEN_READONLY, (err) => {
   if (err) { console.error(err.message); process.exit(1); }
   db.configure('busyTimeout', 10000);
-  db.all(sql, JSON.parse(params), (err2, rows) => {
+  const values = JSON.parse(require('node:fs').readFileSync(params.slice(1), 'utf8'));
+  const done = (err2) => {
+    if (err2) { console.error(err2.message); process.exit(1); }
+    db.close();
+  };
+  if (write) return values.length ? db.run(sql, values, done) : db.exec(sql, done);
+  db.all(sql, values, (err2, rows) => {
     if (err2) { console.error(err2.message); process.exit(1); }
     for (const row of rows) {
       for (const c of flatted) if (typeof row[c] === 'string') row[c] = req('flatted').parse(row[c]);

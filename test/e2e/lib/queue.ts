@@ -14,7 +14,7 @@
  *   queue.workerOf(id);                                           // which worker ran it (its log)
  *   await queue.stop();                                           // n8n, then Postgres and Redis
  *
- * Environment and pitfalls: shared/research/n8n-queue-mode-probe.md, and README "Queue mode".
+ * Environment and pitfalls: README, "Queue mode".
  */
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';

@@ -10,7 +10,7 @@
  * Both run as tracked processes (./processes.ts), so they are also killed when the test process
  * exits. Postgres refuses to run as root: initdb and postgres run as the `postgres` user of the
  * Debian package through `setpriv` (it execs, so the tracked pid is the postmaster itself).
- * Recipe and pitfalls: shared/research/n8n-queue-mode-probe.md.
+ * Recipe and pitfalls: README, "Queue mode".
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';

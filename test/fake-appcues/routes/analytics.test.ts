@@ -143,6 +143,38 @@ describe('analytics', () => {
 		expect(legacyLimited.headers.get('retry-after')).toBeNull();
 	});
 
+	it('without rate-limit headers (rateLimitHeaders: false), analytics answers like any route', async () => {
+		t.fake.configure({ rateLimitHeaders: false });
+		t.fake.rateLimitPerSecond = 1;
+		const first = await t.json('/analytics/query', { metrics: ['events'], ...window });
+		expect(first.status).toBe(200);
+		expect(first.headers.get('x-ratelimit-limit')).toBeNull();
+		const limited = await t.json('/analytics/query', { metrics: ['events'], ...window });
+		expect(limited.status).toBe(429);
+		expect(limited.headers.get('retry-after')).toBeNull();
+		expect(limited.headers.get('x-ratelimit-remaining')).toBeNull();
+	});
+
+	it('analyticsConcurrency: X-Concurrency-Limit and -Used, and a 429 above the limit while the rate budget has room', async () => {
+		t.fake.configure({ analyticsConcurrency: 2 });
+		t.fake.latencyMs = 150;
+		const answers = await Promise.all(
+			[0, 1, 2].map(() => t.json('/analytics/query', { metrics: ['events'], ...window })),
+		);
+		expect(answers.map((answer) => answer.status)).toEqual([200, 200, 429]);
+		for (const answer of answers) expect(answer.headers.get('x-concurrency-limit')).toBe('2');
+		expect(answers[0].headers.get('x-concurrency-used')).toBe('2');
+		const refused = answers.find((answer) => answer.status === 429)!;
+		expect(Number(refused.headers.get('x-ratelimit-remaining'))).toBeGreaterThan(0);
+		expect(refused.headers.get('retry-after')).toBe('1');
+		// Once they are answered, the slots are free again.
+		const later = await t.json('/analytics/query', { metrics: ['events'], ...window });
+		expect(later.status).toBe(200);
+		expect(later.headers.get('x-concurrency-used')).toBe('1');
+		// Other routes send none of it.
+		expect((await t.api('/tags')).headers.get('x-concurrency-limit')).toBeNull();
+	});
+
 	it('exports: 202 job, queued → running → done with a re-minted download_url; the download refuses Authorization', async () => {
 		const created = await t.json('/analytics/exports', {
 			columns: ['user_id', 'name'],

@@ -57,7 +57,7 @@ export const analyticsRoutes: RouteModule = (fake) => {
 		{
 			method: 'POST',
 			pattern: ['analytics', 'query'],
-			// Sync query (research §3.9): a bare array of rows, clamped at 1,000 with X-Rows-Truncated.
+			// Sync query (SOURCES.md: Skills): a bare array of rows, clamped at 1,000 with X-Rows-Truncated.
 			handle: ({ state, body, setHeader }) => {
 				const spec = validateSpec(body, { sync: true });
 				const { rows, truncated } = pageRows(

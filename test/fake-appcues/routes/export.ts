@@ -11,8 +11,8 @@ export const exportRoutes: RouteModule = (fake) => {
 		{
 			method: 'POST',
 			pattern: ['export', 'events'],
-			// Research §3.7 (TAP's curl example, SLATES-CLIENT): start_time and end_time required
-			// (ISO 8601, a zone optional as in TAP's "2023-04-19T00:00:00"); format csv or json;
+			// SOURCES.md: Third-party clients (the Singer tap's curl example): start_time and end_time
+			// required (ISO 8601, a zone optional as in the tap's "2023-04-19T00:00:00"); format csv or json;
 			// conditions [field, op, value] triples; time_zone an offset ("00:00", "+02:00") or an
 			// IANA name; email; limit and offset. Unknown fields are refused.
 			handle: ({ state, body, baseUrl, status }) => {

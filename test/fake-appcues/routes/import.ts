@@ -10,7 +10,7 @@ import { ensureUser, filePart, type Route, type RouteModule } from './route';
 export const importRoutes: RouteModule = (fake) => {
 	/**
 	 * CSV or NDJSON, from the file part's content type, else its file name's extension. The
-	 * research infers the types (§3.6); the fake also takes the usual aliases for a file part.
+	 * sources do not name the types (SOURCES.md); the fake also takes the usual aliases for a file part.
 	 */
 	const fileFormat = (file: MultipartPart): BulkFormat => {
 		const type = parseMediaType(file.contentType).type;

@@ -55,7 +55,7 @@ export const legacyRoutes: RouteModule = () => {
 };
 
 /**
- * `POST /v1/gdpr/delete` (research §1.3): JSON `{"users": [...]}` or a multipart upload of a
+ * `POST /v1/gdpr/delete` (SOURCES.md: GDPR article): JSON `{"users": [...]}` or a multipart upload of a
  * single-column CSV of user ids smaller than 8 MB. The documentation shows no header for that
  * CSV; the fake takes a first row of `user_id` as a header and every other row as an id.
  * Erasure is applied at once: the users, and their membership of groups and segments.

@@ -94,7 +94,7 @@ export const segmentRoutes: RouteModule = (fake) => {
 		...(['add_user_ids', 'remove_user_ids'] as const).map((action): Route => ({
 			method: 'POST',
 			pattern: ['segments', ':segmentId', action],
-			// JSON {"user_ids": [...]} (research §3.3), or a multipart upload whose "file" part is a CSV
+			// JSON {"user_ids": [...]} (SOURCES.md: CLI), or a multipart upload whose "file" part is a CSV
 			// with a single user_id column, header required (`-F file=@user_ids.csv`; the column
 			// name is unknown in the sources, user_id is the fake's choice).
 			accepts: ['json', 'multipart'],
@@ -116,7 +116,7 @@ export const segmentRoutes: RouteModule = (fake) => {
 		{
 			method: 'POST',
 			pattern: ['segments', ':segmentId', 'segment_membership_export'],
-			// Body optional (research §3.3, SLATES-CLIENT): property_names, format, email; other
+			// Body optional (SOURCES.md: Community OpenAPI): property_names, format, email; other
 			// fields are refused. Delivered by email or through the jobs API, so only a job here.
 			handle: ({ params, state, body, baseUrl, status }) => {
 				segmentOf(state, params.segmentId);

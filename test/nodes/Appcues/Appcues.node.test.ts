@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Appcues, CUSTOM_API_CALL } from '../../../nodes/Appcues/Appcues.node';
 import { optionsField } from '../../../nodes/Appcues/actions/options';
 import { resources } from '../../../nodes/Appcues/actions/router';
+import { SET_ONCE } from '../../../nodes/Appcues/helpers/descriptions';
 import { AppcuesTrigger } from '../../../nodes/AppcuesTrigger/AppcuesTrigger.node';
 import { useFakeAppcues } from '../../support/helpers';
 
@@ -115,4 +116,34 @@ describe('the resources and operations the UI offers are the ones the router imp
 			expect(offered).toEqual(Object.keys(resources[resource].operations).sort());
 		},
 	);
+});
+
+describe('batch operations say which fields are read once, with the first input item', () => {
+	const fieldsOf = (resource: string, operation: string) =>
+		resources[resource].operations[operation].description;
+	const wait = ['waitForCompletion', 'waitTimeoutMinutes'];
+	it.each([
+		['import', 'profiles', ['source', 'idField', 'propertiesToSend', 'propertyFields', ...wait]],
+		[
+			'import',
+			'events',
+			[
+				'source',
+				'idField',
+				'eventNameField',
+				'timestampField',
+				'propertiesToSend',
+				'propertyFields',
+				...wait,
+			],
+		],
+		['segment', 'addUsers', ['source', 'combineItems', ...wait]],
+		['segment', 'removeUsers', ['source', 'combineItems', ...wait]],
+		['user', 'gdprDelete', ['idSeparator', 'dryRun']],
+	])('%s > %s', (resource, operation, readOnce) => {
+		for (const field of fieldsOf(resource, operation)) {
+			const saysSo = field.description?.endsWith(SET_ONCE) ?? false;
+			expect(saysSo, field.name).toBe(readOnce.includes(field.name));
+		}
+	});
 });

@@ -143,6 +143,69 @@ function signed(body: string, timestamp = String(Math.floor(Date.now() / 1000)))
 const event = { id: 'evt-core-1', name: 'appcues:flow_completed', attributes: { flowId: 'f-1' } };
 const body = JSON.stringify(event);
 
+type N8nVersion = '2.8.4' | '2.41.1';
+
+const npsEvent = (id: string) => JSON.stringify({ id, name: 'appcues:nps_score', score: 9 });
+
+/** The workflow row: static data as n8n stores it, JSON. */
+interface Row {
+	staticData?: string;
+}
+
+/**
+ * What n8n does with static data around webhook(), as read in LiveWebhooks.executeWebhook and
+ * WebhookHelpers.executeWebhook of 2.8.4 and 2.41.1 (e2e/README.md has the lines): it loads the
+ * row's static data into a Workflow and calls webhook(). An answer the node sent itself saves the
+ * static data at once, if __dataChanged. A run is started first (WorkflowRunner.run) and the
+ * deferred "onReceived" answer saves afterwards, then sends 200; in 2.41 run() first builds a
+ * second Workflow over the same static data object (establishContextForPersistence), which resets
+ * __dataChanged. When run() throws (the run cannot be queued), n8n answers 500 and saves nothing;
+ * `saveOnFailure` models an n8n that saved anyway.
+ */
+async function receiveUntilAnswered(
+	row: Row,
+	version: N8nVersion,
+	workflowId: string,
+	delivery: Delivery,
+) {
+	const loaded =
+		row.staticData === undefined ? undefined : (JSON.parse(row.staticData) as IDataObject);
+	const { result, workflow, trigger, node, res } = await deliver({
+		...delivery,
+		staticData: loaded,
+		workflowId,
+	});
+	const save = () => {
+		if (workflow.staticData.__dataChanged === true)
+			row.staticData = JSON.stringify(workflow.staticData);
+	};
+	if (!result.workflowData) {
+		save();
+		return { started: 0, answer: () => {} };
+	}
+	if (version === '2.41.1') newWorkflow(workflowId, node, trigger, loaded);
+	return {
+		started: result.workflowData[0].length,
+		answer: (queued = true, { saveOnFailure = false } = {}) => {
+			if (queued || saveOnFailure) save();
+			res.statusCode = queued ? 200 : 500;
+			res.emit('finish');
+		},
+	};
+}
+
+/** A delivery n8n answers at once: the run is queued, or (queued false) it could not be. */
+async function receive(
+	row: Row,
+	version: N8nVersion,
+	workflowId: string,
+	delivery: Delivery,
+): Promise<number> {
+	const { started, answer } = await receiveUntilAnswered(row, version, workflowId, delivery);
+	answer();
+	return started;
+}
+
 describe('AppcuesTrigger in n8n-core', () => {
 	it('accepts a signed delivery with every parameter at its default', async () => {
 		const { result, res } = await deliver({ body, secret: SECRET, headers: signed(body) });
@@ -180,69 +243,6 @@ describe('AppcuesTrigger in n8n-core', () => {
 	});
 
 	describe('static data as n8n saves it', () => {
-		type N8nVersion = '2.8.4' | '2.41.1';
-		/** The workflow row: static data as n8n stores it, JSON. */
-		interface Row {
-			staticData?: string;
-		}
-
-		/**
-		 * What n8n does with static data around webhook(), as read in LiveWebhooks.executeWebhook and
-		 * WebhookHelpers.executeWebhook of 2.8.4 and 2.41.1 (e2e/README.md has the lines): it loads the
-		 * row's static data into a Workflow and calls webhook(). An answer the node sent itself saves the
-		 * static data at once, if __dataChanged. A run is started first (WorkflowRunner.run) and the
-		 * deferred "onReceived" answer saves afterwards, then sends 200; in 2.41 run() first builds a
-		 * second Workflow over the same static data object (establishContextForPersistence), which
-		 * resets __dataChanged. When run() throws (the run cannot be queued), n8n answers 500 and saves
-		 * nothing; `saveOnFailure` models an n8n that saved anyway.
-		 */
-		async function receiveUntilAnswered(
-			row: Row,
-			version: N8nVersion,
-			workflowId: string,
-			delivery: Delivery,
-		) {
-			const loaded =
-				row.staticData === undefined ? undefined : (JSON.parse(row.staticData) as IDataObject);
-			const { result, workflow, trigger, node, res } = await deliver({
-				...delivery,
-				staticData: loaded,
-				workflowId,
-			});
-			const save = () => {
-				if (workflow.staticData.__dataChanged === true)
-					row.staticData = JSON.stringify(workflow.staticData);
-			};
-			if (!result.workflowData) {
-				save();
-				return { started: 0, answer: () => {} };
-			}
-			if (version === '2.41.1') newWorkflow(workflowId, node, trigger, loaded);
-			return {
-				started: result.workflowData[0].length,
-				answer: (queued = true, { saveOnFailure = false } = {}) => {
-					if (queued || saveOnFailure) save();
-					res.statusCode = queued ? 200 : 500;
-					res.emit('finish');
-				},
-			};
-		}
-
-		/** A delivery n8n answers at once: the run is queued, or (queued false) it could not be. */
-		async function receive(
-			row: Row,
-			version: N8nVersion,
-			workflowId: string,
-			delivery: Delivery,
-			queued = true,
-			saveOnFailure = false,
-		): Promise<number> {
-			const { started, answer } = await receiveUntilAnswered(row, version, workflowId, delivery);
-			answer(queued, { saveOnFailure });
-			return queued ? started : 0;
-		}
-
-		const npsEvent = (id: string) => JSON.stringify({ id, name: 'appcues:nps_score', score: 9 });
 		const storedKeys = (row: Row) =>
 			((JSON.parse(row.staticData ?? '{}') as IDataObject)['node:Appcues Trigger'] as IDataObject)
 				.seenEventIds as string[][];
@@ -340,6 +340,23 @@ describe('AppcuesTrigger in n8n-core', () => {
 		expect(copy.res.status).toHaveBeenCalledWith(200);
 	});
 
+	it('answers a copy sent while n8n has not answered the original with 503, so that nothing is acknowledged twice', async () => {
+		for (const outcome of [500, 200]) {
+			const workflowId = `wf-in-flight-${outcome}`;
+			const original = await deliver({ body, workflowId });
+			expect(original.result.workflowData?.[0]).toHaveLength(1);
+			const copy = await deliver({ body, workflowId });
+			expect(copy.result).toEqual({ noWebhookResponse: true });
+			expect(copy.res.status).toHaveBeenCalledWith(503);
+			expect(copy.res.setHeader).toHaveBeenCalledWith('Retry-After', '5');
+			original.res.statusCode = outcome;
+			original.res.emit('finish');
+			// Sent again later: it runs if the original could not be queued, and is a duplicate if it was.
+			const later = await deliver({ body, workflowId });
+			expect(later.result.workflowData?.[0]?.length ?? 0).toBe(outcome === 500 ? 1 : 0);
+		}
+	});
+
 	it('forgets the events of a delivery whose connection closed before n8n answered', async () => {
 		const workflowId = 'wf-closed';
 		const first = await deliver({ body, workflowId });
@@ -350,51 +367,19 @@ describe('AppcuesTrigger in n8n-core', () => {
 });
 
 describe('a delivery whose run n8n could not queue, then its retry', () => {
-	type N8nVersion = '2.8.4' | '2.41.1';
 	const versions = ['2.8.4', '2.41.1'] as const;
-	interface Row {
-		staticData?: string;
-	}
-	const npsEvent = (id: string) => JSON.stringify({ id, name: 'appcues:nps_score', score: 9 });
 	const surveyEvent = JSON.stringify({ id: 'evt-other', name: 'appcues:flow_started' });
 	/** The trigger wants NPS events only, so the flow event is acknowledged without a run. */
 	const parameters = { events: ['appcues:nps_score'] };
 
-	/** n8n around webhook(), as in the "static data as n8n saves it" model above. */
-	async function receiveUntilAnswered(
-		row: Row,
-		version: N8nVersion,
-		workflowId: string,
-		body: string,
-	) {
-		const loaded =
-			row.staticData === undefined ? undefined : (JSON.parse(row.staticData) as IDataObject);
-		const { result, workflow, trigger, node, res } = await deliver({
+	/** A signed delivery of `body` to the NPS trigger, through the n8n model above. */
+	const send = (row: Row, version: N8nVersion, workflowId: string, body: string) =>
+		receiveUntilAnswered(row, version, workflowId, {
 			body,
 			secret: SECRET,
 			headers: signed(body),
 			parameters,
-			staticData: loaded,
-			workflowId,
 		});
-		const save = () => {
-			if (workflow.staticData.__dataChanged === true)
-				row.staticData = JSON.stringify(workflow.staticData);
-		};
-		if (!result.workflowData) {
-			save();
-			return { started: 0, answer: () => {} };
-		}
-		if (version === '2.41.1') newWorkflow(workflowId, node, trigger, loaded);
-		return {
-			started: result.workflowData[0].length,
-			answer: (queued: boolean, saveOnFailure: boolean) => {
-				if (queued || saveOnFailure) save();
-				res.statusCode = queued ? 200 : 500;
-				res.emit('finish');
-			},
-		};
-	}
 
 	describe.each(versions)('n8n %s', (version) => {
 		// n8n saves no static data when run() throws; the trigger does not rely on it in the process
@@ -409,13 +394,13 @@ describe('a delivery whose run n8n could not queue, then its retry', () => {
 				const row: Row = {};
 				const workflowId = `wf-unqueued-${version}-${saveOnFailure}-${target}`;
 				const event = npsEvent('evt-unqueued');
-				const failed = await receiveUntilAnswered(row, version, workflowId, event);
+				const failed = await send(row, version, workflowId, event);
 				expect(failed.started).toBe(1);
-				failed.answer(false, saveOnFailure);
+				failed.answer(false, { saveOnFailure });
 				const process = target === 'the same process' ? workflowId : `${workflowId}-restarted`;
-				const retry = await receiveUntilAnswered(row, version, process, event);
-				retry.answer(true, false);
-				const copy = await receiveUntilAnswered(row, version, process, event);
+				const retry = await send(row, version, process, event);
+				retry.answer();
+				const copy = await send(row, version, process, event);
 				expect([retry.started, copy.started]).toEqual([1, 0]);
 			},
 		);
@@ -426,20 +411,20 @@ describe('a delivery whose run n8n could not queue, then its retry', () => {
 			const event = npsEvent('evt-in-flight');
 			// Delivery 1 is in flight (n8n is still queueing its run) when a filtered delivery is
 			// saved: n8n 2.41 saves the whole memory such a delivery writes, and 2.8 saves every request.
-			const inFlight = await receiveUntilAnswered(row, version, workflowId, event);
-			const filtered = await receiveUntilAnswered(row, version, workflowId, surveyEvent);
+			const inFlight = await send(row, version, workflowId, event);
+			const filtered = await send(row, version, workflowId, surveyEvent);
 			expect(filtered.started).toBe(0);
 			expect(row.staticData ?? '').not.toContain('evt-in-flight');
-			inFlight.answer(false, false);
+			inFlight.answer(false);
 			// The retry runs in this process and in a process that knows only static data, once.
-			const restarted = await receiveUntilAnswered(row, version, `${workflowId}-2`, event);
+			const restarted = await send(row, version, `${workflowId}-2`, event);
 			expect(restarted.started).toBe(1);
-			restarted.answer(true, false);
-			const here = await receiveUntilAnswered(row, version, workflowId, event);
+			restarted.answer();
+			const here = await send(row, version, workflowId, event);
 			expect(here.started).toBe(1);
-			here.answer(true, false);
+			here.answer();
 			// Once both were acknowledged, a further copy starts nothing.
-			const copy = await receiveUntilAnswered(row, version, workflowId, event);
+			const copy = await send(row, version, workflowId, event);
 			expect(copy.started).toBe(0);
 		});
 	});
@@ -535,19 +520,32 @@ describe('node description', () => {
 		]);
 	});
 
-	it('tells the user how to set up the webhook and what no secret means', () => {
+	it('tells the user how to set up the webhook, where the Production URL is, and what no secret means', () => {
 		const notices = description.properties.filter((property) => property.type === 'notice');
 		const text = notices.map((notice) => notice.displayName).join(' ');
 		expect(text).toContain('Settings > Integrations > Webhooks');
+		// The webhook URLs section of the panel starts collapsed: say what to click.
+		expect(text).toContain('click Webhook URLs at the top of this panel, choose Production URL');
 		expect(text).toMatch(/anyone who knows this URL can start the workflow/);
 	});
 
-	it('words the signature notice so that it is true whether or not the credential has a secret', () => {
+	it('words the signature notice as a condition, true whether or not the credential has a secret', () => {
 		const notice = description.properties.find((property) => property.name === 'securityNotice');
-		expect(notice?.displayName).not.toMatch(/^Without a credential/);
-		expect(notice?.displayName).toMatch(
-			/only when the selected credential holds a Webhook Signing Secret/,
+		const sentences = notice!.displayName.split(/(?<=\.) /);
+		expect(sentences).toHaveLength(2);
+		expect(sentences[0]).toMatch(/^If the selected credential holds a Webhook Signing Secret, /);
+		expect(sentences[1]).toMatch(
+			/^If no credential is selected, or its Webhook Signing Secret is empty, /,
 		);
+		expect(sentences[1]).toMatch(/anyone who knows this URL can start the workflow\.$/);
+	});
+
+	it('keeps placeholders short enough for the panel (about 40 characters fit the field)', () => {
+		const placeholders = description.properties
+			.filter((property) => property.type === 'string' && property.placeholder)
+			.map((property) => property.placeholder!);
+		expect(placeholders.length).toBeGreaterThan(0);
+		for (const placeholder of placeholders) expect(placeholder.length).toBeLessThanOrEqual(42);
 	});
 
 	it('registers nothing with Appcues', async () => {

@@ -555,6 +555,30 @@ describe('failures inside n8n', () => {
 		expect(outcome.logger.error).toHaveBeenCalled();
 	});
 
+	it.each([
+		['replayWindow', ''],
+		['replayWindow', 'soon'],
+		['replayWindow', -1],
+		['replayWindow', Number.NaN],
+		['maxBodySize', ''],
+		['maxBodySize', -5],
+	])(
+		'an option %s of %j (an expression gone wrong): 500 and no run, never a check turned off',
+		async (option, value) => {
+			const body = JSON.stringify(flowStarted);
+			const stale = String(NOW / 1000 - 3_600);
+			const outcome = await deliver(
+				signedDelivery(body, { parameters: { options: { [option]: value } } }, stale),
+			);
+			expect(outcome.result).toEqual({ noWebhookResponse: true });
+			expect(outcome.res.status).toHaveBeenCalledWith(500);
+			expect(outcome.logger.error).toHaveBeenCalledWith(
+				'Appcues Trigger could not handle a delivery',
+				{ error: expect.stringMatching(/must be a number of 0 or more/) },
+			);
+		},
+	);
+
 	it('never throws out of webhook()', async () => {
 		const fake = fakeWebhook({ rawBody: JSON.stringify(flowStarted) });
 		fake.functions.getNodeParameter = () => {

@@ -1,11 +1,13 @@
 /**
  * Headless Chromium (Debian's package, through puppeteer-core: nothing is downloaded) and the
- * waits that work in the n8n 2.41.1 editor (shared/research/n8n-editor-browser-recipe.md):
- * every wait is on a condition, clicks wait for the element to stop moving, dropdowns are
- * re-clicked when an animation swallowed the click, and closed dropdowns' hidden copies are
- * skipped by only ever looking at visible elements.
+ * waits that work in the n8n 2.41.1 editor: every wait is on a condition; a click waits until its
+ * element has stopped moving and is the element the mouse would hit (not covered by a closing
+ * dropdown or popover); dropdowns are re-clicked when an animation swallowed the click; closed
+ * dropdowns' hidden copies are skipped by only ever looking at visible elements. Every action is
+ * written to a trail, and a failed test leaves its screenshot, page HTML, console and trail
+ * (`captureFailures`).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
 	launch,
@@ -19,6 +21,15 @@ import type { PageDocument, PageElement, RequestAnimationFrame } from './page-do
 // Page functions run in Chromium: see page-dom.ts.
 declare const document: PageDocument;
 declare const requestAnimationFrame: RequestAnimationFrame;
+
+/** What the harness did, each line with the seconds since the suite started: printed on a failure. */
+export const trail = {
+	started: Date.now(),
+	lines: [] as string[],
+	note(line: string): void {
+		this.lines.push(`${((Date.now() - this.started) / 1000).toFixed(1).padStart(6)} s  ${line}`);
+	},
+};
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** Generous: the machine is shared, n8n and Chromium are slow under load. */
@@ -49,6 +60,7 @@ export async function goto(page: Page, url: string): Promise<void> {
 
 /** Waits until an element matching `selector` is visible; returns nothing (hidden copies are ignored). */
 export async function anyVisible(page: Page, selector: string, timeout = WAIT): Promise<void> {
+	trail.note(`wait for ${selector}`);
 	await page.waitForFunction(
 		(s) => [...document.querySelectorAll(s)].some((e) => e.getClientRects().length > 0),
 		{ timeout, polling: 100 },
@@ -67,7 +79,8 @@ export async function visibleTexts(page: Page, selector: string): Promise<string
 
 /**
  * Clicks the first visible element matching `selector` (and whose first text line is `text`, if
- * given) once its position has been the same for three animation frames.
+ * given) once its position has been the same for three animation frames and the mouse would hit
+ * it there: a dropdown or popover that is still fading out over it would take the click.
  */
 export async function click(
 	page: Page,
@@ -76,33 +89,79 @@ export async function click(
 	timeout = WAIT,
 	clicks = 1,
 ): Promise<void> {
-	const handle = await page.waitForFunction(
-		async (s, t) => {
-			const match = [...document.querySelectorAll(s)].find(
-				(e) =>
-					e.getClientRects().length > 0 &&
-					(t === null || (e as PageElement).innerText.split('\n')[0].trim() === t),
-			);
-			if (!match) return null;
-			// The centre, not the box: a pulsing button scales around a fixed centre. (No named
-			// helpers in here: tsx wraps them in __name(), which does not exist in the page.)
-			let last = '';
-			for (let stable = 0; stable < 3;) {
-				await new Promise((r) => requestAnimationFrame(r));
-				const box = match.getBoundingClientRect();
-				const now = `${Math.round(box.x + box.width / 2)},${Math.round(box.y + box.height / 2)}`;
-				stable = now === last ? stable + 1 : 0;
-				last = now;
-			}
-			return match;
-		},
-		{ timeout, polling: 100 },
-		selector,
-		text ?? null,
-	);
+	trail.note(`click ${selector}${text === undefined ? '' : ` "${text}"`}`);
+	let handle;
+	try {
+		handle = await page.waitForFunction(
+			async (s, t) => {
+				const match = [...document.querySelectorAll(s)].find(
+					(e) =>
+						e.getClientRects().length > 0 &&
+						(t === null || (e as PageElement).innerText.split('\n')[0].trim() === t),
+				);
+				if (!match) return null;
+				// Into view in the page and in every scrolled list around it (an option further down a
+				// dropdown is rendered but clipped); a no-op for an element already in view.
+				match.scrollIntoView({ block: 'nearest' });
+				// The centre, not the box: a pulsing button scales around a fixed centre. (No named
+				// helpers in here: tsx wraps them in __name(), which does not exist in the page.)
+				let last = '';
+				let box = match.getBoundingClientRect();
+				for (let stable = 0; stable < 3;) {
+					await new Promise((r) => requestAnimationFrame(r));
+					box = match.getBoundingClientRect();
+					const now = `${Math.round(box.x + box.width / 2)},${Math.round(box.y + box.height / 2)}`;
+					stable = now === last ? stable + 1 : 0;
+					last = now;
+				}
+				// What the mouse hits there must be the element, inside it, or a part of the same small
+				// widget (an Element Plus select shows its value in a span laid over its input).
+				const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+				let widget: PageElement | null = match;
+				for (let up = 0; widget && up <= 3; up++, widget = widget.parentElement) {
+					if (hit && widget.contains(hit)) return match;
+				}
+				return null;
+			},
+			{ timeout, polling: 100 },
+			selector,
+			text ?? null,
+		);
+	} catch (error) {
+		throw new Error(
+			`click ${selector}${text === undefined ? '' : ` "${text}"`}: ${(error as Error).message}; ${await whatCovers(page, selector, text)}`,
+		);
+	}
 	const element = handle.asElement();
 	if (!element) throw new Error(`no visible ${selector}${text ? ` "${text}"` : ''}`);
 	await (element as ElementHandle).click({ count: clicks });
+}
+
+/** For a click that timed out: is the element there, and what lies over its centre. */
+async function whatCovers(page: Page, selector: string, text?: string): Promise<string> {
+	return page
+		.evaluate(
+			(s, t) => {
+				const visible = [...document.querySelectorAll(s)].filter(
+					(e) => e.getClientRects().length > 0,
+				);
+				const match = visible.find((e) => t === null || e.innerText.split('\n')[0].trim() === t);
+				if (!match)
+					return `${visible.length} visible match(es), none with that text: ${visible
+						.map((e) => JSON.stringify(e.innerText.split('\n')[0].trim()))
+						.join(', ')}`;
+				const box = match.getBoundingClientRect();
+				const hit = document.elementFromPoint(box.x + box.width / 2, box.y + box.height / 2);
+				const name = (e: PageElement | null) =>
+					e
+						? `<${e.tagName.toLowerCase()} class="${e.className}" data-test-id="${e.getAttribute('data-test-id') ?? ''}">`
+						: 'nothing';
+				return `found at ${Math.round(box.x)},${Math.round(box.y)}; the mouse would hit ${name(hit)}`;
+			},
+			selector,
+			text ?? null,
+		)
+		.catch((error: unknown) => `(page not readable: ${(error as Error).message})`);
 }
 
 export async function doubleClick(page: Page, selector: string): Promise<void> {
@@ -115,6 +174,7 @@ export async function selectOption(
 	inputSelector: string,
 	option: string,
 ): Promise<void> {
+	trail.note(`select "${option}" in ${inputSelector}`);
 	for (let attempt = 1; ; attempt++) {
 		await click(page, inputSelector);
 		await click(page, '.el-select-dropdown__item', option);
@@ -125,15 +185,24 @@ export async function selectOption(
 				inputSelector,
 				option,
 			);
-			return;
 		} catch (error) {
 			if (attempt >= 3) throw error;
+			continue;
 		}
+		// The value is set while the list is still fading out over the fields below it; a click
+		// there now would pick another option of this list. Return once it is gone.
+		await page.waitForFunction(
+			(s) => ![...document.querySelectorAll(s)].some((e) => e.getClientRects().length > 0),
+			{ polling: 100 },
+			'.el-select-dropdown__item',
+		);
+		return;
 	}
 }
 
 /** Types `text` as one input event: n8n debounces inputs, and keystrokes would be saved half. */
 export async function typeInto(page: Page, selector: string, text: string): Promise<void> {
+	trail.note(`type ${JSON.stringify(text)} into ${selector}`);
 	await click(page, selector);
 	await page.keyboard.down('Control');
 	await page.keyboard.press('a');
@@ -172,6 +241,7 @@ export class ConsoleWatch {
 	}
 
 	private add(entry: string) {
+		trail.note(`page: ${entry}`);
 		if (this.allowedNow.some((pattern) => pattern.test(entry))) return;
 		this.entries.push(entry);
 	}
@@ -232,4 +302,51 @@ export class Screenshots {
 		await page.screenshot({ path: file as `${string}.png` });
 		return file;
 	}
+}
+
+/**
+ * Saves what a failed test left on screen: `FAILED-<test>.png` (the screenshot), `.html` (the
+ * page's DOM) and `.log` (the harness trail and every console entry, n8n's noise included), and
+ * prints the paths and the trail's last lines.
+ */
+export async function saveFailure(
+	page: Page | undefined,
+	dir: string,
+	testName: string,
+	watch?: ConsoleWatch,
+): Promise<void> {
+	mkdirSync(dir, { recursive: true });
+	const base = join(dir, `FAILED-${testName.replace(/[^\w.-]+/g, '-').slice(0, 80)}`);
+	const saved: string[] = [];
+	if (page && !page.isClosed()) {
+		await page
+			.screenshot({ path: `${base}.png` })
+			.then(() => saved.push(`${base}.png`))
+			.catch(() => undefined);
+		await page
+			.content()
+			.then((html) => {
+				writeFileSync(`${base}.html`, html);
+				saved.push(`${base}.html`);
+			})
+			.catch(() => undefined);
+	}
+	writeFileSync(
+		`${base}.log`,
+		[
+			`test: ${testName}`,
+			`url: ${page && !page.isClosed() ? page.url() : '(no page)'}`,
+			'',
+			'trail:',
+			...trail.lines,
+			'',
+			'console, failed requests and HTTP errors:',
+			...(watch?.entries ?? []),
+			'',
+		].join('\n'),
+	);
+	saved.push(`${base}.log`);
+	process.stdout.write(
+		`\n[ui] "${testName}" failed; saved ${saved.join(', ')}\n[ui] last steps:\n${trail.lines.slice(-12).join('\n')}\n`,
+	);
 }

@@ -13,11 +13,16 @@ export interface PageElement {
 	querySelector(selector: string): PageElement | null;
 	querySelectorAll(selector: string): PageElement[];
 	getAttribute(name: string): string | null;
+	contains(other: PageElement): boolean;
+	scrollIntoView(options: { block: 'nearest' }): void;
+	tagName: string;
+	className: string;
 }
 
 export interface PageDocument {
 	querySelector(selector: string): PageElement | null;
 	querySelectorAll(selector: string): PageElement[];
+	elementFromPoint(x: number, y: number): PageElement | null;
 }
 
 export type RequestAnimationFrame = (callback: (time: number) => void) => number;

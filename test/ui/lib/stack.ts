@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ensureRuntime, getFreePort, type N8nSandbox, type RunningN8n } from '../../e2e/lib/n8n';
+import type { ScriptedModel } from '../../e2e/lib/scripted-model';
 import type { FakeAppcues } from '../../fake-appcues/server';
 import {
 	checkPrerequisites,
@@ -23,6 +24,8 @@ export interface EditorStack {
 	root: string;
 	fake: FakeAppcues;
 	sandboxUrl: string;
+	/** The scripted demo model the AI Agent example talks to. */
+	model: ScriptedModel;
 	n8n: N8nSandbox;
 	server: RunningN8n;
 	examples: Examples;
@@ -32,7 +35,7 @@ export interface EditorStack {
 
 export async function startEditorStack(): Promise<EditorStack> {
 	checkPrerequisites(UI_N8N_VERSION);
-	const { fake, sandboxUrl } = await startAppcuesSandbox(0);
+	const { fake, sandboxUrl, model } = await startAppcuesSandbox(0);
 	const root = await mkdtemp(join(tmpdir(), 'appcues-ui-'));
 	let n8n: N8nSandbox | undefined;
 	try {
@@ -41,6 +44,7 @@ export async function startEditorStack(): Promise<EditorStack> {
 		const examples = await importSandboxData(n8n, sandboxUrl, {
 			version: UI_N8N_VERSION,
 			examples: true,
+			modelUrl: model.baseUrl,
 		});
 		const { server, hookPath, triggerActive } = await startN8n(n8n, examples);
 		if (!triggerActive) throw new Error('the published trigger example did not become active');
@@ -49,6 +53,7 @@ export async function startEditorStack(): Promise<EditorStack> {
 			root,
 			fake,
 			sandboxUrl,
+			model,
 			n8n: started,
 			server,
 			examples,
@@ -56,12 +61,14 @@ export async function startEditorStack(): Promise<EditorStack> {
 			async stop({ keepFiles }) {
 				await started.stop();
 				await fake.close();
+				await model.stop();
 				if (!keepFiles) await rm(root, { recursive: true, force: true });
 			},
 		};
 	} catch (error) {
 		await n8n?.stop();
 		await fake.close();
+		await model.stop();
 		await rm(root, { recursive: true, force: true });
 		throw error;
 	}

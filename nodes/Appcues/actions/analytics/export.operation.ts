@@ -49,7 +49,7 @@ export const description: INodeProperties[] = [
 			typeOptions: { minValue: 1, maxValue: 2048 },
 			default: 200,
 			description:
-				'Largest export file accepted, from 1 to 2048 MB; the file is held in memory while it is downloaded',
+				'Largest export file accepted, from 1 to 2048 MB. A file is held in memory until n8n stores it, so the node downloads one file at a time: it holds at most one, however many exports run at once.',
 			displayOptions: { show: { download: [true] } },
 		},
 	]),
@@ -113,12 +113,17 @@ export async function execute(
 			itemIndex,
 		});
 	}
-	const file = await downloadPresigned.call(this, job.download_url, itemIndex, limits);
-	const fileName = `appcues-analytics-${jobId}.${/json/.test(file.contentType ?? '') ? 'json' : 'csv'}`;
-	const binary = await this.helpers.prepareBinaryData(
-		file.data,
-		fileName,
-		file.contentType?.split(';')[0] ?? 'text/csv',
+	const binary = await downloadPresigned.call(
+		this,
+		job.download_url,
+		itemIndex,
+		limits,
+		async (data, contentType) =>
+			await this.helpers.prepareBinaryData(
+				data,
+				`appcues-analytics-${jobId}.${/json/.test(contentType ?? '') ? 'json' : 'csv'}`,
+				contentType?.split(';')[0] ?? 'text/csv',
+			),
 	);
 	return withBinary(result, { [propertyName]: binary });
 }

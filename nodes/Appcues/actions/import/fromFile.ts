@@ -13,28 +13,40 @@ import { finishJob, type WaitSettings } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 import { itemError } from '../../helpers/errors';
 
+/** What is read of each item: its file and how to send it. */
 export interface FileSettings {
 	binaryPropertyName: string;
 	fileFormat: 'auto' | FileFormat;
 	uploadAs: 'multipart' | 'raw';
+}
+
+/** The same for every item. */
+export interface FileRules {
 	requiredColumns: string[];
 	maxRawBytes: number;
 }
 
-/** One import job per input item that carries a file. */
+/**
+ * One import job per input item that carries a file. Each item's file settings are read with that
+ * item, as each item is its own upload.
+ */
 export async function importFromFiles(
 	this: IExecuteFunctions,
 	client: AppcuesClient,
 	items: INodeExecutionData[],
 	route: string,
-	settings: FileSettings,
+	readSettings: (itemIndex: number) => FileSettings,
+	rules: FileRules,
 	wait: WaitSettings | undefined,
 ): Promise<INodeExecutionData[]> {
-	const limit = settings.uploadAs === 'raw' ? settings.maxRawBytes : MAX_FILE_BYTES;
 	// Files are read one at a time, just before their upload; that each item has one is checked first.
-	const prepare = (itemIndex: number) =>
+	const prepare = (itemIndex: number) => {
+		const settings = readSettings(itemIndex);
 		this.helpers.assertBinaryData(itemIndex, settings.binaryPropertyName);
-	return await eachItem(this, items, prepare, async (_binary, itemIndex) => {
+		return settings;
+	};
+	return await eachItem(this, items, prepare, async (settings, itemIndex) => {
+		const limit = settings.uploadAs === 'raw' ? rules.maxRawBytes : MAX_FILE_BYTES;
 		const file = await readInputFile.call(
 			this,
 			itemIndex,
@@ -52,7 +64,7 @@ export async function importFromFiles(
 				},
 			);
 		}
-		assertColumns.call(this, file, settings.requiredColumns, itemIndex);
+		assertColumns.call(this, file, rules.requiredColumns, itemIndex);
 		const accepted = await postFile(client, route, file, settings.uploadAs, itemIndex);
 		const final = await finishJob.call(this, client, accepted, itemIndex, wait);
 		return { ...final, file_name: file.fileName, format: file.format, bytes: file.bytes };

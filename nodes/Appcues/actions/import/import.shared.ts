@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { SET_ONCE, setOnce } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { readWaitSettings, waitFields } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
@@ -58,7 +59,7 @@ function itemFields(kind: ImportKind): INodeProperties[] {
 					description: 'Field of each input item that holds the user ID',
 					displayOptions: forItems,
 				};
-	return [
+	const settings: INodeProperties[] = [
 		idField,
 		...eventFields,
 		{
@@ -87,6 +88,7 @@ function itemFields(kind: ImportKind): INodeProperties[] {
 			displayOptions: { show: { source: ['items'], propertiesToSend: ['selected'] } },
 		},
 	];
+	return settings.map(setOnce);
 }
 
 const fileFields: INodeProperties[] = [
@@ -147,10 +149,11 @@ export function importOperation(kind: ImportKind): BatchOperation {
 					},
 				],
 				default: 'items',
+				description: SET_ONCE,
 			},
 			...itemFields(kind),
 			...fileFields,
-			...waitFields,
+			...waitFields.map(setOnce),
 		],
 	);
 
@@ -169,13 +172,14 @@ export function importOperation(kind: ImportKind): BatchOperation {
 				client,
 				items,
 				route,
-				{
-					binaryPropertyName: String(this.getNodeParameter('binaryPropertyName', 0, 'data')),
-					fileFormat: this.getNodeParameter('fileFormat', 0, 'auto') as 'auto',
-					uploadAs: this.getNodeParameter('uploadAs', 0, 'multipart') as 'multipart',
-					requiredColumns: required,
-					maxRawBytes: maxBytes,
-				},
+				(itemIndex) => ({
+					binaryPropertyName: String(
+						this.getNodeParameter('binaryPropertyName', itemIndex, 'data'),
+					),
+					fileFormat: this.getNodeParameter('fileFormat', itemIndex, 'auto') as 'auto',
+					uploadAs: this.getNodeParameter('uploadAs', itemIndex, 'multipart') as 'multipart',
+				}),
+				{ requiredColumns: required, maxRawBytes: maxBytes },
 				wait,
 			);
 		}

@@ -6,7 +6,7 @@ import type {
 } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { segmentLocator } from '../../helpers/descriptions';
+import { SET_ONCE, segmentLocator, setOnce } from '../../helpers/descriptions';
 import { ensureNodeError, errorItemOrThrow, notePartial } from '../../helpers/errors';
 import { assertColumns, MAX_FILE_BYTES, postFile, readInputFile } from '../../helpers/files';
 import { chunk, eachItem, gatherIds, pairedItems } from '../../helpers/gather';
@@ -54,6 +54,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 					},
 				],
 				default: 'ids',
+				description: SET_ONCE,
 			},
 			{
 				displayName: 'User IDs',
@@ -65,14 +66,14 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				description: `IDs of the end users to ${verb} the segment: a list from an expression (one ID per entry), or text split on commas and new lines only ("a;b" is one ID)`,
 				displayOptions: { show: { source: ['ids'] } },
 			},
-			{
+			setOnce({
 				displayName: 'Combine Input Items',
 				name: 'combineItems',
 				type: 'boolean',
 				default: true,
 				description: `Whether to gather the user IDs of all input items into one request per segment (split into requests of ${USER_IDS_PER_REQUEST.toLocaleString('en-US')} IDs), instead of one request per item`,
 				displayOptions: { show: { source: ['ids'] } },
-			},
+			}),
 			{
 				displayName: 'Input Binary Field',
 				name: 'binaryPropertyName',
@@ -83,7 +84,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 					'Name of the binary property that holds the CSV file of user IDs (header row: user_id)',
 				displayOptions: { show: { source: ['binary'] } },
 			},
-			...waitFields,
+			...waitFields.map(setOnce),
 		],
 	);
 
@@ -173,13 +174,13 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 		items: INodeExecutionData[],
 		wait: WaitSettings | undefined,
 	): Promise<INodeExecutionData[]> {
-		const propertyName = String(this.getNodeParameter('binaryPropertyName', 0, 'data'));
 		// Files are read one at a time, just before their upload; the segment and the file's presence are checked first.
 		const prepare = (itemIndex: number) => {
+			const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
 			this.helpers.assertBinaryData(itemIndex, propertyName);
-			return requiredId.call(this, 'segmentId', 'Segment', itemIndex);
+			return { segmentId: requiredId.call(this, 'segmentId', 'Segment', itemIndex), propertyName };
 		};
-		return await eachItem(this, items, prepare, async (segmentId, itemIndex) => {
+		return await eachItem(this, items, prepare, async ({ segmentId, propertyName }, itemIndex) => {
 			const file = await readInputFile.call(this, itemIndex, propertyName, 'csv', MAX_FILE_BYTES);
 			assertColumns.call(this, file, ['user_id'], itemIndex, { only: true });
 			const accepted = await postFile(

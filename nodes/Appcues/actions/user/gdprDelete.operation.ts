@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
+import { setOnce } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { errorItemOrThrow, itemError } from '../../helpers/errors';
 import { chunk, pairedItems, prepareItems } from '../../helpers/gather';
@@ -32,7 +33,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			description:
 				'The ID of the end user to erase, exactly as it is (or a list from an expression, one ID per entry). The IDs of all input items are sent together; the output lists every ID sent.',
 		},
-		{
+		setOnce({
 			displayName: 'Split User IDs On',
 			name: 'idSeparator',
 			type: 'options',
@@ -57,15 +58,15 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			default: 'none',
 			description:
 				'How text in User IDs is split into IDs. A list from an expression is never split: each entry is one ID.',
-		},
-		{
+		}),
+		setOnce({
 			displayName: 'Dry Run',
 			name: 'dryRun',
 			type: 'boolean',
 			default: false,
 			description:
 				'Whether to only output the user IDs that would be erased, request by request, and send nothing',
-		},
+		}),
 	],
 );
 

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
 import { basicAuth, credentialsFor, useFakeAppcues } from '../../../support/helpers';
 import { localServer, SECRETS } from '../../../support/fixtures';
+import { AppcuesClient } from '../../../../nodes/Appcues/transport/client';
 
 describe('secrets never leak', () => {
 	const t = useFakeAppcues();
@@ -139,5 +140,25 @@ describe('redirects: credentials never follow one', () => {
 		} finally {
 			await redirecting.close();
 		}
+	});
+});
+
+describe('the credential is loaded while the items are read', () => {
+	it('a credential that fails to load fails the first request, not the process (no unhandled rejection)', async () => {
+		let loads = 0;
+		const context = {
+			getNode: () => ({ name: 'Appcues', type: 'n8n-nodes-appcues.appcues' }),
+			getCredentials: async () => {
+				loads++;
+				throw new Error('Node does not have any credentials set');
+			},
+		} as unknown as ConstructorParameters<typeof AppcuesClient>[0];
+		const client = new AppcuesClient(context);
+		client.prefetchCredentials();
+		await new Promise((resolve) => setTimeout(resolve, 10));
+		await expect(client.request({ method: 'GET', path: '/tags' })).rejects.toThrow(
+			'Node does not have any credentials set',
+		);
+		expect(loads).toBe(1);
 	});
 });

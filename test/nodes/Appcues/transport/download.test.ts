@@ -3,11 +3,12 @@ import type { INodeParameters } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
-import { credentialsFor, useFakeAppcues } from '../../../support/helpers';
+import { credentialsFor, useFakeAppcues, useVirtualPollWaits } from '../../../support/helpers';
 import { localServer, SECRETS } from '../../../support/fixtures';
 
 describe('analytics export download: timeout and size limit', () => {
 	const t = useFakeAppcues();
+	useVirtualPollWaits();
 	const spec = JSON.stringify({
 		columns: ['timestamp', 'user_id', 'name'],
 		start_time: '2026-01-01',
@@ -35,13 +36,18 @@ describe('analytics export download: timeout and size limit', () => {
 		storage: (req: IncomingMessage, res: ServerResponse) => void,
 		options: INodeParameters,
 		continueOnFail = false,
+		itemCount = 1,
 	) {
 		const storageHost = await localServer(storage);
 		const api = await exportServer(storageHost.url);
 		try {
 			const result = await t.run(
 				{ resource: 'analytics', operation: 'export', query: spec, ...options },
-				{ credentials: { ...credentialsFor(t.fake), baseUrl: api.url }, continueOnFail },
+				{
+					credentials: { ...credentialsFor(t.fake), baseUrl: api.url },
+					continueOnFail,
+					items: Array.from({ length: itemCount }, () => ({})),
+				},
 			);
 			// The output of a success carries download_url (signature included), as Appcues gives it; errors never do.
 			const errors = JSON.stringify({
@@ -136,6 +142,31 @@ describe('analytics export download: timeout and size limit', () => {
 		expect(Buffer.from(String(result.items[0].binary?.data.data), 'base64').toString('utf8')).toBe(
 			csv,
 		);
+	});
+
+	it('the downloads of one run go one at a time, so it holds one file in memory, not one per export', async () => {
+		const csv = `timestamp,user_id,name\n${'2026-01-02,u1,x\n'.repeat(5000)}`;
+		let open = 0;
+		let mostOpen = 0;
+		const { result, storageHost } = await runExport(
+			(_req, res) => {
+				mostOpen = Math.max(mostOpen, ++open);
+				res.writeHead(200, { 'Content-Type': 'text/csv', 'Content-Length': String(csv.length) });
+				res.write(csv.slice(0, 1000));
+				setTimeout(() => {
+					open--;
+					res.end(csv.slice(1000));
+				}, 200);
+			},
+			{ options: { maxConcurrency: 3 } },
+			false,
+			3,
+		);
+		expect(result.error).toBeUndefined();
+		expect(storageHost.received).toHaveLength(3);
+		expect(mostOpen).toBe(1);
+		for (const item of result.items)
+			expect(Buffer.from(String(item.binary?.data.data), 'base64').toString('utf8')).toBe(csv);
 	});
 
 	it('a bad limit is refused before the export is requested', async () => {

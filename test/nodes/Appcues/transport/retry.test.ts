@@ -6,6 +6,7 @@ import {
 	handleFailure,
 	parseRetryAfter,
 	retryDelayMs,
+	throttledRetryDelayMs,
 } from '../../../../nodes/Appcues/transport/retry';
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
 import { credentialsFor, useFakeAppcues } from '../../../support/helpers';
@@ -406,6 +407,18 @@ describe('retry policy', () => {
 		expect(retryDelayMs(2, policy, undefined, () => 0.5)).toBe(2000);
 		expect(retryDelayMs(10, policy, undefined, () => 0.999)).toBe(4995);
 		expect(retryDelayMs(3, policy, undefined, () => 0)).toBe(0);
+	});
+	it('a 429 the throttle takes for background waits briefly: below 50 ms x 2^n, at most 500 ms', () => {
+		const policy = { maxRetries: 5, maxWaitMs: 30_000 };
+		expect(throttledRetryDelayMs(0, policy, undefined, true, () => 0.999)).toBe(49);
+		expect(throttledRetryDelayMs(2, policy, undefined, true, () => 0.5)).toBe(100);
+		expect(throttledRetryDelayMs(14, policy, undefined, true, () => 0.999)).toBe(499);
+		// Otherwise (overload) it backs off from 250 ms up to Max Retry Wait.
+		expect(throttledRetryDelayMs(2, policy, undefined, false, () => 0.5)).toBe(500);
+		expect(throttledRetryDelayMs(14, policy, undefined, false, () => 0.5)).toBe(15_000);
+		// Retry-After wins either way, up to Max Retry Wait.
+		expect(throttledRetryDelayMs(0, policy, 3000, true, () => 0.5)).toBe(3000);
+		expect(throttledRetryDelayMs(0, { maxRetries: 5, maxWaitMs: 2000 }, 3000, true)).toBe(2000);
 	});
 	it('prefers Retry-After, capped at the maximum wait', () => {
 		expect(retryDelayMs(0, { maxRetries: 5, maxWaitMs: 5000 }, 3000)).toBe(3000);

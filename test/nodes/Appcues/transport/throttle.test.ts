@@ -1,215 +1,228 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import { simulate } from '../../../../bench/lib/simulate';
+import { simulate, type SimOptions } from '../../../../bench/lib/simulate';
+import { Pacer, type Slot } from '../../../../nodes/Appcues/transport/pacer';
 import { Throttle } from '../../../../nodes/Appcues/transport/throttle';
 import { useFakeAppcues } from '../../../support/helpers';
 
-function clocked(maxRate: number) {
+function clocked() {
 	const clock = { now: 0 };
-	const throttle = new Throttle(
-		maxRate,
-		() => clock.now,
-		async (ms) => {
+	const throttle = new Throttle(60, {
+		now: () => clock.now,
+		wait: async (ms) => {
 			clock.now += ms;
 		},
-	);
+		random: () => 0.5,
+	});
 	return { clock, throttle };
 }
 
-describe('throttle', () => {
-	it('hands out evenly spaced slots, whatever the concurrency', async () => {
-		let clock = 1000;
-		const waits: number[] = [];
-		const throttle = new Throttle(
-			10,
-			() => clock,
-			async (ms) => {
-				waits.push(ms);
-			},
-		);
-		const slots = await Promise.all(Array.from({ length: 5 }, () => throttle.acquire()));
-		// At 10/s the burst allowance is one slot (1/6 s): the second request need not wait.
-		expect(waits).toEqual([100, 200, 300]);
-		expect(slots).toEqual([1000, 1000, 1100, 1200, 1300]);
-		clock += 2000;
-		waits.length = 0;
-		await throttle.acquire();
-		expect(waits).toEqual([]);
-	});
-});
-
-describe('adaptive throttle', () => {
-	it('starts at the maximum rate', () => {
-		expect(clocked(60).throttle.currentRate).toBe(60);
-	});
-
-	it('backs off by 40 % on a 429, once per burst', () => {
-		const { clock, throttle } = clocked(60);
-		throttle.onThrottled(0);
-		expect(throttle.currentRate).toBeCloseTo(36);
-		throttle.onThrottled(0);
-		clock.now += 500;
-		throttle.onThrottled(400);
-		expect(throttle.currentRate).toBeCloseTo(36);
-		clock.now += 1000;
-		throttle.onThrottled(1400);
-		expect(throttle.currentRate).toBeCloseTo(21.6);
-	});
-
-	it('ignores a 429 for a request sent before the last decrease', () => {
-		const { clock, throttle } = clocked(60);
-		clock.now = 1000;
-		throttle.onThrottled(900);
-		clock.now = 5000;
-		// Sent at 999, answered late: it was sent at the old rate.
-		throttle.onThrottled(999);
-		expect(throttle.currentRate).toBeCloseTo(36);
-		throttle.onThrottled(4900);
-		expect(throttle.currentRate).toBeCloseTo(21.6);
-	});
-
-	it('climbs slowly for two seconds after a 429, then by half the maximum per second', async () => {
-		const { clock, throttle } = clocked(60);
-		throttle.onThrottled(0);
-		let slowUntil = 0;
-		while (throttle.currentRate < 60) {
-			await throttle.acquire();
-			throttle.onSuccess();
-			if (clock.now <= 2000) slowUntil = throttle.currentRate;
+/**
+ * Sends `count` requests through the throttle at its pace; each answer comes `latencyMs` later,
+ * a 429 when `refuse(sentAt)` says so. Returns the share of 429s.
+ */
+async function drive(
+	{ clock, throttle }: ReturnType<typeof clocked>,
+	count: number,
+	refuse: (n: number) => boolean,
+	latencyMs = 100,
+) {
+	const inFlight: Array<{ at: number; slot: Slot; throttled: boolean }> = [];
+	let refused = 0;
+	for (let n = 0; n < count; n++) {
+		const slot = await throttle.acquire();
+		const throttled = refuse(n);
+		if (throttled) refused++;
+		inFlight.push({ at: slot.at + latencyMs, slot, throttled });
+		while (inFlight.length && inFlight[0].at <= clock.now) {
+			const answer = inFlight.shift()!;
+			throttle.onAnswer(answer.slot, answer.throttled);
 		}
-		// From 36/s: +12/s per second for two seconds (about 57/s at 2 s would be +24), then +30/s per second.
-		expect(slowUntil).toBeGreaterThan(50);
-		expect(slowUntil).toBeLessThan(61);
-		expect(clock.now).toBeGreaterThan(1500);
-		expect(clock.now).toBeLessThan(2800);
+	}
+	return refused / count;
+}
+
+describe('throttle', () => {
+	it('starts at the account limit, 60/s', () => {
+		expect(clocked().throttle.currentRate).toBe(60);
+	});
+
+	it('a single 429 among many answers cuts nothing', async () => {
+		const run = clocked();
+		await drive(run, 200, (n) => n === 50);
+		expect(run.throttle.currentRate).toBe(60);
+	});
+
+	it('429s from overload: it cuts, and the cut stands while the 429s stay away', async () => {
+		const run = clocked();
+		// Refused whenever more than 30 requests left in the last second: a 30/s limit.
+		const sent: number[] = [];
+		await drive(run, 400, () => {
+			sent.push(run.clock.now);
+			return sent.filter((at) => at > run.clock.now - 1000).length > 30;
+		});
+		expect(run.throttle.currentRate).toBeLessThan(40);
+		expect(run.throttle.backgroundShare).toBe(0);
+	});
+
+	it('random 429s that a cut does not lower: it learns them as background and keeps its rate', async () => {
+		const run = clocked();
+		let seed = 7;
+		const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		await drive(run, 600, () => random() < 0.3);
+		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
+		expect(run.throttle.backgroundShare).toBeLessThan(0.45);
+		expect(run.throttle.currentRate).toBe(60);
+	});
+
+	it('rate-limit headers: paces to their limit, and sends nothing until Reset when none remain', async () => {
+		const { clock, throttle } = clocked();
+		const slot = await throttle.acquire();
+		throttle.onAnswer(slot, false, { limit: 20, remaining: 5, resetAt: 1000 });
+		expect(throttle.currentRate).toBe(20);
+		throttle.onAnswer(slot, false, { limit: 20, remaining: 0, resetAt: 3000 });
+		expect((await throttle.acquire()).at).toBeGreaterThanOrEqual(3000);
+		expect(clock.now).toBeGreaterThanOrEqual(3000);
+	});
+
+	it('a 429 with headers saying the budget has room (a concurrency limit) cuts nothing', async () => {
+		const { throttle } = clocked();
+		for (let n = 0; n < 100; n++) {
+			const slot = await throttle.acquire();
+			throttle.onAnswer(slot, true, {
+				limit: 60,
+				remaining: 30,
+				concurrencyLimit: 2,
+				concurrencyUsed: 2,
+			});
+		}
 		expect(throttle.currentRate).toBe(60);
 	});
 
-	it('makes up slots missed while busy, at most a sixth of a second of them', async () => {
-		const { clock, throttle } = clocked(60);
-		const waits: number[] = [];
-		await throttle.acquire();
-		clock.now += 1000; // the node was busy for a second
-		for (let n = 0; n < 12; n++) {
-			const before = clock.now;
-			await throttle.acquire();
-			waits.push(clock.now - before);
-		}
-		// 10 slots (60 / 6) go at once, then the pace is one per 1/60 s again.
-		expect(waits.filter((wait) => wait === 0)).toHaveLength(11);
-		expect(waits[11]).toBeCloseTo(1000 / 60);
-	});
-
-	it('drops the catch-up allowance after a 429', async () => {
-		const { clock, throttle } = clocked(60);
-		await throttle.acquire();
-		clock.now += 1000;
-		throttle.onThrottled(clock.now);
-		const before = clock.now;
-		await throttle.acquire();
-		await throttle.acquire();
-		expect(clock.now - before).toBeCloseTo(1000 / 36);
-	});
-
-	it('never goes below one request per second', () => {
-		const { clock, throttle } = clocked(60);
-		for (let n = 0; n < 50; n++) {
-			throttle.onThrottled(clock.now);
-			clock.now += 1000;
-		}
-		expect(throttle.currentRate).toBe(1);
-	});
-
 	it('records when it was last used', async () => {
-		const { clock, throttle } = clocked(60);
+		const { clock, throttle } = clocked();
 		clock.now = 7000;
 		await throttle.acquire();
 		expect(throttle.lastUsedAt).toBe(7000);
 		clock.now = 9000;
-		throttle.onSuccess();
+		throttle.onAnswer({ at: 7000, seq: 0 }, false);
 		expect(throttle.lastUsedAt).toBe(9000);
 	});
 });
 
 /**
- * The real Throttle in virtual time against a model of Appcues' limit (60/s token bucket, one
- * second deep, 100 ms latency, 429 without Retry-After) and the client's retry rule: requests,
- * 429s and writes are counted, no real time is measured.
+ * The real Throttle and Pacer in virtual time against a model of Appcues' limit (a 60/s token
+ * bucket one second deep, 100 ms latency, 429 without Retry-After) and the client's retry rule:
+ * requests, 429s and writes are counted, no real time is measured. Medians of five seeds.
  */
-describe('throttles that share an account converge', () => {
-	const seeds = [1, 2, 3];
-
-	it('one process, two executions sharing its budget: no 429 at all', async () => {
+describe('the model: throttles that share an account', () => {
+	const seeds = [1, 2, 3, 4, 5];
+	const median = (values: number[]) => [...values].sort((a, b) => a - b)[2];
+	async function model(options: Omit<SimOptions, 'seed'>, items: number) {
+		const results = [];
 		for (const seed of seeds) {
-			const result = await simulate({
-				seed,
-				executions: [
-					{ process: 0, items: 300 },
-					{ process: 0, items: 300 },
-				],
-			});
-			expect(result).toMatchObject({ written: 600, lost: 0, writtenTwice: 0, throttled: 0 });
+			const result = await simulate({ ...options, seed });
+			// Nothing lost, nothing written twice, and each process keeps the one-second rule.
+			expect(result).toMatchObject({ written: items, lost: 0, writtenTwice: 0 });
+			expect(result.peakSentPerSecond).toBeLessThanOrEqual(60);
+			results.push(result);
+		}
+		return {
+			share: median(results.map((r) => r.throttled / r.requests)),
+			rate: median(results.map((r) => r.updatesPerSecond)),
+			results,
+		};
+	}
+	const one = (extra: Partial<SimOptions['executions'][number]> = {}) => [
+		{ process: 0, items: 300, ...extra },
+	];
+
+	it('one execution: the limit, no 429, never more than 60 in a second at Appcues', async () => {
+		const { rate, results } = await model({ executions: one() }, 300);
+		expect(rate).toBeGreaterThan(57);
+		for (const result of results) {
+			expect(result.throttled).toBe(0);
+			expect(result.peakPerSecond).toBeLessThanOrEqual(60);
 		}
 	});
 
-	it('two processes, each its own budget: every item once, few 429s, close to the limit', async () => {
-		for (const seed of seeds) {
-			const result = await simulate({
-				seed,
-				executions: [
-					{ process: 0, items: 300 },
-					{ process: 1, items: 300 },
-				],
-			});
-			expect(result).toMatchObject({ written: 600, lost: 0, writtenTwice: 0 });
-			expect(result.throttled / result.requests).toBeLessThan(0.15);
-			// 600 writes at 60/s take 10 s less the bucket's first second: at least 50/s.
-			expect(result.updatesPerSecond).toBeGreaterThan(50);
-		}
+	it('two executions in one process share its budget: no 429 at all', async () => {
+		const { results } = await model({ executions: [...one(), ...one()] }, 600);
+		for (const result of results) expect(result.throttled).toBe(0);
 	});
 
-	it('three processes: every item once, the 429s stay a minority', async () => {
-		for (const seed of seeds) {
-			const executions = [0, 1, 2].map((process) => ({ process, items: 300 }));
-			const result = await simulate({ seed, executions });
-			expect(result).toMatchObject({ written: 900, lost: 0, writtenTwice: 0 });
-			expect(result.throttled / result.requests).toBeLessThan(0.3);
-			expect(result.updatesPerSecond).toBeGreaterThan(50);
-		}
+	it('two processes, each its own budget: at most 5 % 429s, close to the limit', async () => {
+		const executions = [0, 1].map((process) => ({ process, items: 300 }));
+		const { share, rate } = await model({ executions }, 600);
+		expect(share).toBeLessThan(0.05);
+		expect(rate).toBeGreaterThan(50);
 	});
 
-	it('a foreign client taking 30/s: ours keeps close to the other half', async () => {
-		for (const seed of seeds) {
-			const result = await simulate({
-				seed,
-				executions: [{ process: 0, items: 300 }],
-				foreignRate: 30,
-			});
-			expect(result).toMatchObject({ written: 300, lost: 0, writtenTwice: 0 });
-			expect(result.throttled / result.requests).toBeLessThan(0.1);
-			expect(result.updatesPerSecond).toBeGreaterThan(26);
-		}
+	it('three processes: every item once, close to the limit', async () => {
+		const executions = [0, 1, 2].map((process) => ({ process, items: 300 }));
+		const { share, rate } = await model({ executions }, 900);
+		expect(share).toBeLessThan(0.15);
+		expect(rate).toBeGreaterThan(50);
 	});
 
-	it('a node capped below the account takes no more than its cap', async () => {
-		const result = await simulate({ executions: [{ process: 0, items: 100, nodeRate: 20 }] });
-		expect(result).toMatchObject({ written: 100, throttled: 0 });
-		// 100 requests at 20/s: 99 intervals of 50 ms, less the catch-up allowance of 3 slots.
-		expect(result.spanMs).toBeGreaterThan(4500);
+	it('30 % of requests refused at random: at least 35 updates/s (the account carries 42)', async () => {
+		const { rate } = await model({ executions: one(), faultProbability: 0.3 }, 300);
+		expect(rate).toBeGreaterThan(35);
+	});
+
+	it('10 % and 50 % refused at random: the rate follows what the account carries', async () => {
+		expect((await model({ executions: one(), faultProbability: 0.1 }, 300)).rate).toBeGreaterThan(
+			45,
+		);
+		expect((await model({ executions: one(), faultProbability: 0.5 }, 300)).rate).toBeGreaterThan(
+			20,
+		);
+	});
+
+	it('a foreign client taking 30/s: ours keeps close to the other half, few 429s', async () => {
+		const { share, rate } = await model({ executions: one(), foreignRate: 30 }, 300);
+		expect(share).toBeLessThan(0.05);
+		expect(rate).toBeGreaterThan(26);
+	});
+
+	it('the limit drops from 60/s to 30/s and comes back: few 429s, and back to speed', async () => {
+		const limit: Array<[number, number]> = [
+			[0, 60],
+			[4000, 30],
+			[12000, 60],
+		];
+		const { share, rate } = await model({ executions: one({ items: 900 }), limit }, 900);
+		expect(share).toBeLessThan(0.05);
+		// 240 in the first 4 s, 240 in 8 s at 30/s, the rest at 60/s: about 45/s at best.
+		expect(rate).toBeGreaterThan(40);
+	});
+
+	it('with rate-limit headers on every answer, two processes pace to them', async () => {
+		const executions = [0, 1].map((process) => ({ process, items: 300 }));
+		const { share, rate } = await model({ executions, headers: true }, 600);
+		expect(share).toBeLessThan(0.05);
+		expect(rate).toBeGreaterThan(50);
+	});
+
+	it('a node capped below the account takes no more than its cap in any second', async () => {
+		const { results } = await model({ executions: one({ items: 60, nodeRate: 6 }) }, 60);
+		for (const result of results) {
+			expect(result.throttled).toBe(0);
+			expect(result.peakPerSecond).toBeLessThanOrEqual(6);
+			expect(result.spanMs).toBeGreaterThan(9000);
+		}
 	});
 });
 
-describe('throttle', () => {
+describe('throttle in the node', () => {
 	const t = useFakeAppcues();
 
 	it('takes every request through the node cap (Max Requests per Second) and the account budget', async () => {
 		// The spacing itself is tested with a fake clock in the adaptive throttle tests above; arrival times
 		// at the fake server depend on the machine's load, so they are not asserted here.
 		const ratesUsed: number[] = [];
-		const acquire = Throttle.prototype.acquire;
-		const spy = vi.spyOn(Throttle.prototype, 'acquire').mockImplementation(function (
-			this: Throttle,
-		) {
+		const acquire = Pacer.prototype.acquire;
+		const spy = vi.spyOn(Pacer.prototype, 'acquire').mockImplementation(function (this: Pacer) {
 			ratesUsed.push(this.limit);
 			return acquire.call(this);
 		});
@@ -300,5 +313,26 @@ describe('throttle', () => {
 		);
 		expect(result.items.map((item) => item.json.user_id)).toEqual(items.map((item) => item.id));
 		expect(result.items.map((item) => item.pairedItem)).toEqual(items.map((_, item) => ({ item })));
+	});
+});
+
+describe('throttle in the node: rate-limit headers', () => {
+	const t = useFakeAppcues({ rateLimitPerSecond: 10, latencyMs: 20 });
+	const spec = JSON.stringify({
+		metrics: ['events'],
+		start_time: '2026-09-01',
+		end_time: '2026-11-01',
+	});
+
+	it('analytics answers carry them: the node paces to their limit and waits out Reset', async () => {
+		const result = await t.run(
+			{ resource: 'analytics', operation: 'query', query: spec },
+			{ items: Array.from({ length: 25 }, () => ({})) },
+		);
+		expect(result.error).toBeUndefined();
+		const queries = t.fake.apiRequests({ method: 'POST' });
+		expect(queries.filter((r) => r.status === 200)).toHaveLength(25);
+		// Only requests already under way when the budget ran out are refused.
+		expect(queries.filter((r) => r.status === 429).length).toBeLessThanOrEqual(10);
 	});
 });

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
 import { ANALYTICS_SPEC } from '../../../../support/fixtures';
-import { useFakeAppcues } from '../../../../support/helpers';
+import { useFakeAppcues, useVirtualPollWaits } from '../../../../support/helpers';
 
 describe('analytics', () => {
 	const t = useFakeAppcues({ jobPollsToFinish: 0 });
+	useVirtualPollWaits();
 	const spec = ANALYTICS_SPEC;
 
 	it('export waits for done and downloads the file without the Authorization header', async () => {

@@ -1,10 +1,11 @@
 import type { IDataObject } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
-import { useFakeAppcues } from '../../../../support/helpers';
+import { useFakeAppcues, useVirtualPollWaits } from '../../../../support/helpers';
 
 describe('export events', () => {
 	const t = useFakeAppcues({ jobPollsToFinish: 0 });
+	useVirtualPollWaits();
 
 	it('sends format, conditions, times, time zone and email', async () => {
 		const result = await t.run({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { fileItem, useFakeAppcues } from '../../../../support/helpers';
+import { fileItem, fileItemIn, useFakeAppcues } from '../../../../support/helpers';
 
 // Decimal megabytes, as the node counts them (Appcues writes "20MB" and "200MB").
 const MB = 1_000_000;
@@ -151,5 +151,30 @@ describe('import from a file', () => {
 			['b.csv', { item: 1 }],
 		]);
 		expect(t.fake.state().users.has('u9')).toBe(true);
+	});
+
+	it('each item has its own Input Binary Field, File Format and Upload As (read per item)', async () => {
+		const result = await t.run(
+			{
+				resource: 'import',
+				operation: 'profiles',
+				source: 'binary',
+				binaryPropertyName: '={{ $json.property }}',
+				uploadAs: '={{ $json.property === "upload" ? "raw" : "multipart" }}',
+			},
+			{
+				items: [
+					fileItemIn('report', 'user_id,plan\nu1,pro\n', 'a.csv', 'text/csv'),
+					fileItemIn('upload', 'user_id,plan\nu2,free\n', 'b.csv', 'text/csv'),
+				],
+			},
+		);
+		expect(result.error).toBeUndefined();
+		const uploads = t.fake.apiRequests({ method: 'POST' });
+		expect(uploads.map((request) => request.headers['content-type'])).toEqual([
+			expect.stringMatching(/^multipart\/form-data/),
+			'text/csv',
+		]);
+		expect(result.items.map((item) => item.json.file_name)).toEqual(['a.csv', 'b.csv']);
 	});
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { useFakeAppcues } from '../../../../support/helpers';
+import { useFakeAppcues, useVirtualPollWaits } from '../../../../support/helpers';
 import { planChunks, writeChunk } from '../../../../../nodes/Appcues/actions/import/fromItems';
 import { rowLine, profiles } from '../../../../support/import-rows';
 
@@ -15,6 +15,7 @@ const ndjsonLines = (body: unknown) =>
 
 describe('import from input items', () => {
 	const t = useFakeAppcues();
+	useVirtualPollWaits();
 
 	it('profiles: all items become NDJSON rows of one job, paired with every item', async () => {
 		const items = Array.from({ length: 5 }, (_, n) => ({

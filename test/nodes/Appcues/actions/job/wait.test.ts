@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { useFakeAppcues } from '../../../../support/helpers';
+import { useFakeAppcues, useVirtualPollWaits } from '../../../../support/helpers';
 
 describe('job wait', () => {
 	const t = useFakeAppcues({ jobPollsToFinish: 1 });
+	useVirtualPollWaits();
 
 	it('polls until the job is finished and outputs it', async () => {
 		const imported = await t.run(

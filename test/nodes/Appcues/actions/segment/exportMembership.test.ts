@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 
-import { useFakeAppcues } from '../../../../support/helpers';
+import { useFakeAppcues, useVirtualPollWaits } from '../../../../support/helpers';
 import { byId, seedSegment } from '../../../../support/fixtures';
 
 describe('segment membership from a file, and export', () => {
 	const t = useFakeAppcues({ jobPollsToFinish: 0 });
+	useVirtualPollWaits();
 
 	const seed = () => seedSegment(t, 'seg-1', 'One', ['keep']);
 

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
 import { USER_IDS_PER_REQUEST } from '../../../../../nodes/Appcues/actions/segment/membership.shared';
-import { useFakeAppcues, fileItem } from '../../../../support/helpers';
+import {
+	useFakeAppcues,
+	useVirtualPollWaits,
+	fileItem,
+	fileItemIn,
+} from '../../../../support/helpers';
 import { byId, seedSegment } from '../../../../support/fixtures';
 
 describe('segment resource', () => {
@@ -202,6 +207,7 @@ describe('segment resource', () => {
 
 describe('segment membership from a file, and export', () => {
 	const t = useFakeAppcues({ jobPollsToFinish: 0 });
+	useVirtualPollWaits();
 
 	const seed = () => seedSegment(t, 'seg-1', 'One', ['keep']);
 
@@ -267,4 +273,30 @@ describe('segment membership from a file, and export', () => {
 			expect(t.fake.apiRequests()[0].body).toEqual({ user_ids: ['tenant-7;ada', 'bob'] });
 		},
 	);
+
+	it('each item has its own Input Binary Field (read per item)', async () => {
+		seed();
+		const result = await t.run(
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: byId('seg-1'),
+				source: 'binary',
+				binaryPropertyName: '={{ $json.property }}',
+			},
+			{
+				items: [
+					fileItemIn('first', 'user_id\nu1\n', 'a.csv', 'text/csv'),
+					fileItemIn('second', 'user_id\nu2\n', 'b.csv', 'text/csv'),
+				],
+			},
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.file_name)).toEqual(['a.csv', 'b.csv']);
+		expect([...t.fake.state().segments.get('seg-1')!.user_ids].sort()).toEqual([
+			'keep',
+			'u1',
+			'u2',
+		]);
+	});
 });

@@ -1,0 +1,197 @@
+/**
+ * Where the time goes between the start of the Appcues node and its first request, in real n8n
+ * (`npm run bench:profile`): the 300-item Update Profile workflow of the throughput benchmark
+ * runs with `n8n execute`, first as it is (node start → first request at the fake, from the run
+ * data and the fake's log), then under `node --cpu-prof`. The profile is read back: the time
+ * inside the node's read-and-check pass (every item's parameters read and checked before
+ * anything is sent) and what it spends it on, by function.
+ *
+ *   npm run bench:profile                       # n8n 2.41.1, 3 plain runs + 1 profiled
+ *   node --import tsx bench/profile-start.ts --n8n 2.8.4 --runs 1   # dist/ built already
+ *   node --import tsx bench/profile-start.ts --env N8N_EXPRESSION_ENGINE=legacy   # n8n settings
+ *
+ * Prints figures (markdown on stdout, progress on stderr); asserts nothing.
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { appcuesCredentials, SANDBOX_CREDENTIAL } from '../test/e2e/lib/appcues';
+import { createN8nSandbox, disposeAll, type N8nVersion, packPackage } from '../test/e2e/lib/n8n';
+import { DEFAULT_ACCOUNT } from '../test/fake-appcues/server';
+import { startFakeProcess, type RecordedRequestLite } from './lib/fake-process';
+import { fmt, loadNote, median } from './lib/report';
+import { countSetting, progressLog } from './lib/settings';
+import {
+	analyseProfilePatches,
+	appcuesUpdateNode,
+	benchUserIds,
+	TARGET_NODE,
+	updateProfileWorkflow,
+} from './lib/update-profile';
+
+const { values: flags } = parseArgs({
+	options: {
+		n8n: { type: 'string' },
+		runs: { type: 'string' },
+		items: { type: 'string' },
+		env: { type: 'string', multiple: true },
+	},
+});
+/** --env NAME=VALUE (repeatable): n8n settings for the runs, e.g. its expression engine's. */
+const N8N_ENV = Object.fromEntries(
+	(flags.env ?? []).map((pair) => [
+		pair.slice(0, pair.indexOf('=')),
+		pair.slice(pair.indexOf('=') + 1),
+	]),
+);
+const VERSION = (flags.n8n ?? process.env.BENCH_N8N_VERSION ?? '2.41.1') as N8nVersion;
+const RUNS = countSetting(flags.runs, 'BENCH_RUNS', 3);
+const ITEMS = countSetting(flags.items, 'BENCH_ITEMS', 300);
+const log = progressLog('bench:profile');
+
+interface ProfileNode {
+	id: number;
+	callFrame: { functionName: string; url: string; lineNumber: number };
+	children?: number[];
+}
+interface CpuProfile {
+	nodes: ProfileNode[];
+	samples: number[];
+	timeDeltas: number[];
+}
+
+/** Inclusive time (ms) of every call of `root`, and of each function called below it. */
+function breakdown(profile: CpuProfile, root: (node: ProfileNode) => boolean) {
+	const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+	const self = new Map<number, number>();
+	profile.samples.forEach((id, i) =>
+		self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000),
+	);
+	const inclusive = new Map<number, number>();
+	const total = (id: number): number => {
+		const cached = inclusive.get(id);
+		if (cached !== undefined) return cached;
+		const node = byId.get(id)!;
+		const sum = (self.get(id) ?? 0) + (node.children ?? []).reduce((s, c) => s + total(c), 0);
+		inclusive.set(id, sum);
+		return sum;
+	};
+	const name = (node: ProfileNode) => {
+		const file = node.callFrame.url.split('/').slice(-2).join('/') || '(native)';
+		return `${node.callFrame.functionName || '(anonymous)'} (${file})`;
+	};
+	const below = new Map<string, number>();
+	let rootMs = 0;
+	const walk = (id: number, seen: Set<string>) => {
+		const node = byId.get(id)!;
+		const key = name(node);
+		// Recursion counts once.
+		if (!seen.has(key)) below.set(key, (below.get(key) ?? 0) + total(id));
+		const next = new Set(seen).add(key);
+		for (const child of node.children ?? []) walk(child, next);
+	};
+	for (const node of profile.nodes.filter(root)) {
+		rootMs += total(node.id);
+		walk(node.id, new Set());
+	}
+	return { rootMs, below: [...below].sort((a, b) => b[1] - a[1]) };
+}
+
+async function main() {
+	const work = await mkdtemp(join(tmpdir(), 'bench-profile-'));
+	const fake = await startFakeProcess({ rateLimit: 60, latencyMs: 100 });
+	const n8n = await createN8nSandbox(VERSION);
+	const loadAtStart = (await import('node:os')).loadavg()[0];
+	try {
+		log(`n8n ${VERSION}, ${ITEMS} items, ${RUNS} plain run(s) and one under --cpu-prof`);
+		await n8n.installPackageTarball(await packPackage(undefined, work));
+		await n8n.importCredentials(appcuesCredentials(fake.url, DEFAULT_ACCOUNT));
+		const workflow = updateProfileWorkflow({
+			id: 'benchProfileStart',
+			name: `Profile: ${ITEMS} x Update Profile`,
+			items: ITEMS,
+			userPrefix: 'prof',
+			nodeIdPrefix: 'd0000000',
+			target: appcuesUpdateNode({ id: SANDBOX_CREDENTIAL.id, name: SANDBOX_CREDENTIAL.name }),
+		});
+		await n8n.importWorkflows([workflow]);
+		const users = benchUserIds('prof', ITEMS);
+
+		const lags: number[] = [];
+		const run = async (env?: Record<string, string>) => {
+			await fake.control('reset', {});
+			const res = await n8n.executeWorkflow(workflow.id, {
+				timeoutMs: 240_000,
+				env: { ...N8N_ENV, ...env },
+			});
+			const task = res.run?.data.resultData.runData[TARGET_NODE]?.at(-1);
+			const recorded = (await fake.control('requests')) as RecordedRequestLite[];
+			const patches = analyseProfilePatches(recorded, users, {
+				accountId: DEFAULT_ACCOUNT.accountId,
+				rate: 60,
+				latencyMs: 100,
+			});
+			return { ok: res.ok, lagMs: patches.firstAt - Number(task?.startTime) };
+		};
+		for (let i = 0; i < RUNS; i++) {
+			const { ok, lagMs } = await run();
+			lags.push(lagMs);
+			log(`run ${i + 1}: node start → first request ${fmt(lagMs)} ms${ok ? '' : ' (RED)'}`);
+		}
+		const profileDir = join(work, 'profiles');
+		const profiled = await run({
+			NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=200`,
+		});
+		log(`profiled run: node start → first request ${fmt(profiled.lagMs)} ms`);
+
+		// The n8n process is the profile that holds the node's code.
+		let found: ReturnType<typeof breakdown> | undefined;
+		for (const file of await readdir(profileDir)) {
+			const profile = JSON.parse(await readFile(join(profileDir, file), 'utf8')) as CpuProfile;
+			const result = breakdown(
+				profile,
+				(node) =>
+					node.callFrame.functionName === 'prepareItems' &&
+					node.callFrame.url.includes('n8n-nodes-appcues'),
+			);
+			if (result.rootMs > 0 && (!found || result.rootMs > found.rootMs)) found = result;
+		}
+		const lines = [
+			`### Start of the node: ${ITEMS} items, n8n ${VERSION}${flags.env?.length ? ` (${flags.env.join(' ')})` : ''}`,
+			'',
+			`Node start → first request at the fake (${RUNS} plain runs): median ${fmt(median(lags))} ms ` +
+				`(runs: ${lags.map((lag) => fmt(lag)).join(', ')}); under the profiler ${fmt(profiled.lagMs)} ms. ` +
+				`${loadNote(loadAtStart)}.`,
+			'',
+		];
+		if (found) {
+			lines.push(
+				`Read-and-check pass (prepareItems) under the profiler: ${fmt(found.rootMs)} ms in all, ` +
+					`${fmt((1000 * found.rootMs) / ITEMS)} µs per item. Inclusive time of what it calls:`,
+				'',
+				'| Function | ms | share |',
+				'|---|---:|---:|',
+				...found.below
+					.slice(1, 25)
+					.map(([fn, ms]) => `| ${fn} | ${fmt(ms, 1)} | ${fmt((100 * ms) / found!.rootMs, 0)} % |`),
+			);
+		} else {
+			lines.push('The profile holds no call of prepareItems (was the run green?).');
+		}
+		process.stdout.write(`${lines.join('\n')}\n`);
+	} finally {
+		fake.child.kill('SIGTERM');
+		await disposeAll();
+		await rm(work, { recursive: true, force: true });
+	}
+}
+
+main().then(
+	() => process.exit(0),
+	(error) => {
+		console.error(error);
+		void disposeAll().finally(() => process.exit(1));
+	},
+);
