@@ -437,12 +437,8 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 			const { run, fake } = ctx;
 			const res = await run('import-items');
 			const profiles = items(res, 'Import Profiles');
+			// In input order: the batch stands where its first row was, the bad row's error after it.
 			expect(profiles.map((item) => item.json)).toEqual([
-				{
-					error: 'Item 2 was not imported: "user_id" is missing or empty',
-					itemIndex: 2,
-					reason: '"user_id" is missing or empty',
-				},
 				{
 					job_id: expect.any(String),
 					job_url: expect.any(String),
@@ -451,8 +447,13 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 					rows: 3,
 					bytes: expect.any(Number),
 				},
+				{
+					error: 'Item 2 was not imported: "user_id" is missing or empty',
+					itemIndex: 2,
+					reason: '"user_id" is missing or empty',
+				},
 			]);
-			expect(profiles[1].pairedItem).toEqual([{ item: 0 }, { item: 1 }, { item: 3 }]);
+			expect(profiles[0].pairedItem).toEqual([{ item: 0 }, { item: 1 }, { item: 3 }]);
 			expect(nodeOutput(res.run, 'Import Events')).toEqual([
 				expect.objectContaining({ rows: 2, status: 202 }),
 			]);
@@ -712,6 +713,9 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 				{
 					error: 'This operation needs the Legacy API Key',
 					description: expect.stringContaining('Add the legacy (v1) API key'),
+					// The error item still names who would have been erased.
+					users: 1,
+					user_ids: ['ada'],
 				},
 			]);
 			expect(calls()).toEqual([
