@@ -13,6 +13,7 @@
  * licence: the code path is the same but for that check.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest';
@@ -80,6 +81,8 @@ const NEXT = nextPatch(FIRST);
 const LINKS = linksFor(parseGitHubRepository(repositoryUrl(pkg))!);
 const { tags: TAGS, trigger: TRIGGER } = loadWorkflows();
 const NDV = '[data-test-id=ndv]';
+/** The saved workflows that use the package's nodes: the Update and Uninstall dialogs list them. */
+const USING_WORKFLOWS = [TAGS.name, TRIGGER.name];
 /**
  * n8n's own requests to the internet (none here): its Community Nodes page counts the community
  * packages on api.npms.io (the failed request, and the "Can't connect" its request helper logs
@@ -309,7 +312,9 @@ describe.each(selectedVersions())(
 			expect(listed.updateAvailable).toBe(NEXT);
 			await openCommunityNodes(page, base());
 			await waitForCard(page, PACKAGE, FIRST);
-			const card = await timed('gui update', () => updateThroughPage(page, PACKAGE, NEXT));
+			const card = await timed('gui update', () =>
+				updateThroughPage(page, PACKAGE, NEXT, USING_WORKFLOWS),
+			);
 			await shots.take(page, 'updated');
 			expect(card).toContain(NEXT);
 			const [updated] = await installed();
@@ -338,7 +343,7 @@ describe.each(selectedVersions())(
 					[
 						/^console\.error: TypeError: Cannot read properties of undefined \(reading 'installedNodes'\)/,
 					],
-					() => uninstallThroughPage(page),
+					() => uninstallThroughPage(page, USING_WORKFLOWS),
 				),
 			);
 			await shots.take(page, 'uninstalled');
@@ -373,6 +378,9 @@ describe.each(selectedVersions())(
 		it(`command line: npm install ${fromTarball ? 'the tarball' : PACKAGE} in n8n's nodes folder, then n8n loads it`, async () => {
 			keepOnFailure();
 			await n8n.stop();
+			// A nodes folder as on an instance that never installed through the page: the README's
+			// lines create it and its package.json, and npm adds the one package.
+			await rm(nodesDir(), { recursive: true, force: true });
 			const spec = fromTarball ? tarballs.first : PACKAGE;
 			const out = await timed('npm install', () =>
 				runReadmeInstall(nodesDir(), spec, registry.npmEnv()),
@@ -381,6 +389,8 @@ describe.each(selectedVersions())(
 			expect(installedManifest().version).toBe(fromTarball ? FIRST : NEXT);
 			await start();
 			expect((await nodeTypes()).sort()).toEqual(expect.arrayContaining([NODE_TYPE, TRIGGER_TYPE]));
+			// Settings > Community Nodes lists only what was installed through n8n.
+			expect(await installed()).toEqual([]);
 			await runTagsWorkflow();
 		});
 	},

@@ -84,49 +84,52 @@ export async function installThroughPage(page: Page, name: string): Promise<stri
 }
 
 /**
- * Clicks the confirm dialog's `label` button until the dialog takes it (the button turns into its
- * loading label, or the dialog closes): a click during the dialog's opening can be lost. Then
- * waits for the dialog to close.
+ * Confirms in the Update / Uninstall dialog once it has loaded. The dialog fetches the workflows
+ * that use the package's nodes after it opens and then lists them above its buttons, which pushes
+ * the buttons down: a click aimed before the list arrives lands where the button was, and nothing
+ * happens. So: wait until every name in `workflows` shows in the dialog, click `label` once, wait
+ * for the dialog to close (n8n closes it when its request has finished).
  */
-async function confirm(page: Page, label: RegExp): Promise<void> {
-	for (let attempt = 1; ; attempt++) {
-		await click(page, `${CONFIRM_MODAL} button`, label);
-		try {
-			await page.waitForFunction(
-				(modal, source) =>
-					![...document.querySelectorAll(`${modal} button`)].some(
-						(button) =>
-							button.getClientRects().length > 0 &&
-							new RegExp(source).test(button.innerText.trim()),
-					),
-				{ timeout: 10_000, polling: 100 },
-				CONFIRM_MODAL,
-				label.source,
-			);
-			break;
-		} catch (error) {
-			if (attempt >= 3) throw error;
-		}
-	}
+async function confirm(page: Page, label: RegExp, workflows: string[]): Promise<void> {
+	await anyVisible(page, CONFIRM_MODAL);
+	await page.waitForFunction(
+		(modal, names) =>
+			[...document.querySelectorAll(modal)].some(
+				(dialog) =>
+					dialog.getClientRects().length > 0 &&
+					names.every((name) => dialog.innerText.includes(name)),
+			),
+		{ timeout: WAIT, polling: 100 },
+		CONFIRM_MODAL,
+		workflows,
+	);
+	await click(page, `${CONFIRM_MODAL} button`, label);
 	await noneVisible(page, CONFIRM_MODAL, 2 * WAIT);
 }
 
-/** The card's Update button, then "Confirm update"; resolves when the card shows `version`. */
+/**
+ * The card's Update button, then "Confirm update" once the dialog lists `workflows` (the saved
+ * workflows that use the package); resolves when the card shows `version`.
+ */
 export async function updateThroughPage(
 	page: Page,
 	name: string,
 	version: string,
+	workflows: string[],
 ): Promise<string> {
 	await click(page, `${CARD} button`, /^Update/);
-	await confirm(page, /^Confirm update$/);
+	await confirm(page, /^Confirm update$/, workflows);
 	return waitForCard(page, name, version);
 }
 
-/** The card's menu > Uninstall package, then "Confirm uninstall"; resolves when no card shows. */
-export async function uninstallThroughPage(page: Page): Promise<void> {
+/**
+ * The card's menu > Uninstall package, then "Confirm uninstall" once the dialog lists
+ * `workflows`; resolves when no card shows.
+ */
+export async function uninstallThroughPage(page: Page, workflows: string[]): Promise<void> {
 	await click(page, `${CARD} [data-test-id=action-toggle]`);
 	await click(page, '[data-test-id^=action-], .el-dropdown-menu__item', /^Uninstall/);
-	await confirm(page, /^Confirm uninstall$/);
+	await confirm(page, /^Confirm uninstall$/, workflows);
 	await noneVisible(page, CARD, 2 * WAIT);
 }
 
