@@ -36,6 +36,11 @@ export interface SimOptions {
 	latencyMs?: number;
 	/** Each request reaches Appcues up to this much later than sent (uniformly at random). */
 	jitterMs?: number;
+	/**
+	 * Executions after the first start up to this much later than their `startAt` (uniformly at
+	 * random): processes that do not start in lockstep, as queue-mode workers do.
+	 */
+	startSpreadMs?: number;
 	/** A foreign client sending this many requests per second, regardless of answers. */
 	foreignRate?: number;
 	/** Probability of a random 429 on any of our requests. */
@@ -174,7 +179,8 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 	let running = options.executions.length;
 
 	const runExecution = async (execution: SimExecution, index: number): Promise<number> => {
-		await time.sleep(execution.startAt ?? 0);
+		const spread = index > 0 && options.startSpreadMs ? random() * options.startSpreadMs : 0;
+		await time.sleep((execution.startAt ?? 0) + spread);
 		const startedAt = time.now;
 		const budget = budgetFor(execution.process);
 		const nodeCap =

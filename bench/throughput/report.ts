@@ -112,16 +112,20 @@ export function targets(results: CaseResult[], settings: ThroughputSettings): st
 				`(worst run: ${worst(burst, 'neverWritten')} never, ${worst(burst, 'writtenTwice')} twice, ${worst(burst, 'throttled')}× 429).`,
 		);
 	}
-	if (batch) {
-		const base = rate(batch);
-		const ahead = [ours, faults, foreign]
-			.filter((r): r is CaseResult => Boolean(r))
-			.map((r) => `${fmt(rate(r) / base, 2)}×`);
-		if (ahead.length)
-			lines.push(
-				`Against the best hand-tuned HTTP Request node (Batching 60 / 1 s, ${fmt(base, 1)} updates/s): ${ahead.join(', ')} (Appcues node at defaults, with random 429s, beside a foreign client).`,
-			);
-	}
+	const httpFaults = byId('http-retry-faults');
+	const pairs: Array<[string, CaseResult | undefined, CaseResult | undefined]> = [
+		['at defaults against Batching 60 / 1 s, its best hand-tuned setting', ours, batch],
+		['with random 429s against Retry On Fail', faults, httpFaults],
+	];
+	const compared = pairs
+		.filter((pair): pair is [string, CaseResult, CaseResult] => Boolean(pair[1] && pair[2]))
+		.map(
+			([label, mine, theirs]) =>
+				`${label}: ${fmt(rate(mine), 1)} vs ${fmt(rate(theirs), 1)} updates/s (${fmt(rate(mine) / rate(theirs), 2)}×; ` +
+				`lost ${worst(mine, 'neverWritten')} vs ${worst(theirs, 'neverWritten')}, twice ${worst(mine, 'writtenTwice')} vs ${worst(theirs, 'writtenTwice')})`,
+		);
+	if (compared.length)
+		lines.push(`The Appcues node against n8n's HTTP Request node, ${compared.join('; ')}.`);
 	lines.push(
 		"Updates/s: users written / the node's execution time in the run data (webhook cases: first delivery → last execution stopped). First request: node start (webhook cases: first delivery) → first request at the fake.",
 	);

@@ -13,6 +13,7 @@
  * credential's Test through n8n's REST API as the editor's Test button does.
  */
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -39,7 +40,10 @@ import {
 	type CredentialJson,
 	type ExecuteResult,
 	type N8nSandbox,
+	nodeOutput,
+	repoRoot,
 	type RunningN8n,
+	type WorkflowJson,
 } from './lib/n8n';
 import {
 	ACCOUNT,
@@ -199,6 +203,84 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		} finally {
 			otherHost.close();
 			redirecting.close();
+		}
+	});
+
+	it('the digest and compare examples run without a Code node up to their chat message', async () => {
+		// Flow events of the demo's published flow, relative to now: this week and the week before.
+		const day = 86_400_000;
+		const users = fake.state(ACCOUNT.accountId).users;
+		const added: string[] = [];
+		const track = (name: string, daysAgo: number, count: number) => {
+			for (let index = 0; index < count; index++) {
+				const userId = `example-user-${index}`;
+				const record = users.get(userId) ?? { properties: {}, events: [] };
+				record.events.push({
+					name,
+					timestamp: new Date(Date.now() - daysAgo * day).toISOString(),
+					attributes: { flow_id: 'flows-1' },
+				});
+				users.set(userId, record);
+				if (!added.includes(userId)) added.push(userId);
+			}
+		};
+		track('appcues:flow_started', 0.5, 4);
+		track('appcues:flow_completed', 0.5, 1);
+		track('appcues:flow_started', 1.5, 4);
+		track('appcues:flow_completed', 1.5, 4);
+		/** The example as it ships, started by hand, its Slack node a Set node with the same text. */
+		const runnable = (file: string) => {
+			const workflow = JSON.parse(
+				readFileSync(join(repoRoot(), 'examples', file), 'utf8'),
+			) as WorkflowJson;
+			workflow.id = `${String(workflow.id).slice(0, 12)}Test`;
+			workflow.nodes = workflow.nodes.map((node) => {
+				if (node.type === 'n8n-nodes-base.scheduleTrigger')
+					return { ...node, type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, parameters: {} };
+				if (node.type !== 'n8n-nodes-base.slack') return node;
+				const text = String((node.parameters as { text: string }).text);
+				return {
+					...node,
+					type: 'n8n-nodes-base.set',
+					typeVersion: 3.4,
+					parameters: {
+						mode: 'manual',
+						assignments: {
+							assignments: [{ id: 'text', name: 'text', type: 'string', value: text }],
+						},
+						options: {},
+					},
+				};
+			});
+			return workflow;
+		};
+		try {
+			fake.reset();
+			const digest = await n8n.importWorkflow(runnable('flow-digest.json'));
+			const digestRun = await n8n.executeWorkflow(digest.id);
+			expect(digestRun.ok, explain(digestRun)).toBe(true);
+			const [digestMessage] = nodeOutput(digestRun.run, 'Post to Slack');
+			expect(String(digestMessage.text)).toMatch(
+				/^\*Flow performance from \d{4}-\d{2}-\d{2} to \d{4}-\d{2}-\d{2}\* \(against the week before\)\n• \*Welcome tour\*: 62\.5% completed, shown 8 times to 4 users, 0 step errors$/,
+			);
+			expect(calls().map((call) => `${call.method} ${call.path}`)).toEqual([
+				`GET ${V2}/flows`,
+				`POST ${V2}/analytics/query`,
+				`POST ${V2}/analytics/query`,
+			]);
+
+			fake.reset();
+			const compare = await n8n.importWorkflow(runnable('compare-periods.json'));
+			const compareRun = await n8n.executeWorkflow(compare.id);
+			expect(compareRun.ok, explain(compareRun)).toBe(true);
+			// Completions fell from 4 to 1 (-75 %): the alert is posted.
+			expect(nodeOutput(compareRun.run, 'Alert on Slack')).toEqual([
+				{
+					text: ':warning: Completions of flow flows-1 fell 75% in the last 24 hours: 1 (by 1 users), against 4 the day before.',
+				},
+			]);
+		} finally {
+			for (const userId of added) users.delete(userId);
 		}
 	});
 

@@ -106,7 +106,10 @@ export interface AnalyticsSpec {
 	limit?: number;
 	offset?: number;
 	rank_n?: { n: number; direction: 'top' | 'bottom'; dimension: string };
-	/** Exports only (the fake's choice): the download's format. */
+	/**
+	 * Exports only, the fake's own field: "csv" makes the download a CSV file. Without it the file
+	 * is JSON, the rows array Appcues documents.
+	 */
 	format?: 'csv' | 'json';
 }
 

@@ -187,6 +187,18 @@ describe('body size limits', () => {
 	});
 });
 
+describe('settings', () => {
+	it('configure() changes one fake only, not another made from the same options object', () => {
+		const options = { jobPollsToFinish: 3 };
+		const first = new FakeAppcues(options);
+		first.configure({ jobPollsToFinish: 0, screenshotDelivery: 'redirect' });
+		const second = new FakeAppcues(options);
+		expect([first.jobPollsToFinish, first.screenshotDelivery]).toEqual([0, 'redirect']);
+		expect([second.jobPollsToFinish, second.screenshotDelivery]).toEqual([3, 'inline']);
+		expect(options).toEqual({ jobPollsToFinish: 3 });
+	});
+});
+
 describe('control API', () => {
 	const t = useFake();
 	const control = (path: string, body?: unknown) =>

@@ -47,7 +47,7 @@ import { type RecordedRequest, type RequestFilter, RequestLog } from './request-
 import { buildRoutes } from './routes';
 import { type DownloadTokens, presignedDownload } from './routes/analytics';
 import { gdprDelete } from './routes/legacy';
-import type { DispatchResult, Route } from './routes/route';
+import { type DispatchResult, RawBody, type Route } from './routes/route';
 import {
 	type AccountState,
 	type AnalyticsExportRecord,
@@ -126,6 +126,11 @@ export interface FakeAppcuesOptions {
 	analyticsRows?: number;
 	/** How long a download_url stays valid (default 3600 s, as Appcues documents for its presigned URLs). */
 	downloadTtlSeconds?: number;
+	/**
+	 * How `GET screenshots/{id}` delivers the ZIP: 'inline' (default, as the CLI's tests show it)
+	 * or 'redirect' (a 302 to a presigned storage URL, which refuses an Authorization header).
+	 */
+	screenshotDelivery?: 'inline' | 'redirect';
 	/**
 	 * Keep request bodies in `requests` and imported rows in `imports[].records` (default true).
 	 * Turn off for benchmarks, so the fake does not hold every body it received.
@@ -227,6 +232,10 @@ export class FakeAppcues {
 		return this.options.downloadTtlSeconds ?? 3600;
 	}
 
+	get screenshotDelivery() {
+		return this.options.screenshotDelivery ?? 'inline';
+	}
+
 	get recordBodies() {
 		return this.options.recordBodies ?? true;
 	}
@@ -290,10 +299,21 @@ export class FakeAppcues {
 
 	/** Mints a fresh download URL for a finished analytics export (valid downloadTtlSeconds). */
 	mintDownloadUrl(accountId: string, job: AnalyticsExportRecord) {
+		// Appcues documents the file as the JSON rows array a query returns; CSV only when asked.
+		const extension = job.spec.format === 'csv' ? 'csv' : 'json';
+		return this.mintPresignedUrl(accountId, { jobId: job.job_id }, extension);
+	}
+
+	/** Mints a presigned-style storage URL on the fake for an export file or a screenshots ZIP. */
+	mintPresignedUrl(
+		accountId: string,
+		target: { jobId: string } | { screenshotsOf: string },
+		extension: 'csv' | 'json' | 'zip',
+	) {
 		const token = randomUUID().replace(/-/g, '');
 		const expiresAt = Date.now() + this.downloadTtlSeconds * 1000;
 		const signature = createHash('sha256').update(`${token}:${expiresAt}`).digest('hex');
-		this.downloads.set(token, { accountId, jobId: job.job_id, expiresAt, signature });
+		this.downloads.set(token, { accountId, ...target, expiresAt, signature });
 		const amzDate = new Date()
 			.toISOString()
 			.replace(/[-:]/g, '')
@@ -306,7 +326,6 @@ export class FakeAppcues {
 			'X-Amz-SignedHeaders': 'host',
 			'X-Amz-Signature': signature,
 		});
-		const extension = job.spec.format === 'json' ? 'json' : 'csv';
 		return {
 			download_url: `${this.url}/__download/${token}.${extension}?${query}`,
 			expires_at: new Date(expiresAt).toISOString(),
@@ -558,7 +577,7 @@ export class FakeAppcues {
 			if (rawBody.length) checkBodyKind(kind, accepts, contentType);
 			const parts = kind === 'multipart' ? parseParts() : [];
 			checkFileParts(parts, this.maxFileBytes);
-			const payload = route.handle({
+			const payload: unknown = route.handle({
 				params,
 				body,
 				rawBody,
@@ -571,6 +590,7 @@ export class FakeAppcues {
 				status: (code) => (status = code),
 				setHeader: (name, value) => (responseHeaders[name] = value),
 			});
+			if (payload instanceof RawBody) return { status, raw: payload };
 			return { status, payload };
 		}
 		const known = this.routes.some((route) => matchRoute(route.pattern, routeSegments));

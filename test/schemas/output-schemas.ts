@@ -25,6 +25,50 @@ const analyticsSpec = JSON.stringify({
 interface Sample {
 	parameters: INodeParameters;
 	items?: IDataObject[];
+	/** Adds to the demo data what the operation needs (data relative to now, an export job). */
+	setup?: (fake: FakeAppcues) => void;
+}
+
+const DAY = 86_400_000;
+
+/** Flow events of published flows-1 in both periods of a 7-day digest, so every figure is a number. */
+function seedFlowEvents(fake: FakeAppcues) {
+	const users = fake.state().users;
+	const events = [
+		['appcues:flow_started', 1, 6],
+		['appcues:flow_completed', 1, 4],
+		['appcues:flow_skipped', 2, 1],
+		['appcues:step_error', 2, 1],
+		['appcues:flow_started', 9, 5],
+		['appcues:flow_completed', 9, 2],
+		['appcues:flow_skipped', 10, 1],
+		['appcues:step_error', 10, 2],
+	] as const;
+	for (const [name, daysAgo, count] of events) {
+		for (let index = 0; index < count; index++) {
+			const userId = `digest-user-${index}`;
+			const record = users.get(userId) ?? { properties: {}, events: [] };
+			record.events.push({
+				name,
+				timestamp: new Date(Date.now() - daysAgo * DAY).toISOString(),
+				attributes: { flow_id: 'flows-1' },
+			});
+			users.set(userId, record);
+		}
+	}
+}
+
+/** A finished analytics export, as if POSTed earlier. */
+function seedExportJob(fake: FakeAppcues) {
+	fake.state().analyticsExports.set('exp-demo', {
+		job_id: 'exp-demo',
+		spec: JSON.parse(analyticsSpec) as never,
+		rows: [{ name: 'signed_up', users: 4, events: 4 }],
+		polls: 0,
+		created_at: new Date().toISOString(),
+		outcome: 'done',
+		pollsToFinish: 0,
+	});
 }
 
 // test/support/helpers.ts has the same, but it imports vitest, and `npm run schemas` runs without it.
@@ -102,6 +146,7 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
 		getAll: { parameters: { experienceType: 'flows', returnAll: true } },
 		publish: { parameters: { experienceType: 'banners', experienceId: byId('banners-1') } },
 		unpublish: { parameters: { experienceType: 'flows', experienceId: byId('flows-1') } },
+		downloadScreenshots: { parameters: { experienceType: 'flows', experienceId: byId('flows-1') } },
 	},
 	tag: {
 		get: { parameters: { tagId: byId('tag-billing') } },
@@ -111,6 +156,9 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
 		get: { parameters: { jobId: 'job-demo-import' } },
 		getAll: { parameters: { returnAll: true } },
 		wait: { parameters: { jobId: '={{ $json.job_id }}' }, items: [{ job_id: 'from-import' }] },
+		getAnalyticsExport: { parameters: { jobId: 'exp-demo' }, setup: seedExportJob },
+		waitAnalyticsExport: { parameters: { jobId: 'exp-demo' }, setup: seedExportJob },
+		downloadAnalyticsExport: { parameters: { jobId: 'exp-demo' }, setup: seedExportJob },
 	},
 	import: {
 		profiles: { parameters: { source: 'items' }, items: [{ user_id: 'u1', plan: 'pro' }] },
@@ -135,6 +183,14 @@ export const SAMPLES: Record<string, Record<string, Sample>> = {
 	analytics: {
 		query: { parameters: { query: analyticsSpec } },
 		export: { parameters: { query: analyticsSpec } },
+		flowPerformanceDigest: { parameters: { days: 7 }, setup: seedFlowEvents },
+		comparePeriods: {
+			parameters: {
+				query: JSON.stringify({ metrics: ['events', 'users'], dimensions: ['name'] }),
+				days: 7,
+			},
+			setup: seedFlowEvents,
+		},
 	},
 };
 
@@ -179,6 +235,7 @@ export async function buildOutputSchemas(): Promise<Record<string, JsonSchema>> 
 			const fake = new FakeAppcues({ seed: seedDemoData, jobPollsToFinish: 1 });
 			await fake.start();
 			try {
+				sample.setup?.(fake);
 				let items = sample.items;
 				if (resource === 'job' && operation === 'wait') {
 					const imported = await runAppcuesNode({

@@ -41,6 +41,7 @@ export interface TestContext {
 			items?: Array<IDataObject | INodeExecutionData>;
 			continueOnFail?: boolean;
 			credentials?: ICredentialDataDecryptedObject;
+			asTool?: boolean;
 		},
 	) => Promise<NodeRunResult>;
 }
@@ -60,6 +61,7 @@ export function useFakeAppcues(options: FakeAppcuesOptions = {}): TestContext {
 				credentials: extra.credentials ?? credentialsFor(context.fake),
 				items: extra.items,
 				continueOnFail: extra.continueOnFail,
+				asTool: extra.asTool,
 			});
 	});
 	afterEach(async () => {

@@ -33,6 +33,19 @@ import { NodeTypes } from './node-types';
 import { Appcues } from '../../nodes/Appcues/Appcues.node.ts';
 
 const NODE_TYPE = 'n8n-nodes-appcues.appcues';
+/** The node as an AI agent's tool: n8n registers a copy of the node type named "…Tool". */
+const TOOL_NODE_TYPE = `${NODE_TYPE}Tool`;
+
+class AppcuesTool extends Appcues {
+	constructor() {
+		super();
+		this.description = {
+			...this.description,
+			name: `${this.description.name}Tool`,
+			displayName: `${this.description.displayName} Tool`,
+		};
+	}
+}
 
 /** Resolves the credential's generic `authenticate` the way n8n's CredentialsHelper does. */
 export class TestCredentialsHelper extends ICredentialsHelper {
@@ -97,6 +110,8 @@ export interface RunNodeOptions {
 	/** Input items (plain JSON, or full items with binary data); one empty item by default. */
 	items?: Array<IDataObject | INodeExecutionData>;
 	continueOnFail?: boolean;
+	/** Run the tool variant n8n makes for AI agents (display option `@tool` is then true). */
+	asTool?: boolean;
 }
 
 export interface NodeRunResult {
@@ -125,11 +140,11 @@ function isFullItem(item: IDataObject | INodeExecutionData): boolean {
 	);
 }
 
-function testNode(parameters: INodeParameters, continueOnFail?: boolean): INode {
+function testNode(parameters: INodeParameters, continueOnFail?: boolean, asTool = false): INode {
 	return {
 		id: 'appcues-node',
 		name: 'Appcues',
-		type: NODE_TYPE,
+		type: asTool ? TOOL_NODE_TYPE : NODE_TYPE,
 		typeVersion: 1,
 		position: [0, 0],
 		parameters,
@@ -145,13 +160,13 @@ function testWorkflow(node: INode): Workflow {
 		nodes: [node],
 		connections: {},
 		active: false,
-		nodeTypes: new NodeTypes({ [NODE_TYPE]: new Appcues() }),
+		nodeTypes: new NodeTypes({ [NODE_TYPE]: new Appcues(), [TOOL_NODE_TYPE]: new AppcuesTool() }),
 		settings: { executionOrder: 'v1' },
 	});
 }
 
 export async function runAppcuesNode(options: RunNodeOptions): Promise<NodeRunResult> {
-	const node = testNode(options.parameters, options.continueOnFail);
+	const node = testNode(options.parameters, options.continueOnFail, options.asTool);
 	const workflow = testWorkflow(node);
 
 	const items = (options.items ?? [{}]).map((item) =>

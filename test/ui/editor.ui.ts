@@ -3,7 +3,8 @@
  * dev sandbox (started as `npm run dev` starts it): the node creator's entry and actions, the
  * default credential, every operation's fields, the From List pickers, Custom API Call, the
  * Options, the credential test, the trigger panel and a delivery while listening, the users and AI
- * Agent examples run from the editor, and that no request or panel of the package logs an error.
+ * Agent examples run from the editor, the MCP server example, and that no request or panel of the
+ * package logs an error.
  * Each step saves a screenshot to test/ui/screenshots/; a failed test leaves FAILED-* files there.
  */
 import { rmSync } from 'node:fs';
@@ -42,10 +43,11 @@ import {
 import { description, expectedFields, operationChoices, resourceChoices } from './lib/fields';
 import { ownerCookie, rest } from './lib/rest';
 import { startEditorStack, type EditorStack } from './lib/stack';
-import type { PageDocument, PageElement } from './lib/page-dom';
+import type { PageDocument, PageElement, RequestAnimationFrame } from './lib/page-dom';
 
 // Page functions run in Chromium: see page-dom.ts.
 declare const document: PageDocument;
+declare const requestAnimationFrame: RequestAnimationFrame;
 
 export const SCREENSHOT_DIR = join(repoRoot(), 'test', 'ui', 'screenshots');
 
@@ -195,6 +197,46 @@ async function cutOffPlaceholders(): Promise<string[]> {
 	});
 }
 
+/**
+ * Waits (up to 30 s) until the editor shows no execution running: the Execute workflow button shows
+ * its label again (while running it is a spinner only). Only for a clean picture: the test's checks
+ * are done before.
+ */
+async function executionFinished(): Promise<void> {
+	await page
+		.waitForFunction(
+			(execute) =>
+				(document.querySelector(execute) as PageElement | null)?.innerText.includes(
+					'Execute workflow',
+				),
+			{ timeout: 30_000 },
+			'[data-test-id=execute-workflow-button]',
+		)
+		.catch(() => trail.note('the editor still showed a running execution after 30 s'));
+}
+
+/** Zooms the canvas out one step (room around the nodes for a picture) and waits until it is still. */
+async function zoomOutCanvas(): Promise<void> {
+	const pane = '.vue-flow__transformationpane';
+	const before = await page.$eval(pane, (e) => (e as PageElement).getAttribute('style'));
+	await click(page, '[data-test-id=zoom-out-button]');
+	await page.waitForFunction(
+		async (s, from) => {
+			let last = '';
+			for (let stable = 0; stable < 3;) {
+				await new Promise((r) => requestAnimationFrame(r));
+				const now = document.querySelector(s)?.getAttribute('style') ?? '';
+				stable = now === last ? stable + 1 : 0;
+				last = now;
+			}
+			return last !== from;
+		},
+		{ timeout: WAIT },
+		pane,
+		before,
+	);
+}
+
 async function setResourceAndOperation(resourceName: string, operationName: string): Promise<void> {
 	const resourceInput = `${NDV} [data-test-id=parameter-input-resource] input`;
 	const operationInput = `${NDV} [data-test-id=parameter-input-operation] input`;
@@ -276,7 +318,10 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 			appDescription,
 		);
 		await showAppcuesActions();
-		await shots.take(page, 'node-creator-appcues');
+		await shots.take(page, 'node-creator-appcues', {
+			image: 'node-creator',
+			selector: '[data-test-id=node-creator]',
+		});
 		const text = await page.$eval(creator, (e) => (e as PageElement).innerText);
 		expect(text).toContain(appDescription);
 		expect(text.toLowerCase()).toContain('analytics actions');
@@ -413,7 +458,7 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		expect(
 			await page.$eval(`${OUTPUT} [data-test-id=ndv-data-container]`, (e) => e.textContent),
 		).toContain('Trial Users');
-		await shots.take(page, 'by-url-segment-run');
+		await shots.take(page, 'by-url-segment-run', { image: 'node-panel', selector: NDV });
 	});
 
 	it('Custom API Call: n8n points to the HTTP Request node, and running it says how, sending nothing', async () => {
@@ -532,7 +577,7 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 			{ timeout: 2 * WAIT },
 			OUTPUT,
 		);
-		await shots.take(page, 'trigger-event-in-output');
+		await shots.take(page, 'trigger-event-in-output', { image: 'trigger-run', selector: NDV });
 		const live = await fetch(production, {
 			method: 'POST',
 			headers: signDelivery(WEBHOOK_SECRET, body.replace('evt-ui-', 'evt-live-')),
@@ -556,7 +601,8 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 			{ timeout: 2 * WAIT },
 			workflow.nodes.filter((n) => n.type !== 'n8n-nodes-base.stickyNote').length,
 		);
-		await shots.take(page, 'users-example-run');
+		await executionFinished();
+		await shots.take(page, 'users-example-run', { image: 'example-users' });
 		const node = workflow.nodes.find((n) => n.name === 'Get Profile')!;
 		await navigate(`/workflow/${workflow.id}/${node.id}`);
 		await anyVisible(page, `${OUTPUT} [data-test-id=ndv-data-container]`);
@@ -611,11 +657,28 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 				2 * WAIT,
 			);
 		}
-		await shots.take(page, 'ai-agent-run');
+		await executionFinished();
+		await shots.take(page, 'ai-agent-run', { image: 'example-ai-agent' });
 		// The model was asked twice: for a tool call, then with the segments the Appcues tool listed.
 		const asked = stack.model.conversation(demo.prompt);
 		expect(asked.map((request) => request.round)).toEqual([0, 1]);
 		expect(asked[1].toolResults.map((result) => result.name)).toEqual(['List_segments']);
+	});
+
+	it('opens the MCP server example: its note, the MCP Server Trigger and its five Appcues tools', async () => {
+		const workflow = stack.examples['mcp-server'];
+		await navigate(`/workflow/${workflow.id}`);
+		await anyVisible(page, '[data-test-id=canvas-node][data-node-name="Appcues MCP Server"]');
+		const tools = workflow.nodes.filter((n) => n.type === 'n8n-nodes-appcues.appcuesTool');
+		expect(tools).toHaveLength(5);
+		for (const tool of tools) {
+			await anyVisible(page, `[data-test-id=canvas-node][data-node-name="${tool.name}"]`);
+		}
+		expect(await page.$eval('#app', (e) => (e as PageElement).innerText)).toContain(
+			'Appcues example: MCP server',
+		);
+		await zoomOutCanvas();
+		await shots.take(page, 'mcp-server-example', { image: 'example-mcp-server' });
 	});
 
 	it('logged no browser error from the package (n8n offline noise filtered by an explicit list)', () => {

@@ -126,6 +126,13 @@ export interface PollTarget {
 	statusField?: string;
 	/** For outcomes not covered by `jobOutcome` (e.g. analytics exports). */
 	outcome?: (job: IDataObject) => JobOutcome;
+	/**
+	 * Poll at once, before the first wait: for a job that may have finished long ago (waited on
+	 * by its ID), not one that was just submitted.
+	 */
+	pollFirst?: boolean;
+	/** Which operation looks the job up later (named in the timeout error); Job > Get by default. */
+	lookUpWith?: string;
 }
 
 /**
@@ -143,11 +150,13 @@ export async function waitForJob(
 	const deadline = now() + settings.timeoutMs;
 	let wait = POLL_FIRST_WAIT_MS;
 	let lastStatus: unknown = 'unknown';
-	for (;;) {
-		const remaining = deadline - now();
-		if (remaining <= 0) break;
-		await pollTimer.wait(Math.min(wait, remaining));
-		wait = Math.min(wait * 2, POLL_MAX_WAIT_MS);
+	for (let polls = 0; ; polls++) {
+		if (polls > 0 || !target.pollFirst) {
+			const remaining = deadline - now();
+			if (remaining <= 0) break;
+			await pollTimer.wait(Math.min(wait, remaining));
+			wait = Math.min(wait * 2, POLL_MAX_WAIT_MS);
+		}
 		const job = ((await client.request({ method: 'GET', path: target.statusPath, itemIndex })) ??
 			{}) as IDataObject;
 		lastStatus = job[target.statusField ?? 'status'];
@@ -166,7 +175,7 @@ export async function waitForJob(
 		this.getNode(),
 		`Appcues job ${target.jobId} did not finish within ${formatDuration(settings.timeoutMs)}`,
 		{
-			description: `Last status: ${JSON.stringify(lastStatus)}. The job goes on in Appcues: look it up later with Job > Get and the job ID ${target.jobId}, or raise the timeout.`,
+			description: `Last status: ${JSON.stringify(lastStatus)}. The job goes on in Appcues: look it up later with ${target.lookUpWith ?? 'Job > Get'} and the job ID ${target.jobId}, or raise the timeout.`,
 			itemIndex,
 		},
 	);

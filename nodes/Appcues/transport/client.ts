@@ -15,6 +15,7 @@ import {
 	mayHaveBeenAppliedError,
 	redirectError,
 } from './errors';
+import { ERROR_BODY_BYTES, readAtMost } from './download';
 import { encodeSegment, isUnsafeSegment } from './paths';
 import { baseUrlFor, baseUrlProblem } from './region';
 import {
@@ -59,18 +60,34 @@ export interface AppcuesRequest {
 	/** Built with the `path` tag, so user input is already encoded. */
 	path: string;
 	scope?: ApiScope;
-	/** `legacyKey`: Basic auth with the legacy API key as user and an empty password. */
-	auth?: 'apiKey' | 'legacyKey';
+	/**
+	 * `legacyKey`: Basic auth with the legacy API key as user and an empty password. `none`: no
+	 * credentials at all (routes that document none).
+	 */
+	auth?: 'apiKey' | 'legacyKey' | 'none';
 	qs?: IDataObject;
 	body?: IHttpRequestOptions['body'];
 	headers?: IDataObject;
 	itemIndex?: number;
+	/**
+	 * Answer a successful body as a stream, not parsed (files). An error answer is still read (its
+	 * first few KB) for the error message.
+	 */
+	stream?: boolean;
+	/**
+	 * `return`: a 3xx answer is returned to the caller instead of refused; the caller follows it
+	 * itself, without credentials. Never followed here.
+	 */
+	redirects?: 'refuse' | 'return';
+	abortSignal?: AbortSignal;
 }
 
 export interface AppcuesResponse<T = unknown> {
 	statusCode: number;
 	headers: IDataObject;
 	body: T;
+	/** The URL requested (set on a returned redirect, to resolve a relative location). */
+	url?: string;
 }
 
 /**
@@ -143,7 +160,9 @@ export class AppcuesClient {
 			qs: request.qs,
 			body: request.body,
 			headers: request.headers,
-			json: !isRawBody(request.body),
+			json: !request.stream && !isRawBody(request.body),
+			...(request.stream ? { encoding: 'stream' as const } : {}),
+			...(request.abortSignal ? { abortSignal: request.abortSignal } : {}),
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			timeout: this.settings.timeoutMs,
@@ -173,12 +192,16 @@ export class AppcuesClient {
 			const slot = await budget.acquire();
 			let response: AppcuesResponse<T>;
 			try {
-				response = (await this.context.helpers.httpRequestWithAuthentication.call(
-					this.context,
-					CREDENTIAL_TYPE,
-					{ ...options },
-					credentialOverride,
-				)) as AppcuesResponse<T>;
+				response = (
+					request.auth === 'none'
+						? await this.context.helpers.httpRequest({ ...options })
+						: await this.context.helpers.httpRequestWithAuthentication.call(
+								this.context,
+								CREDENTIAL_TYPE,
+								{ ...options },
+								credentialOverride,
+							)
+				) as AppcuesResponse<T>;
 			} catch (error) {
 				const code = connectionErrorCode(error);
 				const failure = classifyConnectionError(code);
@@ -214,6 +237,16 @@ export class AppcuesClient {
 			if (nodeSlot) this.nodeLimit?.settle(nodeSlot, now);
 			budget.onAnswer(slot, status === 429, readRateLimitHeaders(response.headers, now));
 			if (status >= 200 && status < 300) return response;
+			if (request.stream) {
+				// Only the start of an error answer is read (enough for Appcues' message); reading it
+				// also frees the connection of an answer that is retried.
+				response.body = (
+					await readAtMost(response.body as never, ERROR_BODY_BYTES, false)
+				).toString('utf8') as T;
+			}
+			if (status >= 300 && status < 400 && request.redirects === 'return') {
+				return { ...response, url: options.url };
+			}
 			if (status >= 300 && status < 400) {
 				throw redirectError(
 					this.node,

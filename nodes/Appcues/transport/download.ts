@@ -1,6 +1,9 @@
 import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { AppcuesClient } from './client';
+import { isLoopbackHost } from './region';
+
 export interface DownloadLimits {
 	/** Longest time for the whole download, from the request to the last byte. */
 	timeoutMs: number;
@@ -8,18 +11,51 @@ export interface DownloadLimits {
 	maxBytes: number;
 }
 
-/** An error answer is read only this far: enough for the storage host's error message. */
-const ERROR_BODY_BYTES = 4096;
+/** What is downloaded, for the error messages. */
+export interface DownloadSubject {
+	/** e.g. "the export". */
+	what: string;
+	/** e.g. "The export file". */
+	file: string;
+	/** How to get a fresh link when the old one failed or expired. */
+	again: string;
+	/** How to get below the size limit besides raising it. */
+	smaller: string;
+}
+
+export const EXPORT_DOWNLOAD: DownloadSubject = {
+	what: 'the export',
+	file: 'The export file',
+	again:
+		'The download link is valid for one hour; every poll of the export job gives a new one (Job > Download Analytics Export with the job ID).',
+	smaller:
+		'narrow the export (a shorter time range, fewer dimensions), or turn off Download Result and fetch download_url yourself',
+};
+
+export interface DownloadedFile {
+	data: Buffer;
+	contentType?: string;
+}
+
+/** An error answer is read only this far: enough for the host's error message. */
+export const ERROR_BODY_BYTES = 4096;
 
 class DownloadTooLarge extends Error {}
 
 /** The parts of the response stream used here (a Node.js Readable). */
-interface ByteStream {
+export interface ByteStream {
 	on(event: 'data', listener: (chunk: Buffer | string) => void): unknown;
 	on(event: 'end', listener: () => void): unknown;
 	on(event: 'error', listener: (error: Error) => void): unknown;
 	off(event: string, listener: (...args: never[]) => void): unknown;
 	destroy(): unknown;
+}
+
+interface StreamedResponse {
+	body: ByteStream;
+	statusCode: number;
+	headers: Record<string, string | undefined>;
+	url?: string;
 }
 
 /** The downloads under way, per node run: each waits for the one before it. */
@@ -38,6 +74,67 @@ async function oneAtATime<T>(key: object, work: () => Promise<T>): Promise<T> {
 		done();
 		if (downloadQueues.get(key) === mine) downloadQueues.delete(key);
 	}
+}
+
+/** Hands a downloaded file to n8n's binary data. */
+export type StoreFile = (data: Buffer, contentType: string | undefined) => Promise<IBinaryData>;
+
+/**
+ * One deadline for a whole download (connecting, waiting, reading), joined with n8n's cancel
+ * signal, and the errors that name what went wrong without the URL (whose query may be a
+ * signature).
+ */
+function downloadGuard(
+	context: IExecuteFunctions,
+	host: string,
+	itemIndex: number,
+	limits: DownloadLimits,
+	subject: DownloadSubject,
+) {
+	const deadline = AbortSignal.timeout(limits.timeoutMs);
+	const cancelled = context.getExecutionCancelSignal();
+	const signal = cancelled ? AbortSignal.any([cancelled, deadline]) : deadline;
+	const failed = (error: unknown) => {
+		if (deadline.aborted) {
+			return new NodeOperationError(
+				context.getNode(),
+				`Downloading ${subject.what} from ${host} did not finish within ${limits.timeoutMs / 1000} s`,
+				{
+					description: `The host did not answer or sent the file too slowly. Raise Download Timeout (Seconds), or try again later.`,
+					itemIndex,
+				},
+			);
+		}
+		if (error instanceof DownloadTooLarge) {
+			return new NodeOperationError(
+				context.getNode(),
+				`${subject.file} from ${host} is larger than the Max Download Size (${limits.maxBytes} bytes)`,
+				{ description: `Raise Max Download Size (MB), or ${subject.smaller}.`, itemIndex },
+			);
+		}
+		if (error instanceof NodeApiError || error instanceof NodeOperationError) return error;
+		const reason = cancelled?.aborted ? 'the execution was cancelled' : describeFailure(error);
+		return new NodeOperationError(
+			context.getNode(),
+			`Downloading ${subject.what} from ${host} failed: ${reason}`,
+			{ description: subject.again, itemIndex },
+		);
+	};
+	return { signal, failed };
+}
+
+/** Reads a successful streamed answer within the size limit (a declared length above it stops at once). */
+async function readBody(
+	response: StreamedResponse,
+	maxBytes: number,
+	signal: AbortSignal,
+): Promise<Buffer> {
+	const declared = Number(response.headers['content-length']);
+	if (declared > maxBytes) {
+		response.body.destroy();
+		throw new DownloadTooLarge();
+	}
+	return await readAtMost(response.body, maxBytes, true, signal, expectedSize(declared, maxBytes));
 }
 
 /**
@@ -59,64 +156,25 @@ export async function downloadPresigned(
 	url: string,
 	itemIndex: number,
 	limits: DownloadLimits,
-	store: (data: Buffer, contentType: string | undefined) => Promise<IBinaryData>,
+	store: StoreFile,
+	subject: DownloadSubject = EXPORT_DOWNLOAD,
 ): Promise<IBinaryData> {
 	return await oneAtATime(this, async () => {
-		const file = await download.call(this, url, itemIndex, limits);
+		const file = await fetchPresigned.call(this, url, itemIndex, limits, subject);
 		return await store(file.data, file.contentType);
 	});
 }
 
-async function download(
+async function fetchPresigned(
 	this: IExecuteFunctions,
 	url: string,
 	itemIndex: number,
 	limits: DownloadLimits,
-): Promise<{ data: Buffer; contentType?: string }> {
+	subject: DownloadSubject,
+): Promise<DownloadedFile> {
 	const host = hostOf(url);
-	const deadline = AbortSignal.timeout(limits.timeoutMs);
-	const cancelled = this.getExecutionCancelSignal();
-	const signal = cancelled ? AbortSignal.any([cancelled, deadline]) : deadline;
-	const failed = (error: unknown) => {
-		if (deadline.aborted) {
-			return new NodeOperationError(
-				this.getNode(),
-				`Downloading the export from ${host} did not finish within ${limits.timeoutMs / 1000} s`,
-				{
-					description:
-						'The storage host did not answer or sent the file too slowly. Raise Download Timeout (Seconds) for a large export, or run the export again later.',
-					itemIndex,
-				},
-			);
-		}
-		if (error instanceof DownloadTooLarge) {
-			return new NodeOperationError(
-				this.getNode(),
-				`The export file from ${host} is larger than the Max Download Size (${limits.maxBytes} bytes)`,
-				{
-					description:
-						'Raise Max Download Size (MB), or narrow the export (a shorter time range, fewer dimensions), or turn off Download Result and fetch download_url yourself.',
-					itemIndex,
-				},
-			);
-		}
-		const reason = cancelled?.aborted ? 'the execution was cancelled' : describeFailure(error);
-		return new NodeOperationError(
-			this.getNode(),
-			`Downloading the export from ${host} failed: ${reason}`,
-			{
-				description:
-					'The download link is valid for one hour; run the export again to get a new one.',
-				itemIndex,
-			},
-		);
-	};
-
-	let response: {
-		body: ByteStream;
-		statusCode: number;
-		headers: Record<string, string | undefined>;
-	};
+	const { signal, failed } = downloadGuard(this, host, itemIndex, limits, subject);
+	let response: StreamedResponse;
 	try {
 		response = (await this.helpers.httpRequest({
 			method: 'GET',
@@ -126,19 +184,16 @@ async function download(
 			ignoreHttpStatusErrors: true,
 			json: false,
 			abortSignal: signal,
-		})) as typeof response;
+		})) as StreamedResponse;
 	} catch (error) {
 		throw failed(error);
 	}
 	const ok = response.statusCode >= 200 && response.statusCode < 300;
 	let data: Buffer;
 	try {
-		const declared = Number(response.headers['content-length']);
-		if (ok && declared > limits.maxBytes) throw new DownloadTooLarge();
-		const maxBytes = ok ? limits.maxBytes : ERROR_BODY_BYTES;
-		// Decoded bytes are counted, so a compressed body may be larger than it declared.
-		const expected = Number.isSafeInteger(declared) && declared > 0 ? declared : FIRST_BUFFER_BYTES;
-		data = await readAtMost(response.body, maxBytes, ok, signal, Math.min(expected, maxBytes));
+		data = ok
+			? await readBody(response, limits.maxBytes, signal)
+			: await readAtMost(response.body, ERROR_BODY_BYTES, false, signal);
 	} catch (error) {
 		response.body.destroy();
 		throw failed(error);
@@ -148,14 +203,115 @@ async function download(
 			this.getNode(),
 			{ httpCode: String(response.statusCode), body: data.toString('utf8').slice(0, 200) },
 			{
-				message: `Downloading the export failed with status ${response.statusCode}`,
-				description: `The download link is valid for one hour; run the export again to get a new one. Host: ${host}.`,
+				message: `Downloading ${subject.what} failed with status ${response.statusCode}`,
+				description: `${subject.again} Host: ${host}.`,
 				httpCode: String(response.statusCode),
 				itemIndex,
 			},
 		);
 	}
 	return { data, contentType: response.headers['content-type'] };
+}
+
+/**
+ * Downloads a file the Appcues API serves itself (with the credentials, through the client: its
+ * throttle, retries and error mapping). When Appcues answers with a redirect to a storage host,
+ * the file is fetched from there as a presigned URL: without any credentials, whatever the host.
+ */
+export async function downloadFromApi(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	path: string,
+	itemIndex: number,
+	limits: DownloadLimits,
+	subject: DownloadSubject,
+	store: StoreFile,
+): Promise<IBinaryData> {
+	// One file at a time per node run, as for exports (see downloadPresigned).
+	return await oneAtATime(this, async () => {
+		const file = await fetchFromApi.call(this, client, path, itemIndex, limits, subject);
+		return await store(file.data, file.contentType);
+	});
+}
+
+async function fetchFromApi(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	path: string,
+	itemIndex: number,
+	limits: DownloadLimits,
+	subject: DownloadSubject,
+): Promise<DownloadedFile> {
+	const startedAt = Date.now();
+	const { signal, failed } = downloadGuard(this, 'Appcues', itemIndex, limits, subject);
+	let response: StreamedResponse;
+	try {
+		response = (await client.requestFull({
+			method: 'GET',
+			path,
+			stream: true,
+			redirects: 'return',
+			abortSignal: signal,
+			itemIndex,
+		})) as unknown as StreamedResponse;
+	} catch (error) {
+		throw failed(error);
+	}
+	if (response.statusCode >= 300) {
+		const target = redirectTarget(this, response, itemIndex, subject);
+		const remaining = limits.timeoutMs - (Date.now() - startedAt);
+		if (remaining <= 0) throw failed(new Error('timeout'));
+		return await fetchPresigned.call(
+			this,
+			target,
+			itemIndex,
+			{ ...limits, timeoutMs: remaining },
+			subject,
+		);
+	}
+	try {
+		return {
+			data: await readBody(response, limits.maxBytes, signal),
+			contentType: response.headers['content-type'],
+		};
+	} catch (error) {
+		response.body.destroy();
+		throw failed(error);
+	}
+}
+
+/**
+ * Where a redirect leads, resolved against the API's URL. Only https is followed (plain http only
+ * to a loopback host, as for the Base URL), so the file cannot be swapped on the way.
+ */
+function redirectTarget(
+	context: IExecuteFunctions,
+	response: StreamedResponse,
+	itemIndex: number,
+	subject: DownloadSubject,
+): string {
+	const location: unknown = response.headers.location;
+	const text = Array.isArray(location) ? location[0] : location;
+	let url: URL | undefined;
+	try {
+		if (typeof text === 'string' && text.trim()) url = new URL(text.trim(), response.url);
+	} catch {
+		url = undefined;
+	}
+	if (
+		url &&
+		(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))
+	) {
+		return url.href;
+	}
+	throw new NodeOperationError(
+		context.getNode(),
+		`Appcues redirected the download of ${subject.what} to ${url ? `${url.protocol}//${url.host}` : 'no valid location'}, which is not followed`,
+		{
+			description: 'Only https locations are followed (plain http only to localhost).',
+			itemIndex,
+		},
+	);
 }
 
 /** The first buffer of a body that declares no length; it grows by doubling. */
@@ -167,18 +323,25 @@ const FIRST_BUFFER_BYTES = 1 << 20;
  * DownloadTooLarge when `strict`, or stops and keeps what it has (an error body, only shown
  * shortened).
  */
-async function readAtMost(
+export async function readAtMost(
 	stream: ByteStream,
 	maxBytes: number,
 	strict: boolean,
-	signal: AbortSignal,
-	expectedBytes: number,
+	signal?: AbortSignal,
+	expectedBytes = Math.min(maxBytes, FIRST_BUFFER_BYTES),
 ): Promise<Buffer> {
+	if (!stream || typeof stream.on !== 'function') {
+		// Not a stream (an empty answer): whatever it is, as bytes.
+		const value = stream as unknown;
+		if (value === undefined || value === null || value === '') return Buffer.alloc(0);
+		const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value));
+		return bytes.subarray(0, maxBytes);
+	}
 	let buffer = Buffer.allocUnsafe(expectedBytes);
 	let total = 0;
 	await new Promise<void>((resolve, reject) => {
 		const stop = (error?: Error) => {
-			signal.removeEventListener('abort', onAbort);
+			signal?.removeEventListener('abort', onAbort);
 			stream.off('data', onData);
 			stream.off('end', onEnd);
 			stream.off('error', onError);
@@ -205,13 +368,22 @@ async function readAtMost(
 			total += kept.length;
 			if (kept.length < piece.length) stop();
 		};
-		if (signal.aborted) return onAbort();
-		signal.addEventListener('abort', onAbort);
+		if (signal?.aborted) return onAbort();
+		signal?.addEventListener('abort', onAbort);
 		stream.on('data', onData);
 		stream.on('end', onEnd);
 		stream.on('error', onError);
 	});
 	return buffer.subarray(0, total);
+}
+
+/** The first buffer for a body: its declared length when it has one, within the limit. */
+function expectedSize(declared: number, maxBytes: number): number {
+	// Decoded bytes are counted, so a compressed body may be larger than it declared.
+	return Math.min(
+		Number.isSafeInteger(declared) && declared > 0 ? declared : FIRST_BUFFER_BYTES,
+		maxBytes,
+	);
 }
 
 function hostOf(url: string): string {

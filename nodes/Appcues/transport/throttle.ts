@@ -11,6 +11,8 @@ const MIN_RATE = 1;
  * everything is not hammered at full rate.
  */
 const MAX_BACKGROUND = 0.6;
+/** Cuts for 429s that began at a steady rate go no deeper than this share of that rate. */
+const ONSET_FLOOR = 0.25;
 
 export interface ThrottleTuning {
 	/** Answers that make a sample: before a cut (at the old rate) and after it. */
@@ -20,6 +22,12 @@ export interface ThrottleTuning {
 	/** A cut is judged no sooner than this after it, and no later than `judgeMaxMs`. */
 	judgeMs: number;
 	judgeMaxMs: number;
+	/**
+	 * The background is checked by a cut this long after it was learned, then twice as long after
+	 * each check that confirms it (a share of 429s taken for background while other processes
+	 * started sending would otherwise stay).
+	 */
+	verifyMs: number;
 	/** A cut keeps (1 - excess share of 429s) x this of the rate, within [minCut, maxCut]. */
 	cutMargin: number;
 	minCut: number;
@@ -49,6 +57,7 @@ export const DEFAULT_TUNING: ThrottleTuning = {
 	earlyAnswers: 8,
 	judgeMs: 300,
 	judgeMaxMs: 2_000,
+	verifyMs: 5_000,
 	cutMargin: 0.9,
 	minCut: 0.3,
 	maxCut: 0.85,
@@ -85,8 +94,11 @@ function differenceError(a: Sample, b: Sample): number {
 
 type Phase =
 	| { kind: 'steady' }
-	/** A 429 came: collecting a fair sample at the current rate. */
-	| { kind: 'look' }
+	/**
+	 * A 429 came: collecting a fair sample at the current rate. `onset`: the answers at this rate
+	 * before it, when none was a 429 (the 429s began while the rate stayed the same).
+	 */
+	| { kind: 'look'; verify: boolean; onset?: Sample }
 	/** Collecting answers at the rate after a cut, to compare with those before it. */
 	| {
 			kind: 'judge';
@@ -96,7 +108,13 @@ type Phase =
 			/** The rate before the first of these cuts, and whether any of them helped. */
 			startRate: number;
 			helped: boolean;
-	  };
+			onset?: Sample;
+	  }
+	/**
+	 * A cut that did not help was undone: collecting answers at the restored rate, to compare
+	 * with those at the cut rate (`atCut`).
+	 */
+	| { kind: 'recheck'; atCut: Sample; cutRate: number; undoneAt: number };
 
 /**
  * The pace of one Appcues account in this process, shared by every execution and node that
@@ -111,8 +129,11 @@ type Phase =
  * stands (and is repeated while the share stays above the background), and the rate climbs back
  * slowly. If it did not fall, the 429s are not caused by the rate (a proxy, a noisy neighbour,
  * load shedding): the cut is undone and that share becomes the background, which the throttle
- * then ignores until the share rises clearly above it. The client retries refused requests
- * either way. Cut sizes and climb steps are randomised so that processes seeing the same 429s
+ * then ignores until the share rises clearly above it. Two exceptions keep processes that share
+ * an account (queue-mode workers) from taking each other's overload for background: 429s that
+ * began while the rate stayed the same are load from elsewhere, which a cut too small (another
+ * process cut at the same time) did not end, so the cuts go on; and a share that rises clearly
+ * once a cut is undone brings the cut back. The client retries refused requests either way. Cut sizes and climb steps are randomised so that processes seeing the same 429s
  * do not move in lockstep.
  */
 export class Throttle {
@@ -141,6 +162,11 @@ export class Throttle {
 
 	private helpedAt = Number.NEGATIVE_INFINITY;
 
+	/** When to check the background by a cut, and the wait before the next check. */
+	private verifyAt = Number.POSITIVE_INFINITY;
+
+	private verifyEveryMs: number;
+
 	/** Last time a slot was taken or an answer reported: the registry drops idle throttles. */
 	lastUsedAt: number;
 
@@ -154,6 +180,7 @@ export class Throttle {
 		this.pacer = new Pacer(limit, this.now, options.wait ?? sleep);
 		this.ceiling = limit;
 		this.rate = limit;
+		this.verifyEveryMs = this.tuning.verifyMs;
 		this.lastUsedAt = this.now();
 	}
 
@@ -189,16 +216,24 @@ export class Throttle {
 
 		switch (this.phase.kind) {
 			case 'steady':
-				if (throttled && this.aboveBackground()) this.look();
+				if (throttled && this.aboveBackground()) this.look(false);
+				else if (this.background > 0 && now >= this.verifyAt) this.look(true);
 				else if (!throttled) this.climb(now);
 				this.forget();
 				return;
 			case 'look':
 				if (size(this.sample) >= this.tuning.sampleAnswers || this.clearlyAbove(this.sample))
-					this.cutOrSettle(this.sample, now);
+					this.cutOrSettle(this.sample, now, this.phase.verify, {
+						startRate: this.rate,
+						helped: false,
+						onset: this.phase.onset,
+					});
 				return;
 			case 'judge':
 				this.judge(this.phase, now);
+				return;
+			case 'recheck':
+				this.recheck(this.phase, now);
 		}
 	}
 
@@ -249,8 +284,10 @@ export class Throttle {
 		return share(sample) <= this.background + this.tuning.confidence * error;
 	}
 
-	private look(): void {
-		this.phase = { kind: 'look' };
+	private look(verify: boolean): void {
+		const onset =
+			!verify && this.background === 0 ? { ok: this.sample.ok, throttled: 0 } : undefined;
+		this.phase = { kind: 'look', verify, onset };
 		this.sample = { ok: 0, throttled: 0 };
 	}
 
@@ -258,9 +295,13 @@ export class Throttle {
 	private cutOrSettle(
 		before: Sample,
 		now: number,
-		series = { startRate: this.rate, helped: false },
+		verify = false,
+		series: { startRate: number; helped: boolean; onset?: Sample } = {
+			startRate: this.rate,
+			helped: false,
+		},
 	): void {
-		if (this.atBackground(before) || this.rate <= MIN_RATE) {
+		if ((!verify && this.atBackground(before)) || this.rate <= MIN_RATE) {
 			// A false alarm: the share is within the background's noise, which it refines.
 			if (this.background > 0 && size(before) >= this.tuning.sampleAnswers)
 				this.background = (this.background + share(before)) / 2;
@@ -268,7 +309,8 @@ export class Throttle {
 			return;
 		}
 		const { cutMargin, minCut, maxCut, cutJitter } = this.tuning;
-		const excess = share(before) - this.background;
+		// A check of the background cuts as if all of its 429s came from overload.
+		const excess = share(before) - (verify ? 0 : this.background);
 		const factor =
 			Math.min(maxCut, Math.max(minCut, (1 - excess) * cutMargin)) *
 			(1 + (2 * this.random() - 1) * cutJitter);
@@ -279,6 +321,7 @@ export class Throttle {
 			rateBefore: this.rate,
 			startRate: series.startRate,
 			helped: series.helped,
+			onset: series.onset,
 		};
 		this.setRate(this.rate * factor, now);
 	}
@@ -295,28 +338,73 @@ export class Throttle {
 			// (A sample cut short for urgency may have been a fluke: then the climb stays fast.)
 			if (this.background === 0 || size(phase.before) >= this.tuning.sampleAnswers)
 				this.helpedAt = now;
-			this.cutOrSettle(after, now, { ...phase, helped: true });
+			if (this.background > 0) {
+				// What was taken for background was overload after all.
+				this.background = 0;
+				this.verifyAt = Number.POSITIVE_INFINITY;
+				this.verifyEveryMs = this.tuning.verifyMs;
+			}
+			this.cutOrSettle(after, now, false, { ...phase, helped: true });
 			return;
 		}
 		if (-fall > this.tuning.confidence * error) {
 			// Clearly more 429s after the cut: more traffic from elsewhere, not background.
-			this.cutOrSettle(after, now, phase);
+			this.cutOrSettle(after, now, false, phase);
 			return;
 		}
 		// Not clear yet: more answers (within limits, at a low rate they come slowly).
-		const enough = n >= 2 * this.tuning.sampleAnswers && fall <= 0;
+		const enough = n >= 2 * this.tuning.sampleAnswers && fall < error;
 		const most = n >= 4 * this.tuning.sampleAnswers || now - phase.cutAt >= this.tuning.judgeMaxMs;
 		if (!enough && !most) return;
 		// Cutting did not lower the share: those 429s are background (the lower of the two shares:
 		// one that was still rising is not all background). Undo the cuts that did not help.
 		const background = Math.min(share(phase.before), share(after));
-		if (background > MAX_BACKGROUND) {
-			this.cutOrSettle(after, now, phase);
+		const lower = share(phase.before) <= share(after) ? phase.before : after;
+		if (background > MAX_BACKGROUND || this.beganAtSameRate(phase, lower)) {
+			this.cutOrSettle(after, now, false, phase);
 			return;
 		}
 		this.background = background;
-		this.phase = { kind: 'steady' };
+		this.phase = { kind: 'recheck', atCut: after, cutRate: this.rate, undoneAt: now };
+		this.verifyAt = now + this.verifyEveryMs;
+		this.verifyEveryMs = Math.min(2 * this.verifyEveryMs, 60_000);
 		this.setRate(phase.helped ? phase.rateBefore : phase.startRate, now);
+	}
+
+	/**
+	 * Did the 429s begin while the rate stayed the same (the answers before the first of them
+	 * had clearly fewer)? A background would have shown from the start: this is load that came
+	 * from elsewhere (another process, a foreign client, a lower limit), which a cut of the size
+	 * taken may not have been enough to lower, so the cuts go on (down to ONSET_FLOOR of the
+	 * rate the series started at, below which the 429s are taken as background after all).
+	 */
+	private beganAtSameRate(phase: Extract<Phase, { kind: 'judge' }>, lower: Sample): boolean {
+		const { onset } = phase;
+		if (!onset || this.rate <= phase.startRate * ONSET_FLOOR) return false;
+		const rise = share(lower) - share(onset);
+		return rise > this.tuning.confidence * differenceError(onset, lower);
+	}
+
+	/**
+	 * After an undo: did raising the rate again raise the share of 429s? Then they depend on the
+	 * rate after all (another process that cut at the same time hid the effect of the cut), so
+	 * the cut rate comes back and nothing is background. Otherwise the background stands.
+	 */
+	private recheck(phase: Extract<Phase, { kind: 'recheck' }>, now: number): void {
+		const restored = this.sample;
+		const n = size(restored);
+		if (n < this.tuning.sampleAnswers || now - phase.undoneAt < this.tuning.judgeMs) return;
+		const rise = share(restored) - share(phase.atCut);
+		if (rise > this.tuning.confidence * differenceError(phase.atCut, restored)) {
+			this.background = 0;
+			this.verifyAt = Number.POSITIVE_INFINITY;
+			this.verifyEveryMs = this.tuning.verifyMs;
+			this.helpedAt = now;
+			this.phase = { kind: 'steady' };
+			this.setRate(phase.cutRate, now);
+			return;
+		}
+		if (n >= 2 * this.tuning.sampleAnswers) this.phase = { kind: 'steady' };
 	}
 
 	private climb(now: number): void {

@@ -327,7 +327,8 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 		},
 	},
 	experiences: {
-		title: 'experiences: get by Studio URL, publish and unpublish (type from an expression), list',
+		title:
+			'experiences: get by Studio URL, publish and unpublish (type from an expression), list, download the screenshots of each',
 		check: async (ctx) => {
 			const { run, fake } = ctx;
 			const calls = () => fake.requests.map(toCall);
@@ -342,6 +343,19 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 				{ id: 'checklists-1', type: 'checklists', published: false },
 			]);
 			expect(nodeOutput(res.run, 'List NPS Surveys').map((e) => e.id)).toEqual(['nps-1', 'nps-2']);
+			// One ZIP per survey, as binary data; the JSON says what it is.
+			const shots = items(res, 'Download Screenshots');
+			expect(shots.map((item) => item.json)).toEqual(
+				['nps-1', 'nps-2'].map((id) => ({
+					experience_id: id,
+					file_name: `${id}-screenshots.zip`,
+					mime_type: 'application/zip',
+					bytes: expect.any(Number),
+				})),
+			);
+			for (const item of shots) {
+				expect(item.binary?.screenshots).toMatchObject({ mimeType: 'application/zip' });
+			}
 			expect(calls()).toEqual([
 				{ method: 'GET', path: `${V2}/flows/flows-1`, auth: KEY_AUTH, status: 200 },
 				// Publish and unpublish send no body at all.
@@ -353,6 +367,8 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 					status: 200,
 				},
 				{ method: 'GET', path: `${V2}/nps`, auth: KEY_AUTH, status: 200 },
+				{ method: 'GET', path: `${V2}/screenshots/nps-1`, auth: KEY_AUTH, status: 200 },
+				{ method: 'GET', path: `${V2}/screenshots/nps-2`, auth: KEY_AUTH, status: 200 },
 			]);
 			const experiences = fake.state(ACCOUNT.accountId).experiences;
 			expect(experiences.get('banners')!.get('banners-1')!.published).toBe(true);
@@ -386,7 +402,8 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 		},
 	},
 	jobs: {
-		title: 'jobs: export events, then get the job, wait for it and list jobs',
+		title:
+			'jobs: export events, then get the job, wait for it and list jobs; an analytics export picked up by its job ID (get, wait, download)',
 		check: async (ctx) => {
 			const { run, fake } = ctx;
 			const calls = () => fake.requests.map(toCall);
@@ -408,7 +425,51 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 			const listed = nodeOutput(res.run, 'List Jobs').map((job) => job.id);
 			expect(listed).toContain('job-demo-import');
 			expect(listed).toContain(jobId);
-			expect(calls()).toEqual([
+			// The analytics export branch: accepted without waiting, then picked up by its job ID.
+			const [submitted] = nodeOutput(res.run, 'Export Analytics (No Wait)');
+			const exportId = submitted.job_id as string;
+			expect(submitted).toEqual({ job_id: exportId, status: 'queued' });
+			expect(nodeOutput(res.run, 'Get Analytics Export')).toEqual([
+				{ job_id: exportId, status: 'queued' },
+			]);
+			expect(nodeOutput(res.run, 'Wait for Analytics Export')).toEqual([
+				{
+					job_id: exportId,
+					status: 'done',
+					download_url: expect.stringContaining('/__download/'),
+					expires_at: expect.any(String),
+				},
+			]);
+			const [downloaded] = items(res, 'Download Analytics Export');
+			expect(downloaded.json).toEqual({
+				job_id: exportId,
+				status: 'done',
+				expires_at: expect.any(String),
+				file_name: `appcues-analytics-${exportId}.json`,
+				mime_type: 'application/json',
+				bytes: expect.any(Number),
+			});
+			expect(downloaded.binary?.report).toMatchObject({ mimeType: 'application/json' });
+			const all = calls();
+			const exportCalls = all.filter(
+				(call) => call.path.includes('/analytics/') || call.path.startsWith('/__download/'),
+			);
+			expect(
+				exportCalls.map(({ method, path, auth, status }) => [
+					method,
+					path.split('?')[0].replace(/[0-9a-f]{32}/, '<token>'),
+					auth,
+					status,
+				]),
+			).toEqual([
+				['POST', `${V2}/analytics/exports`, KEY_AUTH, 202],
+				['GET', `${V2}/analytics/exports/${exportId}`, KEY_AUTH, 200],
+				['GET', `${V2}/analytics/exports/${exportId}`, KEY_AUTH, 200],
+				['GET', `${V2}/analytics/exports/${exportId}`, KEY_AUTH, 200],
+				// The presigned download carries no credentials.
+				['GET', '/__download/<token>.json', undefined, 200],
+			]);
+			expect(all.filter((call) => !exportCalls.includes(call))).toEqual([
 				{
 					method: 'POST',
 					path: `${V2}/export/events`,

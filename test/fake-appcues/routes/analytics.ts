@@ -18,6 +18,7 @@ import { parseImportTimestamp, toCsv } from '../bulk';
 import { HttpProblem } from '../problem';
 import type { RecordedRequest } from '../server';
 import { type AccountState, type AnalyticsExportRecord, DEFAULT_ANALYTICS_FAILURE } from '../state';
+import { findExperience, screenshotsZip } from './experience';
 import { type DispatchResult, now, type RouteModule } from './route';
 
 export const analyticsRoutes: RouteModule = (fake) => {
@@ -110,14 +111,20 @@ export const analyticsRoutes: RouteModule = (fake) => {
 	];
 };
 
-/** Download tokens minted by analytics export polls (token -> where it leads, until when). */
+/**
+ * Download tokens minted by analytics export polls and screenshot redirects (token -> where it
+ * leads, until when).
+ */
 export type DownloadTokens = Map<
 	string,
-	{ accountId: string; jobId: string; expiresAt: number; signature: string }
+	{ accountId: string; expiresAt: number; signature: string } & (
+		{ jobId: string } | { screenshotsOf: string }
+	)
 >;
 
 /**
- * The presigned download of a finished analytics export, on the fake itself. It behaves as S3
+ * The presigned download of a finished analytics export or of a screenshots ZIP, on the fake
+ * itself. It behaves as S3
  * does for a presigned GET: an Authorization header as well as the query signature is a 400
  * InvalidArgument, an expired URL a 403, an unknown key a 404; errors are S3's XML bodies.
  */
@@ -154,7 +161,7 @@ export function presignedDownload(
 			'MethodNotAllowed',
 			'The specified method is not allowed against this resource.',
 		);
-	const match = segments.length === 2 ? /^([0-9a-f]{32})\.(csv|json)$/.exec(segments[1]) : null;
+	const match = segments.length === 2 ? /^([0-9a-f]{32})\.(csv|json|zip)$/.exec(segments[1]) : null;
 	const entry = match ? downloads.get(match[1]) : undefined;
 	if (entry) record.accountId = entry.accountId;
 	if (req.headers.authorization !== undefined) {
@@ -173,7 +180,16 @@ export function presignedDownload(
 		);
 	}
 	if (Date.now() > entry.expiresAt) return xml(403, 'AccessDenied', 'Request has expired');
-	const job = states.get(entry.accountId)?.analyticsExports.get(entry.jobId);
+	const state = states.get(entry.accountId);
+	if ('screenshotsOf' in entry) {
+		const experience = state && findExperience(state, entry.screenshotsOf);
+		if (!experience) return xml(404, 'NoSuchKey', 'The specified key does not exist.');
+		return {
+			status: 200,
+			raw: { contentType: 'application/zip', body: screenshotsZip(experience) },
+		};
+	}
+	const job = state?.analyticsExports.get(entry.jobId);
 	if (!job) return xml(404, 'NoSuchKey', 'The specified key does not exist.');
 	return match![2] === 'json'
 		? { status: 200, raw: { contentType: 'application/json', body: JSON.stringify(job.rows) } }

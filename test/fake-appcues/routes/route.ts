@@ -43,6 +43,14 @@ export interface DispatchResult {
 	raw?: { body: string | Buffer; contentType: string };
 }
 
+/** A route's answer that is not JSON (a file): sent as it is, with its content type. */
+export class RawBody {
+	constructor(
+		readonly body: string | Buffer,
+		readonly contentType: string,
+	) {}
+}
+
 /** A route module: the routes of one resource. */
 export type RouteModule = (fake: FakeAppcues) => Route[];
 

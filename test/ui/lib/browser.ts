@@ -16,6 +16,7 @@ import {
 	type HTTPResponse,
 	type Page,
 } from 'puppeteer-core';
+import { DOCS_IMAGE_SCALE, type DocsImage } from './docs-images';
 import type { PageDocument, PageElement, RequestAnimationFrame } from './page-dom';
 
 // Page functions run in Chromium: see page-dom.ts.
@@ -309,13 +310,48 @@ export class Screenshots {
 		mkdirSync(dir, { recursive: true });
 	}
 
-	async take(page: Page, name: string): Promise<string> {
+	/**
+	 * Saves the page as `<dir>/NN-<name>.png`; with `docs`, also the README picture
+	 * `<dir>/docs/<image>.png`: the element `selector` (or the whole page), scaled down.
+	 */
+	async take(
+		page: Page,
+		name: string,
+		docs?: { image: DocsImage; selector?: string },
+	): Promise<string> {
 		this.step += 1;
 		const file = join(
 			this.dir,
 			`${String(this.step).padStart(2, '0')}-${name.replace(/[^\w.-]+/g, '-')}.png`,
 		);
 		await page.screenshot({ path: file as `${string}.png` });
+		if (docs) {
+			mkdirSync(join(this.dir, 'docs'), { recursive: true });
+			const viewport = page.viewport() ?? { width: 1440, height: 900 };
+			const box = docs.selector
+				? await page.$eval(docs.selector, (e) => {
+						const r = e.getBoundingClientRect();
+						return { x: r.x, y: r.y, width: r.width, height: r.height };
+					})
+				: { x: 0, y: 0, width: viewport.width, height: viewport.height };
+			// No toast over the picture (they fade on their own, at their own pace).
+			await page.evaluate(
+				"document.head.insertAdjacentHTML('beforeend', '<style id=docs-picture>.el-notification{display:none!important}</style>')",
+			);
+			const x = Math.max(0, Math.floor(box.x));
+			const y = Math.max(0, Math.floor(box.y));
+			await page.screenshot({
+				path: join(this.dir, 'docs', `${docs.image}.png`) as `${string}.png`,
+				clip: {
+					x,
+					y,
+					width: Math.min(viewport.width - x, Math.ceil(box.width)),
+					height: Math.min(viewport.height - y, Math.ceil(box.height)),
+					scale: DOCS_IMAGE_SCALE,
+				},
+			});
+			await page.evaluate("document.getElementById('docs-picture')?.remove()");
+		}
 		return file;
 	}
 }

@@ -1,14 +1,28 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { applyLimit, readLimit, returnAllFields } from '../../helpers/descriptions';
 import { asList } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
+import {
+	readOutputChoice,
+	shapeOutput,
+	toolOutputFields,
+	type OutputShape,
+} from '../../helpers/toolOutput';
 import { experienceType } from './experienceType';
 
 /** The columns Appcues' own CLI shows for experiences, plus type and state. */
 export const SIMPLE_EXPERIENCE_FIELDS = ['id', 'name', 'type', 'published', 'state', 'updated_at'];
+
+export const SIMPLIFIED_EXPERIENCE =
+	'The ID, name, type, published flag, state and update time, without the steps';
+
+export const EXPERIENCE_OUTPUT: OutputShape = {
+	always: ['id'],
+	simplified: SIMPLE_EXPERIENCE_FIELDS.filter((field) => field !== 'id'),
+};
 
 export const description: INodeProperties[] = updateDisplayOptions(
 	{ show: { resource: ['experience'], operation: ['getAll'] } },
@@ -20,33 +34,30 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to return only the ID, name, type, published flag, state and update time of each experience instead of the full object with its steps. Turn it on when an AI agent uses this tool, to keep its answer small.',
+				'Whether to return only the ID, name, type, published flag, state and update time of each experience instead of the full object with its steps',
+			// An agent's tool has the Output option instead (Simplified by default).
+			displayOptions: { hide: { '@tool': [true] } },
 		},
+		...toolOutputFields({ simplified: SIMPLIFIED_EXPERIENCE }),
 	],
 );
-
-function simplify(experience: IDataObject): IDataObject {
-	const simple: IDataObject = {};
-	for (const field of SIMPLE_EXPERIENCE_FIELDS)
-		if (experience[field] !== undefined) simple[field] = experience[field];
-	return simple;
-}
 
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	return {
 		type: experienceType.call(this, itemIndex),
 		limit: readLimit.call(this, itemIndex),
-		simplify: Boolean(this.getNodeParameter('simplify', itemIndex, false)),
+		output: this.getNodeParameter('simplify', itemIndex, false)
+			? ({ output: 'simplified' } as const)
+			: readOutputChoice.call(this, itemIndex),
 	};
 }
 
 export async function execute(
 	this: IExecuteFunctions,
 	client: AppcuesClient,
-	{ type, limit, simplify: simplified }: ReturnType<typeof prepare>,
+	{ type, limit, output }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
 	const body = await client.request({ method: 'GET', path: path`/${type}`, itemIndex });
-	const list = applyLimit(asList(body), limit);
-	return simplified ? list.map(simplify) : list;
+	return shapeOutput(applyLimit(asList(body), limit), output, EXPERIENCE_OUTPUT);
 }

@@ -1,6 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
 import type { ResourceModule } from '../types';
+import * as downloadScreenshots from './downloadScreenshots.operation';
 import * as get from './get.operation';
 import * as getAll from './getAll.operation';
 import * as publish from './publish.operation';
@@ -15,6 +16,13 @@ const fields: INodeProperties[] = [
 		noDataExpression: true,
 		displayOptions: { show: { resource: ['experience'] } },
 		options: [
+			{
+				name: 'Download Screenshots',
+				value: 'downloadScreenshots',
+				action: 'Download the screenshots of an experience',
+				description:
+					'Download the draft screenshots of a flow, checklist or other experience as a ZIP file (binary data)',
+			},
 			{
 				name: 'Get',
 				value: 'get',
@@ -55,12 +63,13 @@ const fields: INodeProperties[] = [
 
 export const experience: ResourceModule = {
 	displayName: 'Experience',
-	operations: { get, getAll, publish, unpublish },
+	operations: { downloadScreenshots, get, getAll, publish, unpublish },
 	description: [
 		...fields,
 		...get.description,
 		...getAll.description,
 		...publish.description,
 		...unpublish.description,
+		...downloadScreenshots.description,
 	],
 };

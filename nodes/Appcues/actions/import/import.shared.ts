@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { SET_ONCE, setOnce } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { readWaitSettings, waitFields } from '../../helpers/jobs';
+import { runsAsTool } from '../../helpers/toolOutput';
 import type { AppcuesClient } from '../../transport/client';
 import { readMaxRequestBytes } from '../options';
 import type { BatchOperation } from '../types';
@@ -150,6 +151,17 @@ export function importOperation(kind: ImportKind): BatchOperation {
 				],
 				default: 'items',
 				description: SET_ONCE,
+				displayOptions: { hide: { '@tool': [true] } },
+			},
+			{
+				// An agent's tool cannot pass files: as a tool, the rows come from its input. A hidden Source (not an
+				// absent one) keeps the fields that depend on it.
+				displayName: 'Source',
+				name: 'source',
+				type: 'hidden',
+				default: 'items',
+				description: SET_ONCE,
+				displayOptions: { show: { '@tool': [true] } },
 			},
 			...itemFields(kind),
 			...fileFields,
@@ -164,7 +176,7 @@ export function importOperation(kind: ImportKind): BatchOperation {
 	): Promise<INodeExecutionData[]> {
 		const wait = readWaitSettings.call(this, 0);
 		const maxBytes = readMaxRequestBytes.call(this);
-		if (this.getNodeParameter('source', 0, 'items') === 'binary') {
+		if (!runsAsTool(this) && this.getNodeParameter('source', 0, 'items') === 'binary') {
 			const required =
 				kind === 'events' ? [ID_COLUMN[kind], 'name', 'timestamp'] : [ID_COLUMN[kind]];
 			return await importFromFiles.call(

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { segmentLocator } from '../../helpers/descriptions';
 import { requiredId } from '../../helpers/input';
+import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
 
@@ -21,6 +22,11 @@ export async function execute(
 	{ segmentId }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
-	await client.request({ method: 'DELETE', path: path`/segments/${segmentId}`, itemIndex });
-	return { deleted: true };
+	const body = await client.request({
+		method: 'DELETE',
+		path: path`/segments/${segmentId}`,
+		itemIndex,
+	});
+	// Appcues usually answers 204; whatever it does send (a job to follow, say) is kept.
+	return { deleted: true, ...objectOr(body, {}) };
 }

@@ -9,6 +9,7 @@ import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { SET_ONCE, segmentLocator, setOnce } from '../../helpers/descriptions';
 import { ensureNodeError, errorItemOrThrow, notePartial } from '../../helpers/errors';
 import { assertColumns, MAX_FILE_BYTES, postFile, readInputFile } from '../../helpers/files';
+import { runsAsTool } from '../../helpers/toolOutput';
 import { chunk, eachItem, gatherIds, pairedItems } from '../../helpers/gather';
 import { requiredId } from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields, type WaitSettings } from '../../helpers/jobs';
@@ -55,6 +56,17 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				],
 				default: 'ids',
 				description: SET_ONCE,
+				displayOptions: { hide: { '@tool': [true] } },
+			},
+			{
+				// An agent's tool cannot pass files: as a tool, the IDs come from the fields. A hidden Source (not an
+				// absent one) keeps the fields that depend on it.
+				displayName: 'Source',
+				name: 'source',
+				type: 'hidden',
+				default: 'ids',
+				description: SET_ONCE,
+				displayOptions: { show: { '@tool': [true] } },
 			},
 			{
 				displayName: 'User IDs',
@@ -201,7 +213,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 		items: INodeExecutionData[],
 	): Promise<INodeExecutionData[]> {
 		const wait = readWaitSettings.call(this, 0);
-		return this.getNodeParameter('source', 0, 'ids') === 'binary'
+		return !runsAsTool(this) && this.getNodeParameter('source', 0, 'ids') === 'binary'
 			? await fromFiles.call(this, client, items, wait)
 			: await fromIds.call(this, client, items, wait);
 	}

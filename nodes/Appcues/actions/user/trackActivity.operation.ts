@@ -14,7 +14,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[
 		{
 			displayName:
-				'Uses the legacy v1 API. It authenticates with the Legacy API Key of the credential when one is set.',
+				'Uses the legacy v1 API. It sends the Legacy API Key of the credential when one is set, and otherwise no credentials at all (as Appcues documents the call): never the API key and secret.',
 			name: 'legacyNotice',
 			type: 'notice',
 			default: '',
@@ -130,7 +130,9 @@ export async function execute(
 	const body = await client.request({
 		method: 'POST',
 		scope: 'v1',
-		auth: (await client.hasLegacyKey()) ? 'legacyKey' : 'apiKey',
+		// Appcues documents no auth for this call, and its own v1 client sends none: the API secret
+		// is not needed here, so it is not sent.
+		auth: (await client.hasLegacyKey()) ? 'legacyKey' : 'none',
 		path: path`/users/${userId}/activity`,
 		body: activity,
 		itemIndex,

@@ -75,6 +75,19 @@ describe('throttle', () => {
 		expect(run.throttle.currentRate).toBe(60);
 	});
 
+	it('checks a learned background by a cut now and then: overload that looks like it is found', async () => {
+		const run = clocked();
+		let seed = 11;
+		const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		await drive(run, 600, () => random() < 0.3);
+		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
+		// Now overload of about the same share: Appcues takes 46/s, and refuses the rest of what
+		// is sent, spread evenly (so no burst of 429s gives it away).
+		await drive(run, 1200, () => random() < Math.max(0, 1 - 46 / run.throttle.currentRate));
+		expect(run.throttle.backgroundShare).toBe(0);
+		expect(run.throttle.currentRate).toBeLessThan(50);
+	});
+
 	it('rate-limit headers: paces to their limit, and sends nothing until Reset when none remain', async () => {
 		const { clock, throttle } = clocked();
 		const slot = await throttle.acquire();
@@ -116,9 +129,9 @@ describe('throttle', () => {
  * requests, 429s and writes are counted, no real time is measured. Medians of five seeds.
  */
 describe('the model: throttles that share an account', () => {
-	const seeds = [1, 2, 3, 4, 5];
-	const median = (values: number[]) => [...values].sort((a, b) => a - b)[2];
-	async function model(options: Omit<SimOptions, 'seed'>, items: number) {
+	const median = (values: number[]) =>
+		[...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+	async function model(options: Omit<SimOptions, 'seed'>, items: number, seeds = [1, 2, 3, 4, 5]) {
 		const results = [];
 		for (const seed of seeds) {
 			const result = await simulate({ ...options, seed });
@@ -156,6 +169,29 @@ describe('the model: throttles that share an account', () => {
 		const { share, rate } = await model({ executions }, 600);
 		expect(share).toBeLessThan(0.05);
 		expect(rate).toBeGreaterThan(50);
+	});
+
+	/**
+	 * Processes that do not start in lockstep, with latency that varies, as queue-mode workers:
+	 * each cuts when the other's 429s reach it, and a cut too small to end the overload (the other
+	 * cut at the same time) must not be taken for proof that the 429s are background.
+	 */
+	const apart = { startSpreadMs: 500, jitterMs: 30 };
+	const nineSeeds = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+
+	it('two processes not in lockstep: under 10 % 429s with every seed, about 5 % in the median', async () => {
+		const executions = [0, 1].map((process) => ({ process, items: 300 }));
+		const { share, rate, results } = await model({ executions, ...apart }, 600, nineSeeds);
+		for (const result of results) expect(result.throttled / result.requests).toBeLessThan(0.1);
+		expect(share).toBeLessThan(0.06);
+		expect(rate).toBeGreaterThan(50);
+	});
+
+	it('three processes not in lockstep: under 12 % 429s with every seed', async () => {
+		const executions = [0, 1, 2].map((process) => ({ process, items: 300 }));
+		const { rate, results } = await model({ executions, ...apart }, 900, nineSeeds);
+		for (const result of results) expect(result.throttled / result.requests).toBeLessThan(0.12);
+		expect(rate).toBeGreaterThan(45);
 	});
 
 	it('three processes: every item once, close to the limit', async () => {

@@ -20,4 +20,21 @@ describe('segment resource', () => {
 		});
 		expect(t.fake.state().segments.size).toBe(0);
 	});
+
+	it('delete keeps what Appcues answers, such as a job to follow', async () => {
+		t.fake.addFault({
+			kind: 'status',
+			status: 202,
+			method: 'DELETE',
+			body: JSON.stringify({ job_id: 'job-8', job_url: 'https://api.appcues.com/x' }),
+		});
+		const result = await t.run({
+			resource: 'segment',
+			operation: 'delete',
+			segmentId: byId('seg-1'),
+		});
+		expect(result.items.map((item) => item.json)).toEqual([
+			{ deleted: true, job_id: 'job-8', job_url: 'https://api.appcues.com/x' },
+		]);
+	});
 });

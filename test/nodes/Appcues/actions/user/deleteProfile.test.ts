@@ -15,4 +15,17 @@ describe('user resource', () => {
 		});
 		expect(t.fake.state().users.has('u1')).toBe(false);
 	});
+
+	it('deleteProfile keeps what Appcues answers, such as a job to follow', async () => {
+		t.fake.addFault({
+			kind: 'status',
+			status: 202,
+			method: 'DELETE',
+			body: JSON.stringify({ job_id: 'job-7', status: 'queued' }),
+		});
+		const result = await t.run({ resource: 'user', operation: 'deleteProfile', userId: 'u1' });
+		expect(result.items.map((item) => item.json)).toEqual([
+			{ deleted: true, job_id: 'job-7', status: 'queued' },
+		]);
+	});
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../../../../fake-appcues/server';
-import { basicAuth, useFakeAppcues } from '../../../../support/helpers';
+import { basicAuth, credentialsFor, useFakeAppcues } from '../../../../support/helpers';
 
 describe('user resource', () => {
 	const t = useFakeAppcues();
@@ -36,6 +36,27 @@ describe('user resource', () => {
 		});
 		expect(result.items[0].json).toEqual({ request_id: 'abc123' });
 		expect(t.fake.state().users.get('u1')?.properties).toEqual({ plan: 'pro' });
+	});
+
+	it('trackActivity without a Legacy API Key sends no credentials at all (never the v2 key and secret)', async () => {
+		const result = await t.run(
+			{
+				resource: 'user',
+				operation: 'trackActivity',
+				userId: 'u2',
+				events: { event: [{ name: 'clicked widget', timestamp: '', attributes: '{}' }] },
+			},
+			{ credentials: { ...credentialsFor(t.fake), legacyApiKey: '' } },
+		);
+		expect(result.error).toBeUndefined();
+		const [request] = t.fake.apiRequests();
+		expect(request.rawPath).toBe('/v1/accounts/12345/users/u2/activity');
+		expect(request.status).toBe(200);
+		expect(request.headers.authorization).toBeUndefined();
+		expect(JSON.stringify(request.headers)).not.toContain(
+			Buffer.from(`${DEFAULT_ACCOUNT.apiKey}:${DEFAULT_ACCOUNT.apiSecret}`).toString('base64'),
+		);
+		expect(t.fake.state().users.get('u2')?.events).toHaveLength(1);
 	});
 
 	it('an event timestamp without a zone or on a day that does not exist is refused before any request', async () => {

@@ -1,0 +1,55 @@
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+
+import {
+	downloadExportFile,
+	exportTimeoutField,
+	readExportTimeoutMs,
+	waitForAnalyticsExport,
+} from '../../helpers/analyticsExport';
+import { downloadFields, readDownloadPlan } from '../../helpers/download';
+import { updateDisplayOptions } from '../../helpers/displayOptions';
+import { requiredId } from '../../helpers/input';
+import type { AppcuesClient } from '../../transport/client';
+import { withBinary } from '../types';
+
+export const description: INodeProperties[] = updateDisplayOptions(
+	{ show: { resource: ['job'], operation: ['downloadAnalyticsExport'] } },
+	[exportTimeoutField, ...downloadFields()],
+);
+
+export function prepare(this: IExecuteFunctions, itemIndex: number) {
+	return {
+		jobId: requiredId.call(this, 'jobId', 'Export Job ID', itemIndex),
+		timeoutMs: readExportTimeoutMs.call(this, itemIndex),
+		download: readDownloadPlan.call(this, itemIndex),
+	};
+}
+
+/**
+ * Waits for the export (polling at once), then downloads its file from the download_url of that
+ * last poll, which is always fresh. The URL is left out of the output: it is a bearer link to the
+ * data for an hour.
+ */
+export async function execute(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ jobId, timeoutMs, download }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
+	const job = await waitForAnalyticsExport.call(this, client, jobId, timeoutMs, itemIndex, {
+		pollFirst: true,
+	});
+	const { binary, bytes } = await downloadExportFile.call(
+		this,
+		job,
+		jobId,
+		download.limits,
+		itemIndex,
+	);
+	const rest = { ...job };
+	delete rest.download_url;
+	return withBinary(
+		{ ...rest, file_name: binary.fileName, mime_type: binary.mimeType, bytes },
+		{ [download.propertyName]: binary },
+	);
+}

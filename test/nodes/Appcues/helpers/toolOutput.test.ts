@@ -1,0 +1,225 @@
+import { describe, expect, it } from 'vitest';
+
+import { useFakeAppcues } from '../../../support/helpers';
+
+/** A profile as Appcues keeps it: a few properties set by the app and many automatic "_" ones. */
+const PROFILE = {
+	_appcuesId: 'a1',
+	_hostname: 'app.example.com',
+	_lastBrowserLanguage: 'en',
+	_lastSeenAt: 1767225600000,
+	_sessionCount: 12,
+	_updatedAt: 1767225600000,
+	_userAgent: 'Mozilla/5.0',
+	name: 'Ada Lovelace',
+	email: 'ada@example.com',
+	plan: 'enterprise',
+	seats: 40,
+	role: 'admin',
+	team: 'core',
+	country: 'UK',
+	signup: '2026-01-01',
+	score: 9,
+	tier: 'gold',
+	beta: true,
+};
+
+describe('tool mode: the Output option (Simplified by default) on wide answers', () => {
+	const t = useFakeAppcues();
+	const seedProfile = () =>
+		t.fake.state().users.set('ada', { properties: { ...PROFILE }, events: [] });
+	const getProfile = (extra: Record<string, unknown> = {}, asTool = true) =>
+		t.run({ resource: 'user', operation: 'getProfile', userId: 'ada', ...extra }, { asTool });
+
+	it('as a tool, Get Profile gives the ID and nine properties set by the app: no automatic "_" ones', async () => {
+		seedProfile();
+		const result = await getProfile();
+		expect(result.items.map((item) => item.json)).toEqual([
+			{
+				user_id: 'ada',
+				name: 'Ada Lovelace',
+				email: 'ada@example.com',
+				plan: 'enterprise',
+				seats: 40,
+				role: 'admin',
+				team: 'core',
+				country: 'UK',
+				signup: '2026-01-01',
+				score: 9,
+			},
+		]);
+	});
+
+	it('Raw gives everything; Selected Fields the ID and the fields named', async () => {
+		seedProfile();
+		const raw = await getProfile({ output: 'raw' });
+		expect(raw.items[0].json).toEqual({ user_id: 'ada', ...PROFILE });
+		const selected = await getProfile({
+			output: 'selected',
+			outputFields: ' email, _lastSeenAt,missing ',
+		});
+		expect(selected.items[0].json).toEqual({
+			user_id: 'ada',
+			email: 'ada@example.com',
+			_lastSeenAt: 1767225600000,
+		});
+	});
+
+	it('Selected Fields without fields is refused before any request', async () => {
+		const result = await getProfile({ output: 'selected', outputFields: ' , ' });
+		expect(result.error?.message).toBe('Output is Selected Fields, but Fields names none [item 0]');
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
+	it('in a workflow (not a tool) the option does not exist: the answer is whole, whatever was saved', async () => {
+		seedProfile();
+		const result = await getProfile({ output: 'simplified' }, false);
+		expect(result.items[0].json).toEqual({ user_id: 'ada', ...PROFILE });
+	});
+
+	it('Group > Get Profile works the same with group_id', async () => {
+		t.fake.state().groups.set('acme', {
+			properties: { _lastSeenAt: 1, name: 'Acme', tier: 'pro' },
+			users: new Set(),
+		});
+		const result = await t.run(
+			{ resource: 'group', operation: 'getProfile', groupId: 'acme' },
+			{ asTool: true },
+		);
+		expect(result.items[0].json).toEqual({ group_id: 'acme', name: 'Acme', tier: 'pro' });
+	});
+
+	it('Experience > Get Many and Get: Simplified drops the steps; the Simplify switch gives way to Output', async () => {
+		const flows = t.fake.state().experiences.get('flows')!;
+		flows.set('f1', {
+			id: 'f1',
+			name: 'Tour',
+			type: 'flows',
+			published: true,
+			state: 'PUBLISHED',
+			updated_at: '2026-01-01T00:00:00Z',
+			steps: [{ content: 'x'.repeat(500) }],
+			created_by: 'someone',
+		});
+		const simple = {
+			id: 'f1',
+			name: 'Tour',
+			type: 'flows',
+			published: true,
+			state: 'PUBLISHED',
+			updated_at: '2026-01-01T00:00:00Z',
+		};
+		const many = await t.run(
+			{ resource: 'experience', operation: 'getAll', experienceType: 'flows', returnAll: true },
+			{ asTool: true },
+		);
+		expect(many.items.map((item) => item.json)).toEqual([simple]);
+		const one = await t.run(
+			{
+				resource: 'experience',
+				operation: 'get',
+				experienceType: 'flows',
+				experienceId: { __rl: true, mode: 'id', value: 'f1' },
+			},
+			{ asTool: true },
+		);
+		expect(one.items.map((item) => item.json)).toEqual([simple]);
+		const selected = await t.run(
+			{
+				resource: 'experience',
+				operation: 'getAll',
+				experienceType: 'flows',
+				returnAll: true,
+				output: 'selected',
+				outputFields: 'created_by',
+			},
+			{ asTool: true },
+		);
+		expect(selected.items[0].json).toEqual({ id: 'f1', created_by: 'someone' });
+		// As a workflow node, Simplify still works, and without it the whole object comes back.
+		const plain = await t.run({
+			resource: 'experience',
+			operation: 'getAll',
+			experienceType: 'flows',
+			returnAll: true,
+		});
+		expect(plain.items[0].json.steps).toHaveLength(1);
+	});
+
+	it('Flow Performance Digest: Simplified leaves out the previous period itself (the deltas stay)', async () => {
+		t.fake.state().experiences.get('flows')!.set('f1', { id: 'f1', name: 'Tour', published: true });
+		const result = await t.run(
+			{ resource: 'analytics', operation: 'flowPerformanceDigest', days: 7 },
+			{ asTool: true },
+		);
+		expect(Object.keys(result.items[0].json)).toEqual([
+			'flow_id',
+			'name',
+			'shown',
+			'completed',
+			'skipped',
+			'errors',
+			'unique_users',
+			'completion_rate',
+			'deltas',
+			'period',
+		]);
+		const selected = await t.run(
+			{
+				resource: 'analytics',
+				operation: 'flowPerformanceDigest',
+				output: 'selected',
+				outputFields: ['name', 'completion_rate'],
+			},
+			{ asTool: true },
+		);
+		expect(selected.items[0].json).toEqual({ flow_id: 'f1', name: 'Tour', completion_rate: null });
+	});
+});
+
+describe('tool mode: inputs that need binary data are hidden (a tool cannot pass files)', () => {
+	const t = useFakeAppcues({ jobPollsToFinish: 0 });
+
+	it('Import takes its rows from the input, even when the saved node said Binary File', async () => {
+		const result = await t.run(
+			{ resource: 'import', operation: 'profiles', source: 'binary', binaryPropertyName: 'data' },
+			{ asTool: true, items: [{ user_id: 'u1', plan: 'pro' }] },
+		);
+		expect(result.error).toBeUndefined();
+		const [upload] = t.fake.apiRequests();
+		expect(upload.rawPath).toBe('/v2/accounts/12345/import/profiles');
+		expect(upload.headers['content-type']).toBe('application/x-ndjson');
+		expect(JSON.parse(upload.rawBody)).toEqual({ user_id: 'u1', plan: 'pro' });
+	});
+
+	it('Segment > Add Users takes the IDs from the field (which stays shown without the Source choice)', async () => {
+		t.fake.state().segments.set('s1', {
+			id: 's1',
+			name: 'S',
+			description: '',
+			created_at: '',
+			updated_at: '',
+			user_ids: new Set(),
+		});
+		const result = await t.run(
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: { __rl: true, mode: 'id', value: 's1' },
+				userIds: 'u1, u2',
+			},
+			{ asTool: true },
+		);
+		expect(result.error).toBeUndefined();
+		expect(t.fake.apiRequests()[0].body).toEqual({ user_ids: ['u1', 'u2'] });
+	});
+
+	it('outside tool mode the same parameters do read the file (the field is only hidden for tools)', async () => {
+		const result = await t.run(
+			{ resource: 'import', operation: 'profiles', source: 'binary', binaryPropertyName: 'data' },
+			{ items: [{ user_id: 'u1' }] },
+		);
+		expect(result.error?.message).toMatch(/binary/i);
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+});
