@@ -1,12 +1,15 @@
 import type {
-	IAuthenticateGeneric,
 	IAuthenticateRuleResponseCode,
 	IAuthenticateRuleResponseSuccessBody,
 	Icon,
+	ICredentialDataDecryptedObject,
 	ICredentialTestRequest,
 	ICredentialType,
+	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
+
+import { isToolsRequest } from '../nodes/Appcues/transport/region';
 
 /**
  * True (in an n8n expression) when the credential would send its secret unencrypted: a custom
@@ -90,6 +93,16 @@ export class AppcuesApi implements ICredentialType {
 			displayOptions: { show: { region: ['custom'] } },
 		},
 		{
+			displayName: 'Tools Base URL',
+			name: 'toolsBaseUrl',
+			type: 'string',
+			default: '',
+			placeholder: 'e.g. https://appcues-tools-proxy.example.com',
+			description:
+				'Base URL of a proxy or test server that serves the account tools (Appcues serves them at mcp.appcues.com in the US and mcp.eu.appcues.com in the EU). Only the Account Tool operations use it.',
+			displayOptions: { show: { region: ['custom'] } },
+		},
+		{
 			displayName: 'Webhook Signing Secret',
 			name: 'webhookSecret',
 			type: 'string',
@@ -109,14 +122,32 @@ export class AppcuesApi implements ICredentialType {
 		},
 	];
 
-	authenticate: IAuthenticateGeneric = {
-		type: 'generic',
-		properties: {
-			auth: {
-				username: '={{$credentials.apiKey}}',
-				password: '={{$credentials.apiSecret}}',
-			},
-		},
+	/**
+	 * Basic auth with key and secret, as the Public API asks. The account tools take the same
+	 * base64("key:secret") in the `appcues-api-key` header instead (as Appcues' CLI sends it), so a
+	 * request to them carries that header and no Authorization. An own property, not a method: n8n
+	 * copies credential types with a spread, which would drop a method (and with it the HTTP
+	 * Request node's use of this credential and the Custom API Call entry).
+	 */
+	authenticate = async (
+		credentials: ICredentialDataDecryptedObject,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> => {
+		const apiKey = String(credentials.apiKey ?? '');
+		const apiSecret = String(credentials.apiSecret ?? '');
+		const url = requestOptions.baseURL
+			? `${requestOptions.baseURL}${requestOptions.url}`
+			: requestOptions.url;
+		if (isToolsRequest(credentials, url)) {
+			return {
+				...requestOptions,
+				headers: {
+					...requestOptions.headers,
+					'appcues-api-key': Buffer.from(`${apiKey}:${apiSecret}`).toString('base64'),
+				},
+			};
+		}
+		return { ...requestOptions, auth: { username: apiKey, password: apiSecret } };
 	};
 
 	test: ICredentialTestRequest = {

@@ -63,7 +63,7 @@ export async function startQueueSandbox(): Promise<void> {
 		const workflows = loadWorkflows();
 		log('importing the credentials and the example workflows, publishing the trigger example');
 		await importIntoQueue(queue, {
-			credentials: appcuesCredentials(sandboxUrl),
+			credentials: appcuesCredentials(sandboxUrl, undefined, fake.toolsUrl),
 			workflows: Object.values(workflows),
 			publish: [workflows.trigger.id],
 		});

@@ -158,6 +158,7 @@ async function main() {
 		version,
 		examples: !marker,
 		modelUrl: model.baseUrl,
+		toolsUrl: fake.toolsUrl,
 	});
 	if (marker)
 		step(

@@ -158,7 +158,7 @@ export async function installPackage(
 export async function importSandboxData(
 	n8n: N8nSandbox,
 	sandboxUrl: string,
-	opts: { version: string; examples: boolean; modelUrl: string },
+	opts: { version: string; examples: boolean; modelUrl: string; toolsUrl?: string },
 ): Promise<Examples> {
 	await n8n.importCredentials([
 		{
@@ -168,7 +168,9 @@ export async function importSandboxData(
 		},
 		{ ...SANDBOX_MCP_CREDENTIAL, type: 'httpBearerAuth', data: { token: SANDBOX_MCP_TOKEN } },
 		// Last: n8n preselects the newest credential of a type.
-		...appcuesCredentials(sandboxUrl).filter((c) => c.id === SANDBOX_CREDENTIAL.id),
+		...appcuesCredentials(sandboxUrl, undefined, opts.toolsUrl).filter(
+			(c) => c.id === SANDBOX_CREDENTIAL.id,
+		),
 	]);
 	const examples = loadExamples();
 	if (opts.examples) {

@@ -9,7 +9,13 @@ import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 
 import { optionsField } from './actions/options';
 import { resources, router } from './actions/router';
-import { searchExperiences, searchSegments, searchTags } from './methods/listSearch';
+import {
+	searchAccountTools,
+	searchExperiences,
+	searchSegments,
+	searchTags,
+} from './methods/listSearch';
+import { getAccountToolArguments } from './methods/resourceMapping';
 
 const resourceField: INodeProperties = {
 	displayName: 'Resource',
@@ -83,7 +89,8 @@ export class Appcues implements INodeType {
 	};
 
 	methods = {
-		listSearch: { searchExperiences, searchSegments, searchTags },
+		listSearch: { searchAccountTools, searchExperiences, searchSegments, searchTags },
+		resourceMapping: { getAccountToolArguments },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

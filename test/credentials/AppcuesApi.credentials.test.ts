@@ -35,18 +35,23 @@ type TestRule = IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccess
 
 /**
  * Runs the credential's `test` request as n8n does (credentials-tester.service.js): its
- * expressions, its Basic auth, its options (text body, no redirects) and its rules: a response code
+ * expressions, its `authenticate` (Basic auth for the API), its options (text body, no redirects) and its rules: a response code
  * rule for an error status, a body rule (lodash `get`) on a 2xx body.
  */
 async function testCredential(credentials: ICredentialDataDecryptedObject) {
 	const request = credential.test.request;
-	const url = resolve(request.baseURL!, credentials) + resolve(request.url!, credentials);
-	const auth = credential.authenticate.properties.auth!;
-	const user = resolve(auth.username, credentials);
-	const password = resolve(auth.password, credentials);
+	const baseURL = resolve(request.baseURL!, credentials);
+	const url = baseURL + resolve(request.url!, credentials);
+	const signed = await credential.authenticate(credentials, {
+		baseURL,
+		url: resolve(request.url!, credentials),
+	});
+	const { username, password } = signed.auth!;
 	const response = await fetch(url, {
 		method: request.method,
-		headers: { Authorization: `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}` },
+		headers: {
+			Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
+		},
 		redirect: request.disableFollowRedirect ? 'manual' : 'follow',
 	});
 	const rules = (credential.test.rules ?? []) as TestRule[];
@@ -184,6 +189,60 @@ describe('credential', () => {
 			otherHost.close();
 			redirecting.close();
 		}
+	});
+
+	it('signs the account tools with appcues-api-key and everything else with Basic auth', async () => {
+		const credentials = { apiKey: 'k', apiSecret: 's', accountId: '42' };
+		const token = Buffer.from('k:s').toString('base64');
+		const sign = (region: string, url: string, extra = {}) =>
+			credential.authenticate({ ...credentials, region, ...extra }, { url, headers: { a: 'b' } });
+
+		for (const [region, url] of [
+			['us', 'https://mcp.appcues.com/v1/tools?view=summary'],
+			['eu', 'https://mcp.eu.appcues.com/v1/tools/get_campaign'],
+			// Elsewhere on the tools origin too: it never sees the secret as Basic auth.
+			['us', 'https://mcp.appcues.com/mcp'],
+			['eu', 'https://mcp.eu.appcues.com/v1/toolsets'],
+		]) {
+			const signed = await sign(region, url);
+			expect(signed.headers).toEqual({ a: 'b', 'appcues-api-key': token });
+			expect(signed.auth).toBeUndefined();
+		}
+		for (const [region, url] of [
+			['us', 'https://api.appcues.com/v2/accounts/42/tags'],
+			['us', 'https://mcp.eu.appcues.com/v1/tools'],
+			['eu', 'https://mcp.appcues.com/v1/tools'],
+			['us', 'https://example.com/v1/tools'],
+		]) {
+			const signed = await sign(region, url);
+			expect(signed.auth).toEqual({ username: 'k', password: 's' });
+			expect(signed.headers).toEqual({ a: 'b' });
+		}
+		const custom = { baseUrl: 'http://127.0.0.1:1', toolsBaseUrl: 'http://127.0.0.1:2' };
+		expect((await sign('custom', 'http://127.0.0.1:2/v1/tools', custom)).auth).toBeUndefined();
+		expect((await sign('custom', 'http://127.0.0.1:1/v1/tools', custom)).auth).toBeDefined();
+		expect((await sign('custom', 'http://127.0.0.1:2/other', custom)).auth).toBeUndefined();
+		// One proxy serving both: the path tells the account tools from the API.
+		const shared = { baseUrl: 'http://127.0.0.1:1', toolsBaseUrl: 'http://127.0.0.1:1/' };
+		expect((await sign('custom', 'http://127.0.0.1:1/v1/tools', shared)).auth).toBeUndefined();
+		expect((await sign('custom', 'http://127.0.0.1:1/v2/accounts/42', shared)).auth).toEqual({
+			username: 'k',
+			password: 's',
+		});
+	});
+
+	it('keeps authenticate when n8n copies the credential type with a spread (HTTP Request and Custom API Call need it)', () => {
+		const copied = { ...new AppcuesApi() };
+		expect(typeof copied.authenticate).toBe('function');
+	});
+
+	it('shows the Tools Base URL only for a custom region, and the test request stays one GET of the API', () => {
+		const field = credential.properties.find((p) => p.name === 'toolsBaseUrl');
+		expect(field?.displayOptions).toEqual({ show: { region: ['custom'] } });
+		expect(credential.test.request.method).toBe('GET');
+		expect(resolve(credential.test.request.url!, { accountId: '1', region: 'eu' })).toBe(
+			'/v2/accounts/1/tags',
+		);
 	});
 
 	it('marks every secret as a password', () => {

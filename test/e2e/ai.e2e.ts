@@ -68,6 +68,12 @@ const LIST_SEGMENTS_DESCRIPTION =
 const ADD_TO_SEGMENT_DESCRIPTION =
 	"Add end users to an Appcues segment, given the segment's ID and the users' IDs. Appcues applies the change within a few minutes.";
 const CHAT_AGENT_PATH = 'appcues-agent-chat-completions';
+/** The same agent with the account tools as its only tools (built from ai-agent.json below). */
+const TOOLS_AGENT_PATH = 'appcues-account-tools-agent';
+const TOOLS_AGENT_ID = 'appcuesToolsAgent1';
+const ACCOUNT_TOOLS = { list: 'List_account_tools', call: 'Call_account_tool' } as const;
+/** What the account tools receive in appcues-api-key: base64("key:secret"). */
+const TOOLS_KEY = Buffer.from(`${ACCOUNT.apiKey}:${ACCOUNT.apiSecret}`).toString('base64');
 
 const versions = selectedVersions().filter((version) => version === '2.41.1');
 
@@ -80,6 +86,69 @@ async function loadExample(name: string): Promise<WorkflowJson & { id: string }>
 /** The tool results of a conversation's last request, parsed ({"error": ...} or the items). */
 function parsedOutput(output: string): unknown {
 	return JSON.parse(output) as unknown;
+}
+
+/**
+ * The example agent with its five tools replaced by two Appcues Tool nodes on the account tools:
+ * Get Many (full, so the model sees each tool's input schema) and Call, whose tool name and
+ * arguments the model fills in.
+ */
+function accountToolsAgent(agent: WorkflowJson & { id: string }): WorkflowJson & { id: string } {
+	const workflow = structuredClone(agent);
+	workflow.id = TOOLS_AGENT_ID;
+	workflow.name += ' (account tools)';
+	const webhook = workflow.nodes.find((node) => node.type === 'n8n-nodes-base.webhook')!;
+	webhook.parameters.path = TOOLS_AGENT_PATH;
+	webhook.webhookId = '5d3c1a8e-4f0b-4c51-9a7e-0a9c7e5a6e43';
+	workflow.nodes.find(
+		(node) => node.type === '@n8n/n8n-nodes-langchain.agent',
+	)!.parameters.options = {
+		systemMessage:
+			'You run Appcues account tools. List them first; call one by its name with arguments that match its inputSchema. When a tool answers with an error, read it and fix the arguments.',
+	};
+	const appcuesTools = workflow.nodes.filter(
+		(node) => node.type === 'n8n-nodes-appcues.appcuesTool',
+	);
+	const [credentials] = appcuesTools.map((node) => node.credentials);
+	workflow.nodes = workflow.nodes.filter((node) => !appcuesTools.includes(node));
+	for (const node of appcuesTools) delete workflow.connections[node.name];
+	const toolNode = (name: string, x: number, parameters: Record<string, unknown>) => ({
+		id: `a9c1e0d0-0000-4000-8000-0000000002${x}`,
+		name,
+		type: 'n8n-nodes-appcues.appcuesTool',
+		typeVersion: 1,
+		position: [200 + x * 160, 460] as [number, number],
+		parameters: { descriptionType: 'manual', resource: 'accountTool', ...parameters },
+		credentials,
+	});
+	workflow.nodes.push(
+		toolNode('List account tools', 1, {
+			toolDescription:
+				'List the Appcues account tools (campaigns, NPS results, dashboards, screenshots), each with its name, description, inputSchema and annotations (readOnlyHint false means it changes data). Call account tool runs one by name.',
+			operation: 'getAll',
+			view: 'full',
+			returnAll: true,
+		}),
+		toolNode('Call account tool', 2, {
+			toolDescription:
+				'Run one Appcues account tool by its name, with arguments matching its inputSchema from List account tools.',
+			operation: 'call',
+			toolName: {
+				__rl: true,
+				mode: 'name',
+				value:
+					"={{ $fromAI('tool_name', 'The name of the account tool, from List account tools, e.g. list_campaigns', 'string') }}",
+			},
+			argumentsInput: 'json',
+			argumentsJson:
+				"={{ $fromAI('tool_arguments', 'The arguments of the tool as a JSON object matching its inputSchema, e.g. {\"campaign_id\": \"c1\"}', 'json') }}",
+		}),
+	);
+	for (const name of ['List account tools', 'Call account tool'])
+		workflow.connections[name] = {
+			ai_tool: [[{ node: 'AI Agent', type: 'ai_tool', index: 0 }]],
+		};
+	return workflow;
 }
 
 function apiCall(request: RecordedRequest) {
@@ -113,7 +182,7 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 			workflow.nodes.map((node) => node.credentials?.[type]).find(Boolean)!;
 		expect(credentialOf(agent, 'appcuesApi')).toEqual(SANDBOX_CREDENTIAL);
 		await n8n.importCredentials([
-			...appcuesCredentials(fake.url, ACCOUNT).filter(
+			...appcuesCredentials(fake.url, ACCOUNT, fake.toolsUrl).filter(
 				(credential) => credential.id === SANDBOX_CREDENTIAL.id,
 			),
 			{
@@ -143,14 +212,18 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 			(node) => node.type === '@n8n/n8n-nodes-langchain.lmChatOpenAi',
 		)!.parameters.responsesApiEnabled = false;
 
-		await n8n.importWorkflows([agent, chatAgent, mcp]);
-		for (const workflow of [agent, chatAgent, mcp]) await n8n.publishWorkflow(workflow.id);
+		const toolsAgent = accountToolsAgent(agent);
+
+		await n8n.importWorkflows([agent, chatAgent, toolsAgent, mcp]);
+		for (const workflow of [agent, chatAgent, toolsAgent, mcp])
+			await n8n.publishWorkflow(workflow.id);
 		server = await n8n.start();
 		agentPath = String(
 			agent.nodes.find((node) => node.type === 'n8n-nodes-base.webhook')!.parameters.path,
 		);
 		await server.waitForWebhook(agentPath);
 		await server.waitForWebhook(CHAT_AGENT_PATH);
+		await server.waitForWebhook(TOOLS_AGENT_PATH);
 	});
 
 	beforeEach((ctx) => {
@@ -465,6 +538,141 @@ describe.skipIf(versions.length === 0)('Appcues as an AI tool in n8n 2.41.1', ()
 		expect(fake.requests.map(apiCall)).toEqual([
 			{ method: 'PATCH', path: `${V2}/users/ada/profile`, body: { seats: 40 }, status: 200 },
 		]);
+	});
+
+	it("account tools: the model lists them, a call with a wrong argument comes back as the tool's error, and the model fixes it", async () => {
+		const prompt = 'create the campaign Spring launch for the Activation objective';
+		model.addScript({
+			prompt,
+			steps: [
+				{ toolCalls: [{ name: ACCOUNT_TOOLS.list, arguments: {} }] },
+				(request) => {
+					const tools = parsedOutput(request.toolResults[0].output) as Array<{
+						name: string;
+						inputSchema?: { required?: string[] };
+					}>;
+					const create = tools.find((entry) => entry.name === 'create_campaign');
+					// A guess at the objective id, as a model would make one.
+					return {
+						toolCalls: [
+							{
+								name: ACCOUNT_TOOLS.call,
+								arguments: {
+									tool_name: create?.name ?? 'not-listed',
+									tool_arguments: { name: 'Spring launch', objective_id: 'activation' },
+								},
+							},
+						],
+					};
+				},
+				(request) => {
+					const [failure] = parsedOutput(request.toolResults[1].output) as Array<{
+						error?: string;
+					}>;
+					// The tool's own words tell the model what to fix: look the objective id up.
+					if (!failure?.error?.includes('objective_id not found'))
+						return { text: `unexpected: ${request.toolResults[1].output}` };
+					return {
+						toolCalls: [
+							{
+								name: ACCOUNT_TOOLS.call,
+								arguments: { tool_name: 'get_campaign', tool_arguments: { campaign_id: 'c1' } },
+							},
+						],
+					};
+				},
+				(request) => {
+					const [campaign] = parsedOutput(request.toolResults[2].output) as Array<{
+						objective: string;
+						objective_id: string;
+					}>;
+					return {
+						toolCalls: [
+							{
+								name: ACCOUNT_TOOLS.call,
+								arguments: {
+									tool_name: 'create_campaign',
+									tool_arguments: { name: 'Spring launch', objective_id: campaign.objective_id },
+								},
+							},
+						],
+					};
+				},
+				(request) => ({ text: `Done: ${request.toolResults[3].output}` }),
+			],
+		});
+		const { status, answer, requests } = await ask(prompt, TOOLS_AGENT_PATH);
+		expect(status).toBe(200);
+		expect(requests).toHaveLength(5);
+		for (const request of requests)
+			expect(JSON.stringify(request.body), 'the tools key was sent to the model').not.toContain(
+				TOOLS_KEY,
+			);
+
+		console.log(
+			`Account tools as the model saw them:\n${JSON.stringify(requests[0].tools, null, 1)}`,
+		);
+		expect(requests[0].tools.map((t) => t.name).sort()).toEqual(
+			Object.values(ACCOUNT_TOOLS).sort(),
+		);
+		expect(tool(requests, ACCOUNT_TOOLS.call).parameters).toMatchObject({
+			required: ['tool_name', 'tool_arguments'],
+			properties: { tool_name: { type: 'string' } },
+		});
+
+		// The listing the model got: every tool with its schema and whether it only reads.
+		const listed = parsedOutput(requests[1].toolResults[0].output) as Array<
+			Record<string, unknown>
+		>;
+		expect(listed.find((entry) => entry.name === 'create_campaign')).toMatchObject({
+			inputSchema: { required: ['name', 'objective_id'] },
+			annotations: { readOnlyHint: false },
+		});
+		// The tool error came back as text the model could act on...
+		expect(parsedOutput(requests[2].toolResults[1].output)).toEqual([
+			{ error: 'The account tool create_campaign failed: objective_id not found [item 0]' },
+		]);
+		// ...and the corrected call went through.
+		expect(parsedOutput(requests[4].toolResults[3].output)).toEqual([
+			{ text: expect.stringMatching(/^Created campaign c\d+ "Spring launch" as a draft\.$/) },
+		]);
+		expect(answer).toEqual({ output: expect.stringContaining('Spring launch') });
+
+		const calls = fake.requests.map((request) => ({
+			origin: request.origin,
+			method: request.method,
+			path: request.rawPath,
+			body: request.body === '' ? undefined : request.body,
+		}));
+		expect(calls).toEqual([
+			{ origin: 'tools', method: 'GET', path: '/v1/tools', body: undefined },
+			{ origin: 'tools', method: 'GET', path: '/v1/tools/create_campaign', body: undefined },
+			{
+				origin: 'tools',
+				method: 'POST',
+				path: '/v1/tools/create_campaign',
+				body: { arguments: { name: 'Spring launch', objective_id: 'activation' } },
+			},
+			{ origin: 'tools', method: 'GET', path: '/v1/tools/get_campaign', body: undefined },
+			{
+				origin: 'tools',
+				method: 'POST',
+				path: '/v1/tools/get_campaign',
+				body: { arguments: { campaign_id: 'c1' } },
+			},
+			{ origin: 'tools', method: 'GET', path: '/v1/tools/create_campaign', body: undefined },
+			{
+				origin: 'tools',
+				method: 'POST',
+				path: '/v1/tools/create_campaign',
+				body: { arguments: { name: 'Spring launch', objective_id: 'o1' } },
+			},
+		]);
+		for (const request of fake.requests) {
+			expect(request.headers['appcues-api-key']).toBe(TOOLS_KEY);
+			expect(request.headers.authorization).toBeUndefined();
+		}
+		expect(await lastRunStatus(TOOLS_AGENT_ID)).toBe('success');
 	});
 
 	describe('MCP Server Trigger', () => {

@@ -91,7 +91,7 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		n8n = await createN8nSandbox(version);
 		const dest = await n8n.installPackageTarball(await packOnce());
 		expect(dest).toBe(`${n8n.userFolder}/.n8n/nodes/node_modules/n8n-nodes-appcues`);
-		await n8n.importCredentials(appcuesCredentials(fake.url, ACCOUNT));
+		await n8n.importCredentials(appcuesCredentials(fake.url, ACCOUNT, fake.toolsUrl));
 		// All example workflows in one CLI call.
 		await n8n.importWorkflows(Object.values(workflows));
 		t('setup (sandbox, install, import credentials and workflows)', t0);
@@ -650,7 +650,7 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 				rest<{ status: string; message: string }>('credentials/test', {
 					credentials: { ...credential, type: 'appcuesApi' },
 				});
-			const [good, wrong] = appcuesCredentials(fake.url, ACCOUNT);
+			const [good, wrong] = appcuesCredentials(fake.url, ACCOUNT, fake.toolsUrl);
 			const otherAccount = { ...good, data: { ...good.data, accountId: '99999' } };
 			expect(await test(good)).toEqual({ status: 'OK', message: 'Connection successful!' });
 			// n8n 2.8.x does not apply a credential's `test.rules` to HTTP errors: the NodeApiError
@@ -687,7 +687,7 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 				rest<{ status: string; message: string }>('credentials/test', {
 					credentials: { ...credential, type: 'appcuesApi' },
 				});
-			const [good] = appcuesCredentials(fake.url, ACCOUNT);
+			const [good] = appcuesCredentials(fake.url, ACCOUNT, fake.toolsUrl);
 			// Plain http to a host that is not loopback: refused before any request. 0.0.0.0 is not a
 			// loopback name, yet reaches this machine: the listener would record a request if one were sent.
 			const received: IncomingHttpHeaders[] = [];

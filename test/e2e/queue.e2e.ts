@@ -72,7 +72,7 @@ describe.skipIf(!selectedVersions().includes('2.41.1'))(
 				expect(sandbox.userFolder).toMatch(/^\/.+\/home$/);
 			}
 			await importIntoQueue(queue, {
-				credentials: appcuesCredentials(fake.url, ACCOUNT),
+				credentials: appcuesCredentials(fake.url, ACCOUNT, fake.toolsUrl),
 				workflows: Object.values(workflows),
 				publish: [trigger.id],
 			});

@@ -4,7 +4,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** Which of the fake's two listeners got a request: the API, or the account tools (routes/tools.ts). */
+export type FakeOrigin = 'api' | 'tools';
+
 export interface RecordedRequest {
+	origin: FakeOrigin;
 	method: string;
 	/** Raw path as sent, percent-encoding kept. */
 	rawPath: string;
@@ -52,11 +56,12 @@ export class RequestLog {
 		req: IncomingMessage,
 		request: Pick<
 			RecordedRequest,
-			'method' | 'rawPath' | 'segments' | 'body' | 'rawBody' | 'bytes'
+			'origin' | 'method' | 'rawPath' | 'segments' | 'body' | 'rawBody' | 'bytes'
 		>,
 		url: URL,
 	): RecordedRequest {
 		const record: RecordedRequest = {
+			origin: request.origin,
 			method: request.method,
 			rawPath: request.rawPath,
 			segments: request.segments,

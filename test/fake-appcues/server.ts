@@ -43,11 +43,17 @@ import {
 import { parseMediaType } from './multipart';
 import { HttpProblem, problemBody } from './problem';
 import { AnalyticsConcurrency, RateLimit, rateLimited } from './rate-limit';
-import { type RecordedRequest, type RequestFilter, RequestLog } from './request-log';
+import {
+	type FakeOrigin,
+	type RecordedRequest,
+	type RequestFilter,
+	RequestLog,
+} from './request-log';
 import { buildRoutes } from './routes';
 import { type DownloadTokens, presignedDownload } from './routes/analytics';
 import { gdprDelete } from './routes/legacy';
 import { type DispatchResult, RawBody, type Route } from './routes/route';
+import { dispatchTools } from './routes/tools';
 import {
 	type AccountState,
 	type AnalyticsExportRecord,
@@ -65,7 +71,7 @@ export {
 	DEFAULT_MAX_FILE_BYTES,
 } from './limits';
 export { problemBody } from './problem';
-export type { RecordedRequest } from './request-log';
+export type { FakeOrigin, RecordedRequest } from './request-log';
 export {
 	type AccountState,
 	type AnalyticsExportRecord,
@@ -158,9 +164,12 @@ export class FakeAppcues {
 	/** Download tokens minted by analytics export polls. */
 	private readonly downloads: DownloadTokens = new Map();
 	private server?: Server;
+	private toolsServer?: Server;
 	private readonly routes: Route[];
 	private readonly sockets = new Set<import('node:net').Socket>();
 	url = '';
+	/** The account tools origin (mcp.appcues.com of this fake), a second listener. */
+	toolsUrl = '';
 
 	/** A copy of the constructor's options: `configure` changes this fake only, not the next one made from the same options. */
 	private readonly options: FakeAppcuesOptions;
@@ -344,25 +353,32 @@ export class FakeAppcues {
 		return this.log.filter(filter);
 	}
 
+	/** Starts the API listener on `port` and the account tools listener on a free port. */
 	async start(port = 0, host = '127.0.0.1'): Promise<string> {
-		this.server = createServer((req, res) => {
-			void this.handle(req, res);
+		this.server = await this.listen('api', port, host);
+		this.url = `http://${host}:${(this.server.address() as AddressInfo).port}`;
+		this.toolsServer = await this.listen('tools', 0, host);
+		this.toolsUrl = `http://${host}:${(this.toolsServer.address() as AddressInfo).port}`;
+		return this.url;
+	}
+
+	private async listen(origin: FakeOrigin, port: number, host: string): Promise<Server> {
+		const server = createServer((req, res) => {
+			void this.handle(req, res, origin);
 		});
-		this.server.on('connection', (socket) => {
+		server.on('connection', (socket) => {
 			this.sockets.add(socket);
 			socket.on('close', () => this.sockets.delete(socket));
 		});
-		await new Promise<void>((resolve) => this.server!.listen(port, host, resolve));
-		const address = this.server.address() as AddressInfo;
-		this.url = `http://${host}:${address.port}`;
-		return this.url;
+		await new Promise<void>((resolve) => server.listen(port, host, resolve));
+		return server;
 	}
 
 	async close() {
 		for (const socket of this.sockets) socket.destroy();
-		await new Promise<void>((resolve) =>
-			this.server ? this.server.close(() => resolve()) : resolve(),
-		);
+		const closing = (server?: Server) =>
+			new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+		await Promise.all([closing(this.server), closing(this.toolsServer)]);
 	}
 
 	/** Which body limit a request has: multipart to the GDPR route or to an upload route is a file. */
@@ -382,7 +398,7 @@ export class FakeAppcues {
 		return upload ? 'upload' : 'body';
 	}
 
-	private async handle(req: IncomingMessage, res: ServerResponse) {
+	private async handle(req: IncomingMessage, res: ServerResponse, origin: FakeOrigin) {
 		const url = new URL(req.url ?? '/', 'http://fake');
 		const rawPath = (req.url ?? '/').split('?')[0];
 		const method = (req.method ?? 'GET').toUpperCase();
@@ -408,6 +424,7 @@ export class FakeAppcues {
 		const record = this.log.record(
 			req,
 			{
+				origin,
 				method,
 				rawPath,
 				segments,
@@ -466,6 +483,7 @@ export class FakeAppcues {
 
 		try {
 			const result = this.dispatch({
+				origin,
 				method,
 				segments,
 				admitted,
@@ -499,6 +517,7 @@ export class FakeAppcues {
 	}
 
 	private dispatch(input: {
+		origin: FakeOrigin;
 		method: string;
 		segments: string[];
 		/** False when an analytics request arrived above the concurrency limit. */
@@ -513,6 +532,7 @@ export class FakeAppcues {
 		responseHeaders: Record<string, string>;
 	}): DispatchResult {
 		const {
+			origin,
 			method,
 			segments,
 			body,
@@ -524,6 +544,19 @@ export class FakeAppcues {
 			mediaType,
 			responseHeaders,
 		} = input;
+		if (origin === 'tools') {
+			return dispatchTools(this, {
+				method,
+				segments,
+				query: Object.fromEntries(url.searchParams),
+				body,
+				rawBody,
+				headers: record.headers,
+				record,
+				// The tools origin has a limit of its own, as Appcues' CLI has one client per origin.
+				allow: (accountId) => this.rateLimit.allow(`tools:${accountId}`),
+			});
+		}
 		if (segments[0] === '__download')
 			return presignedDownload(this.downloads, this.states, { method, segments, req, record, url });
 

@@ -78,11 +78,17 @@ const credentialsFor = (fake: FakeAppcues) => ({
 	accountId: DEFAULT_ACCOUNT.accountId,
 	region: 'custom',
 	baseUrl: fake.url,
+	toolsBaseUrl: fake.toolsUrl,
 	legacyApiKey: DEFAULT_ACCOUNT.legacyApiKey ?? '',
 });
 
 /** One run per operation that gives its typical output. */
 export const SAMPLES: Record<string, Record<string, Sample>> = {
+	accountTool: {
+		getAll: { parameters: { returnAll: true } },
+		get: { parameters: { toolName: { __rl: true, mode: 'name', value: 'get_campaign' } } },
+		call: { parameters: { toolName: { __rl: true, mode: 'name', value: 'list_campaigns' } } },
+	},
 	user: {
 		getProfile: { parameters: { userId: 'ada' } },
 		updateProfile: {

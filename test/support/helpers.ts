@@ -25,6 +25,7 @@ export function credentialsFor(
 		accountId: account.accountId,
 		region: 'custom',
 		baseUrl: fake.url,
+		toolsBaseUrl: fake.toolsUrl,
 		webhookSecret: '',
 		legacyApiKey: account.legacyApiKey ?? '',
 	};

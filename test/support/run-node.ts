@@ -22,6 +22,7 @@ import type {
 	INodeParameters,
 	INodeProperties,
 	IRun,
+	ResourceMapperFields,
 	IWorkflowExecuteAdditionalData,
 	Workflow as WorkflowType,
 } from 'n8n-workflow';
@@ -47,7 +48,7 @@ class AppcuesTool extends Appcues {
 	}
 }
 
-/** Resolves the credential's generic `authenticate` the way n8n's CredentialsHelper does. */
+/** Applies the credential's `authenticate` (a function, or generic) the way n8n's CredentialsHelper does. */
 export class TestCredentialsHelper extends ICredentialsHelper {
 	constructor(
 		private readonly type: ICredentialType,
@@ -66,7 +67,8 @@ export class TestCredentialsHelper extends ICredentialsHelper {
 		node: INode,
 	): Promise<IHttpRequestOptions> {
 		const authenticate = this.type.authenticate;
-		if (!authenticate || typeof authenticate === 'function') return requestOptions;
+		if (!authenticate) return requestOptions;
+		if (typeof authenticate === 'function') return await authenticate(credentials, requestOptions);
 		const resolve = (value: string) => {
 			if (typeof value !== 'string' || !value.startsWith('=')) return value;
 			const resolved = workflow.expression.getSimpleParameterValue(
@@ -246,12 +248,14 @@ export interface ListSearchOptions {
 	credentials: ICredentialDataDecryptedObject;
 }
 
-/** Calls a list search method through n8n-core's LoadOptionsContext, as the editor's search box does. */
-export async function runListSearch(options: ListSearchOptions): Promise<INodeListSearchResult> {
-	const parameters = options.parameters ?? {};
+/** n8n-core's LoadOptionsContext for the node with these parameters, as the editor makes one. */
+function loadOptionsContext(
+	parameters: INodeParameters,
+	credentials: ICredentialDataDecryptedObject,
+): LoadOptionsContext {
 	const node = testNode(parameters);
 	const additionalData = {
-		credentialsHelper: new TestCredentialsHelper(new AppcuesApi(), options.credentials),
+		credentialsHelper: new TestCredentialsHelper(new AppcuesApi(), credentials),
 		currentNodeParameters: parameters,
 		restApiUrl: '',
 		instanceBaseUrl: '',
@@ -261,7 +265,22 @@ export async function runListSearch(options: ListSearchOptions): Promise<INodeLi
 		formWaitingBaseUrl: '',
 		variables: {},
 	} as unknown as IWorkflowExecuteAdditionalData;
-	const context = new LoadOptionsContext(testWorkflow(node), node, additionalData, 'parameters');
+	return new LoadOptionsContext(testWorkflow(node), node, additionalData, 'parameters');
+}
+
+/** Calls a list search method through n8n-core's LoadOptionsContext, as the editor's search box does. */
+export async function runListSearch(options: ListSearchOptions): Promise<INodeListSearchResult> {
+	const context = loadOptionsContext(options.parameters ?? {}, options.credentials);
 	const search = new Appcues().methods.listSearch[options.method];
 	return await search.call(context, options.filter);
+}
+
+/** Calls a resource mapping method as the editor does when it builds the fields of a resource mapper. */
+export async function runResourceMapping(options: {
+	method: keyof Appcues['methods']['resourceMapping'];
+	parameters: INodeParameters;
+	credentials: ICredentialDataDecryptedObject;
+}): Promise<ResourceMapperFields> {
+	const context = loadOptionsContext(options.parameters, options.credentials);
+	return await new Appcues().methods.resourceMapping[options.method].call(context);
 }

@@ -487,6 +487,37 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		await closePanel();
 	});
 
+	it('Account Tool > Call: the picker tells read-only tools from those that change data; a chosen tool gets one field per argument', async () => {
+		await doubleClick(page, '[data-test-id=canvas-node][data-node-name="Get many tags"]');
+		await anyVisible(page, `${NDV} [data-test-id=parameter-input-operation]`);
+		await setResourceAndOperation('Account Tool', 'Call');
+		const listed = await listItems('toolName');
+		expect(listed).toContain('Create Campaign — create_campaign (changes data)');
+		expect(listed).toContain('List Campaigns — list_campaigns (read-only)');
+		await shots.take(page, 'list-account-tools');
+		const fields = page.waitForResponse((r) =>
+			r.url().includes('/rest/dynamic-node-parameters/resource-mapper-fields'),
+		);
+		await click(
+			page,
+			`${NDV} [data-test-id=resource-locator-toolName] [data-test-id=rlc-item]`,
+			'Create Campaign — create_campaign (changes data)',
+		);
+		expect((await fields).status()).toBe(200);
+		const mapper = `${NDV} [data-test-id=resource-mapper-container]`;
+		await page.waitForFunction(
+			(s) => (document.querySelector(s) as PageElement | null)?.innerText.includes('objective_id'),
+			{},
+			mapper,
+		);
+		const shown = await page.$eval(mapper, (e) => (e as PageElement).innerText);
+		for (const argument of ['name', 'objective_id', 'priority', 'channel', 'tags'])
+			expect(shown).toContain(argument);
+		expect(await panelErrors()).toEqual([]);
+		await shots.take(page, 'account-tool-call-fields');
+		await closePanel();
+	});
+
 	it('credentials: the sandbox one tests green; a wrong key shows our 401 message; the docs link opens the README', async () => {
 		const [sandbox] = appcuesCredentials(stack.sandboxUrl);
 		const wrong = await rest<{ id: string }>(

@@ -1,10 +1,11 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { ensureNodeError } from '../helpers/errors';
 import { prepareItemsInTurns } from '../helpers/gather';
 import { errorItem, inInputOrder } from '../helpers/results';
 import { AppcuesClient } from '../transport/client';
+import { accountTool } from './accountTool';
 import { analytics } from './analytics';
 import { experience } from './experience';
 import { exportResource } from './export';
@@ -18,6 +19,7 @@ import { isBinaryOutput, type ItemOperation, type ResourceModule } from './types
 import { user } from './user';
 
 export const resources: Record<string, ResourceModule> = {
+	accountTool,
 	analytics,
 	experience,
 	export: exportResource,
@@ -76,14 +78,12 @@ async function runPerItem(
 			const [itemIndex, plan] = queue[next++];
 			try {
 				const result = await operation.execute.call(this, client, plan, itemIndex);
-				if (isBinaryOutput(result)) {
-					outputs[itemIndex] = [
-						{ json: result.json, binary: result.binary, pairedItem: { item: itemIndex } },
-					];
-					continue;
-				}
-				const list: IDataObject[] = Array.isArray(result) ? result : [result];
-				outputs[itemIndex] = list.map((json) => ({ json, pairedItem: { item: itemIndex } }));
+				const list = Array.isArray(result) ? result : [result];
+				outputs[itemIndex] = list.map((entry) =>
+					isBinaryOutput(entry)
+						? { json: entry.json, binary: entry.binary, pairedItem: { item: itemIndex } }
+						: { json: entry, pairedItem: { item: itemIndex } },
+				);
 			} catch (caught) {
 				const error = ensureNodeError(this.getNode(), caught, itemIndex);
 				if (this.continueOnFail()) {

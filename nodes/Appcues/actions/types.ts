@@ -41,7 +41,7 @@ export interface ItemOperation<Plan = unknown> {
 		client: AppcuesClient,
 		plan: Plan,
 		itemIndex: number,
-	): Promise<IDataObject | IDataObject[] | BinaryOutput>;
+	): Promise<IDataObject | BinaryOutput | Array<IDataObject | BinaryOutput>>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 
+import { isReadOnly, listToolEntries } from '../actions/accountTool/catalog';
 import { EXPERIENCE_TYPE_VALUES } from '../actions/experience/experienceType';
 import { asList } from '../helpers/results';
 import { AppcuesClient } from '../transport/client';
@@ -43,4 +44,40 @@ export async function searchExperiences(this: ILoadOptionsFunctions, filter?: st
 	const type = String(this.getCurrentNodeParameter('experienceType') ?? 'flows');
 	const route = EXPERIENCE_TYPE_VALUES.includes(type) ? path`/${type}` : '/flows';
 	return await search.call(this, route, filter);
+}
+
+/**
+ * The account tools, each shown by title and name with whether it only reads or changes data (a
+ * tool without readOnlyHint counts as changing data); the search matches title, name and
+ * description.
+ */
+export async function searchAccountTools(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+): Promise<INodeListSearchResult> {
+	const tools = await listToolEntries(new AppcuesClient(this), 'full');
+	const needle = (filter ?? '').trim().toLowerCase();
+	const results = tools
+		.map((tool) => {
+			const title = tool.annotations?.title || tool.name;
+			const access = isReadOnly(tool) ? 'read-only' : 'changes data';
+			return {
+				title,
+				result: {
+					name: `${title} — ${tool.name} (${access})`,
+					value: tool.name,
+					description: tool.description,
+				},
+			};
+		})
+		.filter(
+			({ title, result }) =>
+				!needle ||
+				[title, result.value, result.description ?? ''].some((text) =>
+					text.toLowerCase().includes(needle),
+				),
+		)
+		.sort((a, b) => a.title.localeCompare(b.title))
+		.map(({ result }) => result);
+	return { results };
 }

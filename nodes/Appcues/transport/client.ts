@@ -17,7 +17,7 @@ import {
 } from './errors';
 import { ERROR_BODY_BYTES, readAtMost } from './download';
 import { encodeSegment, isUnsafeSegment } from './paths';
-import { baseUrlFor, baseUrlProblem } from './region';
+import { baseUrlFor, baseUrlProblem, TOOLS_PATH, toolsBaseUrlFor } from './region';
 import {
 	classifyConnectionError,
 	DEFAULT_RETRY_POLICY,
@@ -52,8 +52,10 @@ export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
  * - `v2`: the Public API, below `/v2/accounts/{accountId}`, Basic auth with key and secret.
  * - `v1`: legacy calls below `/v1/accounts/{accountId}`.
  * - `root`: a path used as given (legacy calls that are not account-scoped).
+ * - `tools`: the account tools service, on its own origin (mcp.appcues.com), below `/v1/tools`;
+ *   the credential sends the key and secret there in the `appcues-api-key` header.
  */
-export type ApiScope = 'v2' | 'v1' | 'root';
+export type ApiScope = 'v2' | 'v1' | 'root' | 'tools';
 
 export interface AppcuesRequest {
 	method: IHttpRequestMethods;
@@ -137,22 +139,7 @@ export class AppcuesClient {
 
 	async requestFull<T = unknown>(request: AppcuesRequest): Promise<AppcuesResponse<T>> {
 		const credentials = await this.getCredentials();
-		const baseUrl = baseUrlFor(credentials);
-		if (!baseUrl) {
-			throw new NodeOperationError(this.node, 'The Appcues credential has no Base URL', {
-				description:
-					'The region is set to Custom Base URL, so the Base URL field must be filled in.',
-				itemIndex: request.itemIndex,
-			});
-		}
-		const refused = baseUrlProblem(baseUrl);
-		if (refused) {
-			throw new NodeOperationError(this.node, refused, {
-				description:
-					'Change the Base URL field of the Appcues credential (Region: Custom Base URL).',
-				itemIndex: request.itemIndex,
-			});
-		}
+		const baseUrl = this.originFor(request, credentials);
 		const fullPath = this.fullPath(request, credentials);
 		const options: IHttpRequestOptions = {
 			method: request.method,
@@ -224,7 +211,7 @@ export class AppcuesClient {
 				// since the original error object carries the request options with the credentials.
 				throw new NodeOperationError(
 					this.node,
-					`Request to Appcues failed: ${safeMessage(error)}`,
+					`Request to Appcues failed: ${safeMessage(error, credentials)}`,
 					{
 						itemIndex: request.itemIndex,
 						description: `Request: ${described.method} ${described.path}`,
@@ -289,9 +276,31 @@ export class AppcuesClient {
 			: this.settings.maxRetries;
 	}
 
+	/** The checked origin of the request: the API's, or the account tools' for scope `tools`. */
+	private originFor(request: AppcuesRequest, credentials: ICredentialDataDecryptedObject): string {
+		const tools = request.scope === 'tools';
+		const field = tools ? 'Tools Base URL' : 'Base URL';
+		const origin = tools ? toolsBaseUrlFor(credentials) : baseUrlFor(credentials);
+		if (!origin) {
+			throw new NodeOperationError(this.node, `The Appcues credential has no ${field}`, {
+				description: `The region is set to Custom Base URL, so the ${field} field must be filled in.`,
+				itemIndex: request.itemIndex,
+			});
+		}
+		const refused = baseUrlProblem(origin, field);
+		if (refused) {
+			throw new NodeOperationError(this.node, refused, {
+				description: `Change the ${field} field of the Appcues credential (Region: Custom Base URL).`,
+				itemIndex: request.itemIndex,
+			});
+		}
+		return origin;
+	}
+
 	private fullPath(request: AppcuesRequest, credentials: ICredentialDataDecryptedObject): string {
 		const scope = request.scope ?? 'v2';
 		if (scope === 'root') return request.path;
+		if (scope === 'tools') return `${TOOLS_PATH}${request.path}`;
 		const accountId = String(credentials.accountId ?? '').trim();
 		if (isUnsafeSegment(accountId)) {
 			throw new NodeOperationError(this.node, 'The Appcues credential has no valid Account ID', {
@@ -373,8 +382,20 @@ function connectionErrorCode(error: unknown): string | undefined {
 	return undefined;
 }
 
-function safeMessage(error: unknown): string {
-	const message = error instanceof Error ? error.message : String(error);
-	// Never echo an Authorization value, whatever produced the message.
-	return message.replace(/(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+/gi, '$1 [redacted]');
+/**
+ * The message of an unexpected error without any credential in it: never an Authorization value
+ * or an appcues-api-key header, whatever produced the message, nor the secrets themselves.
+ */
+export function safeMessage(error: unknown, credentials: ICredentialDataDecryptedObject): string {
+	const key = String(credentials.apiKey ?? '');
+	const secrets = [
+		String(credentials.apiSecret ?? ''),
+		String(credentials.legacyApiKey ?? ''),
+		Buffer.from(`${key}:${String(credentials.apiSecret ?? '')}`).toString('base64'),
+	].filter((secret) => secret.length >= 4);
+	let message = (error instanceof Error ? error.message : String(error))
+		.replace(/(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+/gi, '$1 [redacted]')
+		.replace(/(appcues-api-key["']?\s*[:=]\s*["']?)[A-Za-z0-9+/=._-]+/gi, '$1[redacted]');
+	for (const secret of secrets) message = message.split(secret).join('[redacted]');
+	return message;
 }

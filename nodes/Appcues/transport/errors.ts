@@ -6,7 +6,10 @@ const MAX_RAW_BODY_CHARS = 200;
 const AUTH_HINT =
 	'Check the API key, API secret, account ID and region in the Appcues credential. Keys are per region: a US key does not work on the EU API.';
 
-/** Appcues answers errors as `{"error": true, "status": 404, "title": "Not Found", "detail": "..."}`. */
+/**
+ * Appcues answers errors as `{"error": true, "status": 404, "title": "Not Found", "detail": "..."}`;
+ * the account tools as `{"error": "invalid_arguments", "error_description": "name is required"}`.
+ */
 export interface AppcuesProblem {
 	title?: string;
 	detail?: string;
@@ -15,11 +18,12 @@ export interface AppcuesProblem {
 
 export function readProblem(body: unknown): AppcuesProblem {
 	if (body && typeof body === 'object' && !Array.isArray(body)) {
-		const { title, detail, message, error } = body as Record<string, unknown>;
+		const { title, detail, message, error, error_description } = body as Record<string, unknown>;
 		const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);
+		const described = text(error_description);
 		const problem: AppcuesProblem = {
-			title: text(title),
-			detail: text(detail) ?? text(message) ?? text(error),
+			title: text(title) ?? (described ? text(error) : undefined),
+			detail: text(detail) ?? text(message) ?? described ?? text(error),
 		};
 		if (problem.title || problem.detail) return problem;
 		return { raw: shorten(JSON.stringify(body)) };

@@ -21,12 +21,16 @@ export const WRONG_KEY_CREDENTIAL = { id: 'appcuesWrongKey1', name: 'Appcues Wro
 export const WEBHOOK_SECRET = 'sandbox-webhook-secret';
 export const WRONG_API_SECRET = 'wrong-secret-for-the-error-examples';
 
-/** The credentials to import: one that works against the fake at `baseUrl`, one with a wrong secret. */
+/**
+ * The credentials to import: one that works against the fake at `baseUrl` (and its account tools
+ * at `toolsBaseUrl`), one with a wrong secret.
+ */
 export function appcuesCredentials(
 	baseUrl: string,
 	account: FakeAccount = DEFAULT_ACCOUNT,
+	toolsBaseUrl = '',
 ): CredentialJson[] {
-	const common = { accountId: account.accountId, region: 'custom', baseUrl };
+	const common = { accountId: account.accountId, region: 'custom', baseUrl, toolsBaseUrl };
 	return [
 		{
 			...SANDBOX_CREDENTIAL,

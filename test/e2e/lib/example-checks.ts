@@ -786,6 +786,92 @@ export const EXAMPLE_CHECKS: Record<string, ExampleCheck> = {
 			return res;
 		},
 	},
+	'account-tools': {
+		title:
+			'account tools: list, describe, call with fields and with JSON, an image, a tool error as an item; every request to the tools origin with appcues-api-key only',
+		check: async (ctx) => {
+			const { run, fake } = ctx;
+			const res = await run('account-tools');
+			const tools = nodeOutput(res.run, 'List Account Tools');
+			expect(tools.map((tool) => tool.name)).toContain('create_campaign');
+			expect(tools.find((tool) => tool.name === 'create_campaign')).toMatchObject({
+				annotations: { readOnlyHint: false },
+				inputSchema: { required: ['name', 'objective_id'] },
+			});
+			expect(nodeOutput(res.run, 'Describe Create Campaign')).toEqual([
+				expect.objectContaining({ name: 'create_campaign', role: 'account_write' }),
+			]);
+			expect(nodeOutput(res.run, 'List Campaigns').slice(0, 2)).toEqual([
+				{ type: 'campaign', id: 'c1', name: 'Launch', status: 'active' },
+				{ type: 'campaign', id: 'c2', name: 'Onboard', status: 'draft' },
+			]);
+			const briefs = items(res, 'Get Each Campaign');
+			expect(briefs.slice(0, 2).map((item) => [item.json.objective, item.pairedItem])).toEqual([
+				['Activation', { item: 0 }],
+				['Retention', { item: 1 }],
+			]);
+			const [created] = nodeOutput(res.run, 'Create Campaign');
+			expect(created.text).toMatch(/^Created campaign c\d+ "Q3 feature launch" as a draft\.$/);
+			const createRun = res.run?.data.resultData.runData['Create Campaign']?.[0] as
+				{ hints?: Array<{ message: string }> } | undefined;
+			expect(createRun?.hints?.map((hint) => hint.message)).toEqual([
+				'Create Campaign (create_campaign) changes data in Appcues: it is not marked read-only.',
+			]);
+			expect(nodeOutput(res.run, 'Create With Unknown Objective')).toEqual([
+				{
+					error: 'The account tool create_campaign failed: objective_id not found [item 0]',
+					description: expect.stringContaining('The tool ran and reported this error'),
+				},
+			]);
+			const [shot] = items(res, 'Experience Screenshot');
+			expect(shot.json).toEqual({ text: 'Screenshot of step 1 of flows-1' });
+			expect(shot.binary?.data).toMatchObject({
+				mimeType: 'image/png',
+				fileName: 'get_experience_screenshot.png',
+			});
+
+			const toolsKey = Buffer.from(`${ACCOUNT.apiKey}:${ACCOUNT.apiSecret}`).toString('base64');
+			expect(fake.requests.every((request) => request.origin === 'tools')).toBe(true);
+			for (const request of fake.requests) {
+				expect(request.headers['appcues-api-key']).toBe(toolsKey);
+				expect(request.headers.authorization).toBeUndefined();
+			}
+			const posted = fake.requests
+				.filter((request) => request.method === 'POST')
+				.map((request) => [request.rawPath, request.body]);
+			expect(posted).toContainEqual([
+				'/v1/tools/create_campaign',
+				{
+					arguments: {
+						name: 'Q3 feature launch',
+						objective_id: 'o1',
+						priority: 2,
+						channel: 'web',
+						tags: ['launch', 'q3'],
+					},
+				},
+			]);
+			expect(posted).toContainEqual([
+				'/v1/tools/get_campaign',
+				{ arguments: { campaign_id: 'c2' } },
+			]);
+			expect(
+				fake.requests
+					.filter((request) => request.method === 'GET')
+					.map((r) => r.rawPath)
+					.sort(),
+			).toEqual([
+				'/v1/tools',
+				'/v1/tools/create_campaign',
+				'/v1/tools/create_campaign',
+				'/v1/tools/create_campaign',
+				'/v1/tools/get_campaign',
+				'/v1/tools/get_experience_screenshot',
+				'/v1/tools/list_campaigns',
+			]);
+			return res;
+		},
+	},
 	'wrong-key': {
 		title: 'a wrong API secret fails the execution with the credential message',
 		check: async (ctx) => {

@@ -27,7 +27,11 @@ export function operationChoices(resource: string): Choice[] {
 	return field.options as Choice[];
 }
 
-/** Labels of the top-level fields shown for `resource`/`operation` with default values (no notices). */
+/**
+ * Labels of the top-level fields shown for `resource`/`operation` with default values (no notices).
+ * A resource mapper has no label of its own: n8n shows its fields once it could load them, so with
+ * default values (nothing chosen that it depends on) it shows nothing.
+ */
 export function expectedFields(resource: string, operation: string): string[] {
 	const node = { typeVersion: 1 };
 	const values =
@@ -41,7 +45,10 @@ export function expectedFields(resource: string, operation: string): string[] {
 		) ?? {};
 	return description.properties
 		.filter(
-			(p) => p.type !== 'notice' && NodeHelpers.displayParameter(values, p, node, description),
+			(p) =>
+				p.type !== 'notice' &&
+				p.type !== 'resourceMapper' &&
+				NodeHelpers.displayParameter(values, p, node, description),
 		)
 		.map((p) => p.displayName);
 }

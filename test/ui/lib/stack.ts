@@ -45,6 +45,7 @@ export async function startEditorStack(): Promise<EditorStack> {
 			version: UI_N8N_VERSION,
 			examples: true,
 			modelUrl: model.baseUrl,
+			toolsUrl: fake.toolsUrl,
 		});
 		const { server, hookPath, triggerActive } = await startN8n(n8n, examples);
 		if (!triggerActive) throw new Error('the published trigger example did not become active');

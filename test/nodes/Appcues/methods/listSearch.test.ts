@@ -98,4 +98,53 @@ describe('list search', () => {
 		);
 		expect(t.fake.apiRequests()).toHaveLength(1);
 	});
+
+	it('searchAccountTools shows each tool by title and name with whether it only reads; the filter also matches descriptions', async () => {
+		const { results } = await search({ method: 'searchAccountTools' });
+		expect(results).toEqual([
+			{
+				name: 'Create Campaign — create_campaign (changes data)',
+				value: 'create_campaign',
+				description: 'Create a draft campaign for an objective',
+			},
+			{
+				name: 'Get Campaign — get_campaign (read-only)',
+				value: 'get_campaign',
+				description: "One campaign's brief: name, status and objective",
+			},
+			{
+				name: 'Get Experience Screenshot — get_experience_screenshot (read-only)',
+				value: 'get_experience_screenshot',
+				description: "A screenshot of an experience's first step",
+			},
+			{
+				name: 'List Campaigns — list_campaigns (read-only)',
+				value: 'list_campaigns',
+				description: 'List the campaigns in the account with their status',
+			},
+			{
+				name: 'List Issue Spikes — list_issue_spikes (read-only)',
+				value: 'list_issue_spikes',
+				description: 'Experiences whose error rate spiked against their own history',
+			},
+		]);
+		// The full listing: the summary view has no title and no readOnlyHint.
+		expect(
+			t.fake.requests.map((request) => [request.origin, request.rawPath, request.query]),
+		).toEqual([['tools', '/v1/tools', {}]]);
+		const spiked = await search({ method: 'searchAccountTools', filter: ' ERROR RATE' });
+		expect(spiked.results.map((result) => result.value)).toEqual(['list_issue_spikes']);
+		const byName = await search({ method: 'searchAccountTools', filter: 'get_c' });
+		expect(byName.results.map((result) => result.value)).toEqual(['get_campaign']);
+	});
+
+	it('searchAccountTools with a custom region and no Tools Base URL says which field to fill in', async () => {
+		await expect(
+			runListSearch({
+				method: 'searchAccountTools',
+				credentials: { ...credentialsFor(t.fake), toolsBaseUrl: '' },
+			}),
+		).rejects.toThrow('The Appcues credential has no Tools Base URL');
+		expect(t.fake.requests).toHaveLength(0);
+	});
 });

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
 import { basicAuth, credentialsFor, useFakeAppcues } from '../../../support/helpers';
 import { localServer, SECRETS } from '../../../support/fixtures';
-import { AppcuesClient } from '../../../../nodes/Appcues/transport/client';
+import { AppcuesClient, safeMessage } from '../../../../nodes/Appcues/transport/client';
 
 describe('secrets never leak', () => {
 	const t = useFakeAppcues();
@@ -48,6 +48,20 @@ describe('secrets never leak', () => {
 			},
 		],
 		['a success', () => {}, { resource: 'tag', operation: 'getAll', returnAll: true }],
+		[
+			'an account tool answering 401',
+			() => t.fake.addFault({ kind: 'status', status: 401, times: Infinity }),
+			{ resource: 'accountTool', operation: 'getAll', returnAll: true },
+		],
+		[
+			'an account tool call',
+			() => {},
+			{
+				resource: 'accountTool',
+				operation: 'call',
+				toolName: { __rl: true, mode: 'name', value: 'list_campaigns' },
+			},
+		],
 	];
 
 	it.each(cases)(
@@ -140,6 +154,85 @@ describe('redirects: credentials never follow one', () => {
 		} finally {
 			await redirecting.close();
 		}
+	});
+});
+
+describe('each origin gets the key and secret only in its own form', () => {
+	const t = useFakeAppcues();
+	const toolsKey = Buffer.from(`${DEFAULT_ACCOUNT.apiKey}:${DEFAULT_ACCOUNT.apiSecret}`).toString(
+		'base64',
+	);
+
+	it('the API gets Basic auth and never appcues-api-key; the account tools the reverse', async () => {
+		const runs = [
+			await t.run({ resource: 'tag', operation: 'getAll', returnAll: true }),
+			await t.run({ resource: 'accountTool', operation: 'getAll', returnAll: true }),
+			await t.run({
+				resource: 'accountTool',
+				operation: 'call',
+				toolName: { __rl: true, mode: 'name', value: 'get_campaign' },
+				argumentsInput: 'json',
+				argumentsJson: '{"campaign_id": "c1"}',
+			}),
+		];
+		for (const run of runs) expect(run.error).toBeUndefined();
+		const seen = t.fake.requests.map((request) => ({
+			origin: request.origin,
+			authorization: request.headers.authorization,
+			key: request.headers['appcues-api-key'],
+		}));
+		expect(seen).toEqual([
+			{
+				origin: 'api',
+				authorization: basicAuth(DEFAULT_ACCOUNT.apiKey, DEFAULT_ACCOUNT.apiSecret),
+				key: undefined,
+			},
+			{ origin: 'tools', authorization: undefined, key: toolsKey },
+			{ origin: 'tools', authorization: undefined, key: toolsKey },
+			{ origin: 'tools', authorization: undefined, key: toolsKey },
+		]);
+	});
+
+	it('a redirect from the tools origin is not followed: the other host gets nothing', async () => {
+		const otherHost = await localServer((_req, res) =>
+			res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"tools": []}'),
+		);
+		const redirecting = await localServer((req, res) =>
+			res.writeHead(307, { Location: `${otherHost.url}${req.url}` }).end(),
+		);
+		try {
+			const result = await t.run(
+				{ resource: 'accountTool', operation: 'getAll', returnAll: true },
+				{ credentials: { ...credentialsFor(t.fake), toolsBaseUrl: redirecting.url } },
+			);
+			expect(result.error?.message).toBe(
+				`Appcues answered with a redirect (307) to ${new URL(otherHost.url).host}; it was not followed, so no credentials were sent there`,
+			);
+			expect(redirecting.received.map((request) => request.headers['appcues-api-key'])).toEqual([
+				toolsKey,
+			]);
+			expect(otherHost.received).toEqual([]);
+		} finally {
+			await otherHost.close();
+			await redirecting.close();
+		}
+	});
+});
+
+describe('an unexpected error message', () => {
+	it('carries no credential: no Authorization value, no appcues-api-key value, no secret', () => {
+		const credentials = { apiKey: 'key-1', apiSecret: 'secret-xyz', legacyApiKey: 'legacy-abc' };
+		const token = Buffer.from('key-1:secret-xyz').toString('base64');
+		const message = safeMessage(
+			new Error(
+				`failed: {"appcues-api-key":"${token}"} Authorization: Basic ${token}; appcues-api-key: ${token}; token ${token}; secret-xyz; legacy-abc`,
+			),
+			credentials,
+		);
+		for (const secret of [token, 'secret-xyz', 'legacy-abc']) expect(message).not.toContain(secret);
+		expect(message).toBe(
+			'failed: {"appcues-api-key":"[redacted]"} Authorization: Basic [redacted]; appcues-api-key: [redacted]; token [redacted]; [redacted]; [redacted]',
+		);
 	});
 });
 

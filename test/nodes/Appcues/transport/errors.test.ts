@@ -31,6 +31,32 @@ describe('authentication errors', () => {
 });
 
 describe('Appcues error bodies', () => {
+	const t = useFakeAppcues();
+
+	it("reads the account tools' {error, error_description}, and a bare error code", () => {
+		expect(
+			readProblem({ error: 'invalid_arguments', error_description: 'name is required' }),
+		).toEqual({ title: 'invalid_arguments', detail: 'name is required' });
+		expect(readProblem({ error: 'tool_not_found', tool: 'nope' })).toEqual({
+			title: undefined,
+			detail: 'tool_not_found',
+		});
+	});
+
+	it('a wrong secret on the account tools is the same credentials error, with their words', async () => {
+		const result = await t.run(
+			{ resource: 'accountTool', operation: 'getAll', returnAll: true },
+			{ credentials: { ...credentialsFor(t.fake), apiSecret: 'wrong' } },
+		);
+		expect(result.error?.message).toBe(
+			'Appcues refused the credentials (401 unauthorized): check the API key, secret, account ID and region',
+		);
+		expect(result.error?.description).toContain(
+			'Appcues said: unauthorized: invalid API key or secret.',
+		);
+		expect(result.error?.description).toContain('Request: GET /v1/tools');
+	});
+
 	it('reads title and detail', () => {
 		const problem = readProblem({
 			error: true,

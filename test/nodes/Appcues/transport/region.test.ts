@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
 import { credentialsFor, useFakeAppcues } from '../../../support/helpers';
-import { baseUrlFor } from '../../../../nodes/Appcues/transport/region';
+import {
+	baseUrlFor,
+	isToolsRequest,
+	toolsBaseUrlFor,
+} from '../../../../nodes/Appcues/transport/region';
 
 describe('a custom Base URL over plain http', () => {
 	const t = useFakeAppcues();
@@ -59,5 +63,61 @@ describe('region', () => {
 		);
 		expect(baseUrlFor({ region: 'custom', baseUrl: ' ' })).toBeUndefined();
 		expect(baseUrlFor({})).toBe('https://api.appcues.com');
+	});
+});
+
+describe('account tools origin', () => {
+	const t = useFakeAppcues();
+
+	it('maps regions to the tools origins of Appcues (US, EU) or the Tools Base URL', () => {
+		expect(toolsBaseUrlFor({ region: 'us' })).toBe('https://mcp.appcues.com');
+		expect(toolsBaseUrlFor({ region: 'eu' })).toBe('https://mcp.eu.appcues.com');
+		expect(toolsBaseUrlFor({})).toBe('https://mcp.appcues.com');
+		expect(
+			toolsBaseUrlFor({ region: 'custom', baseUrl: 'https://x', toolsBaseUrl: 'https://t/p/' }),
+		).toBe('https://t/p');
+		expect(toolsBaseUrlFor({ region: 'custom', baseUrl: 'https://x' })).toBeUndefined();
+	});
+
+	it('a request is a tools request on the tools origin, below /v1/tools where the API shares it', () => {
+		const us = { region: 'us' };
+		expect(isToolsRequest(us, 'https://mcp.appcues.com/v1/tools')).toBe(true);
+		expect(isToolsRequest(us, 'https://MCP.appcues.com/v1/tools/get_campaign')).toBe(true);
+		// Elsewhere on the tools origin as well: it never gets the secret as Basic auth.
+		expect(isToolsRequest(us, 'https://mcp.appcues.com/v1/toolsx')).toBe(true);
+		expect(isToolsRequest(us, 'https://mcp.appcues.com.evil.example/v1/tools')).toBe(false);
+		expect(isToolsRequest(us, 'http://mcp.appcues.com/v1/tools')).toBe(false);
+		expect(isToolsRequest(us, 'https://mcp.eu.appcues.com/v1/tools')).toBe(false);
+		expect(isToolsRequest(us, 'https://api.appcues.com/v1/tools')).toBe(false);
+		expect(isToolsRequest({ region: 'eu' }, 'https://mcp.eu.appcues.com/v1/tools')).toBe(true);
+		const proxy = {
+			region: 'custom',
+			baseUrl: 'https://proxy.example',
+			toolsBaseUrl: 'https://proxy.example/appcues/',
+		};
+		expect(isToolsRequest(proxy, 'https://proxy.example/appcues/v1/tools/x')).toBe(true);
+		expect(isToolsRequest(proxy, 'https://proxy.example/v1/tools/x')).toBe(false);
+		expect(
+			isToolsRequest(
+				{ ...proxy, baseUrl: 'https://api.example' },
+				'https://proxy.example/v1/tools/x',
+			),
+		).toBe(true);
+		expect(isToolsRequest(proxy, '/v1/tools')).toBe(false);
+	});
+
+	it.each([
+		['', 'The Appcues credential has no Tools Base URL'],
+		[
+			'http://appcues-tools.example.com',
+			'The Tools Base URL in the Appcues credential uses plain http to appcues-tools.example.com, which would send the API secret unencrypted: use https (plain http is allowed only for localhost, 127.0.0.0/8 and [::1])',
+		],
+	])('a Tools Base URL of %j is refused before anything is sent', async (toolsBaseUrl, message) => {
+		const result = await t.run(
+			{ resource: 'accountTool', operation: 'getAll', returnAll: true },
+			{ credentials: { ...credentialsFor(t.fake), toolsBaseUrl } },
+		);
+		expect(result.error?.message).toBe(message);
+		expect(t.fake.requests).toHaveLength(0);
 	});
 });
