@@ -23,7 +23,8 @@ export class AppcuesTrigger implements INodeType {
 		// n8n's node creator shows this text for the merged "Appcues" entry (node and trigger), so it
 		// speaks for the whole app; the trigger panel's own notices explain the webhook.
 		description:
-			'Manage Appcues users, groups, segments, experiences and tags, import and export data in bulk, and start workflows from signed Appcues webhooks',
+			'Manage Appcues users, groups, segments, experiences and tags, import and ' +
+			'export data in bulk, and start workflows from signed Appcues webhooks',
 		defaults: { name: 'Appcues Trigger' },
 		inputs: [],
 		outputs: [NodeConnectionTypes.Main],

@@ -37,8 +37,8 @@ const NO_TIME_LIMIT_MS = 100 * 365 * 24 * HOUR_MS;
 
 /**
  * Until when an event id (or a delivery without one) is remembered: as long as a copy could still
- * pass the replay window. That is until its own timestamp plus the window, and since a timestamp may
- * be up to a window in the future, never less than two windows from receipt.
+ * pass the replay window. That is until its own timestamp plus the window, and since a timestamp
+ * may be up to a window in the future, never less than two windows from receipt.
  */
 export function rememberUntil(nowMs: number, windowSeconds: number, timestampMs?: number): number {
 	if (windowSeconds <= 0) return nowMs + NO_TIME_LIMIT_MS;

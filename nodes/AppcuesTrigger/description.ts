@@ -1,6 +1,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 
-/** Appcues' analytics event names; a payload's name matches with or without the `appcues:` prefix. */
+/**
+ * Appcues' analytics event names; a payload's name matches with or without the `appcues:` prefix.
+ */
 export const EVENT_TYPES = [
 	{ name: 'Checklist Completed', value: 'appcues:checklist_completed' },
 	{ name: 'Checklist Dismissed', value: 'appcues:checklist_dismissed' },
@@ -25,14 +27,21 @@ export const DEFAULT_MAX_BODY_KB = 1024;
 export const triggerProperties: INodeProperties[] = [
 	{
 		displayName:
-			'Appcues has no API for webhooks, so add this one by hand: in Appcues Studio open Settings > Integrations > Webhooks, create a webhook and paste the Production URL of this node into it (click Webhook URLs at the top of this panel, choose Production URL and click the URL to copy it; the Test URL works while you listen for a test event), choose its events and save. To have deliveries signed, copy the secret key shown there into Webhook Signing Secret in the Appcues API credential.',
+			'Appcues has no API for webhooks, so add this one by hand: in Appcues Studio ' +
+			'open Settings > Integrations > Webhooks, create a webhook and paste the ' +
+			'Production URL of this node into it (click Webhook URLs at the top of this panel, ' +
+			'choose Production URL and click the URL to copy it; the Test URL works while you ' +
+			'listen for a test event), choose its events and save. To have deliveries signed, copy ' +
+			'the secret key shown there into Webhook Signing Secret in the Appcues API credential.',
 		name: 'setupNotice',
 		type: 'notice',
 		default: '',
 	},
 	{
 		displayName:
-			'If the selected credential holds a Webhook Signing Secret, every delivery must carry a valid signature. If no credential is selected, or its Webhook Signing Secret is empty, deliveries are accepted unchecked, and anyone who knows this URL can start the workflow.',
+			'If the selected credential holds a Webhook Signing Secret, every delivery must carry a ' +
+			'valid signature. If no credential is selected, or its Webhook Signing Secret is empty, ' +
+			'deliveries are accepted unchecked, and anyone who knows this URL can start the workflow.',
 		name: 'securityNotice',
 		type: 'notice',
 		default: '',
@@ -44,7 +53,8 @@ export const triggerProperties: INodeProperties[] = [
 		options: EVENT_TYPES,
 		default: [],
 		description:
-			'Events that start the workflow; leave empty (and Custom Event Names empty) for every event. Other events are acknowledged and ignored.',
+			'Events that start the workflow; leave empty (and Custom Event Names empty) ' +
+			'for every event. Other events are acknowledged and ignored.',
 	},
 	{
 		displayName: 'Custom Event Names',
@@ -53,7 +63,8 @@ export const triggerProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. appcues:nps_feedback, trial_ended',
 		description:
-			'More event names to accept, separated by commas. Names match with or without the "appcues:" prefix, ignoring case.',
+			'More event names to accept, separated by commas. ' +
+			'Names match with or without the "appcues:" prefix, ignoring case.',
 	},
 	{
 		displayName: 'Experience or Flow IDs',
@@ -62,7 +73,8 @@ export const triggerProperties: INodeProperties[] = [
 		default: '',
 		placeholder: 'e.g. 0f5c2a7e-1b9d-4c6e-8a3f-5d2e7b9c1a4f',
 		description:
-			'Only start the workflow for events of these flows or experiences, separated by commas. Leave empty for all.',
+			'Only start the workflow for events of these flows or ' +
+			'experiences, separated by commas. Leave empty for all.',
 	},
 	{
 		displayName: 'Options',
@@ -77,7 +89,8 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to acknowledge an event whose ID was already received, or a signed delivery already received byte for byte, without starting the workflow again',
+					'Whether to acknowledge an event whose ID was already received, or a signed ' +
+					'delivery already received byte for byte, without starting the workflow again',
 			},
 			{
 				displayName: 'Include Headers and Verified Flag',
@@ -85,7 +98,9 @@ export const triggerProperties: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description:
-					'Whether to output each event as { body, headers, verified, signatureForm } instead of the event alone. Verified is true when the signature was checked, false when no secret is set; signatureForm names the Signature Format that matched.',
+					'Whether to output each event as { body, headers, verified, signatureForm } ' +
+					'instead of the event alone. Verified is true when the signature was checked, ' +
+					'false when no secret is set; signatureForm names the Signature Format that matched.',
 			},
 			{
 				displayName: 'Max Body Size (KB)',
@@ -102,7 +117,9 @@ export const triggerProperties: INodeProperties[] = [
 				typeOptions: { minValue: 0 },
 				default: DEFAULT_REPLAY_WINDOW_SECONDS,
 				description:
-					'How far X-Apc-Timestamp may be from now, either way, for a signed delivery to be accepted. Event IDs are remembered until a copy could no longer pass (at least twice this long). 0 turns the time check off.',
+					'How far X-Apc-Timestamp may be from now, either way, for a signed ' +
+					'delivery to be accepted. Event IDs are remembered until a copy could ' +
+					'no longer pass (at least twice this long). 0 turns the time check off.',
 			},
 			{
 				displayName: 'Signature Format',
@@ -147,7 +164,8 @@ export const triggerProperties: INodeProperties[] = [
 				],
 				default: 'auto',
 				description:
-					'What X-Apc-Signature is computed over and how it is encoded; a "sha256=" prefix is always allowed. Pin one form once you know which your account sends.',
+					'What X-Apc-Signature is computed over and how it is encoded; a "sha256=" ' +
+					'prefix is always allowed. Pin one form once you know which your account sends.',
 			},
 		],
 	},

@@ -21,7 +21,10 @@ export interface TriggerMemory {
 	pin?: PinnedForm;
 }
 
-/** A trigger node's memory holds up to MAX_SEEN event ids and MAX_BODY_ONLY_DIGESTS digests; this bounds how many nodes are kept. */
+/**
+ * A trigger node's memory holds up to MAX_SEEN event ids and
+ * MAX_BODY_ONLY_DIGESTS digests; this bounds how many nodes are kept.
+ */
 export const MAX_TRIGGER_MEMORIES = 50;
 
 const memories = new Map<string, TriggerMemory>();

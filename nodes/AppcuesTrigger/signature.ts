@@ -45,7 +45,9 @@ export function signatureFormName(form: SignatureForm): SignatureFormName {
 	)!;
 }
 
-/** Whether a form authenticates X-Apc-Timestamp; with one that does not, only the body is signed. */
+/**
+ * Whether a form authenticates X-Apc-Timestamp; with one that does not, only the body is signed.
+ */
 export function signsTimestamp(form: SignatureForm): boolean {
 	return form.content !== 'body';
 }
@@ -127,7 +129,8 @@ export function verifySignature(
 	if (!decoded) return undefined;
 
 	let matched: SignedContent | undefined;
-	// Every candidate is computed and compared, so the time taken does not depend on which one matched.
+	// Every candidate is computed and compared, so the time taken
+	// does not depend on which one matched.
 	for (const content of only ? [only.content] : ALL_CONTENTS) {
 		const expected = computeSignature(check.secret, content, check.timestamp, check.rawBody);
 		if (decoded.bytes.length === expected.length && timingSafeEqual(decoded.bytes, expected)) {

@@ -56,7 +56,9 @@ interface TriggerOptions {
 	signatureFormat: SignatureFormat;
 }
 
-/** The part of n8n's request object the trigger uses; n8n 2.x sets rawBody before calling webhook(). */
+/**
+ * The part of n8n's request object the trigger uses; n8n 2.x sets rawBody before calling webhook().
+ */
 interface WebhookRequest {
 	rawBody?: unknown;
 }
@@ -317,8 +319,8 @@ function tooManyBodyOnly(this: IWebhookFunctions): IWebhookResponseData {
 	return reply.call(
 		this,
 		429,
-		`Too Many Requests: ${MAX_BODY_ONLY_DIGESTS} deliveries signed over the body only are remembered ` +
-			'against replay and none has expired yet; send this one again later',
+		`Too Many Requests: ${MAX_BODY_ONLY_DIGESTS} deliveries signed over the body only ` +
+			'are remembered against replay and none has expired yet; send this one again later',
 	);
 }
 
@@ -428,11 +430,11 @@ async function handleDelivery(this: IWebhookFunctions): Promise<IWebhookResponse
 }
 
 /**
- * Remembers the keys of a delivery that starts a run. n8n answers it once the run is queued, with an
- * error if it could not be; Appcues then sends it again, and that copy must run. So the keys stay
- * pending until the answer: a 2xx acknowledges them, anything else, or a connection closed before
- * the answer was sent, forgets them. Where the response object cannot tell (no events), the keys
- * are acknowledged at once.
+ * Remembers the keys of a delivery that starts a run. n8n answers it once the run is queued, with
+ * an error if it could not be; Appcues then sends it again, and that copy must run. So the keys
+ * stay pending until the answer: a 2xx acknowledges them, anything else, or a connection closed
+ * before the answer was sent, forgets them. Where the response object cannot tell (no events), the
+ * keys are acknowledged at once.
  */
 function rememberUntilAnswered(
 	this: IWebhookFunctions,

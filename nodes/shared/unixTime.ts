@@ -9,7 +9,10 @@ export function unixTimeToMs(value: number): number {
 	return value < MILLISECONDS_FROM ? value * 1000 : value;
 }
 
-/** Latest time accepted as input: the end of the year 9999, the last one ISO 8601 writes in four digits. */
+/**
+ * Latest time accepted as input: the end of the year 9999,
+ * the last one ISO 8601 writes in four digits.
+ */
 export const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 /**

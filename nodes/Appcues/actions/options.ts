@@ -23,7 +23,8 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 50 },
 			default: 10,
 			description:
-				'How many items are sent to Appcues at the same time. The request rate limit applies on top.',
+				'How many items are sent to Appcues at the same time. ' +
+				'The request rate limit applies on top.',
 		},
 		{
 			displayName: 'Max Request Size (MB)',
@@ -32,7 +33,8 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 0.001, maxValue: 20, numberPrecision: 3 },
 			default: 20,
 			description:
-				'Largest body of one import request, from 0.001 to 20; rows are split across requests to stay below it. Appcues accepts up to 20 MB; 1 MB here is 1,000,000 bytes.',
+				'Largest body of one import request, from 0.001 to 20; rows are split across requests ' +
+				'to stay below it. Appcues accepts up to 20 MB; 1 MB here is 1,000,000 bytes.',
 			displayOptions: { show: { '/resource': ['import'] } },
 		},
 		{
@@ -42,7 +44,9 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 0.1, maxValue: 60, numberPrecision: 1 },
 			default: 60,
 			description:
-				'Upper limit on the request rate of this node. Appcues allows 60 per second per account. The node starts at this rate and slows down by itself when Appcues answers 429; lower it when other systems use the same account.',
+				'Upper limit on the request rate of this node. Appcues allows 60 per second ' +
+				'per account. The node starts at this rate and slows down by itself when ' +
+				'Appcues answers 429; lower it when other systems use the same account.',
 		},
 		{
 			displayName: 'Max Retries',
@@ -51,7 +55,9 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 0, maxValue: 20 },
 			default: 5,
 			description:
-				'How often a request answered 502 or 503 or 504, or cut off by the network, is tried again; a POST only when Appcues cannot have applied it (503, or nothing sent). A request answered 429 (never applied by Appcues) is tried up to three times as often.',
+				'How often a request answered 502 or 503 or 504, or cut off by the network, is tried ' +
+				'again; a POST only when Appcues cannot have applied it (503, or nothing sent). ' +
+				'A request answered 429 (never applied by Appcues) is tried up to three times as often.',
 		},
 		{
 			displayName: 'Max Retry Wait (Seconds)',
@@ -68,7 +74,8 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 600, numberPrecision: 0 },
 			default: 30,
 			description:
-				'How long to wait for Appcues to answer one request. A timed-out GET, PATCH or DELETE is retried; a timed-out POST is not, since it may have gone through.',
+				'How long to wait for Appcues to answer one request. A timed-out GET, ' +
+				'PATCH or DELETE is retried; a timed-out POST is not, since it may have gone through.',
 		},
 	],
 };

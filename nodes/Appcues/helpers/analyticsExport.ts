@@ -20,13 +20,15 @@ export const exportJobIdField: INodeProperties = {
 	default: '',
 	placeholder: 'e.g. 7f3c2a9e-1b4d-4c8e-9f0a-2d6b5e8c1a47',
 	description:
-		'The job_id of an analytics export: from Analytics > Export (also in its timeout error) or from a POST to analytics/exports',
+		'The job_id of an analytics export: from Analytics > Export ' +
+		'(also in its timeout error) or from a POST to analytics/exports',
 };
 
 /** How long to poll an export that is still queued or running (Appcues' CLI waits 15 minutes). */
 export const exportTimeoutField: INodeProperties = {
 	...timeoutField(
-		'How long to wait for the export to finish before failing; the export goes on in Appcues and can be waited for again',
+		'How long to wait for the export to finish before failing; ' +
+			'the export goes on in Appcues and can be waited for again',
 	),
 	default: 15,
 };

@@ -26,7 +26,8 @@ export function downloadFields(show: IDisplayOptions['show'] = {}): INodePropert
 			typeOptions: { minValue: 1, maxValue: 3600 },
 			default: 300,
 			description:
-				'Longest time for the whole download, from the request to the last byte: from 1 to 3600 seconds',
+				'Longest time for the whole download, from the ' +
+				'request to the last byte: from 1 to 3600 seconds',
 			...displayOptions,
 		},
 		{
@@ -36,7 +37,9 @@ export function downloadFields(show: IDisplayOptions['show'] = {}): INodePropert
 			typeOptions: { minValue: 1, maxValue: 2048 },
 			default: 200,
 			description:
-				'Largest file accepted, from 1 to 2048 MB. A file is held in memory until n8n stores it, so the node downloads one file at a time: it holds at most one, however many items run at once.',
+				'Largest file accepted, from 1 to 2048 MB. A file is held in memory ' +
+				'until n8n stores it, so the node downloads one file at a time: ' +
+				'it holds at most one, however many items run at once.',
 			...displayOptions,
 		},
 	];

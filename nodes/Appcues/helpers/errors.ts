@@ -65,8 +65,10 @@ export function notePartial<E extends { description?: string | null }>(
 	carried = '',
 ): E {
 	if (accepted > 0) {
-		error.description =
-			`${error.description ?? ''} ${accepted} of ${total} ${what} had already been accepted by Appcues before this one failed${carried ? ` (${carried})` : ''}.`.trim();
+		error.description = (
+			`${error.description ?? ''} ${accepted} of ${total} ${what} had already been accepted ` +
+			`by Appcues before this one failed${carried ? ` (${carried})` : ''}.`
+		).trim();
 	}
 	return error;
 }

@@ -49,7 +49,8 @@ export async function readInputFile(
 	const tooLarge = (bytes: number) =>
 		itemError(
 			this.getNode(),
-			`The file in "${propertyName}" is ${formatBytes(bytes)}, above the ${formatBytes(maxBytes)} Appcues accepts`,
+			`The file in "${propertyName}" is ${formatBytes(bytes)}, ` +
+				`above the ${formatBytes(maxBytes)} Appcues accepts`,
 			{ description: 'Split the file into smaller files and upload each.', itemIndex },
 		);
 	let bytes: number;
@@ -264,7 +265,8 @@ export function assertColumns(
 				`The CSV file has no ${missing.map((column) => `"${column}"`).join(', ')} column`,
 				`Its header row is: ${shown || '(empty)'}` +
 					(padded.length
-						? `. Appcues reads column names exactly as written: remove the spaces around ${padded.map((name) => JSON.stringify(name)).join(', ')}.`
+						? '. Appcues reads column names exactly as written: remove the spaces around ' +
+							`${padded.map((name) => JSON.stringify(name)).join(', ')}.`
 						: ''),
 			);
 		}
@@ -280,13 +282,16 @@ export function assertColumns(
 	const missing = required.filter((field) => !(row && typeof row === 'object' && field in row));
 	if (missing.length) {
 		throw fail(
-			`The first row of the NDJSON file has no ${missing.map((field) => `"${field}"`).join(', ')} field`,
+			'The first row of the NDJSON file has no ' +
+				`${missing.map((field) => `"${field}"`).join(', ')} field`,
 			`It starts: ${line.slice(0, 120)}`,
 		);
 	}
 }
 
-/** POSTs a file, alone (raw) or as the part `file` of a multipart form, and returns Appcues' answer. */
+/**
+ * POSTs a file, alone (raw) or as the part `file` of a multipart form, and returns Appcues' answer.
+ */
 export async function postFile(
 	client: AppcuesClient,
 	path: string,
@@ -314,7 +319,9 @@ function uploadBody(file: InputFile, as: 'multipart' | 'raw'): UploadBody {
 	const boundary = `----AppcuesUpload${randomBytes(12).toString('hex')}`;
 	const fileName = file.fileName.replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22');
 	const head = Buffer.from(
-		`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${fileName}"\r\nContent-Type: ${file.mimeType}\r\n\r\n`,
+		`--${boundary}\r\n` +
+			`Content-Disposition: form-data; name="file"; filename="${fileName}"\r\n` +
+			`Content-Type: ${file.mimeType}\r\n\r\n`,
 	);
 	const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
 	return new UploadBody([head, file, tail], `multipart/form-data; boundary=${boundary}`);
@@ -376,7 +383,8 @@ export class UploadBody extends Blob {
 					if (fileBytes > part.bytes || (next.done && fileBytes !== part.bytes)) {
 						await close();
 						throw new Error(
-							`The file "${part.fileName}" changed while it was uploaded: ${part.bytes} bytes were expected`,
+							`The file "${part.fileName}" changed while it was uploaded: ` +
+								`${part.bytes} bytes were expected`,
 						);
 					}
 					if (!next.done) return controller.enqueue(next.value);

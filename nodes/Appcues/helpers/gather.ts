@@ -96,7 +96,9 @@ class ItemChecks<Plan> {
 		if (first) {
 			if (badCount > 1) {
 				const more = badCount > listed.length ? `; and ${badCount - listed.length} more` : '';
-				const summary = `${badCount} of ${this.itemCount} items have invalid parameters, so nothing was sent: ${listed.join('; ')}${more}.`;
+				const summary =
+					`${badCount} of ${this.itemCount} items have invalid parameters, so nothing was sent: ` +
+					`${listed.join('; ')}${more}.`;
 				first.description = first.description ? `${first.description}\n\n${summary}` : summary;
 			}
 			throw first;

@@ -44,12 +44,16 @@ export function notTextError(
 	itemIndex: number,
 ): NodeOperationError {
 	return itemError(this.getNode(), `${label} must be text or a number, not ${kindOf(value)}`, {
-		description: `Got ${previewValue(value)}. Check that the expression gives a single value for this item, e.g. {{ $json.user.id }} rather than {{ $json.user }}.`,
+		description:
+			`Got ${previewValue(value)}. Check that the expression gives a single value for this item, ` +
+			'e.g. {{ $json.user.id }} rather than {{ $json.user }}.',
 		itemIndex,
 	});
 }
 
-/** Optional text or number (trimmed); empty, null and undefined give ''. Other types are refused. */
+/**
+ * Optional text or number (trimmed); empty, null and undefined give ''. Other types are refused.
+ */
 export function optionalText(
 	this: IExecuteFunctions,
 	value: unknown,
@@ -124,7 +128,8 @@ export function jsonObject(
 
 /** What the timestamp fields accept, for their errors. */
 export const TIMESTAMP_FORMS =
-	'ISO 8601 with a zone (e.g. 2026-01-31T12:00:00Z or 2026-01-31T14:00:00+02:00), a date alone (midnight UTC), or Unix seconds or milliseconds, from the year 1970 to 9999';
+	'ISO 8601 with a zone (e.g. 2026-01-31T12:00:00Z or 2026-01-31T14:00:00+02:00), ' +
+	'a date alone (midnight UTC), or Unix seconds or milliseconds, from the year 1970 to 9999';
 
 /** A timestamp's instant, or why it has none (a phrase that follows the field's name). */
 export type TimestampReading = { ms: number } | { problem: string };

@@ -91,7 +91,8 @@ export const waitFields: INodeProperties[] = [
 		type: 'boolean',
 		default: false,
 		description:
-			'Whether to wait until Appcues has finished the job and output the final job, instead of the accepted job',
+			'Whether to wait until Appcues has finished the job ' +
+			'and output the final job, instead of the accepted job',
 	},
 	{
 		...timeoutField(
@@ -175,7 +176,10 @@ export async function waitForJob(
 		this.getNode(),
 		`Appcues job ${target.jobId} did not finish within ${formatDuration(settings.timeoutMs)}`,
 		{
-			description: `Last status: ${JSON.stringify(lastStatus)}. The job goes on in Appcues: look it up later with ${target.lookUpWith ?? 'Job > Get'} and the job ID ${target.jobId}, or raise the timeout.`,
+			description:
+				`Last status: ${JSON.stringify(lastStatus)}. The job goes on in Appcues: ` +
+				`look it up later with ${target.lookUpWith ?? 'Job > Get'} ` +
+				`and the job ID ${target.jobId}, or raise the timeout.`,
 			itemIndex,
 		},
 	);

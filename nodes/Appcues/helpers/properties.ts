@@ -48,7 +48,8 @@ export function propertiesFields(label: string, description: string): INodePrope
 							default: '',
 							placeholder: 'e.g. pro',
 							description:
-								'Text as typed; an expression keeps its type, so {{ 5 }} is sent as a number and {{ true }} as a boolean',
+								'Text as typed; an expression keeps its type, ' +
+								'so {{ 5 }} is sent as a number and {{ true }} as a boolean',
 						},
 					],
 				},

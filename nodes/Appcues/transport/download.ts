@@ -27,9 +27,11 @@ export const EXPORT_DOWNLOAD: DownloadSubject = {
 	what: 'the export',
 	file: 'The export file',
 	again:
-		'The download link is valid for one hour; every poll of the export job gives a new one (Job > Download Analytics Export with the job ID).',
+		'The download link is valid for one hour; every poll of the export job ' +
+		'gives a new one (Job > Download Analytics Export with the job ID).',
 	smaller:
-		'narrow the export (a shorter time range, fewer dimensions), or turn off Download Result and fetch download_url yourself',
+		'narrow the export (a shorter time range, fewer dimensions), ' +
+		'or turn off Download Result and fetch download_url yourself',
 };
 
 export interface DownloadedFile {
@@ -100,7 +102,9 @@ function downloadGuard(
 				context.getNode(),
 				`Downloading ${subject.what} from ${host} did not finish within ${limits.timeoutMs / 1000} s`,
 				{
-					description: `The host did not answer or sent the file too slowly. Raise Download Timeout (Seconds), or try again later.`,
+					description:
+						'The host did not answer or sent the file too slowly. ' +
+						'Raise Download Timeout (Seconds), or try again later.',
 					itemIndex,
 				},
 			);
@@ -123,7 +127,10 @@ function downloadGuard(
 	return { signal, failed };
 }
 
-/** Reads a successful streamed answer within the size limit (a declared length above it stops at once). */
+/**
+ * Reads a successful streamed answer within the size limit
+ * (a declared length above it stops at once).
+ */
 async function readBody(
 	response: StreamedResponse,
 	maxBytes: number,
@@ -306,7 +313,8 @@ function redirectTarget(
 	}
 	throw new NodeOperationError(
 		context.getNode(),
-		`Appcues redirected the download of ${subject.what} to ${url ? `${url.protocol}//${url.host}` : 'no valid location'}, which is not followed`,
+		`Appcues redirected the download of ${subject.what} ` +
+			`to ${url ? `${url.protocol}//${url.host}` : 'no valid location'}, which is not followed`,
 		{
 			description: 'Only https locations are followed (plain http only to localhost).',
 			itemIndex,

@@ -133,8 +133,9 @@ type Phase =
  * an account (queue-mode workers) from taking each other's overload for background: 429s that
  * began while the rate stayed the same are load from elsewhere, which a cut too small (another
  * process cut at the same time) did not end, so the cuts go on; and a share that rises clearly
- * once a cut is undone brings the cut back. The client retries refused requests either way. Cut sizes and climb steps are randomised so that processes seeing the same 429s
- * do not move in lockstep.
+ * once a cut is undone brings the cut back. The client retries refused requests either way. Cut
+ * sizes and climb steps are randomised so that processes seeing the same 429s do not move in
+ * lockstep.
  */
 export class Throttle {
 	private readonly pacer: Pacer;

@@ -43,7 +43,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			required: true,
 			default: EXAMPLE_COMPARE_QUERY,
 			description:
-				'An aggregate Appcues analytics query: metrics, dimensions, conditions, timezone, order_by, limit. Its start_time and end_time are replaced by the two periods.',
+				'An aggregate Appcues analytics query: metrics, dimensions, conditions, timezone, ' +
+				'order_by, limit. Its start_time and end_time are replaced by the two periods.',
 		},
 		daysField,
 	],
@@ -63,10 +64,12 @@ function readCompareSpec(this: IExecuteFunctions, itemIndex: number) {
 	if (!metrics.length) {
 		throw itemError(
 			this.getNode(),
-			'Query (JSON) needs a non-empty "metrics" array to compare (a raw "columns" query has nothing to compare)',
+			'Query (JSON) needs a non-empty "metrics" array to ' +
+				'compare (a raw "columns" query has nothing to compare)',
 			{
 				description:
-					'Compare Periods takes an aggregate query: metrics such as ["events", "users"], and dimensions to group by. Nothing was sent.',
+					'Compare Periods takes an aggregate query: metrics such as ' +
+					'["events", "users"], and dimensions to group by. Nothing was sent.',
 				itemIndex,
 			},
 		);

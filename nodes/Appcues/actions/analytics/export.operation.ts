@@ -18,11 +18,14 @@ export const description: INodeProperties[] = [
 			type: 'boolean',
 			default: true,
 			description:
-				'Whether to wait for the export and output the finished job (and its file), instead of the accepted job. An export that is not waited for is picked up later by its job ID with Job > Wait for Analytics Export or Download Analytics Export.',
+				'Whether to wait for the export and output the finished job (and its file), ' +
+				'instead of the accepted job. An export that is not waited for is picked up later ' +
+				'by its job ID with Job > Wait for Analytics Export or Download Analytics Export.',
 		},
 		{
 			...timeoutField(
-				'How long to wait for the export; the error gives the job ID, so that Job > Wait for Analytics Export or Download Analytics Export can pick it up later',
+				'How long to wait for the export; the error gives the job ID, so that ' +
+					'Job > Wait for Analytics Export or Download Analytics Export can pick it up later',
 			),
 			displayOptions: { show: { waitForCompletion: [true] } },
 		},

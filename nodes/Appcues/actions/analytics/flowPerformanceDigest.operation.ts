@@ -97,7 +97,9 @@ export function digestRow(flow: IDataObject, current: Counts, previous: Counts):
 	};
 }
 
-/** Completion rate, highest first, flows without a rate last; ties keep the order of the flows list. */
+/**
+ * Completion rate, highest first, flows without a rate last; ties keep the order of the flows list.
+ */
 export function byCompletionRate(a: IDataObject, b: IDataObject): number {
 	const rate = (row: IDataObject) =>
 		typeof row.completion_rate === 'number' ? row.completion_rate : null;
@@ -133,7 +135,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 		daysField,
 		...toolOutputFields({
 			simplified:
-				'The flow, its counts, completion rate and changes, and the period: not the previous period itself',
+				'The flow, its counts, completion rate and changes, ' +
+				'and the period: not the previous period itself',
 			fields: DIGEST_FIELDS,
 		}),
 	],

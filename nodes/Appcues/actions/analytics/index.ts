@@ -18,21 +18,24 @@ const operationField: INodeProperties = {
 			value: 'comparePeriods',
 			action: 'Compare two analytics periods',
 			description:
-				'Run an aggregate query over the last N days and the N days before, one item per dimension value with the change of each metric',
+				'Run an aggregate query over the last N days and the N days before, ' +
+				'one item per dimension value with the change of each metric',
 		},
 		{
 			name: 'Export',
 			value: 'export',
 			action: 'Export analytics',
 			description:
-				'Run an analytics query as an asynchronous export without the row limit, wait for it and download the file',
+				'Run an analytics query as an asynchronous export ' +
+				'without the row limit, wait for it and download the file',
 		},
 		{
 			name: 'Flow Performance Digest',
 			value: 'flowPerformanceDigest',
 			action: 'Get a flow performance digest',
 			description:
-				'How each published flow did over the last N days against the N days before: shown, completed, skipped, errors, users, completion rate and changes; one item per flow',
+				'How each published flow did over the last N days against the N days before: shown, ' +
+				'completed, skipped, errors, users, completion rate and changes; one item per flow',
 		},
 		{
 			name: 'Query',

@@ -76,7 +76,8 @@ export const daysField: INodeProperties = {
 	typeOptions: { minValue: 1, maxValue: MAX_DAYS, numberPrecision: 0 },
 	default: 7,
 	description:
-		'Length of the period in days, ending now; it is compared with the same number of days just before it (at most 90)',
+		'Length of the period in days, ending now; it is compared ' +
+		'with the same number of days just before it (at most 90)',
 };
 
 /** Days from 1 to 90 and whole, as the CLI's --days; anything else names the field. */
@@ -103,7 +104,11 @@ export async function queryRows(
 	});
 	if (String(response.headers['x-rows-truncated'] ?? '').toLowerCase() === 'true') {
 		this.addExecutionHints({
-			message: `Appcues cut the ${which} rows of item ${itemIndex} at ${SYNC_ROW_LIMIT.toLocaleString('en-US')}: the figures are computed from part of the data. Use fewer dimensions or conditions, or fewer days.`,
+			message:
+				`Appcues cut the ${which} rows of item ${itemIndex} at ` +
+				`${SYNC_ROW_LIMIT.toLocaleString('en-US')}: ` +
+				'the figures are computed from part of the data. ' +
+				'Use fewer dimensions or conditions, or fewer days.',
 			location: 'outputPane',
 		});
 	}

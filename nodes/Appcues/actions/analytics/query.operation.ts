@@ -31,7 +31,10 @@ export async function execute(
 	const truncated = String(response.headers['x-rows-truncated'] ?? '').toLowerCase() === 'true';
 	if (truncated) {
 		this.addExecutionHints({
-			message: `Appcues cut the result of item ${itemIndex} at ${SYNC_ROW_LIMIT.toLocaleString('en-US')} rows. Narrow the query, page with limit and offset, or use the Export operation for all rows.`,
+			message:
+				`Appcues cut the result of item ${itemIndex} at ` +
+				`${SYNC_ROW_LIMIT.toLocaleString('en-US')} rows. Narrow the query, ` +
+				'page with limit and offset, or use the Export operation for all rows.',
 			location: 'outputPane',
 		});
 	}

@@ -24,7 +24,9 @@ export function querySpecField(operation: string): INodeProperties {
 		required: true,
 		default: EXAMPLE_QUERY,
 		description:
-			'The Appcues analytics query: metrics and dimensions (aggregate) or columns (raw rows), conditions as [field, operator, value], start_time and end_time (at most 90 days apart), timezone, order_by, limit',
+			'The Appcues analytics query: metrics and dimensions (aggregate) ' +
+			'or columns (raw rows), conditions as [field, operator, value], ' +
+			'start_time and end_time (at most 90 days apart), timezone, order_by, limit',
 		displayOptions: { show: { resource: ['analytics'], operation: [operation] } },
 	};
 }
@@ -41,7 +43,8 @@ export function readQuerySpec(this: IExecuteFunctions, itemIndex: number): IData
 		if (spec[field] === undefined || spec[field] === null || String(spec[field]).trim() === '') {
 			throw itemError(this.getNode(), `Query (JSON) has no "${field}"`, {
 				description:
-					'Appcues needs an explicit start_time and end_time (YYYY-MM-DD or RFC 3339), at most 90 days apart.',
+					'Appcues needs an explicit start_time and end_time ' +
+					'(YYYY-MM-DD or RFC 3339), at most 90 days apart.',
 				itemIndex,
 			});
 		}

@@ -23,7 +23,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 		{
 			...experienceLocator,
 			description:
-				'The flow, checklist or other experience whose draft screenshots to download; the ID alone names it, the type only helps to pick it from the list',
+				'The flow, checklist or other experience whose draft screenshots to download; ' +
+				'the ID alone names it, the type only helps to pick it from the list',
 		},
 		...downloadFields(),
 	],

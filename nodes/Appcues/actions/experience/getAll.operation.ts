@@ -34,7 +34,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to return only the ID, name, type, published flag, state and update time of each experience instead of the full object with its steps',
+				'Whether to return only the ID, name, type, published flag, state and ' +
+				'update time of each experience instead of the full object with its steps',
 			// An agent's tool has the Output option instead (Simplified by default).
 			displayOptions: { hide: { '@tool': [true] } },
 		},

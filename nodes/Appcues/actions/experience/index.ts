@@ -21,7 +21,8 @@ const fields: INodeProperties[] = [
 				value: 'downloadScreenshots',
 				action: 'Download the screenshots of an experience',
 				description:
-					'Download the draft screenshots of a flow, checklist or other experience as a ZIP file (binary data)',
+					'Download the draft screenshots of a flow, ' +
+					'checklist or other experience as a ZIP file (binary data)',
 			},
 			{
 				name: 'Get',

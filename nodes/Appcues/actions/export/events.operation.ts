@@ -25,7 +25,9 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			required: true,
 			default: '',
 			description:
-				'Start of the period to export. A date and time without a zone is read in the Time Zone below; one with a zone, Unix time or a date from an expression is converted to it. A date that does not exist (2026-02-30) is refused.',
+				'Start of the period to export. A date and time without a zone is read in the ' +
+				'Time Zone below; one with a zone, Unix time or a date from an expression ' +
+				'is converted to it. A date that does not exist (2026-02-30) is refused.',
 		},
 		{
 			displayName: 'End Time',
@@ -43,7 +45,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			type: 'json',
 			default: '[]',
 			description:
-				'Filters as [field, operator, value] triples, e.g. [["name", "like", "appcues:flow%"]]. Operators: ==, !=, in, not in, like, ilike, not like, not ilike.',
+				'Filters as [field, operator, value] triples, e.g. [["name", "like", "appcues:flow%"]]. ' +
+				'Operators: ==, !=, in, not in, like, ilike, not like, not ilike.',
 		},
 		{
 			displayName: 'Time Zone',
@@ -51,7 +54,9 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			type: 'string',
 			default: '00:00',
 			description:
-				'Time zone of the start and end times, as Appcues expects it: a UTC offset such as 00:00 or -05:00, or a name such as America/New_York. Empty: times without a zone are left to Appcues, and converted times are sent in UTC.',
+				'Time zone of the start and end times, as Appcues expects it: a UTC offset ' +
+				'such as 00:00 or -05:00, or a name such as America/New_York. Empty: ' +
+				'times without a zone are left to Appcues, and converted times are sent in UTC.',
 		},
 		...waitFields,
 	],
@@ -178,7 +183,11 @@ function readExportTime(
 			: requiredString.call(this, name, label, itemIndex);
 	const fail = (problem: string) =>
 		itemError(this.getNode(), `${label} ${problem}`, {
-			description: `Got ${previewValue(value)}. Use ISO 8601, e.g. 2026-01-31T00:00:00 (read in the Time Zone), 2026-01-31 or 2026-01-31T00:00:00Z, or Unix seconds or milliseconds, from the year 1970 to 9999.`,
+			description:
+				`Got ${previewValue(value)}. ` +
+				'Use ISO 8601, e.g. 2026-01-31T00:00:00 (read in the Time Zone), ' +
+				'2026-01-31 or 2026-01-31T00:00:00Z, or Unix seconds or milliseconds, ' +
+				'from the year 1970 to 9999.',
 			itemIndex,
 		});
 	const local = typeof value === 'string' ? readIsoTime(value) : undefined;

@@ -15,7 +15,8 @@ const operationField: INodeProperties = {
 			value: 'events',
 			action: 'Export events',
 			description:
-				'Start an asynchronous export of raw events for a period; Appcues emails the file and the job can be waited on',
+				'Start an asynchronous export of raw events for a period; ' +
+				'Appcues emails the file and the job can be waited on',
 		},
 	],
 	default: 'events',

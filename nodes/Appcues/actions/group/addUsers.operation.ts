@@ -19,7 +19,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			default: '',
 			placeholder: 'e.g. user-1, user-2',
 			description:
-				'IDs of the end users to associate with the group: a list from an expression (one ID per entry), or text split on commas and new lines only ("a;b" is one ID)',
+				'IDs of the end users to associate with the group: a list from an expression ' +
+				'(one ID per entry), or text split on commas and new lines only ("a;b" is one ID)',
 		},
 	],
 );

@@ -57,7 +57,8 @@ export async function importFromFiles(
 		if (file.bytes > limit) {
 			throw itemError(
 				this.getNode(),
-				`The file is ${formatBytes(file.bytes)}, above the ${formatBytes(limit)} limit of a raw request body`,
+				`The file is ${formatBytes(file.bytes)}, ` +
+					`above the ${formatBytes(limit)} limit of a raw request body`,
 				{
 					description: 'Set Upload As to Multipart Form Data, which takes files up to 200 MB.',
 					itemIndex,

@@ -108,7 +108,10 @@ export async function importFromItems(
 				this.getNode(),
 				`${badRows.length} of ${items.length} items cannot be imported, so nothing was sent`,
 				{
-					description: `${listed}${badRows.length > 5 ? `; and ${badRows.length - 5} more` : ''}. Fix these items, or turn on Continue On Fail to import the others and list these in the output.`,
+					description:
+						`${listed}${badRows.length > 5 ? `; and ${badRows.length - 5} more` : ''}. ` +
+						'Fix these items, or turn on Continue On Fail to import the others ' +
+						'and list these in the output.',
 					itemIndex: badRows[0].itemIndex,
 				},
 			);

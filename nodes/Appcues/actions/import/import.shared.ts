@@ -37,7 +37,10 @@ function itemFields(kind: ImportKind): INodeProperties[] {
 						type: 'string',
 						default: 'timestamp',
 						description:
-							'Field of each input item that holds when the event happened: ISO 8601 with a zone (2026-01-31T12:00:00Z), a date alone (midnight UTC), or Unix seconds or milliseconds. A date and time without a zone, or a date that does not exist (2026-02-30), is refused.',
+							'Field of each input item that holds when the event happened: ' +
+							'ISO 8601 with a zone (2026-01-31T12:00:00Z), a date alone (midnight UTC), ' +
+							'or Unix seconds or milliseconds. A date and time without a zone, ' +
+							'or a date that does not exist (2026-02-30), is refused.',
 						displayOptions: forItems,
 					},
 				]
@@ -141,7 +144,8 @@ export function importOperation(kind: ImportKind): BatchOperation {
 						name: 'Input Items',
 						value: 'items',
 						description:
-							'Each input item becomes one row; all items go into as few jobs as the size limit allows',
+							'Each input item becomes one row; all items ' +
+							'go into as few jobs as the size limit allows',
 					},
 					{
 						name: 'Binary File',
@@ -154,8 +158,8 @@ export function importOperation(kind: ImportKind): BatchOperation {
 				displayOptions: { hide: { '@tool': [true] } },
 			},
 			{
-				// An agent's tool cannot pass files: as a tool, the rows come from its input. A hidden Source (not an
-				// absent one) keeps the fields that depend on it.
+				// An agent's tool cannot pass files: as a tool, the rows come from its input. A hidden
+				// Source (not an absent one) keeps the fields that depend on it.
 				displayName: 'Source',
 				name: 'source',
 				type: 'hidden',

@@ -17,7 +17,8 @@ const operationField: INodeProperties = {
 			value: 'events',
 			action: 'Import events in bulk',
 			description:
-				'Send many user events as an asynchronous import job, from input items or a CSV or NDJSON file',
+				'Send many user events as an asynchronous import job, ' +
+				'from input items or a CSV or NDJSON file',
 		},
 		{
 			name: 'Import Group Profiles',
@@ -31,7 +32,8 @@ const operationField: INodeProperties = {
 			value: 'profiles',
 			action: 'Import user profiles in bulk',
 			description:
-				'Set properties on many users as an asynchronous import job, from input items or a file; scales to hundreds of thousands of users',
+				'Set properties on many users as an asynchronous import job, ' +
+				'from input items or a file; scales to hundreds of thousands of users',
 		},
 	],
 	default: 'profiles',

@@ -92,7 +92,8 @@ function emitFields(
 	let any = false;
 	for (const key of keys) {
 		if (settings.propertiesToSend === 'allOther' && used.includes(key)) continue;
-		// The ID column is written from the ID Field; an item field of the same name is dropped, so a row never has the key twice.
+		// The ID column is written from the ID Field; an item field of the same name is dropped, so a
+		// row never has the key twice.
 		if (settings.kind !== 'events' && key === ID_COLUMN[settings.kind]) continue;
 		const value = json[key];
 		if (value === undefined || typeof value === 'function') continue;
@@ -133,7 +134,8 @@ export function rowProblem(json: IDataObject, settings: RowSettings): string | u
  * `{"user_id", "name", "timestamp" (ISO 8601), "attributes"?}`.
  */
 export function emitRow(json: IDataObject, settings: RowSettings, emit: Emit): void {
-	const idPair = `${JSON.stringify(ID_COLUMN[settings.kind])}:${JSON.stringify(scalarText(json[settings.idField]))}`;
+	const idColumn = JSON.stringify(ID_COLUMN[settings.kind]);
+	const idPair = `${idColumn}:${JSON.stringify(scalarText(json[settings.idField]))}`;
 	emit('{');
 	if (settings.kind !== 'events') {
 		const any = emitFields(json, settings, [settings.idField], emit, false);

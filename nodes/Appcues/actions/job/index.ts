@@ -33,7 +33,8 @@ const operationField: INodeProperties = {
 			value: 'getAnalyticsExport',
 			action: 'Get an analytics export',
 			description:
-				'Get the status of an analytics export by its job ID: queued, running, done (with a download link) or failed',
+				'Get the status of an analytics export by its job ID: ' +
+				'queued, running, done (with a download link) or failed',
 		},
 		{
 			name: 'Get Many',
@@ -46,14 +47,16 @@ const operationField: INodeProperties = {
 			value: 'wait',
 			action: 'Wait for a job to finish',
 			description:
-				'Poll a job until Appcues reports it finished, then output the final job; a failed job is an error',
+				'Poll a job until Appcues reports it finished, ' +
+				'then output the final job; a failed job is an error',
 		},
 		{
 			name: 'Wait for Analytics Export',
 			value: 'waitAnalyticsExport',
 			action: 'Wait for an analytics export to finish',
 			description:
-				'Poll an analytics export by its job ID until it is done (with a fresh download link); a failed export is an error',
+				'Poll an analytics export by its job ID until it is done ' +
+				'(with a fresh download link); a failed export is an error',
 		},
 	],
 	default: 'get',

@@ -59,8 +59,8 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				displayOptions: { hide: { '@tool': [true] } },
 			},
 			{
-				// An agent's tool cannot pass files: as a tool, the IDs come from the fields. A hidden Source (not an
-				// absent one) keeps the fields that depend on it.
+				// An agent's tool cannot pass files: as a tool, the IDs come from the fields. A hidden
+				// Source (not an absent one) keeps the fields that depend on it.
 				displayName: 'Source',
 				name: 'source',
 				type: 'hidden',
@@ -75,7 +75,9 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				required: true,
 				default: '',
 				placeholder: 'e.g. {{ $json.user_id }}',
-				description: `IDs of the end users to ${verb} the segment: a list from an expression (one ID per entry), or text split on commas and new lines only ("a;b" is one ID)`,
+				description:
+					`IDs of the end users to ${verb} the segment: a list from an expression ` +
+					'(one ID per entry), or text split on commas and new lines only ("a;b" is one ID)',
 				displayOptions: { show: { source: ['ids'] } },
 			},
 			setOnce({
@@ -83,7 +85,10 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				name: 'combineItems',
 				type: 'boolean',
 				default: true,
-				description: `Whether to gather the user IDs of all input items into one request per segment (split into requests of ${USER_IDS_PER_REQUEST.toLocaleString('en-US')} IDs), instead of one request per item`,
+				description:
+					'Whether to gather the user IDs of all input items into one request per segment ' +
+					`(split into requests of ${USER_IDS_PER_REQUEST.toLocaleString('en-US')} IDs), ` +
+					'instead of one request per item',
 				displayOptions: { show: { source: ['ids'] } },
 			}),
 			{
@@ -143,7 +148,8 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 					jobs.length,
 					chunks.length,
 					`requests to ${verb} segment ${segmentId}`,
-					`the first ${applied.toLocaleString('en-US')} of ${batch.ids.length.toLocaleString('en-US')} user IDs, in input order`,
+					`the first ${applied.toLocaleString('en-US')} ` +
+						`of ${batch.ids.length.toLocaleString('en-US')} user IDs, in input order`,
 				);
 				const failed = errorItemOrThrow.call(this, error, batch.items[0], pairedItem);
 				output.push({
@@ -186,7 +192,8 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 		items: INodeExecutionData[],
 		wait: WaitSettings | undefined,
 	): Promise<INodeExecutionData[]> {
-		// Files are read one at a time, just before their upload; the segment and the file's presence are checked first.
+		// Files are read one at a time, just before their upload; the segment and the file's presence
+		// are checked first.
 		const prepare = (itemIndex: number) => {
 			const propertyName = String(this.getNodeParameter('binaryPropertyName', itemIndex, 'data'));
 			this.helpers.assertBinaryData(itemIndex, propertyName);

@@ -18,7 +18,9 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[
 		{
 			displayName:
-				'This permanently erases the users and their data from Appcues (GDPR right to erasure). It cannot be undone. It uses the legacy API, so the credential needs its Legacy API Key.',
+				'This permanently erases the users and their data from ' +
+				'Appcues (GDPR right to erasure). It cannot be undone. ' +
+				'It uses the legacy API, so the credential needs its Legacy API Key.',
 			name: 'gdprNotice',
 			type: 'notice',
 			default: '',
@@ -31,7 +33,9 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			default: '',
 			placeholder: 'e.g. {{ $json.user_id }}',
 			description:
-				'The ID of the end user to erase, exactly as it is (or a list from an expression, one ID per entry). The IDs of all input items are sent together; the output lists every ID sent.',
+				'The ID of the end user to erase, exactly as it is (or a list ' +
+				'from an expression, one ID per entry). The IDs of all input ' +
+				'items are sent together; the output lists every ID sent.',
 		},
 		setOnce({
 			displayName: 'Split User IDs On',
@@ -52,12 +56,14 @@ export const description: INodeProperties[] = updateDisplayOptions(
 					name: 'Nothing: One ID per Item',
 					value: 'none',
 					description:
-						'The text is one user ID. Text with a comma or a line break is refused, since it may be several IDs.',
+						'The text is one user ID. Text with a comma or a ' +
+						'line break is refused, since it may be several IDs.',
 				},
 			],
 			default: 'none',
 			description:
-				'How text in User IDs is split into IDs. A list from an expression is never split: each entry is one ID.',
+				'How text in User IDs is split into IDs. A list from ' +
+				'an expression is never split: each entry is one ID.',
 		}),
 		setOnce({
 			displayName: 'Dry Run',
@@ -65,7 +71,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			type: 'boolean',
 			default: false,
 			description:
-				'Whether to only output the user IDs that would be erased, request by request, and send nothing',
+				'Whether to only output the user IDs that would ' +
+				'be erased, request by request, and send nothing',
 		}),
 	],
 );
@@ -130,10 +137,13 @@ function readUserIds(this: IExecuteFunctions, itemIndex: number, separator: IdSe
 	if (ambiguous !== undefined) {
 		throw itemError(
 			this.getNode(),
-			`User IDs ${JSON.stringify(ambiguous)} holds a ${ambiguous.includes(',') ? 'comma' : 'line break'}, so it may be several IDs`,
+			`User IDs ${JSON.stringify(ambiguous)} holds a ` +
+				`${ambiguous.includes(',') ? 'comma' : 'line break'}, so it may be several IDs`,
 			{
 				description:
-					'Erasure cannot be undone, so the node does not guess. To erase several users, set Split User IDs On to Commas and New Lines (or New Lines). To erase one user whose ID holds a comma, give the ID as a list: {{ [$json.user_id] }}.',
+					'Erasure cannot be undone, so the node does not guess. To erase several users, ' +
+					'set Split User IDs On to Commas and New Lines (or New Lines). To erase one ' +
+					'user whose ID holds a comma, give the ID as a list: {{ [$json.user_id] }}.',
 				itemIndex,
 			},
 		);

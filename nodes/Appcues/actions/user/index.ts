@@ -21,14 +21,16 @@ const operationField: INodeProperties = {
 			value: 'deleteProfile',
 			action: 'Delete a user profile',
 			description:
-				"Delete an end user's profile and reset their flow and checklist state. Analytics data is kept; this is not a GDPR erasure.",
+				"Delete an end user's profile and reset their flow and checklist " +
+				'state. Analytics data is kept; this is not a GDPR erasure.',
 		},
 		{
 			name: 'Erase Users (GDPR)',
 			value: 'gdprDelete',
 			action: 'Erase users and their data for GDPR',
 			description:
-				'Permanently erase end users and all their data from Appcues with the legacy GDPR API. Unlike Delete Profile, this cannot be undone.',
+				'Permanently erase end users and all their data from Appcues with ' +
+				'the legacy GDPR API. Unlike Delete Profile, this cannot be undone.',
 		},
 		{
 			name: 'Get Events',
@@ -55,14 +57,16 @@ const operationField: INodeProperties = {
 			value: 'trackEvent',
 			action: 'Track an event for a user',
 			description:
-				'Record an event for an end user; it can be used for targeting at once and appears in analytics after a few minutes',
+				'Record an event for an end user; it can be used for targeting ' +
+				'at once and appears in analytics after a few minutes',
 		},
 		{
 			name: 'Update Profile',
 			value: 'updateProfile',
 			action: 'Update a user profile',
 			description:
-				'Set profile properties on an end user, creating the user if needed; available for targeting at once',
+				'Set profile properties on an end user, creating ' +
+				'the user if needed; available for targeting at once',
 		},
 	],
 	default: 'getProfile',

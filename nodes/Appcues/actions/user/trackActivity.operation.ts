@@ -14,7 +14,9 @@ export const description: INodeProperties[] = updateDisplayOptions(
 	[
 		{
 			displayName:
-				'Uses the legacy v1 API. It sends the Legacy API Key of the credential when one is set, and otherwise no credentials at all (as Appcues documents the call): never the API key and secret.',
+				'Uses the legacy v1 API. It sends the Legacy API Key of the ' +
+				'credential when one is set, and otherwise no credentials at all ' +
+				'(as Appcues documents the call): never the API key and secret.',
 			name: 'legacyNotice',
 			type: 'notice',
 			default: '',
@@ -45,7 +47,9 @@ export const description: INodeProperties[] = updateDisplayOptions(
 							type: 'string',
 							default: '',
 							description:
-								'ISO 8601 with a zone (2026-01-31T12:00:00Z or +02:00), a date alone (midnight UTC), or Unix seconds or milliseconds. Empty means now. A date and time without a zone, or a date that does not exist, is refused.',
+								'ISO 8601 with a zone (2026-01-31T12:00:00Z or +02:00), a date alone ' +
+								'(midnight UTC), or Unix seconds or milliseconds. Empty means now. ' +
+								'A date and time without a zone, or a date that does not exist, is refused.',
 						},
 						{
 							displayName: 'Attributes (JSON)',

@@ -54,7 +54,10 @@ export const description: INodeProperties[] = updateDisplayOptions(
 					default: '',
 					placeholder: 'e.g. 2026-01-31T12:00:00Z',
 					description:
-						'When the event happened: ISO 8601 with a zone (2026-01-31T12:00:00Z or +02:00), a date alone (midnight UTC), or Unix seconds or milliseconds. Empty means now. A date and time without a zone, or a date that does not exist (2026-02-30), is refused.',
+						'When the event happened: ISO 8601 with a zone (2026-01-31T12:00:00Z ' +
+						'or +02:00), a date alone (midnight UTC), or Unix seconds or ' +
+						'milliseconds. Empty means now. A date and time without a zone, ' +
+						'or a date that does not exist (2026-02-30), is refused.',
 				},
 			],
 		},
