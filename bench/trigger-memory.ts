@@ -22,9 +22,8 @@ import {
 	triggerWebhookPath,
 	WEBHOOK_SECRET,
 } from '../test/e2e/lib/appcues';
-import { ACCOUNT } from '../test/e2e/lib/example-checks';
 import { createN8nSandbox, disposeAll, packPackage, type N8nVersion } from '../test/e2e/lib/n8n';
-import { FakeAppcues } from '../test/fake-appcues/server';
+import { DEFAULT_ACCOUNT as ACCOUNT, FakeAppcues } from '../test/fake-appcues/server';
 import { seedDemoData } from '../test/fake-appcues/seed';
 import { fmt, median } from './lib/report';
 import { type BenchResult, describeRun, markdownTable, runFacts, saveResult } from './lib/results';

@@ -28,7 +28,8 @@ const REFUSED_BODY = 'x';
 const REFUSED_TEST_URL = `data:,${REFUSED_BODY}`;
 
 const REFUSED_BASE_URL_MESSAGE =
-	'The Base URL must use https: plain http would send the API secret unencrypted, so it is allowed only for localhost, 127.0.0.0/8 and [::1]';
+	'The Base URL must use https: plain http would send the API secret unencrypted, so it is ' +
+	'allowed only for localhost, 127.0.0.0/8 and [::1]';
 
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 
@@ -99,7 +100,9 @@ export class AppcuesApi implements ICredentialType {
 			default: '',
 			placeholder: 'e.g. https://appcues-tools-proxy.example.com',
 			description:
-				'Base URL of a proxy or test server that serves the account tools (Appcues serves them at mcp.appcues.com in the US and mcp.eu.appcues.com in the EU). Only the Account Tool operations use it.',
+				'Base URL of a proxy or test server that serves the account tools (Appcues serves them ' +
+				'at mcp.appcues.com in the US and mcp.eu.appcues.com in the EU). Only the Account ' +
+				'Tool operations use it.',
 			displayOptions: { show: { region: ['custom'] } },
 		},
 		{
@@ -109,7 +112,9 @@ export class AppcuesApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Optional. The account secret key set in Appcues Studio under Settings > Integrations > Webhooks. The Appcues Trigger uses it to reject deliveries that were not signed by Appcues.',
+				'Optional. The account secret key set in Appcues Studio under Settings > Integrations > ' +
+				'Webhooks. The Appcues Trigger uses it to reject deliveries that were not signed by ' +
+				'Appcues.',
 		},
 		{
 			displayName: 'Legacy API Key',
@@ -118,7 +123,8 @@ export class AppcuesApi implements ICredentialType {
 			typeOptions: { password: true },
 			default: '',
 			description:
-				'Optional. The legacy (v1) API key from Appcues Studio under Settings > Integrations > API Keys, used only by the legacy v1 calls',
+				'Optional. The legacy (v1) API key from Appcues Studio under Settings > Integrations > ' +
+				'API Keys, used only by the legacy v1 calls',
 		},
 	];
 
@@ -152,8 +158,13 @@ export class AppcuesApi implements ICredentialType {
 
 	test: ICredentialTestRequest = {
 		request: {
-			baseURL: `={{${UNSAFE_BASE_URL} ? "" : $credentials.region === "custom" ? String($credentials.baseUrl).replace(/\\/+$/, "") : ($credentials.region === "eu" ? "https://api.eu.appcues.com" : "https://api.appcues.com")}}`,
-			url: `={{${UNSAFE_BASE_URL} ? "${REFUSED_TEST_URL}" : "/v2/accounts/" + encodeURIComponent(String($credentials.accountId).trim()) + "/tags"}}`,
+			baseURL:
+				`={{${UNSAFE_BASE_URL} ? "" : $credentials.region === "custom" ? ` +
+				'String($credentials.baseUrl).replace(/\\/+$/, "") : ($credentials.region === "eu" ? ' +
+				'"https://api.eu.appcues.com" : "https://api.appcues.com")}}',
+			url:
+				`={{${UNSAFE_BASE_URL} ? "${REFUSED_TEST_URL}" : "/v2/accounts/" + ` +
+				'encodeURIComponent(String($credentials.accountId).trim()) + "/tags"}}',
 			method: 'GET',
 			// Read as text, so that the body rule below sees the answer as one string.
 			encoding: 'text',
@@ -166,7 +177,9 @@ export class AppcuesApi implements ICredentialType {
 				properties: {
 					value: 401,
 					message:
-						'Appcues rejected the API key and secret (401). Check both, and that the Region matches where the key was created: US keys do not work on the EU API and EU keys do not work on the US API.',
+						'Appcues rejected the API key and secret (401). Check both, and that the Region ' +
+						'matches where the key was created: US keys do not work on the EU API and EU ' +
+						'keys do not work on the US API.',
 				},
 			},
 			{
@@ -174,7 +187,8 @@ export class AppcuesApi implements ICredentialType {
 				properties: {
 					value: 403,
 					message:
-						'The API key and secret are valid, but they do not give access to this Account ID (403). Check the Account ID in Appcues Studio under Settings > Account.',
+						'The API key and secret are valid, but they do not give access to this Account ID ' +
+						'(403). Check the Account ID in Appcues Studio under Settings > Account.',
 				},
 			},
 			{
@@ -182,14 +196,17 @@ export class AppcuesApi implements ICredentialType {
 				properties: {
 					value: 404,
 					message:
-						'No Appcues account with this Account ID was found in this region (404). Check the Account ID and the Region.',
+						'No Appcues account with this Account ID was found in this region (404). Check the ' +
+						'Account ID and the Region.',
 				},
 			},
 			...REDIRECT_STATUSES.map((status): IAuthenticateRuleResponseCode => ({
 				type: 'responseCode',
 				properties: {
 					value: status,
-					message: `The server answered with a redirect (${status}), which is not followed: the Appcues API does not redirect. Check the Region and the Base URL.`,
+					message:
+						`The server answered with a redirect (${status}), which is not followed: the ` +
+						'Appcues API does not redirect. Check the Region and the Base URL.',
 				},
 			})),
 			{

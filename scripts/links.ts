@@ -14,7 +14,7 @@
  * `<url>?utm_source=n8n_app&...`, which would land after a fragment (no jump to the section) or
  * make a second `?`. `blob/HEAD` is the default branch, whatever its name.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { format, resolveConfig } from 'prettier';
 
@@ -36,6 +36,9 @@ export const CODEX_FILES = {
 } as const;
 
 export const CREDENTIAL_FILE = 'credentials/AppcuesApi.credentials.ts';
+
+/** Other files that name the repository (compare and release links); the old address is replaced. */
+export const MENTIONING_FILES = ['CHANGELOG.md'];
 
 export interface GitHubRepository {
 	owner: string;
@@ -132,6 +135,7 @@ export async function writeLinks(repository: GitHubRepository, base = root): Pro
 	const links = linksFor(repository);
 	const pkgFile = join(base, 'package.json');
 	const pkg = readJson<PackageJson>(pkgFile);
+	const previous = parseGitHubRepository(repositoryUrl(pkg));
 	pkg.homepage = links.homepage;
 	pkg.bugs = { url: links.bugs };
 	pkg.repository = { type: 'git', url: repository.npm };
@@ -149,6 +153,13 @@ export async function writeLinks(repository: GitHubRepository, base = root): Pro
 			credentialDocumentation: [{ url: links.credential }],
 		};
 		await writeFormatted(path, JSON.stringify(codex, null, '\t'));
+	}
+
+	for (const file of MENTIONING_FILES) {
+		const path = join(base, file);
+		if (!previous || !existsSync(path)) continue;
+		const text = readFileSync(path, 'utf8');
+		writeFileSync(path, text.split(`${previous.web}/`).join(`${repository.web}/`));
 	}
 
 	const credentialPath = join(base, CREDENTIAL_FILE);

@@ -145,10 +145,29 @@ async function main() {
 			false,
 			`repository.url is still the placeholder: npm run set-repository -- https://github.com/<owner>/<repo>`,
 		);
-	if (repository && !isPlaceholder(repository))
-		notes.push(
-			`${repository.web} must be public and hold this source: npm's provenance and n8n's verification read it`,
+	// In GitHub Actions: the repository publishing must be the one package.json names, or npm
+	// refuses the provenance statement (E422).
+	const publishing =
+		process.env.GITHUB_ACTIONS === 'true' ? process.env.GITHUB_REPOSITORY : undefined;
+	if (repository && publishing)
+		check(
+			`${repository.owner}/${repository.name}`.toLowerCase() === publishing.toLowerCase(),
+			`repository.url names ${repository.owner}/${repository.name}, the repository this workflow runs in (${publishing})`,
 		);
+	else if (repository && !isPlaceholder(repository))
+		notes.push(
+			`${repository.web} must be public and be the repository that publishes (npm's provenance and n8n's verification read it)`,
+		);
+	// n8n stores the author in VARCHAR(70) columns; on PostgreSQL a longer value makes every
+	// install through Settings > Community Nodes fail ("value too long for type character varying(70)").
+	const author = typeof pkg.author === 'string' ? { name: pkg.author } : (pkg.author ?? {});
+	for (const field of ['name', 'email'] as const) {
+		const value = author[field] ?? '';
+		check(
+			value.length <= 70,
+			`author.${field} has at most 70 characters, n8n's column size (${value.length})`,
+		);
+	}
 	check(
 		/^\d+\.\d+\.\d+(-[\w.]+)?$/.test(pkg.version),
 		`version ${pkg.version} is a plain semver version`,

@@ -64,7 +64,10 @@ export function readableSubtitle(): string {
  */
 export const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
 const CUSTOM_API_CALL_HELP =
-	'Add an HTTP Request node, set Authentication to "Predefined Credential Type" and Credential Type to "Appcues API", choose this credential and enter the full URL (for example https://api.appcues.com/v2/accounts/<account ID>/tags); n8n signs the request with the API key and secret.';
+	'Add an HTTP Request node, set Authentication to "Predefined Credential Type" and Credential ' +
+	'Type to "Appcues API", choose this credential and enter the full URL (for example ' +
+	'https://api.appcues.com/v2/accounts/<account ID>/tags); n8n signs the request with the ' +
+	'API key and secret.';
 
 export class Appcues implements INodeType {
 	description: INodeTypeDescription = {
@@ -75,7 +78,8 @@ export class Appcues implements INodeType {
 		version: 1,
 		subtitle: readableSubtitle(),
 		description:
-			'Manage Appcues users, groups, segments, experiences and tags; import, export and analyse data through the Appcues Public API',
+			'Manage Appcues users, groups, segments, experiences and tags; import, export and analyse ' +
+			'data through the Appcues Public API',
 		defaults: { name: 'Appcues' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

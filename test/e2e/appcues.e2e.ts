@@ -143,7 +143,7 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		expect(row).toMatchObject({ mode: 'cli', status: 'error' });
 	});
 
-	it('a redirect from the API is an error naming the host, and the other host gets no credentials (issue 9.6)', async () => {
+	it('a redirect from the API is an error naming the host, and the other host gets no credentials', async () => {
 		const received: IncomingHttpHeaders[] = [];
 		const listen = async (server: Server) => {
 			await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
@@ -681,7 +681,7 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			]);
 		});
 
-		it('the credential test refuses a plain-http Base URL without contacting it, and follows no redirect (issue 9.6, 9.7)', async () => {
+		it('the credential test refuses a plain-http Base URL without contacting it, and follows no redirect', async () => {
 			fake.reset();
 			const test = (credential: CredentialJson) =>
 				rest<{ status: string; message: string }>('credentials/test', {

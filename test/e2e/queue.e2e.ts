@@ -1,5 +1,5 @@
 /**
- * The Appcues package in n8n 2.41.1 queue mode, for real (issue 11):
+ * The Appcues package in n8n 2.41.1 queue mode, for real:
  *
  *   npm run test:e2e:queue          # also part of npm run test:e2e (skipped when N8N_E2E_VERSIONS excludes 2.41.1)
  *

@@ -66,6 +66,13 @@ describe('built package (dist/)', () => {
 		expect(files.some((path) => path.includes('test'))).toBe(false);
 	});
 
+	it("author name and email fit n8n's 70-character columns (PostgreSQL refuses longer: every install fails)", () => {
+		// n8n saves them in installed_packages."authorName" / "authorEmail", VARCHAR(70).
+		const author = typeof pkg.author === 'string' ? { name: pkg.author } : pkg.author;
+		expect(author.name.length).toBeLessThanOrEqual(70);
+		expect((author.email ?? '').length).toBeLessThanOrEqual(70);
+	});
+
 	it('has no runtime dependencies and exactly the n8n-workflow peer', () => {
 		expect(pkg.dependencies ?? {}).toEqual({});
 		expect(pkg.peerDependencies).toEqual({ 'n8n-workflow': '*' });

@@ -117,6 +117,7 @@ describe('writeLinks', () => {
 	it('rewrites package.json, both codex files and the credential from one address', async () => {
 		for (const file of [
 			'package.json',
+			'CHANGELOG.md',
 			'.prettierrc.js',
 			CREDENTIAL_FILE,
 			...Object.values(CODEX_FILES),
@@ -155,6 +156,10 @@ describe('writeLinks', () => {
 		expect(credentialDocumentationUrl(credential)).toBe(
 			'https://github.com/acme/appcues-for-n8n/blob/HEAD/docs/credential.md',
 		);
+		expect(readFileSync(join(copy, 'CHANGELOG.md'), 'utf8')).toContain(
+			'https://github.com/acme/appcues-for-n8n/compare/',
+		);
+		expect(readFileSync(join(copy, 'CHANGELOG.md'), 'utf8')).not.toContain(`${repository!.web}/`);
 		// Only the link changed in the credential.
 		expect(credential.replace(/documentationUrl =[^;]*;/, '')).toBe(
 			readFileSync(join(root, CREDENTIAL_FILE), 'utf8').replace(/documentationUrl =[^;]*;/, ''),

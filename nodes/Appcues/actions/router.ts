@@ -52,8 +52,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 }
 
 /**
- * Prepares every item first (reading and checking its parameters, see prepareItemsInTurns), then runs
- * the prepared items `concurrency` at a time and returns the outputs in input order. Without
+ * Prepares every item first (reading and checking its parameters, see prepareItemsInTurns), then
+ * runs the prepared items `concurrency` at a time and returns the outputs in input order. Without
  * Continue On Fail the first failed request stops new items from starting and is thrown once the
  * items already under way have finished.
  */

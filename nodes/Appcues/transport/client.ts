@@ -317,7 +317,8 @@ export class AppcuesClient {
 		if (!legacyApiKey) {
 			throw new NodeOperationError(this.node, 'This operation needs the Legacy API Key', {
 				description:
-					'Add the legacy (v1) API key to the Appcues credential. It is shown in Appcues Studio under Settings > Integrations > API Keys.',
+					'Add the legacy (v1) API key to the Appcues credential. It is shown in Appcues Studio ' +
+					'under Settings > Integrations > API Keys.',
 				itemIndex,
 			});
 		}

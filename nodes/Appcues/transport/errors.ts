@@ -4,11 +4,13 @@ import { NodeApiError } from 'n8n-workflow';
 const MAX_RAW_BODY_CHARS = 200;
 
 const AUTH_HINT =
-	'Check the API key, API secret, account ID and region in the Appcues credential. Keys are per region: a US key does not work on the EU API.';
+	'Check the API key, API secret, account ID and region in the Appcues credential. Keys are per ' +
+	'region: a US key does not work on the EU API.';
 
 /**
- * Appcues answers errors as `{"error": true, "status": 404, "title": "Not Found", "detail": "..."}`;
- * the account tools as `{"error": "invalid_arguments", "error_description": "name is required"}`.
+ * Appcues answers errors as
+ * `{"error": true, "status": 404, "title": "Not Found", "detail": "..."}`; the account tools as
+ * `{"error": "invalid_arguments", "error_description": "name is required"}`.
  */
 export interface AppcuesProblem {
 	title?: string;
@@ -68,7 +70,8 @@ export function apiErrorFromResponse(
 	const said = describeProblem(problem);
 	const isAuth = status === 401 || status === 403;
 	const message = isAuth
-		? `Appcues refused the credentials (${status}${problem.title ? ` ${problem.title}` : ''}): check the API key, secret, account ID and region`
+		? `Appcues refused the credentials (${status}${problem.title ? ` ${problem.title}` : ''}): ` +
+			'check the API key, secret, account ID and region'
 		: `Appcues API error ${status}${said ? `: ${said}` : ''}`;
 	const description = [
 		said && isAuth ? `Appcues said: ${said}.` : undefined,
@@ -119,11 +122,15 @@ export function connectionError(
 ): NodeApiError {
 	const what = CONNECTION_FAILURES[code] ?? 'the connection failed';
 	const message = mayHaveBeenApplied
-		? `The ${request.method} request to Appcues may have gone through (${what} after it was sent), so it was not repeated`
-		: `Could not reach Appcues at ${request.host} after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${what}`;
+		? `The ${request.method} request to Appcues may have gone through (${what} after it was ` +
+			'sent), so it was not repeated'
+		: `Could not reach Appcues at ${request.host} after ${attempts} ` +
+			`attempt${attempts === 1 ? '' : 's'}: ${what}`;
 	const description = mayHaveBeenApplied
-		? `Request: ${request.method} ${request.path} (${code}). Check in Appcues whether the change was applied before running this item again.`
-		: `Request: ${request.method} ${request.path} (${code}). Check the region or base URL in the Appcues credential and the network between n8n and Appcues.`;
+		? `Request: ${request.method} ${request.path} (${code}). Check in Appcues whether the change ` +
+			'was applied before running this item again.'
+		: `Request: ${request.method} ${request.path} (${code}). Check the region or base URL in the ` +
+			'Appcues credential and the network between n8n and Appcues.';
 	return new NodeApiError(node, { connectionFailure: what } as JsonObject, {
 		message,
 		description,
@@ -144,7 +151,9 @@ export function mayHaveBeenAppliedError(
 ): NodeApiError {
 	const problem = readProblem(body);
 	const said = describeProblem(problem);
-	const message = `The ${request.method} request to Appcues may have gone through (Appcues answered ${status}${problem.title ? ` ${problem.title}` : ''}), so it was not repeated`;
+	const message =
+		`The ${request.method} request to Appcues may have gone through (Appcues ` +
+		`answered ${status}${problem.title ? ` ${problem.title}` : ''}), so it was not repeated`;
 	const description = [
 		`Request: ${request.method} ${request.path}.`,
 		said ? `Appcues said: ${said}.` : undefined,
@@ -186,8 +195,12 @@ export function redirectError(
 			target = 'an invalid location';
 		}
 	}
-	const message = `Appcues answered with a redirect (${status}) to ${target}; it was not followed, so no credentials were sent there`;
-	const description = `The Appcues API does not redirect. Check the Region and Base URL in the Appcues credential. Request: ${request.method} ${request.path}`;
+	const message =
+		`Appcues answered with a redirect (${status}) to ${target}; it was not ` +
+		'followed, so no credentials were sent there';
+	const description =
+		'The Appcues API does not redirect. Check the Region and Base URL in the ' +
+		`Appcues credential. Request: ${request.method} ${request.path}`;
 	return new NodeApiError(
 		node,
 		{ httpCode: String(status), status, redirectTarget: target } as JsonObject,

@@ -97,12 +97,19 @@ export function baseUrlProblem(baseUrl: string, field = 'Base URL'): string | un
 	try {
 		url = new URL(baseUrl);
 	} catch {
-		return `The ${field} in the Appcues credential is not a valid URL (e.g. https://appcues-proxy.example.com)`;
+		return (
+			`The ${field} in the Appcues credential is not a valid URL (e.g. ` +
+			'https://appcues-proxy.example.com)'
+		);
 	}
 	if (url.protocol === 'https:') return undefined;
 	if (url.protocol === 'http:') {
 		if (isLoopbackHost(url.hostname)) return undefined;
-		return `The ${field} in the Appcues credential uses plain http to ${url.host}, which would send the API secret unencrypted: use https (plain http is allowed only for localhost, 127.0.0.0/8 and [::1])`;
+		return (
+			`The ${field} in the Appcues credential uses plain http to ${url.host}, which would ` +
+			'send the API secret unencrypted: use https (plain http is allowed only for localhost, ' +
+			'127.0.0.0/8 and [::1])'
+		);
 	}
 	return `The ${field} in the Appcues credential must start with https:// (it uses ${url.protocol})`;
 }

@@ -35,8 +35,8 @@ import { groupRssMb, startServices, type QueueServices } from './services';
 export interface QueueTopologyOptions {
 	/** n8n version (default 2.41.1). */
 	version?: N8nVersion;
-	/** The `npm pack` tarball installed into every instance's .n8n/nodes. */
-	tarball: string;
+	/** The `npm pack` tarball installed into every instance's .n8n/nodes (none: install it yourself). */
+	tarball?: string;
 	workers?: number;
 	/** `n8n worker --concurrency` (default 10). */
 	concurrency?: number;
@@ -93,36 +93,44 @@ export class QueueTopology {
 	/** Start main, the workers and the webhook processor together; resolves when all are ready. */
 	async start(timeoutMs = 240_000): Promise<void> {
 		const t0 = Date.now();
-		const concurrency = String(this.opts.concurrency ?? 10);
-		const launch = async (sandbox: N8nSandbox, options: StartOptions) => {
-			this.running.set(sandbox, await sandbox.start({ timeoutMs, ...options }));
-		};
 		try {
-			await Promise.all([
-				launch(this.main, {}),
-				...this.workers.map((worker) =>
-					launch(worker, {
-						command: ['worker', `--concurrency=${concurrency}`],
-						readyPattern: /n8n worker is now ready/,
-						// The worker's health server answers /healthz/readiness on the sandbox's port;
-						// its default (5678) is main's default port, and `::` would listen on every interface.
-						env: {
-							QUEUE_HEALTH_CHECK_ACTIVE: 'true',
-							QUEUE_HEALTH_CHECK_PORT: String(worker.port),
-							N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
-						},
-					}),
-				),
-				launch(this.webhook, {
-					command: ['webhook'],
-					readyPattern: /Webhook listener waiting for requests/,
-				}),
-			]);
+			await Promise.all(this.sandboxes.map((sandbox) => this.launch(sandbox, timeoutMs)));
 		} catch (error) {
 			await this.stopN8n();
 			throw error;
 		}
 		this.timings.start = Date.now() - t0;
+	}
+
+	/** Stop one process and start it again (e.g. a worker after its package changed), with `env` added. */
+	async restart(sandbox: N8nSandbox, env: Record<string, string> = {}, timeoutMs = 240_000) {
+		await sandbox.stop();
+		this.running.delete(sandbox);
+		await this.launch(sandbox, timeoutMs, env);
+	}
+
+	private async launch(sandbox: N8nSandbox, timeoutMs: number, env: Record<string, string> = {}) {
+		const concurrency = String(this.opts.concurrency ?? 10);
+		const options: StartOptions =
+			sandbox === this.main
+				? {}
+				: sandbox === this.webhook
+					? { command: ['webhook'], readyPattern: /Webhook listener waiting for requests/ }
+					: {
+							command: ['worker', `--concurrency=${concurrency}`],
+							readyPattern: /n8n worker is now ready/,
+							// The worker's health server answers /healthz/readiness on the sandbox's port;
+							// its default (5678) is main's default port, and `::` would listen on every interface.
+							env: {
+								QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+								QUEUE_HEALTH_CHECK_PORT: String(sandbox.port),
+								N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+							},
+						};
+		this.running.set(
+			sandbox,
+			await sandbox.start({ timeoutMs, ...options, env: { ...options.env, ...env } }),
+		);
 	}
 
 	/** The running process of a sandbox (after start()). */
@@ -353,7 +361,8 @@ export async function createQueueTopology(opts: QueueTopologyOptions): Promise<Q
 		for (let i = 0; i < (opts.workers ?? 2); i++) workers.push(await make());
 		const webhook = await make();
 		const t1 = Date.now();
-		await Promise.all(sandboxes.map((s) => s.installPackageTarball(opts.tarball)));
+		const tarball = opts.tarball;
+		if (tarball) await Promise.all(sandboxes.map((s) => s.installPackageTarball(tarball)));
 		const topology = new QueueTopology(services, main, workers, webhook, encryptionKey, opts);
 		topology.timings.services = servicesMs;
 		topology.timings.package = Date.now() - t1;

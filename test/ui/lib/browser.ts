@@ -78,15 +78,21 @@ export async function visibleTexts(page: Page, selector: string): Promise<string
 	);
 }
 
+/** A text to match an element's first line against: exactly, or by a pattern; as a page function takes it. */
+type TextMatch = string | { source: string; flags: string } | null;
+const textMatch = (text?: string | RegExp): TextMatch =>
+	text instanceof RegExp ? { source: text.source, flags: text.flags } : (text ?? null);
+
 /**
- * Clicks the first visible element matching `selector` (and whose first text line is `text`, if
- * given) once its position has been the same for three animation frames and the mouse would hit
- * it there: a dropdown or popover that is still fading out over it would take the click.
+ * Clicks the first visible element matching `selector` (and whose first text line is `text`, or
+ * matches it when a RegExp, if given) once its position has been the same for three animation
+ * frames and the mouse would hit it there: a dropdown or popover that is still fading out over it
+ * would take the click.
  */
 export async function click(
 	page: Page,
 	selector: string,
-	text?: string,
+	text?: string | RegExp,
 	timeout = WAIT,
 	clicks = 1,
 ): Promise<void> {
@@ -95,10 +101,14 @@ export async function click(
 	try {
 		handle = await page.waitForFunction(
 			async (s, t) => {
+				// (No named helper for the first line: see below.)
 				const match = [...document.querySelectorAll(s)].find(
 					(e) =>
 						e.getClientRects().length > 0 &&
-						(t === null || (e as PageElement).innerText.split('\n')[0].trim() === t),
+						(t === null ||
+							(typeof t === 'string'
+								? e.innerText.split('\n')[0].trim() === t
+								: new RegExp(t.source, t.flags).test(e.innerText.split('\n')[0].trim()))),
 				);
 				if (!match) return null;
 				// Into view in the page and in every scrolled list around it (an option further down a
@@ -126,7 +136,7 @@ export async function click(
 			},
 			{ timeout, polling: 100 },
 			selector,
-			text ?? null,
+			textMatch(text),
 		);
 	} catch (error) {
 		throw new Error(
@@ -139,14 +149,20 @@ export async function click(
 }
 
 /** For a click that timed out: is the element there, and what lies over its centre. */
-async function whatCovers(page: Page, selector: string, text?: string): Promise<string> {
+async function whatCovers(page: Page, selector: string, text?: string | RegExp): Promise<string> {
 	return page
 		.evaluate(
 			(s, t) => {
 				const visible = [...document.querySelectorAll(s)].filter(
 					(e) => e.getClientRects().length > 0,
 				);
-				const match = visible.find((e) => t === null || e.innerText.split('\n')[0].trim() === t);
+				const match = visible.find(
+					(e) =>
+						t === null ||
+						(typeof t === 'string'
+							? e.innerText.split('\n')[0].trim() === t
+							: new RegExp(t.source, t.flags).test(e.innerText.split('\n')[0].trim())),
+				);
 				if (!match)
 					return `${visible.length} visible match(es), none with that text: ${visible
 						.map((e) => JSON.stringify(e.innerText.split('\n')[0].trim()))
@@ -160,7 +176,7 @@ async function whatCovers(page: Page, selector: string, text?: string): Promise<
 				return `found at ${Math.round(box.x)},${Math.round(box.y)}; the mouse would hit ${name(hit)}`;
 			},
 			selector,
-			text ?? null,
+			textMatch(text),
 		)
 		.catch((error: unknown) => `(page not readable: ${(error as Error).message})`);
 }

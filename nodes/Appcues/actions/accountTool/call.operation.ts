@@ -63,7 +63,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 			type: 'json',
 			default: '{}',
 			description:
-				'The arguments as a JSON object matching the tool\'s input schema, e.g. {"campaign_id": "c1"}. Account Tool > Get shows the schema.',
+				'The arguments as a JSON object matching the tool\'s input schema, e.g. {"campaign_id": ' +
+				'"c1"}. Account Tool > Get shows the schema.',
 			displayOptions: { show: { argumentsInput: ['json'] } },
 		},
 	],
@@ -86,7 +87,9 @@ function missingError(
 		`The account tool ${toolName} needs the argument${missing.length > 1 ? 's' : ''} ${names}`,
 		{
 			itemIndex,
-			description: `Give ${names} a value, or check that the expression gives one for this item. Nothing was sent to the tool.`,
+			description:
+				`Give ${names} a value, or check that the expression gives one for this item. ` +
+				'Nothing was sent to the tool.',
 		},
 	);
 }
@@ -190,14 +193,17 @@ export async function execute(
 			{
 				itemIndex,
 				description:
-					'The tool ran and reported this error (isError). Check its arguments against its input schema (Account Tool > Get).',
+					'The tool ran and reported this error (isError). Check its arguments against its input ' +
+					'schema (Account Tool > Get).',
 			},
 		);
 	}
 	if (!isReadOnly(tool) && !run.hinted.has(name)) {
 		run.hinted.add(name);
 		this.addExecutionHints({
-			message: `${tool.annotations?.title ?? name} (${name}) changes data in Appcues: it is not marked read-only.`,
+			message:
+				`${tool.annotations?.title ?? name} (${name}) changes data in Appcues: it is not ` +
+				'marked read-only.',
 			location: 'outputPane',
 		});
 	}

@@ -99,7 +99,8 @@ export async function getToolEntry(
 			throw itemError(this.getNode(), `There is no account tool named "${name}"`, {
 				itemIndex,
 				description:
-					'Account Tool > Get Many lists the tools this API key can call. Tool names are the same as on the Appcues MCP server and in `appcues tools list`.',
+					'Account Tool > Get Many lists the tools this API key can call. Tool names are the ' +
+					'same as on the Appcues MCP server and in `appcues tools list`.',
 			});
 		}
 		throw ensureNodeError(this.getNode(), error, itemIndex);

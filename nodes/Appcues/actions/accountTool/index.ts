@@ -17,7 +17,8 @@ const operationField: INodeProperties = {
 			value: 'call',
 			action: 'Call an account tool',
 			description:
-				'Run one of the account tools (campaigns, NPS results, dashboards, screenshots, ...) with arguments',
+				'Run one of the account tools (campaigns, NPS results, dashboards, screenshots, ...) ' +
+				'with arguments',
 		},
 		{
 			name: 'Get',

@@ -1,6 +1,6 @@
 /**
  * Bad input is refused with an error naming the item and the field, never silently changed, and
- * before any request is sent (issue 9, findings 11 to 15).
+ * before any request is sent.
  */
 import { describe, expect, it } from 'vitest';
 
