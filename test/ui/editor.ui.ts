@@ -114,10 +114,12 @@ async function panelErrors(): Promise<string[]> {
 		NDV,
 		(ndv, texts) => {
 			const found: string[] = [];
-			// (A required field left empty shows n8n's issue triangle: that is not an error here.)
+			// (A required field left empty shows n8n's issue triangle: that is not an error here. The
+			// output panel keeps the last run's error, such as Custom API Call's, until the node runs
+			// again: that is not the panel's either.)
 			if (
 				[...ndv.querySelectorAll('[data-test-id=node-error-message]')].some(
-					(e) => e.getClientRects().length > 0,
+					(e) => e.getClientRects().length > 0 && !e.closest('[data-test-id=output-panel]'),
 				)
 			) {
 				found.push('node error message');
@@ -488,7 +490,12 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 	});
 
 	it('Account Tool > Call: the picker tells read-only tools from those that change data; a chosen tool gets one field per argument', async () => {
-		await doubleClick(page, '[data-test-id=canvas-node][data-node-name="Get many tags"]');
+		// The workflow's one Appcues node, by type: n8n renames a node after its operation while its
+		// name is the default, so after the Custom API Call step it is no longer "Get many tags".
+		await doubleClick(
+			page,
+			'[data-test-id=canvas-node][data-node-type="n8n-nodes-appcues.appcues"]',
+		);
 		await anyVisible(page, `${NDV} [data-test-id=parameter-input-operation]`);
 		await setResourceAndOperation('Account Tool', 'Call');
 		const listed = await listItems('toolName');
