@@ -560,6 +560,9 @@ function inheritedEnv(): NodeJS.ProcessEnv {
 	return env;
 }
 
+/** Rows of the scratch table whose cross join slows a refusal (see refuseNewRuns). */
+const SLOW_REFUSAL_ROWS = 16_000;
+
 export class N8nSandbox {
 	/** <root>/home: N8N_USER_FOLDER (n8n keeps its data in <userFolder>/.n8n). */
 	readonly userFolder: string;
@@ -848,8 +851,9 @@ export class N8nSandbox {
 	/**
 	 * While on, every new execution fails to be stored, so n8n cannot start a run and answers its
 	 * webhook with an error, as when the database or the queue refuses it. `slowly` makes each
-	 * refusal take a few seconds of database work first (a cross join of a scratch table), as a
-	 * struggling database would, so that other requests are handled while the run is being queued.
+	 * refusal take a few seconds of database work first (a cross join of a scratch table of
+	 * SLOW_REFUSAL_ROWS rows: about 3.5 s on an idle core, longer under load), as a struggling
+	 * database would, so that other requests are handled while the run is being queued.
 	 */
 	async refuseNewRuns(on: boolean, { slowly = false } = {}): Promise<void> {
 		const work = slowly ? 'WHERE (SELECT count(*) FROM e2e_slow a, e2e_slow b) >= 0' : '';
@@ -857,7 +861,7 @@ export class N8nSandbox {
 			on
 				? `CREATE TABLE IF NOT EXISTS e2e_slow (n INTEGER);
 					DELETE FROM e2e_slow;
-					WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < 8000)
+					WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${SLOW_REFUSAL_ROWS})
 					INSERT INTO e2e_slow SELECT n FROM seq;
 					DROP TRIGGER IF EXISTS e2e_refuse_new_runs;
 					CREATE TRIGGER e2e_refuse_new_runs BEFORE INSERT ON execution_entity
