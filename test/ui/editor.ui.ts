@@ -67,6 +67,7 @@ let failed = false;
 
 /** In-app navigation (a full page load of the editor costs 5-80 s here). */
 async function navigate(path: string): Promise<void> {
+	trail.note(`navigate to ${path}`);
 	await page.evaluate((to) => {
 		const app = (
 			document.querySelector('#app') as unknown as {
@@ -75,8 +76,25 @@ async function navigate(path: string): Promise<void> {
 				};
 			}
 		).__vue_app__;
-		return app.config.globalProperties.$router.push(to);
+		// Not awaited: with unsaved changes the router waits for the "Save changes before
+		// leaving?" dialog below.
+		void app.config.globalProperties.$router.push(to);
 	}, path);
+	// The steps edit one scratch workflow and never keep it: leave it without saving when n8n asks.
+	const outcome = await page.waitForFunction(
+		(to) => {
+			const leave = [...document.querySelectorAll('button')].find(
+				(b) => b.innerText.trim() === 'Leave without saving' && b.getClientRects().length > 0,
+			);
+			if (leave) return 'ask';
+			return (globalThis as unknown as { location: { pathname: string } }).location.pathname === to
+				? 'arrived'
+				: null;
+		},
+		{ timeout: WAIT, polling: 100 },
+		path,
+	);
+	if ((await outcome.jsonValue()) === 'ask') await click(page, 'button', 'Leave without saving');
 }
 
 /**
