@@ -52,7 +52,7 @@ import {
 	ConsoleWatch,
 	doubleClick,
 	goto,
-	launchBrowser,
+	launchSignedIn,
 	newPage,
 	Screenshots,
 	WAIT,
@@ -201,15 +201,7 @@ describe.each(selectedVersions())(
 			await n8n.importCredentials(appcuesCredentials(fakeUrl));
 			await n8n.importWorkflows([TAGS, TRIGGER]);
 			await start({ licensed: false });
-			browser = await launchBrowser();
-			await browser.setCookie({
-				name: 'n8n-auth',
-				value: cookie,
-				domain: '127.0.0.1',
-				path: '/',
-				httpOnly: true,
-				sameSite: 'Lax',
-			});
+			browser = await launchSignedIn(cookie);
 			page = await newPage(browser);
 			watch = new ConsoleWatch(page);
 		});

@@ -30,7 +30,7 @@ import {
 	ConsoleWatch,
 	doubleClick,
 	goto,
-	launchBrowser,
+	launchSignedIn,
 	newPage,
 	saveFailure,
 	Screenshots,
@@ -295,15 +295,7 @@ describe('the n8n editor with the Appcues nodes (n8n 2.41.1, headless Chromium)'
 		shots = new Screenshots(SCREENSHOT_DIR);
 		stack = await startEditorStack();
 		cookie = await ownerCookie(stack.server.baseUrl);
-		browser = await launchBrowser();
-		await browser.setCookie({
-			name: 'n8n-auth',
-			value: cookie,
-			domain: '127.0.0.1',
-			path: '/',
-			httpOnly: true,
-			sameSite: 'Lax',
-		});
+		browser = await launchSignedIn(cookie);
 		page = await newPage(browser);
 		watch = new ConsoleWatch(page);
 	});

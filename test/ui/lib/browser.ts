@@ -36,6 +36,20 @@ export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 /** Generous: the machine is shared, n8n and Chromium are slow under load. */
 export const WAIT = 60_000;
 
+/** Headless Chromium signed in to the n8n on 127.0.0.1 with the owner's `n8n-auth` cookie. */
+export async function launchSignedIn(cookie: string): Promise<Browser> {
+	const browser = await launchBrowser();
+	await browser.setCookie({
+		name: 'n8n-auth',
+		value: cookie,
+		domain: '127.0.0.1',
+		path: '/',
+		httpOnly: true,
+		sameSite: 'Lax',
+	});
+	return browser;
+}
+
 export async function launchBrowser(): Promise<Browser> {
 	return launch({
 		executablePath: CHROMIUM,
