@@ -12,12 +12,10 @@
  * one runs; the exit code says whether all of them worked.
  */
 import { spawn } from 'node:child_process';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 
-import { progressLog } from './lib/settings';
+import { progressLog, waitForQuiet } from './lib/settings';
 
 const ROOT = join(__dirname, '..');
 const TSX = ['--import', 'tsx'];
@@ -42,10 +40,6 @@ const STEPS: Array<{ id: string; args: string[] }> = [
 	{ id: 'trigger-memory', args: [...TSX, 'bench/trigger-memory.ts', '--save'] },
 ];
 
-/** A step starts once the 1-minute load is below this (an n8n step leaves the load high). */
-const QUIET_LOAD = Number(process.env.QUIET_LOAD ?? 0.8);
-const QUIET_WAIT_MS = 600_000;
-
 const { values: flags } = parseArgs({ options: { skip: { type: 'string' } } });
 const skip = new Set((flags.skip ?? '').split(',').filter(Boolean));
 const log = progressLog('bench:all');
@@ -57,21 +51,6 @@ function run(command: string, args: string[]): Promise<number> {
 	});
 }
 
-/** Waits until the load the last step left has gone, so each table starts from a quiet machine. */
-async function waitForQuiet(): Promise<void> {
-	const started = Date.now();
-	while (loadavg()[0] >= QUIET_LOAD) {
-		if (Date.now() - started >= QUIET_WAIT_MS) {
-			log(`load still ${loadavg()[0].toFixed(2)} after ${QUIET_WAIT_MS / 1000} s: starting anyway`);
-			return;
-		}
-		await sleep(10_000);
-	}
-	log(
-		`load ${loadavg()[0].toFixed(2)} after ${Math.round((Date.now() - started) / 1000)} s of waiting`,
-	);
-}
-
 async function main() {
 	const started = Date.now();
 	const failed: string[] = [];
@@ -81,7 +60,8 @@ async function main() {
 		process.exit(1);
 	}
 	for (const step of STEPS.filter((s) => !skip.has(s.id))) {
-		await waitForQuiet();
+		// An n8n step leaves the load high for a while: the next one starts on a quiet machine.
+		await waitForQuiet(log);
 		const stepStarted = Date.now();
 		log(`${step.id} …`);
 		const code = await run(process.execPath, step.args);
