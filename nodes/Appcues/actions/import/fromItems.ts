@@ -19,7 +19,7 @@ interface BadRow {
 
 const NEWLINE = 0x0a;
 
-/** The first body starts this small and doubles as rows come, up to the request limit. */
+/** The first body starts this small, then grows to what its first rows say the rest needs. */
 const FIRST_BODY_START_BYTES = 64 * 1024;
 
 /**
@@ -34,13 +34,20 @@ class FirstBody {
 	/** False once a row did not fit: every later row belongs to a later request. */
 	open = true;
 
-	constructor(private readonly maxBytes: number) {}
+	private rows = 0;
+
+	constructor(
+		private readonly maxBytes: number,
+		/** Rows that may still come: the size of those written so far predicts theirs. */
+		private rowsLeft: number,
+	) {}
 
 	/**
 	 * Appends a row and its newline and returns its bytes, or undefined (nothing written) when it
 	 * would pass maxBytes.
 	 */
 	append(text: string): number | undefined {
+		this.rowsLeft--;
 		// UTF-8 takes at most 3 bytes per UTF-16 unit: only a row near the end needs measuring.
 		let room = text.length * 3 + 1;
 		if (this.length + room > this.buffer.length) {
@@ -49,6 +56,7 @@ class FirstBody {
 			this.grow(this.length + room);
 		}
 		const bytes = this.buffer.write(text, this.length, 'utf8') + 1;
+		this.rows++;
 		this.length += bytes;
 		this.buffer[this.length - 1] = NEWLINE;
 		return bytes;
@@ -69,10 +77,17 @@ class FirstBody {
 		return buffer;
 	}
 
+	/**
+	 * Grows once to the size the rows so far predict (an eighth more), at least doubling: few
+	 * grown-out buffers wait for the garbage collector, which counts against the memory rule.
+	 */
 	private grow(needed: number): void {
-		let size = Math.max(FIRST_BODY_START_BYTES, this.buffer.length);
-		while (size < needed) size *= 2;
-		const grown = Buffer.allocUnsafe(Math.min(this.maxBytes, size));
+		const predicted =
+			this.rows === 0
+				? FIRST_BODY_START_BYTES
+				: needed + (this.length / this.rows) * this.rowsLeft * 1.125;
+		const size = Math.max(needed, predicted, 2 * this.buffer.length);
+		const grown = Buffer.allocUnsafe(Math.min(this.maxBytes, Math.ceil(size)));
 		this.buffer.copy(grown, 0, 0, this.length);
 		this.buffer = grown;
 	}
@@ -91,7 +106,7 @@ export function planChunks(
 ): { chunks: Chunk[]; badRows: BadRow[]; first: FirstBody } {
 	const chunks: Chunk[] = [];
 	const badRows: BadRow[] = [];
-	const first = new FirstBody(maxBytes);
+	const first = new FirstBody(maxBytes, items.length);
 	let current: Chunk = { items: [], bytes: 0 };
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const json = items[itemIndex].json;
