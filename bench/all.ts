@@ -1,7 +1,8 @@
 /**
  * The whole benchmark set, one after the other, each saving its result, then bench/README.md
  * written from them (`npm run bench:all`, about 40 minutes on 2 cores). Run it on an otherwise
- * idle machine: its figures are the ones bench/README.md shows.
+ * idle machine: its figures are the ones bench/README.md shows. Each step waits until the load the
+ * one before it left has fallen below QUIET_LOAD (0.8; at most 10 minutes).
  *
  *   npm run bench:all
  *   npm run bench:all -- --skip queue,bulk-import     # leave some out (their last results stay)
@@ -14,7 +15,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { progressLog } from './lib/settings';
+import { progressLog, waitForQuiet } from './lib/settings';
 
 const ROOT = join(__dirname, '..');
 const TSX = ['--import', 'tsx'];
@@ -59,6 +60,8 @@ async function main() {
 		process.exit(1);
 	}
 	for (const step of STEPS.filter((s) => !skip.has(s.id))) {
+		// An n8n step leaves the load high for a while: the next one starts on a quiet machine.
+		await waitForQuiet(log);
 		const stepStarted = Date.now();
 		log(`${step.id} …`);
 		const code = await run(process.execPath, step.args);

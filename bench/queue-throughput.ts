@@ -36,7 +36,13 @@ import { createQueueTopology, importIntoQueue, type QueueTopology } from '../tes
 import { DEFAULT_ACCOUNT, FakeAppcues } from '../test/fake-appcues/server';
 import { fmt, median } from './lib/report';
 import { type BenchResult, describeRun, markdownTable, runFacts, saveResult } from './lib/results';
-import { COMMON_FLAGS, commonSettings, countSetting, progressLog } from './lib/settings';
+import {
+	COMMON_FLAGS,
+	commonSettings,
+	countSetting,
+	progressLog,
+	waitForQuiet,
+} from './lib/settings';
 import {
 	analyseProfilePatches,
 	appcuesUpdateNode,
@@ -162,6 +168,8 @@ async function main() {
 		log(
 			`topology up in ${(startupMs / 1000).toFixed(1)} s; memory (RSS MB) ${JSON.stringify(memory)}`,
 		);
+		// Four n8n processes starting leave the load high: the runs start once it has fallen.
+		await waitForQuiet(log);
 		const loadAtStart = loadavg()[0];
 		// Rounds interleave the baseline (one execution alone, on one worker) and the case, so drift
 		// of a shared machine hits both alike.

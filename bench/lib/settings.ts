@@ -1,3 +1,6 @@
+import { loadavg } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+
 /** Benchmark settings, each from a command-line flag or else an environment variable. */
 
 /** A number >= 0 from `flag`, else the environment variable `env`, else `fallback`. */
@@ -48,4 +51,24 @@ export function commonSettings(flags: {
 export function progressLog(prefix: string) {
 	return (message: string) =>
 		process.stderr.write(`[${prefix} ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/**
+ * Waits until the 1-minute load average is below QUIET_LOAD (0.8), at most 10 minutes, so that
+ * what ran before (an n8n starting, the step before) does not weigh on the figures.
+ */
+export async function waitForQuiet(log: (message: string) => void): Promise<void> {
+	const quietLoad = Number(process.env.QUIET_LOAD ?? 0.8);
+	const maxWaitMs = 600_000;
+	const started = Date.now();
+	while (loadavg()[0] >= quietLoad) {
+		if (Date.now() - started >= maxWaitMs) {
+			log(`load still ${loadavg()[0].toFixed(2)} after ${maxWaitMs / 1000} s: starting anyway`);
+			return;
+		}
+		await sleep(10_000);
+	}
+	log(
+		`load ${loadavg()[0].toFixed(2)} after ${Math.round((Date.now() - started) / 1000)} s of waiting`,
+	);
 }

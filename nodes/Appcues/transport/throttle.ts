@@ -57,7 +57,7 @@ export const DEFAULT_TUNING: ThrottleTuning = {
 	earlyAnswers: 8,
 	judgeMs: 300,
 	judgeMaxMs: 2_000,
-	verifyMs: 5_000,
+	verifyMs: 10_000,
 	cutMargin: 0.9,
 	minCut: 0.3,
 	maxCut: 0.85,

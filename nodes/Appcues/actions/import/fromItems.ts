@@ -5,7 +5,7 @@ import { formatBytes } from '../../helpers/files';
 import { finishJob, type WaitSettings } from '../../helpers/jobs';
 import { errorItem } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
-import { emitRow, rowProblem, type RowSettings } from './rows';
+import { rowProblem, rowText, type RowSettings } from './rows';
 
 interface Chunk {
 	items: number[];
@@ -19,28 +19,94 @@ interface BadRow {
 
 const NEWLINE = 0x0a;
 
+/** The first body starts this small, then grows to what its first rows say the rest needs. */
+const FIRST_BODY_START_BYTES = 64 * 1024;
+
 /**
- * One row as text. Measuring and writing a whole row at once is about twice as fast as piece by
- * piece (one byteLength or buffer.write per row instead of one per key and value); the row's
- * string is short-lived, so memory still holds one request body.
+ * The first request's body, written while the rows are checked: those rows are serialised once.
+ * Later rows are only measured, and written when their request is sent, so memory holds one body.
  */
-function rowText(json: IDataObject, settings: RowSettings): string {
-	let text = '';
-	emitRow(json, settings, (piece) => (text += piece));
-	return text;
+class FirstBody {
+	private buffer = Buffer.allocUnsafe(0);
+
+	length = 0;
+
+	/** False once a row did not fit: every later row belongs to a later request. */
+	open = true;
+
+	private rows = 0;
+
+	constructor(
+		private readonly maxBytes: number,
+		/** Rows that may still come: the size of those written so far predicts theirs. */
+		private rowsLeft: number,
+	) {}
+
+	/**
+	 * Appends a row and its newline and returns its bytes, or undefined (nothing written) when it
+	 * would pass maxBytes.
+	 */
+	append(text: string): number | undefined {
+		this.rowsLeft--;
+		// UTF-8 takes at most 3 bytes per UTF-16 unit: only a row near the end needs measuring.
+		let room = text.length * 3 + 1;
+		if (this.length + room > this.buffer.length) {
+			room = Buffer.byteLength(text) + 1;
+			if (this.length + room > this.maxBytes) return undefined;
+			this.grow(this.length + room);
+		}
+		const bytes = this.buffer.write(text, this.length, 'utf8') + 1;
+		this.rows++;
+		this.length += bytes;
+		this.buffer[this.length - 1] = NEWLINE;
+		return bytes;
+	}
+
+	get body(): Buffer {
+		return this.buffer.subarray(0, this.length);
+	}
+
+	/**
+	 * Once the first body was sent, its buffer serves the bodies after it (requests go one at a
+	 * time), or gives way to a larger one: never two bodies in memory.
+	 */
+	handOver(size: number): Buffer {
+		const buffer = this.buffer.length >= size ? this.buffer : Buffer.allocUnsafe(size);
+		this.buffer = Buffer.allocUnsafe(0);
+		this.length = 0;
+		return buffer;
+	}
+
+	/**
+	 * Grows once to the size the rows so far predict (an eighth more), at least doubling: few
+	 * grown-out buffers wait for the garbage collector, which counts against the memory rule.
+	 */
+	private grow(needed: number): void {
+		const predicted =
+			this.rows === 0
+				? FIRST_BODY_START_BYTES
+				: needed + (this.length / this.rows) * this.rowsLeft * 1.125;
+		const size = Math.max(needed, predicted, 2 * this.buffer.length);
+		const grown = Buffer.allocUnsafe(Math.min(this.maxBytes, Math.ceil(size)));
+		this.buffer.copy(grown, 0, 0, this.length);
+		this.buffer = grown;
+	}
 }
 
 /**
- * Plans the requests: rows are measured, never kept, and packed in input order into chunks of
- * at most `maxBytes`. A row is never split across two requests.
+ * Plans the requests: rows are packed in input order into chunks of at most `maxBytes`, a row
+ * never split across two requests. The rows of the first chunk are written into `first` on the
+ * way (a single request, the usual case, serialises each row once); later rows are measured,
+ * never kept.
  */
 export function planChunks(
 	items: INodeExecutionData[],
 	settings: RowSettings,
 	maxBytes: number,
-): { chunks: Chunk[]; badRows: BadRow[] } {
+): { chunks: Chunk[]; badRows: BadRow[]; first: FirstBody } {
 	const chunks: Chunk[] = [];
 	const badRows: BadRow[] = [];
+	const first = new FirstBody(maxBytes, items.length);
 	let current: Chunk = { items: [], bytes: 0 };
 	for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 		const json = items[itemIndex].json;
@@ -49,7 +115,9 @@ export function planChunks(
 			badRows.push({ itemIndex, reason: problem });
 			continue;
 		}
-		const bytes = Buffer.byteLength(rowText(json, settings)) + 1; // and the newline
+		const text = rowText(json, settings);
+		const written = first.open ? first.append(text) : undefined;
+		const bytes = written ?? Buffer.byteLength(text) + 1; // and the newline
 		if (bytes > maxBytes) {
 			badRows.push({
 				itemIndex,
@@ -57,7 +125,12 @@ export function planChunks(
 			});
 			continue;
 		}
-		if (current.bytes + bytes > maxBytes) {
+		if (written === undefined && first.open) {
+			// The first body is full: this row opens the second request.
+			first.open = false;
+			chunks.push(current);
+			current = { items: [], bytes: 0 };
+		} else if (current.bytes + bytes > maxBytes) {
 			chunks.push(current);
 			current = { items: [], bytes: 0 };
 		}
@@ -65,7 +138,7 @@ export function planChunks(
 		current.bytes += bytes;
 	}
 	if (current.items.length) chunks.push(current);
-	return { chunks, badRows };
+	return { chunks, badRows, first };
 }
 
 /**
@@ -96,7 +169,7 @@ export async function importFromItems(
 	maxBytes: number,
 	wait: WaitSettings | undefined,
 ): Promise<INodeExecutionData[]> {
-	const { chunks, badRows } = planChunks(items, settings, maxBytes);
+	const { chunks, badRows, first } = planChunks(items, settings, maxBytes);
 	const output: INodeExecutionData[] = [];
 	if (badRows.length) {
 		if (!this.continueOnFail()) {
@@ -129,12 +202,16 @@ export async function importFromItems(
 	}
 	if (!chunks.length) return output;
 
-	const buffer = Buffer.allocUnsafe(Math.max(...chunks.map((chunk) => chunk.bytes)));
+	const laterBytes = Math.max(0, ...chunks.slice(1).map((chunk) => chunk.bytes));
+	let buffer: Buffer | undefined;
 	const submitted: Array<{ chunk: Chunk; job: IDataObject }> = [];
-	for (const chunk of chunks) {
+	for (const [index, chunk] of chunks.entries()) {
 		const pairedItem = chunk.items.map((item) => ({ item }));
 		try {
-			const body = writeChunk(items, settings, chunk, buffer);
+			const body =
+				index === 0
+					? first.body
+					: writeChunk(items, settings, chunk, (buffer ??= first.handOver(laterBytes)));
 			const accepted = await client.request({
 				method: 'POST',
 				path: route,

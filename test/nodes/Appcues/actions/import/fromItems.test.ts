@@ -318,6 +318,51 @@ describe('chunking', () => {
 		]);
 	});
 
+	it('the first body is written while the rows are checked, byte for byte the NDJSON of its rows', () => {
+		// Wide characters, and enough rows to pass the first body's starting size (64 KiB) twice.
+		const input = items(
+			Array.from({ length: 3_000 }, (_, n) => ({
+				user_id: `u${n}-ü`,
+				note: n % 7 ? 'x'.repeat(n % 50) : '漢字😀'.repeat(5),
+			})),
+		);
+		for (const maxBytes of [1_000_000, 120_000, 70_000]) {
+			const { chunks, first } = planChunks(input, profiles, maxBytes);
+			const expected = writeChunk(input, profiles, chunks[0], Buffer.alloc(chunks[0].bytes));
+			expect(first.body.equals(expected)).toBe(true);
+			expect(first.body.length).toBe(chunks[0].bytes);
+			if (maxBytes === 1_000_000) expect(chunks).toHaveLength(1);
+			else
+				expect(first.body.length + rowBytes(input[chunks[1].items[0]].json)).toBeGreaterThan(
+					maxBytes,
+				);
+		}
+	});
+
+	it('a row too large for any request is left out of the first body, which stays open', () => {
+		const input = items([
+			{ user_id: 'a' },
+			{ user_id: 'b', blob: 'x'.repeat(100) },
+			{ user_id: 'c' },
+		]);
+		const { chunks, badRows, first } = planChunks(input, profiles, 50);
+		expect(badRows.map((bad) => bad.itemIndex)).toEqual([1]);
+		expect(chunks).toEqual([{ items: [0, 2], bytes: first.body.length }]);
+		expect(first.body.toString('utf8')).toBe('{"user_id":"a"}\n{"user_id":"c"}\n');
+	});
+
+	it("the later bodies reuse the first body's buffer, or a larger one in its place", () => {
+		const input = items(Array.from({ length: 40 }, (_, n) => ({ user_id: `u${n}` })));
+		const { chunks, first } = planChunks(input, profiles, 200);
+		expect(chunks.length).toBeGreaterThan(2);
+		const own = first.body.buffer;
+		const reused = first.handOver(Math.max(...chunks.slice(1).map((chunk) => chunk.bytes)));
+		expect(reused.buffer).toBe(own);
+		expect(first.body.length).toBe(0);
+		const again = planChunks(input, profiles, 200).first;
+		expect(again.handOver(1_000_000).length).toBe(1_000_000);
+	});
+
 	it('a row larger than the limit is a bad row', () => {
 		const { chunks, badRows } = planChunks(
 			items([{ user_id: 'a', blob: 'x'.repeat(100) }, { user_id: 'b' }]),

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { useFakeAppcues } from '../../../../support/helpers';
-import { emitRow, type RowSettings } from '../../../../../nodes/Appcues/actions/import/rows';
+import { rowText, type RowSettings } from '../../../../../nodes/Appcues/actions/import/rows';
 import { rowLine, profiles } from '../../../../support/import-rows';
 
 const ndjsonText = (body: unknown) => String(body).split('\n').filter(Boolean);
@@ -258,13 +258,21 @@ describe('rows', () => {
 	});
 
 	it('the ID Field wins: an item field named like the ID column is dropped, so the key is written once', () => {
-		let line = '';
-		emitRow(
-			{ id: 'chosen', user_id: 'stale', plan: 'pro' },
-			{ ...profiles, idField: 'id' },
-			(text) => (line += text),
+		expect(
+			rowText({ id: 'chosen', user_id: 'stale', plan: 'pro' }, { ...profiles, idField: 'id' }),
+		).toBe('{"plan":"pro","user_id":"chosen"}');
+	});
+
+	it('a field named "__proto__" stays a field of the row, in properties and in event attributes', () => {
+		const json = JSON.parse('{"user_id":"a","__proto__":{"admin":true},"plan":"pro"}');
+		expect(rowText(json, profiles)).toBe('{"__proto__":{"admin":true},"plan":"pro","user_id":"a"}');
+		const event = JSON.parse('{"user_id":"a","name":"paid","timestamp":0,"__proto__":"x"}');
+		expect(JSON.parse(rowText(event, { ...profiles, kind: 'events' }))).toEqual(
+			JSON.parse(
+				'{"user_id":"a","name":"paid","timestamp":"1970-01-01T00:00:00.000Z","attributes":{"__proto__":"x"}}',
+			),
 		);
-		expect(line).toBe('{"plan":"pro","user_id":"chosen"}');
+		expect(({} as { admin?: boolean }).admin).toBeUndefined();
 	});
 
 	it.each([undefined, null, '', '   '])('an id of %j is a problem', (id) => {
