@@ -79,7 +79,7 @@ function chosenFields(json: IDataObject, settings: RowSettings, excluded: string
 		settings.propertiesToSend === 'selected' ? settings.propertyFields : Object.keys(json);
 	for (const key of keys) {
 		const value = json[key];
-		if (value === undefined || excluded.includes(key)) continue;
+		if (value === undefined || typeof value === 'function' || excluded.includes(key)) continue;
 		// An own "__proto__" field stays a field (an assignment would set the prototype).
 		if (key === '__proto__')
 			Object.defineProperty(fields, key, { value, enumerable: true, writable: true });
@@ -137,18 +137,7 @@ export function rowText(json: IDataObject, settings: RowSettings): string {
 		timestamp: new Date(parseTimestampMs(json[settings.timestampField]) as number).toISOString(),
 	};
 	const used = [settings.idField, settings.eventNameField, settings.timestampField];
-	if (settings.propertiesToSend !== 'none' && hasFields(json, settings, used))
-		row.attributes = chosenFields(json, settings, excludedKeys(settings, used));
+	const attributes = chosenFields(json, settings, excludedKeys(settings, used));
+	if (Object.keys(attributes).length) row.attributes = attributes;
 	return JSON.stringify(row);
-}
-
-function hasFields(json: IDataObject, settings: RowSettings, used: string[]): boolean {
-	const keys =
-		settings.propertiesToSend === 'selected' ? settings.propertyFields : Object.keys(json);
-	return keys.some(
-		(key) =>
-			!(settings.propertiesToSend === 'allOther' && used.includes(key)) &&
-			json[key] !== undefined &&
-			typeof json[key] !== 'function',
-	);
 }

@@ -238,6 +238,14 @@ describe('rows', () => {
 		});
 	});
 
+	it('events: fields that JSON cannot carry (undefined, functions) make no attributes', () => {
+		const events: RowSettings = { ...profiles, kind: 'events' };
+		const json = { user_id: 'u', name: 'n', timestamp: 0, gone: undefined, call: () => 1 };
+		expect(rowText(json, events)).toBe(
+			'{"user_id":"u","name":"n","timestamp":"1970-01-01T00:00:00.000Z"}',
+		);
+	});
+
 	it.each([
 		[{ id: 'a' }, '"user_id" must be text or a number, not {"id":"a"}'],
 		[['a'], '"user_id" must be text or a number, not ["a"]'],
