@@ -77,35 +77,73 @@ describe('item fields read without the sandbox', () => {
 	});
 });
 
-/** A context that records how its parameters were read. */
-function fakeContext(raw: string, items: IDataObject[]) {
+/**
+ * A context that records how its parameters were read; `evaluate` stands for n8n's evaluation
+ * of an item (by default a marker, so a direct read shows).
+ */
+function fakeContext(
+	raw: string,
+	items: IDataObject[],
+	{
+		evaluate = (itemIndex: number): unknown => `evaluated ${itemIndex}`,
+		type = 'n8n-nodes-appcues.appcues',
+		tool = false,
+	} = {},
+) {
 	const getNodeParameter = vi.fn(
 		(_name: string, itemIndex: number, _fallback: unknown, options?: IDataObject) =>
-			options?.rawExpressions ? raw : `evaluated ${itemIndex}`,
+			options?.rawExpressions ? raw : evaluate(itemIndex),
 	);
 	const context = {
 		getNodeParameter,
+		getNode: () => ({ type }),
+		isToolExecution: () => tool,
 		getInputData: () => items.map((json): INodeExecutionData => ({ json })),
 	} as unknown as IExecuteFunctions;
-	return { context, getNodeParameter };
+	const calls = () => getNodeParameter.mock.calls.map(([, item, , options]) => [item, options]);
+	return { context, getNodeParameter, calls };
 }
 
 describe('readItemText', () => {
-	it('reads {{ $json.a.b }} from each item, looking at the parameter once per run', () => {
-		const { context, getNodeParameter } = fakeContext('={{$json.a.b}}', [
-			{ a: { b: 'x' } },
-			{ a: { b: 2 } },
-			{ a: { b: false } },
-		]);
-		expect([0, 1, 2].map((i) => readItemText(context, 'userId', i))).toEqual([
+	const items = [{ a: { b: 'x' } }, { a: { b: 2 } }, { a: { b: false } }, { a: { b: 'y' } }];
+	const n8n = (itemIndex: number) => items[itemIndex].a.b;
+
+	it('reads {{ $json.a.b }} from each item once n8n agreed on the first', () => {
+		const { context, calls } = fakeContext('={{$json.a.b}}', items, { evaluate: n8n });
+		expect([0, 1, 2, 3].map((i) => readItemText(context, 'userId', i))).toEqual([
 			'x',
 			2,
-			'evaluated 2',
+			false,
+			'y',
 		]);
-		expect(getNodeParameter.mock.calls.map(([, item, , options]) => [item, options])).toEqual([
+		// The raw parameter once, item 0 to compare, item 2 because a boolean is n8n's to judge.
+		expect(calls()).toEqual([
 			[0, { rawExpressions: true }],
+			[0, undefined],
 			[2, undefined],
 		]);
+	});
+
+	it('stops reading directly when n8n gives another value for the first item', () => {
+		const { context, calls } = fakeContext('={{ $json.a.b }}', items);
+		expect([0, 1, 3].map((i) => readItemText(context, 'userId', i))).toEqual([
+			'evaluated 0',
+			'evaluated 1',
+			'evaluated 3',
+		]);
+		expect(calls()).toHaveLength(4);
+	});
+
+	it.each([
+		['as the tool variant of the node', { type: 'n8n-nodes-appcues.appcuesTool' }],
+		['in a tool execution', { tool: true }],
+	])('leaves every item to n8n %s', (_label, options) => {
+		const { context, calls } = fakeContext('={{ $json.a.b }}', items, {
+			evaluate: n8n,
+			...options,
+		});
+		expect([0, 1].map((i) => readItemText(context, 'userId', i))).toEqual(['x', 2]);
+		expect(calls()).toHaveLength(3);
 	});
 
 	it.each([
@@ -129,11 +167,23 @@ describe('readItemText', () => {
 	});
 
 	it('keeps the parameters of each run and of each name apart', () => {
-		const first = fakeContext('={{ $json.id }}', [{ id: 'a' }]);
-		const second = fakeContext('={{ $json.other }}', [{ id: 'b', other: 'c' }]);
+		const first = fakeContext('={{ $json.id }}', [{ id: 'a' }, { id: 'b' }], {
+			evaluate: () => 'a',
+		});
+		const second = fakeContext('={{ $json.other }}', [{ other: 'c' }, { other: 'd' }], {
+			evaluate: () => 'c',
+		});
 		expect(readItemText(first.context, 'userId', 0)).toBe('a');
 		expect(readItemText(second.context, 'userId', 0)).toBe('c');
-		expect(readItemText(first.context, 'groupId', 0)).toBe('a');
-		expect(first.getNodeParameter).toHaveBeenCalledTimes(2);
+		expect(readItemText(first.context, 'userId', 1)).toBe('b');
+		expect(readItemText(second.context, 'userId', 1)).toBe('d');
+		// A second name is looked at and confirmed on its own.
+		expect(readItemText(first.context, 'groupId', 1)).toBe('a');
+		expect(first.calls()).toEqual([
+			[0, { rawExpressions: true }],
+			[0, undefined],
+			[0, { rawExpressions: true }],
+			[1, undefined],
+		]);
 	});
 });
