@@ -36,7 +36,7 @@ export interface ThrottleTuning {
 	cutJitter: number;
 	/** How many standard errors a fall in the share of 429s must exceed to count. */
 	confidence: number;
-	/** … and a rise above the background, to look again. */
+	/** … and a rise above the background, to look again (or, after an undo, to bring the cut back). */
 	triggerConfidence: number;
 	/** Climb per second, as a share of the maximum, after `calmMs` without a cut that helped. */
 	fastClimbShare: number;
@@ -396,7 +396,9 @@ export class Throttle {
 		const n = size(restored);
 		if (n < this.tuning.sampleAnswers || now - phase.undoneAt < this.tuning.judgeMs) return;
 		const rise = share(restored) - share(phase.atCut);
-		if (rise > this.tuning.confidence * differenceError(phase.atCut, restored)) {
+		// As strict as the rise that makes the throttle look again: a background share of 30 %
+		// often shows 50 % in 20 answers, and taking that for overload would keep the cut.
+		if (rise > this.tuning.triggerConfidence * differenceError(phase.atCut, restored)) {
 			this.background = 0;
 			this.verifyAt = Number.POSITIVE_INFINITY;
 			this.verifyEveryMs = this.tuning.verifyMs;
