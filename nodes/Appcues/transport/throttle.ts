@@ -335,6 +335,15 @@ export class Throttle {
 		const fall = share(phase.before) - share(after);
 		const error = differenceError(phase.before, after);
 		if (fall > this.tuning.confidence * error) {
+			// A sample cut short for urgency ended because it showed many 429s, so it tends to show
+			// more than there are: such a fall is confirmed on twice the answers (or after judgeMaxMs).
+			const shortBefore = size(phase.before) < this.tuning.sampleAnswers;
+			if (
+				shortBefore &&
+				n < 2 * this.tuning.sampleAnswers &&
+				now - phase.cutAt < this.tuning.judgeMaxMs
+			)
+				return;
 			// The 429s came from our rate: the cut stands, and another follows while above background.
 			// (A sample cut short for urgency may have been a fluke: then the climb stays fast.)
 			if (this.background === 0 || size(phase.before) >= this.tuning.sampleAnswers)

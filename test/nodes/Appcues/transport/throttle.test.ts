@@ -207,8 +207,8 @@ describe('the model: throttles that share an account', () => {
 	});
 
 	it('30 % refused at random: a run of bad luck early on rarely keeps the rate down', async () => {
-		// 20 answers at a 30 % background often show 50 %: taken for overload after an undo, that
-		// kept the cut (4 of these 40 seeds fell below 30/s).
+		// 20 answers at a 30 % background often show 50 %, and a sample cut short for urgency shows
+		// more still: taken for overload, either would keep the cut for seconds.
 		const seeds = Array.from({ length: 40 }, (_, index) => index + 1);
 		const { results } = await model({ executions: one(), faultProbability: 0.3 }, 300, seeds);
 		const slow = results.filter((result) => result.updatesPerSecond < 30);
