@@ -5,6 +5,7 @@ import { readIsoTime } from '../../shared/isoTime';
 import { isPlausibleTimeMs, unixTimeToMs } from '../../shared/unixTime';
 import { isUnsafeSegment } from '../transport/paths';
 import { itemError } from './errors';
+import { readItemText } from './itemField';
 
 /**
  * An ID or a short text as it is sent: a string (trimmed) or a finite number. Anything else
@@ -73,7 +74,7 @@ export function requiredString(
 	label: string,
 	itemIndex: number,
 ): string {
-	const raw = this.getNodeParameter(name, itemIndex, '', { extractValue: true }) as unknown;
+	const raw = readItemText(this, name, itemIndex, { extractValue: true });
 	const value = optionalText.call(this, raw, label, itemIndex);
 	if (!value) {
 		throw itemError(this.getNode(), `${label} is empty`, {
@@ -246,7 +247,7 @@ export function readIdList(
 	separator: IdSeparator = 'commaOrNewLine',
 ): string[] {
 	const ids = idList(
-		this.getNodeParameter(name, itemIndex, ''),
+		readItemText(this, name, itemIndex),
 		(entry) => {
 			throw notTextError.call(this, `${label}: an entry`, entry, itemIndex);
 		},

@@ -36,7 +36,7 @@ export interface ThrottleTuning {
 	cutJitter: number;
 	/** How many standard errors a fall in the share of 429s must exceed to count. */
 	confidence: number;
-	/** … and a rise above the background, to look again. */
+	/** … and a rise above the background, to look again (or, after an undo, to bring the cut back). */
 	triggerConfidence: number;
 	/** Climb per second, as a share of the maximum, after `calmMs` without a cut that helped. */
 	fastClimbShare: number;
@@ -335,6 +335,15 @@ export class Throttle {
 		const fall = share(phase.before) - share(after);
 		const error = differenceError(phase.before, after);
 		if (fall > this.tuning.confidence * error) {
+			// A sample cut short for urgency ended because it showed many 429s, so it tends to show
+			// more than there are: such a fall is confirmed on twice the answers (or after judgeMaxMs).
+			const shortBefore = size(phase.before) < this.tuning.sampleAnswers;
+			if (
+				shortBefore &&
+				n < 2 * this.tuning.sampleAnswers &&
+				now - phase.cutAt < this.tuning.judgeMaxMs
+			)
+				return;
 			// The 429s came from our rate: the cut stands, and another follows while above background.
 			// (A sample cut short for urgency may have been a fluke: then the climb stays fast.)
 			if (this.background === 0 || size(phase.before) >= this.tuning.sampleAnswers)
@@ -396,7 +405,9 @@ export class Throttle {
 		const n = size(restored);
 		if (n < this.tuning.sampleAnswers || now - phase.undoneAt < this.tuning.judgeMs) return;
 		const rise = share(restored) - share(phase.atCut);
-		if (rise > this.tuning.confidence * differenceError(phase.atCut, restored)) {
+		// As strict as the rise that makes the throttle look again: a background share of 30 %
+		// often shows 50 % in 20 answers, and taking that for overload would keep the cut.
+		if (rise > this.tuning.triggerConfidence * differenceError(phase.atCut, restored)) {
 			this.background = 0;
 			this.verifyAt = Number.POSITIVE_INFINITY;
 			this.verifyEveryMs = this.tuning.verifyMs;
