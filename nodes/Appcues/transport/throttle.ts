@@ -346,8 +346,7 @@ export class Throttle {
 				return;
 			// The 429s came from our rate: the cut stands, and another follows while above background.
 			// (A sample cut short for urgency may have been a fluke: then the climb stays fast.)
-			if (this.background === 0 || size(phase.before) >= this.tuning.sampleAnswers)
-				this.helpedAt = now;
+			if (this.background === 0 || !shortBefore) this.helpedAt = now;
 			if (this.background > 0) {
 				// What was taken for background was overload after all.
 				this.background = 0;
