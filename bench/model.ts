@@ -30,6 +30,10 @@ export const MODEL_CASES: Array<[string, Omit<SimOptions, 'seed'>]> = [
 		{ executions: processes(3), startSpreadMs: 500, jitterMs: 30 },
 	],
 	['A foreign client taking 30/s', { executions: one, foreignRate: 30 }],
+	[
+		'A foreign client taking 30/s, latency 100-130 ms',
+		{ executions: one, foreignRate: 30, jitterMs: 30 },
+	],
 	['10 % of requests answered 429 at random', { executions: one, faultProbability: 0.1 }],
 	['30 % of requests answered 429 at random', { executions: one, faultProbability: 0.3 }],
 	['50 % of requests answered 429 at random', { executions: one, faultProbability: 0.5 }],

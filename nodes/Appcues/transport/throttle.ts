@@ -109,6 +109,8 @@ type Phase =
 			startRate: number;
 			helped: boolean;
 			onset?: Sample;
+			/** The after-cut sample was checked for 429s that the cut left (see judge). */
+			onsetChecked?: boolean;
 	  }
 	/**
 	 * A cut that did not help was undone: collecting answers at the restored rate, to compare
@@ -360,6 +362,18 @@ export class Throttle {
 			// Clearly more 429s after the cut: more traffic from elsewhere, not background.
 			this.cutOrSettle(after, now, false, phase);
 			return;
+		}
+		// 429s that began after a long clean stretch at this rate and are still clearly there after
+		// the cut: load from elsewhere that the cut was too small for. Cut again now rather than
+		// after judging for up to judgeMaxMs, over the limit all the while. Checked once per cut, so
+		// a background share that happened to begin late is not tested again and again.
+		if (!phase.onsetChecked) {
+			phase.onsetChecked = true;
+			const longOnset = size(phase.onset ?? after) >= 2 * this.tuning.sampleAnswers;
+			if (longOnset && this.beganAtSameRate(phase, after)) {
+				this.cutOrSettle(after, now, false, phase);
+				return;
+			}
 		}
 		// Not clear yet: more answers (within limits, at a low rate they come slowly).
 		const enough = n >= 2 * this.tuning.sampleAnswers && fall < error;
