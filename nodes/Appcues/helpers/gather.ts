@@ -36,28 +36,52 @@ export function prepareItems<Plan>(
 /** prepareItems pauses this long at most before it lets other work of the process run. */
 const TURN_MS = 25;
 
+/** A pass of this many items or fewer takes about one turn: it never waits for older ones. */
+const SHORT_PASS_ITEMS = 25;
+
+/** A longer pass lets older passes of the process finish first, but waits no longer than this. */
+const WAIT_FOR_OLDER_MS = 1_000;
+
+/** The long passes under way in this process, oldest first; each settles when its pass ends. */
+const longPasses: Array<Promise<void>> = [];
+
 /**
  * prepareItems for a long input, letting the rest of the process run every few milliseconds:
  * reading an item's parameters evaluates its expressions, which in n8n 2.x run in an isolate and
  * can take a millisecond each, so a large input would otherwise stall every other execution of
  * the process (and its paced requests) for a second or more. Nothing of this execution is sent
  * before every item is checked.
+ *
+ * Two long passes at once would take turns and both finish late; instead the older one runs
+ * first (for up to WAIT_FOR_OLDER_MS), so its requests start while the younger is being read,
+ * and neither ends later than it would have.
  */
 export async function prepareItemsInTurns<Plan>(
 	context: IExecuteFunctions,
 	itemCount: number,
 	prepare: (itemIndex: number) => Plan,
 ): Promise<PreparedItems<Plan>> {
-	const checks = new ItemChecks(context, itemCount, prepare);
-	let turnStarted = Date.now();
-	for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
-		checks.check(itemIndex);
-		if (Date.now() - turnStarted >= TURN_MS) {
-			await sleep(0);
-			turnStarted = Date.now();
+	if (itemCount <= SHORT_PASS_ITEMS) return prepareItems(context, itemCount, prepare);
+	const older = [...longPasses];
+	let passEnded!: () => void;
+	const pass = new Promise<void>((resolve) => (passEnded = resolve));
+	longPasses.push(pass);
+	try {
+		if (older.length > 0) await Promise.race([Promise.all(older), sleep(WAIT_FOR_OLDER_MS)]);
+		const checks = new ItemChecks(context, itemCount, prepare);
+		let turnStarted = Date.now();
+		for (let itemIndex = 0; itemIndex < itemCount; itemIndex++) {
+			checks.check(itemIndex);
+			if (Date.now() - turnStarted >= TURN_MS) {
+				await sleep(0);
+				turnStarted = Date.now();
+			}
 		}
+		return checks.finish();
+	} finally {
+		longPasses.splice(longPasses.indexOf(pass), 1);
+		passEnded();
 	}
-	return checks.finish();
 }
 
 class ItemChecks<Plan> {
