@@ -120,11 +120,12 @@ async function main() {
 		const users = benchUserIds('prof', ITEMS);
 
 		const lags: number[] = [];
-		const run = async (env?: Record<string, string>) => {
+		const run = async (nodeArgs?: string[]) => {
 			await fake.control('reset', {});
 			const res = await n8n.executeWorkflow(workflow.id, {
 				timeoutMs: 240_000,
-				env: { ...N8N_ENV, ...env },
+				env: N8N_ENV,
+				nodeArgs,
 			});
 			const task = res.run?.data.resultData.runData[TARGET_NODE]?.at(-1);
 			const recorded = (await fake.control('requests')) as RecordedRequestLite[];
@@ -141,9 +142,11 @@ async function main() {
 			log(`run ${i + 1}: node start → first request ${fmt(lagMs)} ms${ok ? '' : ' (RED)'}`);
 		}
 		const profileDir = join(work, 'profiles');
-		const profiled = await run({
-			NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir} --cpu-prof-interval=200`,
-		});
+		const profiled = await run([
+			'--cpu-prof',
+			`--cpu-prof-dir=${profileDir}`,
+			'--cpu-prof-interval=200',
+		]);
 		log(`profiled run: node start → first request ${fmt(profiled.lagMs)} ms`);
 
 		// The n8n process is the profile that holds the node's code.

@@ -456,6 +456,8 @@ export interface StartOptions {
 export interface CliOptions {
 	timeoutMs?: number;
 	env?: Record<string, string>;
+	/** Options for Node itself, before n8n's script (e.g. --cpu-prof, which Node 20 refuses in NODE_OPTIONS). */
+	nodeArgs?: string[];
 }
 
 export interface ExecutionRow {
@@ -645,14 +647,18 @@ export class N8nSandbox {
 	async cli(args: string[], opts: CliOptions = {}): Promise<RunResult> {
 		this.assertOpen();
 		const [brokerPort] = await freePorts(1);
-		return runTracked(this.runtime.nodeBin, [this.runtime.n8nBin, ...args], {
-			cwd: this.root,
-			env: this.env(brokerPort === this.port ? brokerPort + 1 : brokerPort, opts.env),
-			label: this.label(args.join(' ')),
-			logFile: this.nextLogFile(args[0]),
-			timeoutMs: opts.timeoutMs ?? 180_000,
-			echo: this.opts.echo ?? process.env.N8N_E2E_VERBOSE === '1',
-		});
+		return runTracked(
+			this.runtime.nodeBin,
+			[...(opts.nodeArgs ?? []), this.runtime.n8nBin, ...args],
+			{
+				cwd: this.root,
+				env: this.env(brokerPort === this.port ? brokerPort + 1 : brokerPort, opts.env),
+				label: this.label(args.join(' ')),
+				logFile: this.nextLogFile(args[0]),
+				timeoutMs: opts.timeoutMs ?? 180_000,
+				echo: this.opts.echo ?? process.env.N8N_E2E_VERBOSE === '1',
+			},
+		);
 	}
 
 	/** Run `n8n <args...>` and throw (with the output) unless it exits with 0. */
