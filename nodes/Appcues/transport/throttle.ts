@@ -369,7 +369,7 @@ export class Throttle {
 		// a background share that happened to begin late is not tested again and again.
 		if (!phase.onsetChecked) {
 			phase.onsetChecked = true;
-			const longOnset = size(phase.onset ?? after) >= 2 * this.tuning.sampleAnswers;
+			const longOnset = (phase.onset ? size(phase.onset) : 0) >= 2 * this.tuning.sampleAnswers;
 			if (longOnset && this.beganAtSameRate(phase, after)) {
 				this.cutOrSettle(after, now, false, phase);
 				return;
