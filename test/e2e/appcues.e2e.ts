@@ -206,6 +206,109 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 		}
 	});
 
+	it("expressions that read only the item's JSON give, for many items, exactly the requests and errors of evaluating each item", async () => {
+		// Two Update Profile nodes over the same 12 items: "Batched" with expressions the node
+		// evaluates for all items in one go, "Per Item" with the same through $input.item, which
+		// n8n evaluates item by item. The requests and outputs must be the same.
+		const rows = [
+			"{ id: 'u0', plan: 'pro', seats: 5 }",
+			"{ id: 'u1', plan: 'say \"hi\" {{ x }}', seats: 1.5 }",
+			"{ id: 'u2', plan: null, seats: false }",
+			"{ id: 'u3', seats: true }",
+			"{ id: 'u4', plan: { tier: 'x' }, seats: [1, 2] }",
+			"{ id: 'u5', plan: ['a', 'b'], seats: 'n/a' }",
+			"{ id: 'u6', plan: '', seats: 0 }",
+			"{ id: 'u7', plan: 'ünï ✓', seats: 1e21 }",
+			"{ id: 'u8', plan: 'x'.repeat(300), seats: -3 }",
+			"{ id: 'u9', plan: 'free', seats: 2 }",
+			"{ id: 'u10', plan: 'trial', seats: 0.1 }",
+			"{ id: 'u11', plan: 'pro', seats: 9 }",
+		];
+		const update = (id: string, name: string, item: string, y: number) => ({
+			id,
+			name,
+			type: 'n8n-nodes-appcues.appcues',
+			typeVersion: 1,
+			position: [480, y] as [number, number],
+			onError: 'continueRegularOutput',
+			parameters: {
+				resource: 'user',
+				operation: 'updateProfile',
+				userId: `={{ '${name === 'Batched' ? 'fast' : 'slow'}-' + ${item}.id }}`,
+				propertiesInput: 'json',
+				propertiesJson: `={ "plan": "{{ ${item}.plan }}", "seats": {{ ${item}.seats }}, "both": {{ JSON.stringify({ p: ${item}.plan, run: $execution.id }) }} }`,
+				options: {},
+			},
+			credentials: { appcuesApi: SANDBOX_CREDENTIAL },
+		});
+		const workflow = await n8n.importWorkflow({
+			name: 'Appcues expressions for many items',
+			nodes: [
+				{
+					id: 'x1',
+					name: 'Start',
+					type: 'n8n-nodes-base.manualTrigger',
+					typeVersion: 1,
+					position: [0, 0],
+					parameters: {},
+				},
+				{
+					id: 'x2',
+					name: 'Rows',
+					type: 'n8n-nodes-base.code',
+					typeVersion: 2,
+					position: [240, 0],
+					parameters: { jsCode: `return [${rows.join(', ')}].map((json) => ({ json }));` },
+				},
+				update('x3', 'Batched', '$json', -100),
+				update('x4', 'Per Item', '$input.item.json', 100),
+			],
+			connections: {
+				Start: { main: [[{ node: 'Rows', type: 'main', index: 0 }]] },
+				Rows: {
+					main: [
+						[
+							{ node: 'Batched', type: 'main', index: 0 },
+							{ node: 'Per Item', type: 'main', index: 0 },
+						],
+					],
+				},
+			},
+		});
+		fake.reset();
+		const res = await n8n.executeWorkflow(workflow.id, { env: { N8N_LOG_LEVEL: 'debug' } });
+		expect(res.ok, explain(res)).toBe(true);
+		// Both parameters of "Batched" took the one evaluation for all items.
+		for (const name of ['userId', 'propertiesJson'])
+			expect(res.output).toContain(`parameter "${name}" evaluated once for all 12 items`);
+		const sent = (prefix: string) =>
+			fake.requests
+				.filter((request) => request.rawPath.includes(`/users/${prefix}-`))
+				.map((request) => ({
+					path: request.rawPath.replace(`/users/${prefix}-`, '/users/'),
+					body: request.body,
+				}));
+		const batched = sent('fast');
+		expect(batched).toEqual(sent('slow'));
+		// Items 1, 4 and 5 give no JSON (a quote in the text, a list, text where a number goes).
+		expect(batched.map((request) => request.path.split('/')[5])).toEqual([
+			'u0',
+			'u2',
+			'u3',
+			'u6',
+			'u7',
+			'u8',
+			'u9',
+			'u10',
+			'u11',
+		]);
+		expect(batched[0].body).toMatchObject({ plan: 'pro', seats: 5, both: { p: 'pro' } });
+		const outputs = (node: string) =>
+			nodeOutput(res.run, node).map((json) => JSON.stringify(json).replaceAll('slow-', 'fast-'));
+		expect(outputs('Batched')).toEqual(outputs('Per Item'));
+		expect(outputs('Batched')).toHaveLength(rows.length);
+	});
+
 	it('the digest and compare examples run without a Code node up to their chat message', async () => {
 		// Flow events of the demo's published flow, relative to now: this week and the week before.
 		const day = 86_400_000;

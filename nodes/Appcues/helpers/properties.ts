@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { jsonObject, optionalText } from './input';
 import { itemError } from './errors';
+import { readItemText } from './itemField';
 
 /**
  * UI for a flat set of profile properties: key/value pairs or one JSON object. `prefix` keeps
@@ -74,12 +75,7 @@ export function readProperties(
 ): IDataObject {
 	const mode = this.getNodeParameter('propertiesInput', itemIndex, 'fields') as string;
 	if (mode === 'json') {
-		return jsonObject.call(
-			this,
-			this.getNodeParameter('propertiesJson', itemIndex, '{}'),
-			label,
-			itemIndex,
-		);
+		return jsonObject.call(this, readItemText(this, 'propertiesJson', itemIndex), label, itemIndex);
 	}
 	const pairs = this.getNodeParameter('properties.property', itemIndex, []) as Array<{
 		name?: unknown;

@@ -3,10 +3,11 @@
  * exactly what n8n's evaluation gives: the same values, requests and errors, compared through
  * n8n-core's real expression evaluation.
  */
+import { Expression } from 'n8n-workflow';
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { readItemText } from '../../../../nodes/Appcues/helpers/itemField';
+import { batchExpressionOf, readItemText } from '../../../../nodes/Appcues/helpers/itemField';
 import { useFakeAppcues } from '../../../support/helpers';
 
 const inherited = Object.create({ id: 'from-prototype' }) as IDataObject;
@@ -88,6 +89,7 @@ function fakeContext(
 		evaluate = (itemIndex: number): unknown => `evaluated ${itemIndex}`,
 		type = 'n8n-nodes-appcues.appcues',
 		tool = false,
+		batch = undefined as ((expression: string, itemIndex: number) => unknown) | undefined,
 	} = {},
 ) {
 	const getNodeParameter = vi.fn(
@@ -99,9 +101,10 @@ function fakeContext(
 		getNode: () => ({ type }),
 		isToolExecution: () => tool,
 		getInputData: () => items.map((json): INodeExecutionData => ({ json })),
+		evaluateExpression: batch && vi.fn(batch),
 	} as unknown as IExecuteFunctions;
 	const calls = () => getNodeParameter.mock.calls.map(([, item, , options]) => [item, options]);
-	return { context, getNodeParameter, calls };
+	return { context, getNodeParameter, calls, evaluateExpression: context.evaluateExpression };
 }
 
 describe('readItemText', () => {
@@ -185,5 +188,215 @@ describe('readItemText', () => {
 			[0, { rawExpressions: true }],
 			[1, undefined],
 		]);
+	});
+});
+
+/** Item JSON for the Properties expressions: every kind of value they can meet. */
+const PLAN_ITEMS: IDataObject[] = [
+	{ plan: 'pro', seats: 5 },
+	{ plan: 'free', seats: 0 },
+	{ plan: 'say "hi" {{ }}', seats: 1.5 },
+	{ plan: null, seats: false },
+	{ seats: true },
+	{ plan: { tier: 'x' }, seats: [1, 2] },
+	{ plan: ['a', 'b'], seats: 'n/a' },
+	{ plan: '', seats: -0 },
+	{ plan: 'ünï', seats: 1e21 },
+];
+
+describe('expressions evaluated for all items at once', () => {
+	const t = useFakeAppcues();
+
+	afterEach(() => vi.restoreAllMocks());
+
+	async function run(propertiesJson: string) {
+		t.fake.reset();
+		// Records n8n's evaluations of the Properties parameter, by item (this is the n8n-workflow
+		// that n8n-core evaluates with).
+		const evaluate = vi.spyOn(Expression.prototype, 'resolveSimpleParameterValue');
+		const result = await t.run(
+			{
+				resource: 'user',
+				operation: 'updateProfile',
+				userId: '={{ "user-" + $itemIndex }}',
+				propertiesInput: 'json',
+				propertiesJson,
+			},
+			{ items: PLAN_ITEMS, continueOnFail: true },
+		);
+		const evaluatedItems = evaluate.mock.calls
+			.filter(([value]) => String(value).includes('plan'))
+			.map((call) => call[4]);
+		evaluate.mockRestore();
+		return {
+			evaluatedItems,
+			same: {
+				error: result.error?.message,
+				requests: t.fake.apiRequests().map((request) => [request.rawPath, request.body]),
+				items: result.items.map((item) => [item.json.error, item.pairedItem]),
+			},
+		};
+	}
+
+	const ALL = PLAN_ITEMS.map((_, index) => index);
+	// The batch: n8n evaluates item 0, then the batch (at item 0), then the last item.
+	const BATCH = [0, 0, 8];
+
+	// Each: a form the batch takes; the same through `$input.item.json`, which only n8n's
+	// evaluation of each item can give; the items n8n evaluated the first for.
+	it.each([
+		[
+			'={{ JSON.stringify({ plan: $json.plan, seats: $json.seats }) }}',
+			'={{ JSON.stringify({ plan: $input.item.json.plan, seats: $input.item.json.seats }) }}',
+			BATCH,
+		],
+		[
+			'={ "plan": "{{ $json.plan }}", "seats": {{ $json.seats }} }',
+			'={ "plan": "{{ $input.item.json.plan }}", "seats": {{ $input.item.json.seats }} }',
+			BATCH,
+		],
+		[
+			'={"plan": {{ JSON.stringify($json.plan) }}, "run": {"id": "{{ $execution.id }}"}}',
+			'={"plan": {{ JSON.stringify($input.item.json.plan) }}, "run": {"id": "{{ $execution.id }}"}}',
+			BATCH,
+		],
+		[
+			'={{ $json.seats > 1 ? JSON.stringify({ big: $json.plan }) : "{}" }}',
+			'={{ $input.item.json.seats > 1 ? JSON.stringify({ big: $input.item.json.plan }) : "{}" }}',
+			BATCH,
+		],
+		// An object is taken from the batch as well, but not one with an undefined field (item 4).
+		['={{ { plan: $json.plan } }}', '={{ { plan: $input.item.json.plan } }}', [...BATCH, 4]],
+		// `{{ $json.plan }}` is read directly: n8n evaluates item 0 and what is not text.
+		['={{ $json.plan }}', '={{ $input.item.json.plan }}', [0, 3, 4, 5, 6]],
+	])(
+		'%s gives the same requests, outputs and errors as n8n item by item',
+		async (fast, slow, evaluated) => {
+			const batched = await run(fast);
+			const perItem = await run(slow);
+			expect(batched.same).toEqual(perItem.same);
+			expect(batched.same.requests.length).toBeGreaterThan(0);
+			expect(batched.evaluatedItems).toEqual(evaluated);
+			expect(perItem.evaluatedItems).toEqual(ALL);
+		},
+	);
+});
+
+describe('batchExpressionOf', () => {
+	it('evaluates a whole expression for every item with $json bound to its JSON', () => {
+		expect(
+			batchExpressionOf('={{ JSON.stringify({ plan: $json.plan, run: $execution.id }) }}'),
+		).toBe(
+			'{{ $input.all().map(($appcuesItem) => (($json) => (\n JSON.stringify({ plan: $json.plan, run: $execution.id }) \n))($appcuesItem.json)) }}',
+		);
+	});
+
+	it('joins text and expressions as n8n does, with no brace left in the text', () => {
+		expect(batchExpressionOf('={"a": {"b": "{{ $json.b }}"}}')).toBe(
+			'{{ $input.all().map(($appcuesItem) => (($json) => [' +
+				'"\\u007b\\"a\\": \\u007b\\"b\\": \\"", ' +
+				"((v) => (v = (\n $json.b \n), v || v === 0 || v === false ? v : ''))(), " +
+				'"\\"\\u007d\\u007d"' +
+				"].join(''))($appcuesItem.json)) }}",
+		);
+	});
+
+	it.each([
+		'={{ $json.a + $now.toISO() + $today + $workflow.id + $vars.x }}',
+		'={{ {a: 1} }}',
+		'=id-{{ $json.id }}',
+		'={{ $json.a }}{{ $json.b }}',
+		'={{ $json.a // a comment }}',
+	])('takes %s', (raw) => {
+		expect(batchExpressionOf(raw)).toMatch(/^\{\{ \$input\.all\(\)\.map/);
+	});
+
+	it.each([
+		['', 'no expression'],
+		['=plain text', 'no expression'],
+		['{{ $json.a }}', 'not an expression (no =)'],
+		['={{ $json.a ', 'an unclosed expression'],
+		['={{ }}', 'an empty expression'],
+		['={{ $itemIndex }}', 'the item index'],
+		['={{ $input.item.json.a }}', '$input'],
+		["={{ $('Node').item.json.a }}", "$('Node')"],
+		['={{ $node.Other.json.a }}', '$node'],
+		['={{ $binary.data }}', '$binary'],
+		['={{ $parameter.userId }}', 'other parameters'],
+		['={{ this.$json.a }}', 'this'],
+		['={{ globalThis.x }}', 'globalThis'],
+		['={{ ___n8n_data.$json }}', "the evaluator's own name"],
+		['={{ \u0024input.item.json.a }}', 'an escape that spells $input'],
+		['={{ $json.a.replace(/\\d/, "") }}', 'any backslash'],
+		['={{ $json.$a }}', 'a field whose name starts with $'],
+	])('leaves %s to n8n item by item (%s)', (raw) => {
+		expect(batchExpressionOf(raw)).toBeNull();
+	});
+});
+
+describe('readItemText with a batch', () => {
+	const items = [{ p: 'a' }, { p: 'b' }, { p: { o: [1, null] } }, { p: undefined }, { p: 'e' }];
+	const n8n = (itemIndex: number) => items[itemIndex].p;
+	const batch = () => items.map((item) => item.p);
+	const raw = '={{ $json.p }} ';
+
+	it('takes every item from one evaluation once n8n agrees on the first and the last', () => {
+		const { context, calls, evaluateExpression } = fakeContext(raw, items, {
+			evaluate: n8n,
+			batch,
+		});
+		expect(items.map((_, i) => readItemText(context, 'propertiesJson', i))).toEqual(
+			items.map((item) => item.p),
+		);
+		expect(evaluateExpression).toHaveBeenCalledTimes(1);
+		expect(evaluateExpression).toHaveBeenCalledWith(batchExpressionOf(raw), 0);
+		// Item 0 and the last to compare; item 3, whose value (undefined) only n8n may give.
+		expect(calls()).toEqual([
+			[0, { rawExpressions: true }],
+			[0, undefined],
+			[4, undefined],
+			[3, undefined],
+		]);
+	});
+
+	it.each([
+		['gives another first value', () => ['x', 'b', items[2].p, undefined, 'e']],
+		['gives another last value', () => ['a', 'b', items[2].p, undefined, 'x']],
+		[
+			'fails',
+			() => {
+				throw new Error('Expression timed out after 5000ms');
+			},
+		],
+		['gives no list', () => 'a'],
+		['gives a list of another length', () => ['a', 'b']],
+	])('evaluates each item when the batch %s', (_label, badBatch) => {
+		const { context, getNodeParameter, evaluateExpression } = fakeContext(raw, items, {
+			evaluate: n8n,
+			batch: badBatch,
+		});
+		expect(items.map((_, i) => readItemText(context, 'propertiesJson', i))).toEqual(
+			items.map((item) => item.p),
+		);
+		expect(evaluateExpression).toHaveBeenCalledTimes(1);
+		// The raw value, every item, and the last once more when the first agreed.
+		expect(getNodeParameter.mock.calls.length).toBeGreaterThanOrEqual(1 + items.length);
+	});
+
+	it.each([
+		['as the tool variant of the node', { type: 'n8n-nodes-appcues.appcuesTool' }, items],
+		['in a tool execution', { tool: true }, items],
+		['for three items', {}, items.slice(0, 3)],
+		['for more than 2000 items', {}, Array.from({ length: 2001 }, () => ({ p: 'a' }))],
+		[
+			'for items of more than 2 MB',
+			{},
+			Array.from({ length: 5 }, () => ({ p: 'a'.repeat(500_000) })),
+		],
+	])('makes no batch %s', (_label, options, input) => {
+		const { context, evaluateExpression } = fakeContext(raw, input, { batch, ...options });
+		readItemText(context, 'propertiesJson', 0);
+		readItemText(context, 'propertiesJson', 1);
+		expect(evaluateExpression).not.toHaveBeenCalled();
 	});
 });
