@@ -67,6 +67,34 @@ export function propertiesFields(label: string, description: string): INodePrope
 	];
 }
 
+const ROWS = 'properties.property';
+/** Names through which an expression in a row sees the other rows. */
+const SIBLING_NAMES = /\$(?:parameter|rawParameter|self)\b/;
+
+/**
+ * The Name and Value of each property row for one item. Each is read on its own (see
+ * `readItemText`), so a row like `{{ $json.plan }}` costs no evaluation per item; when an
+ * expression refers to the other rows, n8n evaluates the rows together, as it always does.
+ */
+function readPropertyRows(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Array<{ name?: unknown; value?: unknown }> {
+	const rows: unknown = this.getNodeParameter(ROWS, itemIndex, [], { rawExpressions: true });
+	const separable =
+		Array.isArray(rows) &&
+		rows.every((row) => typeof row === 'object' && row !== null) &&
+		!SIBLING_NAMES.test(JSON.stringify(rows));
+	if (!separable) {
+		return this.getNodeParameter(ROWS, itemIndex, []) as Array<{ name?: unknown; value?: unknown }>;
+	}
+	return (rows as IDataObject[]).map((row, position) => {
+		const read = (key: 'name' | 'value') =>
+			key in row ? readItemText(this, `${ROWS}[${position}].${key}`, itemIndex) : undefined;
+		return { name: read('name'), value: read('value') };
+	});
+}
+
 /** Reads the properties defined by `propertiesFields` for one item. */
 export function readProperties(
 	this: IExecuteFunctions,
@@ -77,10 +105,7 @@ export function readProperties(
 	if (mode === 'json') {
 		return jsonObject.call(this, readItemText(this, 'propertiesJson', itemIndex), label, itemIndex);
 	}
-	const pairs = this.getNodeParameter('properties.property', itemIndex, []) as Array<{
-		name?: unknown;
-		value?: unknown;
-	}>;
+	const pairs = readPropertyRows.call(this, itemIndex);
 	const properties: IDataObject = {};
 	for (const [position, pair] of pairs.entries()) {
 		const name = optionalText.call(

@@ -210,6 +210,10 @@ describe('expressions evaluated for all items at once', () => {
 	afterEach(() => vi.restoreAllMocks());
 
 	async function run(propertiesJson: string) {
+		return runWith({ propertiesInput: 'json', propertiesJson });
+	}
+
+	async function runWith(properties: IDataObject) {
 		t.fake.reset();
 		// Records n8n's evaluations of the Properties parameter, by item (this is the n8n-workflow
 		// that n8n-core evaluates with).
@@ -219,13 +223,12 @@ describe('expressions evaluated for all items at once', () => {
 				resource: 'user',
 				operation: 'updateProfile',
 				userId: '={{ "user-" + $itemIndex }}',
-				propertiesInput: 'json',
-				propertiesJson,
+				...properties,
 			},
 			{ items: PLAN_ITEMS, continueOnFail: true },
 		);
 		const evaluatedItems = evaluate.mock.calls
-			.filter(([value]) => String(value).includes('plan'))
+			.filter(([value]) => String(value).startsWith('=') && String(value).includes('plan'))
 			.map((call) => call[4]);
 		evaluate.mockRestore();
 		return {
@@ -280,6 +283,51 @@ describe('expressions evaluated for all items at once', () => {
 			expect(perItem.evaluatedItems).toEqual(ALL);
 		},
 	);
+
+	it('reads each property row on its own: {{ $json.field }} directly, other expressions in one go', async () => {
+		const rows = (item: string) => ({
+			propertiesInput: 'fields',
+			properties: {
+				property: [
+					{ name: 'plan', value: `={{ ${item}.plan }}` },
+					{
+						name: `=seats_{{ ${item}.plan ? "known" : "unknown" }}`,
+						value: `={{ ${item}.seats }}`,
+					},
+					{ name: 'fixed', value: 'text as typed' },
+				],
+			},
+		});
+		const fast = await runWith(rows('$json'));
+		const slow = await runWith(rows('$input.item.json'));
+		expect(fast.same).toEqual(slow.same);
+		expect(fast.same.requests[0]).toEqual([
+			'/v2/accounts/12345/users/user-0/profile',
+			{ plan: 'pro', seats_known: 5, fixed: 'text as typed' },
+		]);
+		// Row 1's value is read directly (n8n: item 0 and the values that are not text or numbers);
+		// row 2's name in one go (item 0, the batch, the last item); row 2's value reads `seats`.
+		expect(fast.evaluatedItems).toEqual([0, 0, 0, 8, 3, 4, 5, 6]);
+		// Item by item, each row is evaluated for each item.
+		expect(slow.evaluatedItems).toEqual(ALL.flatMap((index) => [index, index]));
+	});
+
+	it('evaluates the rows together when one refers to the others', async () => {
+		const evaluated = await runWith({
+			propertiesInput: 'fields',
+			properties: {
+				property: [
+					{ name: 'plan', value: '={{ $json.plan }}' },
+					{ name: 'copy', value: '={{ $parameter.resource }}' },
+				],
+			},
+		});
+		expect(evaluated.same.requests[0]).toEqual([
+			'/v2/accounts/12345/users/user-0/profile',
+			{ plan: 'pro', copy: 'user' },
+		]);
+		expect(evaluated.evaluatedItems).toEqual(ALL);
+	});
 });
 
 describe('batchExpressionOf', () => {
