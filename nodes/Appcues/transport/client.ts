@@ -162,7 +162,7 @@ export class AppcuesClient {
 		const credentialOverride =
 			request.auth === 'legacyKey'
 				? this.legacyCredentials(credentials, request.itemIndex)
-				: undefined;
+				: this.loadedCredentials(credentials);
 		const described = {
 			method: request.method,
 			path: fullPath,
@@ -310,6 +310,24 @@ export class AppcuesClient {
 		}
 		const account = encodeSegment(accountId);
 		return `/${scope}/accounts/${account}${request.path}`;
+	}
+
+	/**
+	 * The credential this client loaded, handed to n8n with each request: otherwise n8n reads it
+	 * from its database and decrypts it again for every request (about a millisecond each, and
+	 * tens of milliseconds before the first).
+	 */
+	private loadedCredentials(credentials: ICredentialDataDecryptedObject) {
+		const reference = this.node.credentials?.[CREDENTIAL_TYPE];
+		return {
+			credentialsDecrypted: {
+				id: reference?.id ?? CREDENTIAL_TYPE,
+				name: reference?.name ?? CREDENTIAL_TYPE,
+				type: CREDENTIAL_TYPE,
+				// A copy per request: n8n may add to it while authenticating.
+				data: { ...credentials },
+			},
+		};
 	}
 
 	private legacyCredentials(credentials: ICredentialDataDecryptedObject, itemIndex?: number) {

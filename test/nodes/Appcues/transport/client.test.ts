@@ -1,9 +1,10 @@
 import type { INodeParameters } from 'n8n-workflow';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
 import { basicAuth, credentialsFor, useFakeAppcues } from '../../../support/helpers';
 import { localServer, SECRETS } from '../../../support/fixtures';
+import { TestCredentialsHelper } from '../../../support/run-node';
 import { AppcuesClient, safeMessage } from '../../../../nodes/Appcues/transport/client';
 
 describe('secrets never leak', () => {
@@ -253,5 +254,35 @@ describe('the credential is loaded while the items are read', () => {
 			'Node does not have any credentials set',
 		);
 		expect(loads).toBe(1);
+	});
+});
+
+describe('the credential is loaded once per run', () => {
+	const t = useFakeAppcues();
+
+	it('and handed to n8n with every request, which still signs each', async () => {
+		const loads = vi.spyOn(TestCredentialsHelper.prototype, 'getDecrypted');
+		let loadCount: number;
+		try {
+			const result = await t.run(
+				{
+					resource: 'user',
+					operation: 'updateProfile',
+					userId: '={{ $json.id }}',
+					propertiesInput: 'json',
+					propertiesJson: '{"plan": "pro"}',
+				},
+				{ items: [{ id: 'a' }, { id: 'b' }, { id: 'c' }, { id: 'd' }] },
+			);
+			expect(result.error).toBeUndefined();
+			loadCount = loads.mock.calls.length;
+		} finally {
+			loads.mockRestore();
+		}
+		// One load for the run (n8n would otherwise load it again for each of the four requests).
+		expect(loadCount).toBe(1);
+		expect(t.fake.apiRequests().map((request) => request.headers.authorization)).toEqual(
+			Array(4).fill(basicAuth(DEFAULT_ACCOUNT.apiKey, DEFAULT_ACCOUNT.apiSecret)),
+		);
 	});
 });
