@@ -9,6 +9,7 @@
  *   npm run bench:profile                       # n8n 2.41.1, 3 plain runs + 1 profiled
  *   node --import tsx bench/profile-start.ts --n8n 2.8.4 --runs 1   # dist/ built already
  *   node --import tsx bench/profile-start.ts --env N8N_EXPRESSION_ENGINE=legacy   # n8n settings
+ *   npm run bench:profile -- --profile-dir /tmp/profiles   # keeps the .cpuprofile files there
  *
  * Prints figures (markdown on stdout, progress on stderr); asserts nothing.
  */
@@ -37,6 +38,7 @@ const { values: flags } = parseArgs({
 		runs: { type: 'string' },
 		items: { type: 'string' },
 		env: { type: 'string', multiple: true },
+		'profile-dir': { type: 'string' },
 	},
 });
 /** --env NAME=VALUE (repeatable): n8n settings for the runs, e.g. its expression engine's. */
@@ -141,7 +143,7 @@ async function main() {
 			lags.push(lagMs);
 			log(`run ${i + 1}: node start → first request ${fmt(lagMs)} ms${ok ? '' : ' (RED)'}`);
 		}
-		const profileDir = join(work, 'profiles');
+		const profileDir = flags['profile-dir'] ?? join(work, 'profiles');
 		const profiled = await run([
 			'--cpu-prof',
 			`--cpu-prof-dir=${profileDir}`,
