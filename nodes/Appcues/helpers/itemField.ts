@@ -37,6 +37,8 @@ interface FieldRead {
 
 interface RunFields {
 	items: INodeExecutionData[];
+	/** Whether the items fit one batch (see fitsOneBatch), once asked. */
+	fitsOneBatch?: boolean;
 	/** Per parameter name. */
 	reads: Map<string, FieldRead>;
 }
@@ -125,7 +127,8 @@ function fieldRead(
 		read = {
 			path: direct ? names : null,
 			confirmed: false,
-			batchExpression: batchable && fitsOneBatch(run.items) ? batchExpressionOf(raw) : null,
+			batchExpression:
+				batchable && (run.fitsOneBatch ??= fitsOneBatch(run.items)) ? batchExpressionOf(raw) : null,
 		};
 		run.reads.set(name, read);
 	}
@@ -249,7 +252,9 @@ export function readItemText(
 	const direct = read.path ? scalarAt(items[itemIndex]?.json, read.path) : undefined;
 	if (direct !== undefined && read.confirmed) return direct;
 	const batched = read.batch?.[itemIndex];
-	if (isSettledValue(batched)) return batched;
+	// A copy of an object, as n8n gives a new one each time it evaluates.
+	if (isSettledValue(batched))
+		return typeof batched === 'object' ? structuredClone(batched) : batched;
 	const evaluated = context.getNodeParameter(name, itemIndex, '', options) as unknown;
 	// The first direct read is checked against n8n's own result; one mismatch ends direct reads.
 	if (direct !== undefined) {

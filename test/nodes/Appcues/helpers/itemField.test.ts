@@ -268,6 +268,12 @@ describe('expressions evaluated for all items at once', () => {
 			'={{ $input.item.json.seats > 1 ? JSON.stringify({ big: $input.item.json.plan }) : "{}" }}',
 			BATCH,
 		],
+		// n8n's own functions on values (toTitleCase) work in the batch as in each item.
+		[
+			'={{ JSON.stringify({ plan: String($json.plan).toTitleCase(), seats: $json.seats }) }}',
+			'={{ JSON.stringify({ plan: String($input.item.json.plan).toTitleCase(), seats: $input.item.json.seats }) }}',
+			BATCH,
+		],
 		// An object is taken from the batch as well, but not one with an undefined field (item 4).
 		['={{ { plan: $json.plan } }}', '={{ { plan: $input.item.json.plan } }}', [...BATCH, 4]],
 		// `{{ $json.plan }}` is read directly: n8n evaluates item 0 and what is not text.
@@ -405,6 +411,16 @@ describe('readItemText with a batch', () => {
 			[4, undefined],
 			[3, undefined],
 		]);
+	});
+
+	it('gives a new copy of an object each time, as n8n does', () => {
+		const { context } = fakeContext(raw, items, { evaluate: n8n, batch });
+		readItemText(context, 'propertiesJson', 0);
+		const first = readItemText(context, 'propertiesJson', 2);
+		const second = readItemText(context, 'propertiesJson', 2);
+		expect(first).toEqual(items[2].p);
+		expect(second).toEqual(first);
+		expect(second).not.toBe(first);
 	});
 
 	it.each([
