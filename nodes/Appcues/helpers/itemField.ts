@@ -270,3 +270,68 @@ export function readItemText(
 	}
 	return evaluated;
 }
+
+/** Names through which an expression in a collection sees the other fields of the parameter. */
+const SIBLING_NAMES = /\$(?:parameter|rawParameter|self)\b/;
+/** Field names that make a plain path for `getNodeParameter` (no dots, brackets or spaces). */
+const PLAIN_KEY = /^[A-Za-z_$][\w$]*$/;
+
+/** Lists and plain objects down to text, numbers, booleans and null, with plain names. */
+function isSeparable(raw: unknown, depth = 0): boolean {
+	if (raw === null || ['string', 'number', 'boolean'].includes(typeof raw)) return true;
+	if (depth > 8) return false;
+	if (Array.isArray(raw)) return raw.every((entry: unknown) => isSeparable(entry, depth + 1));
+	return (
+		isPlainObject(raw) &&
+		Object.entries(raw).every(
+			([key, value]) => PLAIN_KEY.test(key) && isSeparable(value, depth + 1),
+		)
+	);
+}
+
+function readLeaves(
+	context: IExecuteFunctions,
+	raw: unknown,
+	path: string,
+	itemIndex: number,
+): unknown {
+	if (Array.isArray(raw))
+		return raw.map((entry: unknown, index) =>
+			readLeaves(context, entry, `${path}[${index}]`, itemIndex),
+		);
+	if (isPlainObject(raw))
+		return Object.fromEntries(
+			Object.entries(raw).map(([key, value]) => [
+				key,
+				readLeaves(context, value, `${path}.${key}`, itemIndex),
+			]),
+		);
+	// Only text that starts with "=" is an expression; n8n gives anything else as it is.
+	if (typeof raw !== 'string' || !raw.startsWith('=')) return raw;
+	const value = readItemText(context, path, itemIndex);
+	// n8n turns a date inside a collection into text (its cleanupParameterData), which it does
+	// not for a field read on its own.
+	return (value as { isLuxonDateTime?: unknown } | null)?.isLuxonDateTime === true
+		? String(value)
+		: value;
+}
+
+/**
+ * A collection or list parameter for one item, as `getNodeParameter` gives it, with each of its
+ * fields read by `readItemText`: an item expression in a field then costs no evaluation per
+ * item. When an expression refers to the other fields (`$parameter`), or the parameter holds
+ * anything else, n8n evaluates it whole, as it always does.
+ */
+export function readItemFields(
+	context: IExecuteFunctions,
+	name: string,
+	itemIndex: number,
+	fallback: unknown,
+): unknown {
+	const raw: unknown = context.getNodeParameter(name, itemIndex, fallback as never, {
+		rawExpressions: true,
+	});
+	if (typeof raw !== 'object' || !isSeparable(raw) || SIBLING_NAMES.test(JSON.stringify(raw)))
+		return context.getNodeParameter(name, itemIndex, fallback as never);
+	return readLeaves(context, raw, name, itemIndex);
+}

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 
 import { jsonObject, optionalText } from './input';
 import { itemError } from './errors';
-import { readItemText } from './itemField';
+import { readItemFields, readItemText } from './itemField';
 
 /**
  * UI for a flat set of profile properties: key/value pairs or one JSON object. `prefix` keeps
@@ -67,34 +67,6 @@ export function propertiesFields(label: string, description: string): INodePrope
 	];
 }
 
-const ROWS = 'properties.property';
-/** Names through which an expression in a row sees the other rows. */
-const SIBLING_NAMES = /\$(?:parameter|rawParameter|self)\b/;
-
-/**
- * The Name and Value of each property row for one item. Each is read on its own (see
- * `readItemText`), so a row like `{{ $json.plan }}` costs no evaluation per item; when an
- * expression refers to the other rows, n8n evaluates the rows together, as it always does.
- */
-function readPropertyRows(
-	this: IExecuteFunctions,
-	itemIndex: number,
-): Array<{ name?: unknown; value?: unknown }> {
-	const rows: unknown = this.getNodeParameter(ROWS, itemIndex, [], { rawExpressions: true });
-	const separable =
-		Array.isArray(rows) &&
-		rows.every((row) => typeof row === 'object' && row !== null) &&
-		!SIBLING_NAMES.test(JSON.stringify(rows));
-	if (!separable) {
-		return this.getNodeParameter(ROWS, itemIndex, []) as Array<{ name?: unknown; value?: unknown }>;
-	}
-	return (rows as IDataObject[]).map((row, position) => {
-		const read = (key: 'name' | 'value') =>
-			key in row ? readItemText(this, `${ROWS}[${position}].${key}`, itemIndex) : undefined;
-		return { name: read('name'), value: read('value') };
-	});
-}
-
 /** Reads the properties defined by `propertiesFields` for one item. */
 export function readProperties(
 	this: IExecuteFunctions,
@@ -105,7 +77,11 @@ export function readProperties(
 	if (mode === 'json') {
 		return jsonObject.call(this, readItemText(this, 'propertiesJson', itemIndex), label, itemIndex);
 	}
-	const pairs = readPropertyRows.call(this, itemIndex);
+	// Each row's name and value on its own, so `{{ $json.plan }}` in a row is read cheaply.
+	const pairs = readItemFields(this, 'properties.property', itemIndex, []) as Array<{
+		name?: unknown;
+		value?: unknown;
+	}>;
 	const properties: IDataObject = {};
 	for (const [position, pair] of pairs.entries()) {
 		const name = optionalText.call(

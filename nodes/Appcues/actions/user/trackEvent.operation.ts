@@ -9,6 +9,7 @@ import {
 	requiredString,
 	toIsoTimestamp,
 } from '../../helpers/input';
+import { readItemFields } from '../../helpers/itemField';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -67,7 +68,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	const userId = requiredId.call(this, 'userId', 'User ID', itemIndex);
 	const name = requiredString.call(this, 'eventName', 'Event Name', itemIndex);
-	const fields = this.getNodeParameter('additionalFields', itemIndex, {}) as IDataObject;
+	const fields = readItemFields(this, 'additionalFields', itemIndex, {}) as IDataObject;
 	const event: IDataObject = {
 		name,
 		timestamp: toIsoTimestamp.call(this, fields.timestamp, 'Timestamp', itemIndex),

@@ -204,6 +204,37 @@ const PLAN_ITEMS: IDataObject[] = [
 	{ plan: 'ünï', seats: 1e21 },
 ];
 
+/**
+ * Runs the node and records, by item, n8n's evaluations of the expressions `counted` picks (this
+ * n8n-workflow is the one n8n-core evaluates with), beside what must not differ between ways of
+ * reading: requests, outputs and errors.
+ */
+async function runRecording(
+	t: ReturnType<typeof useFakeAppcues>,
+	parameters: IDataObject,
+	items: IDataObject[],
+	counted: (expression: string) => boolean,
+) {
+	t.fake.reset();
+	const evaluate = vi.spyOn(Expression.prototype, 'resolveSimpleParameterValue');
+	const result = await t.run(
+		{ userId: '={{ "user-" + $itemIndex }}', ...parameters },
+		{ items, continueOnFail: true },
+	);
+	const evaluatedItems = evaluate.mock.calls
+		.filter(([value]) => typeof value === 'string' && value.startsWith('=') && counted(value))
+		.map((call) => call[4]);
+	evaluate.mockRestore();
+	return {
+		evaluatedItems,
+		same: {
+			error: result.error?.message,
+			requests: t.fake.apiRequests().map((request) => [request.rawPath, request.body]),
+			items: result.items.map((item) => [item.json.error, item.pairedItem]),
+		},
+	};
+}
+
 describe('expressions evaluated for all items at once', () => {
 	const t = useFakeAppcues();
 
@@ -214,31 +245,12 @@ describe('expressions evaluated for all items at once', () => {
 	}
 
 	async function runWith(properties: IDataObject) {
-		t.fake.reset();
-		// Records n8n's evaluations of the Properties parameter, by item (this is the n8n-workflow
-		// that n8n-core evaluates with).
-		const evaluate = vi.spyOn(Expression.prototype, 'resolveSimpleParameterValue');
-		const result = await t.run(
-			{
-				resource: 'user',
-				operation: 'updateProfile',
-				userId: '={{ "user-" + $itemIndex }}',
-				...properties,
-			},
-			{ items: PLAN_ITEMS, continueOnFail: true },
+		return runRecording(
+			t,
+			{ resource: 'user', operation: 'updateProfile', ...properties },
+			PLAN_ITEMS,
+			(expression) => expression.includes('plan'),
 		);
-		const evaluatedItems = evaluate.mock.calls
-			.filter(([value]) => String(value).startsWith('=') && String(value).includes('plan'))
-			.map((call) => call[4]);
-		evaluate.mockRestore();
-		return {
-			evaluatedItems,
-			same: {
-				error: result.error?.message,
-				requests: t.fake.apiRequests().map((request) => [request.rawPath, request.body]),
-				items: result.items.map((item) => [item.json.error, item.pairedItem]),
-			},
-		};
 	}
 
 	const ALL = PLAN_ITEMS.map((_, index) => index);
@@ -316,6 +328,27 @@ describe('expressions evaluated for all items at once', () => {
 		expect(fast.evaluatedItems).toEqual([0, 0, 0, 8, 3, 4, 5, 6]);
 		// Item by item, each row is evaluated for each item.
 		expect(slow.evaluatedItems).toEqual(ALL.flatMap((index) => [index, index]));
+	});
+
+	it('gives a date in a row as text, as n8n does when it evaluates the rows together', async () => {
+		// As a name, where only text is taken: an object there would be refused.
+		const rows = [
+			{ name: 'plan', value: '={{ $json.plan }}' },
+			{ name: "={{ DateTime.fromISO('2026-01-02T03:04:05Z', { zone: 'utc' }) }}", value: 'at' },
+		];
+		const separately = await runWith({ propertiesInput: 'fields', properties: { property: rows } });
+		const together = await runWith({
+			propertiesInput: 'fields',
+			properties: { property: [...rows, { name: 'copy', value: '={{ $parameter.resource }}' }] },
+		});
+		const bodies = (run: typeof separately) =>
+			run.same.requests.map(([, body]) => ({ ...(body as IDataObject), copy: undefined }));
+		expect(bodies(separately)).toEqual(bodies(together));
+		expect(separately.same.requests[0][1]).toEqual({
+			plan: 'pro',
+			'2026-01-02T03:04:05.000Z': 'at',
+		});
+		expect(separately.same.requests).toHaveLength(PLAN_ITEMS.length);
 	});
 
 	it('evaluates the rows together when one refers to the others', async () => {
@@ -462,5 +495,45 @@ describe('readItemText with a batch', () => {
 		readItemText(context, 'propertiesJson', 0);
 		readItemText(context, 'propertiesJson', 1);
 		expect(evaluateExpression).not.toHaveBeenCalled();
+	});
+});
+
+describe('Track Event reads its additional fields one by one', () => {
+	const t = useFakeAppcues();
+
+	async function run(item: string) {
+		return runRecording(
+			t,
+			{
+				resource: 'user',
+				operation: 'trackEvent',
+				eventName: 'seats_changed',
+				additionalFields: {
+					attributes: `={{ JSON.stringify({ seats: ${item}.seats }) }}`,
+					timestamp: `={{ ${item}.at }}`,
+					groupId: 'acme',
+				},
+			},
+			[0, 1, 2, 3, 4, 5].map((index) => ({
+				seats: index === 3 ? undefined : index * 2,
+				at: index === 4 ? 'yesterday' : 1795168800 + index,
+			})),
+			(expression) => expression.includes('{ seats:'),
+		);
+	}
+
+	it('with the same requests and errors as n8n evaluating the whole collection for each item', async () => {
+		const fast = await run('$json');
+		const slow = await run('$input.item.json');
+		expect(fast.same).toEqual(slow.same);
+		expect(fast.same.requests).toHaveLength(5);
+		expect(fast.same.requests[0][1]).toMatchObject({
+			name: 'seats_changed',
+			attributes: { seats: 0 },
+			group_id: 'acme',
+		});
+		// The attributes: item 0, the batch (at item 0) and the last item, against each item.
+		expect(fast.evaluatedItems).toEqual([0, 0, 5]);
+		expect(slow.evaluatedItems).toEqual([0, 1, 2, 3, 4, 5]);
 	});
 });
