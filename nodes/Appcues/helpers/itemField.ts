@@ -41,6 +41,8 @@ interface RunFields {
 	fitsOneBatch?: boolean;
 	/** Per parameter name. */
 	reads: Map<string, FieldRead>;
+	/** Per collection parameter: its unevaluated value when it can be read field by field. */
+	collections: Map<string, object | null>;
 }
 
 /** Per execution context (one node run): its input and the parsed parameters. */
@@ -106,24 +108,29 @@ export function batchExpressionOf(raw: unknown): string | null {
 	return `{{ $input.all().map(($appcuesItem) => (($json) => ${perItem})($appcuesItem.json)) }}`;
 }
 
+function runOf(context: IExecuteFunctions): RunFields {
+	let run = runs.get(context);
+	if (!run) {
+		run = { items: context.getInputData(), reads: new Map(), collections: new Map() };
+		runs.set(context, run);
+	}
+	return run;
+}
+
 function fieldRead(
 	context: IExecuteFunctions,
 	name: string,
 ): { items: INodeExecutionData[]; read: FieldRead } {
-	let run = runs.get(context);
-	if (!run) {
-		run = { items: context.getInputData(), reads: new Map() };
-		runs.set(context, run);
-	}
+	const run = runOf(context);
 	let read = run.reads.get(name);
 	if (!read) {
 		// The unevaluated value is the same for every item of the run.
 		const raw: unknown = context.getNodeParameter(name, 0, '', { rawExpressions: true });
 		const match = typeof raw === 'string' ? ITEM_FIELD.exec(raw) : null;
 		const names = match ? match[1].slice(1).split('.') : [];
-		const direct = match && !names.some((part) => SPECIAL_NAMES.has(part)) && !isToolRun(context);
-		const batchable =
-			!direct && !isToolRun(context) && typeof context.evaluateExpression === 'function';
+		const tool = isToolRun(context);
+		const direct = match && !names.some((part) => SPECIAL_NAMES.has(part)) && !tool;
+		const batchable = !direct && !tool && typeof context.evaluateExpression === 'function';
 		read = {
 			path: direct ? names : null,
 			confirmed: false,
@@ -206,14 +213,14 @@ function sameSettledValue(a: unknown, b: unknown): boolean {
 function checkedBatch(
 	context: IExecuteFunctions,
 	name: string,
-	read: FieldRead,
+	expression: string,
 	count: number,
 	itemIndex: number,
 	evaluated: unknown,
 	options: { extractValue?: boolean } | undefined,
 ): unknown[] | null {
 	try {
-		const values = context.evaluateExpression(read.batchExpression!, itemIndex) as unknown;
+		const values = context.evaluateExpression(expression, itemIndex) as unknown;
 		if (!Array.isArray(values) || values.length !== count) return null;
 		const agrees = (index: number, value: unknown) => sameSettledValue(values[index], value);
 		if (!agrees(itemIndex, evaluated)) return null;
@@ -261,7 +268,15 @@ export function readItemText(
 		if (evaluated === direct) read.confirmed = true;
 		else read.path = null;
 	} else if (read.batchExpression && read.batch === undefined) {
-		read.batch = checkedBatch(context, name, read, items.length, itemIndex, evaluated, options);
+		read.batch = checkedBatch(
+			context,
+			name,
+			read.batchExpression,
+			items.length,
+			itemIndex,
+			evaluated,
+			options,
+		);
 		context.logger?.debug(
 			read.batch
 				? `Appcues: parameter "${name}" evaluated once for all ${items.length} items`
@@ -328,10 +343,21 @@ export function readItemFields(
 	itemIndex: number,
 	fallback: unknown,
 ): unknown {
-	const raw: unknown = context.getNodeParameter(name, itemIndex, fallback as never, {
-		rawExpressions: true,
-	});
-	if (typeof raw !== 'object' || !isSeparable(raw) || SIBLING_NAMES.test(JSON.stringify(raw)))
-		return context.getNodeParameter(name, itemIndex, fallback as never);
+	const { collections } = runOf(context);
+	let raw = collections.get(name);
+	if (raw === undefined) {
+		// The unevaluated value is the same for every item of the run: judged once.
+		const value: unknown = context.getNodeParameter(name, itemIndex, fallback as never, {
+			rawExpressions: true,
+		});
+		const separable =
+			typeof value === 'object' &&
+			value !== null &&
+			isSeparable(value) &&
+			!SIBLING_NAMES.test(JSON.stringify(value));
+		raw = separable ? value : null;
+		collections.set(name, raw);
+	}
+	if (raw === null) return context.getNodeParameter(name, itemIndex, fallback as never);
 	return readLeaves(context, raw, name, itemIndex);
 }
