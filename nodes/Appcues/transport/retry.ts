@@ -124,19 +124,18 @@ export function retryDelayMs(
 export const THROTTLED_RETRY_FACTOR = 3;
 /** The backoff of a 429 without Retry-After starts at this step … */
 export const THROTTLED_BASE_WAIT_MS = 250;
-/** … and, for 429s the throttle has found to be background, at this one, growing to at most … */
-export const BACKGROUND_BASE_WAIT_MS = 50;
-/** … this. */
-export const BACKGROUND_MAX_STEP_MS = 500;
+/** … and, for 429s the throttle has found to be background, stays below this. */
+export const BACKGROUND_WAIT_MS = 50;
 
 /**
  * The wait before sending a request answered 429 again (a 429 was never applied). While the
  * throttle takes 429s for overload, the backoff grows from 250 ms (full jitter) up to Max Retry
  * Wait, so a storm of 429s is waited out over minutes. Once it has found them to be background
- * (a share of refusals that slowing down does not lower), waiting longer would only hold a
- * concurrency slot while the account has room: the wait stays short (below 50 ms x 2^n, half a
- * second at most) and the throttle paces the retries with every other request. Retry-After,
- * when Appcues sends it, wins either way (up to Max Retry Wait).
+ * (a share of refusals that slowing down does not lower), a longer wait would only keep an item
+ * that is refused again and again (the last of a run, on its fifth or sixth try) waiting while the
+ * account has room: the wait stays below 50 ms whatever the retry number, and the throttle paces
+ * the retries with every other request. Retry-After, when Appcues sends it, wins either way (up
+ * to Max Retry Wait).
  */
 export function throttledRetryDelayMs(
 	retryNumber: number,
@@ -151,8 +150,8 @@ export function throttledRetryDelayMs(
 				policy,
 				retryAfterMs,
 				random,
-				BACKGROUND_BASE_WAIT_MS,
-				BACKGROUND_MAX_STEP_MS,
+				BACKGROUND_WAIT_MS,
+				BACKGROUND_WAIT_MS,
 			)
 		: retryDelayMs(retryNumber, policy, retryAfterMs, random, THROTTLED_BASE_WAIT_MS);
 }

@@ -36,6 +36,11 @@ export interface ThrottleTuning {
 	cutJitter: number;
 	/** How many standard errors a fall in the share of 429s must exceed to count. */
 	confidence: number;
+	/**
+	 * … when the sample before the cut was cut short for urgency: it ended because it showed many
+	 * 429s, so it tends to show more than there are, and a fall from it is often chance.
+	 */
+	shortFallConfidence: number;
 	/** … and a rise above the background, to look again (or, after an undo, to bring the cut back). */
 	triggerConfidence: number;
 	/** Climb per second, as a share of the maximum, after `calmMs` without a cut that helped. */
@@ -63,6 +68,7 @@ export const DEFAULT_TUNING: ThrottleTuning = {
 	maxCut: 0.85,
 	cutJitter: 0.05,
 	confidence: 2,
+	shortFallConfidence: 2.5,
 	triggerConfidence: 2.5,
 	fastClimbShare: 0.5,
 	slowClimbShare: 0.04,
@@ -336,10 +342,11 @@ export class Throttle {
 		if (n < this.tuning.sampleAnswers || now - phase.cutAt < this.tuning.judgeMs) return;
 		const fall = share(phase.before) - share(after);
 		const error = differenceError(phase.before, after);
-		if (fall > this.tuning.confidence * error) {
-			// A sample cut short for urgency ended because it showed many 429s, so it tends to show
-			// more than there are: such a fall is confirmed on twice the answers (or after judgeMaxMs).
-			const shortBefore = size(phase.before) < this.tuning.sampleAnswers;
+		const shortBefore = size(phase.before) < this.tuning.sampleAnswers;
+		const { confidence, shortFallConfidence } = this.tuning;
+		if (fall > (shortBefore ? shortFallConfidence : confidence) * error) {
+			// A fall from a sample cut short for urgency is also confirmed on twice the answers (or
+			// after judgeMaxMs).
 			if (
 				shortBefore &&
 				n < 2 * this.tuning.sampleAnswers &&

@@ -408,11 +408,11 @@ describe('retry policy', () => {
 		expect(retryDelayMs(10, policy, undefined, () => 0.999)).toBe(4995);
 		expect(retryDelayMs(3, policy, undefined, () => 0)).toBe(0);
 	});
-	it('a 429 the throttle takes for background waits briefly: below 50 ms x 2^n, at most 500 ms', () => {
+	it('a 429 the throttle takes for background waits briefly: below 50 ms, whatever the retry number', () => {
 		const policy = { maxRetries: 5, maxWaitMs: 30_000 };
 		expect(throttledRetryDelayMs(0, policy, undefined, true, () => 0.999)).toBe(49);
-		expect(throttledRetryDelayMs(2, policy, undefined, true, () => 0.5)).toBe(100);
-		expect(throttledRetryDelayMs(14, policy, undefined, true, () => 0.999)).toBe(499);
+		expect(throttledRetryDelayMs(2, policy, undefined, true, () => 0.5)).toBe(25);
+		expect(throttledRetryDelayMs(14, policy, undefined, true, () => 0.999)).toBe(49);
 		// Otherwise (overload) it backs off from 250 ms up to Max Retry Wait.
 		expect(throttledRetryDelayMs(2, policy, undefined, false, () => 0.5)).toBe(500);
 		expect(throttledRetryDelayMs(14, policy, undefined, false, () => 0.5)).toBe(15_000);

@@ -2,10 +2,14 @@ import { describe, expect, it, vi } from 'vitest';
 
 import { simulate, type SimOptions } from '../../../../bench/lib/simulate';
 import { Pacer, type Slot } from '../../../../nodes/Appcues/transport/pacer';
-import { Throttle } from '../../../../nodes/Appcues/transport/throttle';
+import {
+	DEFAULT_TUNING,
+	Throttle,
+	type ThrottleTuning,
+} from '../../../../nodes/Appcues/transport/throttle';
 import { useFakeAppcues } from '../../../support/helpers';
 
-function clocked() {
+function clocked(tuning?: ThrottleTuning) {
 	const clock = { now: 0 };
 	const throttle = new Throttle(60, {
 		now: () => clock.now,
@@ -13,6 +17,7 @@ function clocked() {
 			clock.now += ms;
 		},
 		random: () => 0.5,
+		tuning,
 	});
 	return { clock, throttle };
 }
@@ -73,6 +78,25 @@ describe('throttle', () => {
 		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
 		expect(run.throttle.backgroundShare).toBeLessThan(0.45);
 		expect(run.throttle.currentRate).toBe(60);
+	});
+
+	it('a cut on a short sample of bad luck is undone when the share after it is no news', async () => {
+		// 7 of the first 9 answers are 429s: the sample ends early and the rate is cut deep. After
+		// the cut 35 % are refused, as they always were: a fall from 75 % that is still chance.
+		const burst = new Set([0, 1, 2, 3, 5, 6, 8]);
+		const refuse = (n: number) =>
+			n <= 8 ? burst.has(n) : [0, 3, 6, 9, 12, 15, 18].includes(n % 20);
+		const run = clocked();
+		await drive(run, 200, refuse);
+		expect(run.throttle.currentRate).toBe(60);
+		expect(run.throttle.backgroundShare).toBeGreaterThan(0.25);
+		expect(run.throttle.backgroundShare).toBeLessThan(0.45);
+		expect(run.clock.now).toBeLessThan(5000);
+		// Judged with the ordinary confidence, the same fall passes for a cut that helped: the run
+		// stays slow for seconds.
+		const ordinary = clocked({ ...DEFAULT_TUNING, shortFallConfidence: DEFAULT_TUNING.confidence });
+		await drive(ordinary, 200, refuse);
+		expect(ordinary.clock.now).toBeGreaterThan(7000);
 	});
 
 	it('checks a learned background by a cut now and then: overload that looks like it is found', async () => {
