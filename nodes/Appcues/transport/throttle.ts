@@ -102,7 +102,8 @@ type Phase =
 	| { kind: 'steady' }
 	/**
 	 * A 429 came: collecting a fair sample at the current rate. `onset`: the answers at this rate
-	 * before it, when none was a 429 (the 429s began while the rate stayed the same).
+	 * before it, 429s included, when nothing was taken for background (to tell whether the 429s
+	 * began while the rate stayed the same).
 	 */
 	| { kind: 'look'; verify: boolean; onset?: Sample }
 	/** Collecting answers at the rate after a cut, to compare with those before it. */
@@ -295,7 +296,9 @@ export class Throttle {
 
 	private look(verify: boolean): void {
 		const onset =
-			!verify && this.background === 0 ? { ok: this.sample.ok, throttled: 0 } : undefined;
+			!verify && this.background === 0
+				? { ok: this.sample.ok, throttled: Math.max(0, this.sample.throttled - 1) }
+				: undefined;
 		this.phase = { kind: 'look', verify, onset };
 		this.sample = { ok: 0, throttled: 0 };
 	}
@@ -365,8 +368,9 @@ export class Throttle {
 			this.cutOrSettle(after, now, false, { ...phase, helped: true });
 			return;
 		}
-		if (-fall > this.tuning.confidence * error) {
-			// Clearly more 429s after the cut: more traffic from elsewhere, not background.
+		if (-fall > this.tuning.triggerConfidence * error) {
+			// Clearly more 429s after the cut: more traffic from elsewhere, not background. (As strict
+			// as any rise above the background: 20 answers at a background of 30 % often show 50 %.)
 			this.cutOrSettle(after, now, false, phase);
 			return;
 		}
@@ -382,8 +386,11 @@ export class Throttle {
 				return;
 			}
 		}
-		// Not clear yet: more answers (within limits, at a low rate they come slowly).
-		const enough = n >= 2 * this.tuning.sampleAnswers && fall < error;
+		// Not clear yet: more answers (within limits, at a low rate they come slowly). After a sample
+		// cut short, one sample's worth shows no fall as well as two would: the comparison's error is
+		// mostly that of the few answers before the cut, and the cut rate costs every second.
+		const enoughAnswers = (shortBefore ? 1 : 2) * this.tuning.sampleAnswers;
+		const enough = n >= enoughAnswers && fall < error;
 		const most = n >= 4 * this.tuning.sampleAnswers || now - phase.cutAt >= this.tuning.judgeMaxMs;
 		if (!enough && !most) return;
 		// Cutting did not lower the share: those 429s are background (the lower of the two shares:

@@ -99,6 +99,40 @@ describe('throttle', () => {
 		expect(ordinary.clock.now).toBeGreaterThan(7000);
 	});
 
+	it('a cut on a short sample is undone on one sample of answers that show no fall', async () => {
+		// 5 of the first 9 refused (the sample ends early, the rate is cut to 27/s), then 3 in 10
+		// as always: 20 answers at the cut rate show it, and the rate is back within a second.
+		const burst = new Set([0, 1, 3, 5, 8]);
+		const run = clocked();
+		await drive(run, 50, (n) => (n <= 8 ? burst.has(n) : [0, 3, 7].includes(n % 10)));
+		expect(run.throttle.currentRate).toBe(60);
+		expect(run.clock.now).toBeLessThan(1500);
+	});
+
+	it('a rise after a cut must be as clear as any rise above the background to cut again', async () => {
+		// 4 of the first 20 refused, then 9 of the next 20 (chance, at a background of 30 %), then 3
+		// in 10: taken for more load from elsewhere, the 45 % would bring a second, deeper cut.
+		const early = new Set([0, 5, 12, 19]);
+		const run = clocked();
+		await drive(run, 100, (n) =>
+			n < 27 ? early.has(n) : n < 47 ? n % 20 < 9 : [0, 3, 7].includes(n % 10),
+		);
+		expect(run.throttle.currentRate).toBe(60);
+		expect(run.clock.now).toBeLessThan(2200);
+	});
+
+	it('429s in the stretch before a look count: a background that then shows is learned, not cut to the floor', async () => {
+		// Two 429s early on (a false alarm: 1 in 20 is background noise), then one request in five
+		// refused. Had the stretch before the look counted as clean, a steady 20 % would look like
+		// 429s that began at the same rate (load from elsewhere) and be cut again and again.
+		const run = clocked();
+		await drive(run, 400, (n) => n === 30 || n === 35 || (n >= 60 && n % 5 === 0));
+		expect(run.throttle.currentRate).toBe(60);
+		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
+		expect(run.throttle.backgroundShare).toBeLessThan(0.25);
+		expect(run.clock.now).toBeLessThan(8000);
+	});
+
 	it('checks a learned background by a cut now and then: overload that looks like it is found', async () => {
 		const run = clocked();
 		let seed = 11;
