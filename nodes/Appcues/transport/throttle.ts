@@ -361,9 +361,7 @@ export class Throttle {
 			if (this.background === 0 || !shortBefore) this.helpedAt = now;
 			if (this.background > 0) {
 				// What was taken for background was overload after all.
-				this.background = 0;
-				this.verifyAt = Number.POSITIVE_INFINITY;
-				this.verifyEveryMs = this.tuning.verifyMs;
+				this.dropBackground();
 			}
 			this.cutOrSettle(after, now, false, { ...phase, helped: true });
 			return;
@@ -435,9 +433,7 @@ export class Throttle {
 		// As strict as the rise that makes the throttle look again: a background share of 30 %
 		// often shows 50 % in 20 answers, and taking that for overload would keep the cut.
 		if (rise > this.tuning.triggerConfidence * differenceError(phase.atCut, restored)) {
-			this.background = 0;
-			this.verifyAt = Number.POSITIVE_INFINITY;
-			this.verifyEveryMs = this.tuning.verifyMs;
+			this.dropBackground();
 			this.helpedAt = now;
 			this.phase = { kind: 'steady' };
 			this.setRate(phase.cutRate, now);
@@ -459,16 +455,27 @@ export class Throttle {
 
 	/**
 	 * Keeps the steady sample recent (older answers weigh less and less) and lowers the background
-	 * when the share of 429s falls below it; it rises only when a cut shows it did not help.
+	 * when the share of 429s falls below it; it rises only when a cut shows it did not help. A
+	 * background below one 429 in the answers this looks at is none: halving would only bring it
+	 * ever closer to zero, and while it lasts a new series of 429s is not told apart as load from
+	 * elsewhere and refused requests are retried without backing off.
 	 */
 	private forget(): void {
 		const n = size(this.sample);
 		if (n < 4 * this.tuning.sampleAnswers) return;
 		const observed = share(this.sample);
 		const error = Math.sqrt((this.background * (1 - this.background)) / n);
-		if (this.background > 0 && observed <= this.background + error)
+		if (this.background > 0 && observed <= this.background + error) {
 			this.background = (this.background + observed) / 2;
+			if (this.background < 1 / (4 * this.tuning.sampleAnswers)) this.dropBackground();
+		}
 		this.sample = { ok: this.sample.ok / 2, throttled: this.sample.throttled / 2 };
+	}
+
+	private dropBackground(): void {
+		this.background = 0;
+		this.verifyAt = Number.POSITIVE_INFINITY;
+		this.verifyEveryMs = this.tuning.verifyMs;
 	}
 
 	private setRate(rate: number, now: number): void {

@@ -133,6 +133,19 @@ describe('throttle', () => {
 		expect(run.clock.now).toBeLessThan(8000);
 	});
 
+	it('a background that has gone is dropped, not halved for ever', async () => {
+		// (No check of the background by a cut in this test: that would also find it gone.)
+		const run = clocked({ ...DEFAULT_TUNING, verifyMs: 600_000 });
+		let seed = 7;
+		const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		await drive(run, 600, () => random() < 0.3);
+		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
+		// The 429s stop: the background falls by halves, then it is none at all, so 429s that come
+		// later are judged afresh (and retried with a backoff, as overload).
+		await drive(run, 600, () => false);
+		expect(run.throttle.backgroundShare).toBe(0);
+	});
+
 	it('checks a learned background by a cut now and then: overload that looks like it is found', async () => {
 		const run = clocked();
 		let seed = 11;
