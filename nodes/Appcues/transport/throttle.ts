@@ -41,7 +41,10 @@ export interface ThrottleTuning {
 	 * 429s, so it tends to show more than there are, and a fall from it is often chance.
 	 */
 	shortFallConfidence: number;
-	/** … and a rise above the background, to look again (or, after an undo, to bring the cut back). */
+	/**
+	 * … and a rise: above the background, to look again; after a cut, to cut again; after an
+	 * undo, to bring the cut back.
+	 */
 	triggerConfidence: number;
 	/** Climb per second, as a share of the maximum, after `calmMs` without a cut that helped. */
 	fastClimbShare: number;
