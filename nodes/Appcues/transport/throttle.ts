@@ -465,12 +465,13 @@ export class Throttle {
 	 */
 	private forget(): void {
 		const n = size(this.sample);
-		if (n < 4 * this.tuning.sampleAnswers) return;
+		const looksAt = 4 * this.tuning.sampleAnswers;
+		if (n < looksAt) return;
 		const observed = share(this.sample);
 		const error = Math.sqrt((this.background * (1 - this.background)) / n);
 		if (this.background > 0 && observed <= this.background + error) {
 			this.background = (this.background + observed) / 2;
-			if (this.background < 1 / (4 * this.tuning.sampleAnswers)) this.dropBackground();
+			if (this.background < 1 / looksAt) this.dropBackground();
 		}
 		this.sample = { ok: this.sample.ok / 2, throttled: this.sample.throttled / 2 };
 	}

@@ -22,6 +22,12 @@ function clocked(tuning?: ThrottleTuning) {
 	return { clock, throttle };
 }
 
+/** A small seeded generator (Lehmer), so the random 429s of a test are the same every run. */
+function lehmer(seed: number): () => number {
+	let state = seed;
+	return () => (state = (state * 16807) % 2147483647) / 2147483647;
+}
+
 /**
  * Sends `count` requests through the throttle at its pace; each answer comes `latencyMs` later,
  * a 429 when `refuse(sentAt)` says so. Returns the share of 429s.
@@ -72,8 +78,7 @@ describe('throttle', () => {
 
 	it('random 429s that a cut does not lower: it learns them as background and keeps its rate', async () => {
 		const run = clocked();
-		let seed = 7;
-		const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		const random = lehmer(7);
 		await drive(run, 600, () => random() < 0.3);
 		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
 		expect(run.throttle.backgroundShare).toBeLessThan(0.45);
@@ -136,8 +141,7 @@ describe('throttle', () => {
 	it('a background that has gone is dropped, not halved for ever', async () => {
 		// (No check of the background by a cut in this test: that would also find it gone.)
 		const run = clocked({ ...DEFAULT_TUNING, verifyMs: 600_000 });
-		let seed = 7;
-		const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		const random = lehmer(7);
 		await drive(run, 600, () => random() < 0.3);
 		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
 		// The 429s stop: the background falls by halves, then it is none at all, so 429s that come
@@ -148,8 +152,7 @@ describe('throttle', () => {
 
 	it('checks a learned background by a cut now and then: overload that looks like it is found', async () => {
 		const run = clocked();
-		let seed = 11;
-		const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+		const random = lehmer(11);
 		await drive(run, 600, () => random() < 0.3);
 		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
 		// Now overload of about the same share: Appcues takes 46/s, and refuses the rest of what
