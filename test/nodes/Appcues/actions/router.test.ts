@@ -1,3 +1,6 @@
+import diagnostics from 'node:diagnostics_channel';
+import type { Socket } from 'node:net';
+
 import { describe, expect, it } from 'vitest';
 
 import { useFakeAppcues } from '../../../support/helpers';
@@ -121,5 +124,41 @@ describe('input is refused with a field error, never silently changed', () => {
 			expect(result.error?.context?.itemIndex).toBe(2);
 			expect(t.fake.apiRequests()).toHaveLength(0);
 		});
+	});
+});
+
+describe('the first request of a run', () => {
+	const t = useFakeAppcues();
+
+	it('leaves while the next ones are prepared, not after all the first slots are used', async () => {
+		// Every connection the node opens, and when each is up (its request is written then).
+		const events: string[] = [];
+		let opened = 0;
+		const onSocket = ({ socket }: { socket: Socket }) => {
+			const n = opened++;
+			events.push(`opened ${n}`);
+			socket.once('connect', () => events.push(`connected ${n}`));
+		};
+		diagnostics.subscribe('net.client.socket', onSocket as (message: unknown) => void);
+		try {
+			const result = await t.run(
+				{
+					resource: 'user',
+					operation: 'updateProfile',
+					userId: '={{ $json.id }}',
+					propertiesInput: 'json',
+					propertiesJson: '{"plan":"pro"}',
+				},
+				{ items: Array.from({ length: 10 }, (_, n) => ({ id: `u${n}` })) },
+			);
+			expect(result.error).toBeUndefined();
+		} finally {
+			diagnostics.unsubscribe('net.client.socket', onSocket as (message: unknown) => void);
+		}
+		expect(t.fake.apiRequests()).toHaveLength(10);
+		expect(opened).toBe(10);
+		// All ten may go at once (the pacer's first slots); prepared all in one go, each request
+		// would wait for the last connection to be opened before its own was up.
+		expect(events.indexOf('connected 0')).toBeLessThan(events.indexOf('opened 2'));
 	});
 });
