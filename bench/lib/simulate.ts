@@ -219,9 +219,17 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 				}
 			}
 		};
-		await Promise.all(
-			Array.from({ length: Math.min(execution.concurrency ?? 10, execution.items) }, worker),
-		);
+		// As the node's workers: each starts a turn of the event loop (1 ms) after the one before.
+		const workers: Array<Promise<void>> = [];
+		for (
+			let started = 0;
+			started < Math.min(execution.concurrency ?? 10, execution.items);
+			started++
+		) {
+			if (started > 0) await time.sleep(1);
+			workers.push(worker());
+		}
+		await Promise.all(workers);
 		return time.now - startedAt;
 	};
 
