@@ -10,12 +10,13 @@
  *   node --import tsx bench/profile-start.ts --n8n 2.8.4 --runs 1   # dist/ built already
  *   node --import tsx bench/profile-start.ts --env N8N_EXPRESSION_ENGINE=legacy   # n8n settings
  *   npm run bench:profile -- --profile-dir /tmp/profiles   # keeps the .cpuprofile files there
+ *   node --import tsx bench/profile-start.ts --package old.tgz   # an `npm pack` tarball instead
  *
  * Prints figures (markdown on stdout, progress on stderr); asserts nothing.
  */
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { appcuesCredentials, SANDBOX_CREDENTIAL } from '../test/e2e/lib/appcues';
@@ -23,7 +24,7 @@ import { createN8nSandbox, disposeAll, type N8nVersion, packPackage } from '../t
 import { DEFAULT_ACCOUNT } from '../test/fake-appcues/server';
 import { startFakeProcess, type RecordedRequestLite } from './lib/fake-process';
 import { fmt, loadNote, median } from './lib/report';
-import { countSetting, progressLog } from './lib/settings';
+import { commonSettings, progressLog } from './lib/settings';
 import {
 	analyseProfilePatches,
 	appcuesUpdateNode,
@@ -37,6 +38,7 @@ const { values: flags } = parseArgs({
 		n8n: { type: 'string' },
 		runs: { type: 'string' },
 		items: { type: 'string' },
+		package: { type: 'string' },
 		env: { type: 'string', multiple: true },
 		'profile-dir': { type: 'string' },
 	},
@@ -49,8 +51,7 @@ const N8N_ENV = Object.fromEntries(
 	]),
 );
 const VERSION = (flags.n8n ?? process.env.BENCH_N8N_VERSION ?? '2.41.1') as N8nVersion;
-const RUNS = countSetting(flags.runs, 'BENCH_RUNS', 3);
-const ITEMS = countSetting(flags.items, 'BENCH_ITEMS', 300);
+const { RUNS, ITEMS, PACKAGE_TGZ } = commonSettings(flags);
 const log = progressLog('bench:profile');
 
 interface ProfileNode {
@@ -107,8 +108,11 @@ async function main() {
 	const n8n = await createN8nSandbox(VERSION);
 	const loadAtStart = (await import('node:os')).loadavg()[0];
 	try {
-		log(`n8n ${VERSION}, ${ITEMS} items, ${RUNS} plain run(s) and one under --cpu-prof`);
-		await n8n.installPackageTarball(await packPackage(undefined, work));
+		log(
+			`n8n ${VERSION}, ${ITEMS} items, ${RUNS} plain run(s) and one under --cpu-prof` +
+				(PACKAGE_TGZ ? `, package ${PACKAGE_TGZ}` : ''),
+		);
+		await n8n.installPackageTarball(PACKAGE_TGZ ?? (await packPackage(undefined, work)));
 		await n8n.importCredentials(appcuesCredentials(fake.url, DEFAULT_ACCOUNT));
 		const workflow = updateProfileWorkflow({
 			id: 'benchProfileStart',
@@ -166,7 +170,8 @@ async function main() {
 			if (result.rootMs > 0 && (!found || result.rootMs > found.rootMs)) found = result;
 		}
 		const lines = [
-			`### Start of the node: ${ITEMS} items, n8n ${VERSION}${flags.env?.length ? ` (${flags.env.join(' ')})` : ''}`,
+			`### Start of the node: ${ITEMS} items, n8n ${VERSION}${flags.env?.length ? ` (${flags.env.join(' ')})` : ''}` +
+				(PACKAGE_TGZ ? `, package ${basename(PACKAGE_TGZ)}` : ''),
 			'',
 			`Node start → first request at the fake (${RUNS} plain runs): median ${fmt(median(lags))} ms ` +
 				`(runs: ${lags.map((lag) => fmt(lag)).join(', ')}); under the profiler ${fmt(profiled.lagMs)} ms. ` +
