@@ -221,11 +221,8 @@ export async function simulate(options: SimOptions): Promise<SimResult> {
 		};
 		// As the node's workers: each starts a turn of the event loop (1 ms) after the one before.
 		const workers: Array<Promise<void>> = [];
-		for (
-			let started = 0;
-			started < Math.min(execution.concurrency ?? 10, execution.items);
-			started++
-		) {
+		const concurrency = Math.min(execution.concurrency ?? 10, execution.items);
+		for (let started = 0; started < concurrency; started++) {
 			if (started > 0) await time.sleep(1);
 			workers.push(worker());
 		}
