@@ -5,6 +5,15 @@ import { describe, expect, it } from 'vitest';
 
 import { useFakeAppcues } from '../../../support/helpers';
 
+/** Update Profile with the user ID from each item and one fixed property. */
+const updateProfile = {
+	resource: 'user',
+	operation: 'updateProfile',
+	userId: '={{ $json.id }}',
+	propertiesInput: 'json',
+	propertiesJson: '{"plan":"pro"}',
+};
+
 describe('continueOnFail', () => {
 	const t = useFakeAppcues();
 
@@ -47,17 +56,10 @@ describe('input is refused with a field error, never silently changed', () => {
 
 	describe('every item is checked before the first request (14)', () => {
 		const items = Array.from({ length: 20 }, (_, n) => ({ id: `u${n}` }));
-		const parameters = {
-			resource: 'user',
-			operation: 'updateProfile',
-			userId: '={{ $json.id }}',
-			propertiesInput: 'json',
-			propertiesJson: '{"plan":"pro"}',
-		};
 
 		it('an empty id at item 15 means nothing is sent, and the error names item 15', async () => {
 			const input = items.map((item, n) => (n === 15 ? { id: '' } : item));
-			const result = await t.run(parameters, { items: input });
+			const result = await t.run(updateProfile, { items: input });
 			expect(result.error?.message).toBe('User ID is empty [item 15]');
 			expect(result.error?.context?.itemIndex).toBe(15);
 			expect(t.fake.apiRequests()).toHaveLength(0);
@@ -68,7 +70,7 @@ describe('input is refused with a field error, never silently changed', () => {
 			const input = items.map((item, n) =>
 				n === 15 ? { id: '' } : n === 17 ? { id: { nested: 1 } } : item,
 			);
-			const result = await t.run(parameters, { items: input });
+			const result = await t.run(updateProfile, { items: input });
 			expect(result.error?.message).toBe('User ID is empty [item 15]');
 			expect(result.error?.description).toContain(
 				'2 of 20 items have invalid parameters, so nothing was sent: User ID is empty [item 15]; User ID must be text or a number, not an object [item 17].',
@@ -78,7 +80,7 @@ describe('input is refused with a field error, never silently changed', () => {
 
 		it('a bad expression in a later item stops the node before the first request too', async () => {
 			const result = await t.run(
-				{ ...parameters, propertiesJson: '={{ $json.props }}' },
+				{ ...updateProfile, propertiesJson: '={{ $json.props }}' },
 				{
 					items: items.map((item, n) => ({
 						...item,
@@ -92,7 +94,7 @@ describe('input is refused with a field error, never silently changed', () => {
 
 		it('with Continue On Fail the bad item is an error item in its place and the good ones are sent', async () => {
 			const input = items.map((item, n) => (n === 15 ? { id: '' } : item));
-			const result = await t.run(parameters, { items: input, continueOnFail: true });
+			const result = await t.run(updateProfile, { items: input, continueOnFail: true });
 			expect(result.error).toBeUndefined();
 			expect(t.fake.apiRequests()).toHaveLength(19);
 			expect(t.fake.apiRequests({ pathIncludes: '/users//' })).toHaveLength(0);
@@ -141,16 +143,9 @@ describe('the first request of a run', () => {
 		};
 		diagnostics.subscribe('net.client.socket', onSocket as (message: unknown) => void);
 		try {
-			const result = await t.run(
-				{
-					resource: 'user',
-					operation: 'updateProfile',
-					userId: '={{ $json.id }}',
-					propertiesInput: 'json',
-					propertiesJson: '{"plan":"pro"}',
-				},
-				{ items: Array.from({ length: 10 }, (_, n) => ({ id: `u${n}` })) },
-			);
+			const result = await t.run(updateProfile, {
+				items: Array.from({ length: 10 }, (_, n) => ({ id: `u${n}` })),
+			});
 			expect(result.error).toBeUndefined();
 		} finally {
 			diagnostics.unsubscribe('net.client.socket', onSocket as (message: unknown) => void);

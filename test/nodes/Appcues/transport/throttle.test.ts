@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 
-import { simulate, type SimOptions } from '../../../../bench/lib/simulate';
+import { mulberry32, simulate, type SimOptions } from '../../../../bench/lib/simulate';
 import { Pacer, type Slot } from '../../../../nodes/Appcues/transport/pacer';
 import {
 	DEFAULT_TUNING,
@@ -20,12 +20,6 @@ function clocked(tuning?: ThrottleTuning) {
 		tuning,
 	});
 	return { clock, throttle };
-}
-
-/** A small seeded generator (Lehmer), so the random 429s of a test are the same every run. */
-function lehmer(seed: number): () => number {
-	let state = seed;
-	return () => (state = (state * 16807) % 2147483647) / 2147483647;
 }
 
 /**
@@ -78,7 +72,7 @@ describe('throttle', () => {
 
 	it('random 429s that a cut does not lower: it learns them as background and keeps its rate', async () => {
 		const run = clocked();
-		const random = lehmer(7);
+		const random = mulberry32(7);
 		await drive(run, 600, () => random() < 0.3);
 		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
 		expect(run.throttle.backgroundShare).toBeLessThan(0.45);
@@ -141,7 +135,7 @@ describe('throttle', () => {
 	it('a background that has gone is dropped, not halved for ever', async () => {
 		// (No check of the background by a cut in this test: that would also find it gone.)
 		const run = clocked({ ...DEFAULT_TUNING, verifyMs: 600_000 });
-		const random = lehmer(7);
+		const random = mulberry32(7);
 		await drive(run, 600, () => random() < 0.3);
 		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
 		// The 429s stop: the background falls by halves, then it is none at all, so 429s that come
@@ -152,7 +146,7 @@ describe('throttle', () => {
 
 	it('checks a learned background by a cut now and then: overload that looks like it is found', async () => {
 		const run = clocked();
-		const random = lehmer(11);
+		const random = mulberry32(11);
 		await drive(run, 600, () => random() < 0.3);
 		expect(run.throttle.backgroundShare).toBeGreaterThan(0.15);
 		// Now overload of about the same share: Appcues takes 46/s, and refuses the rest of what
@@ -270,12 +264,8 @@ describe('the model: throttles that share an account', () => {
 		const executions = [0, 1, 2].map((process) => ({ process, items: 300 }));
 		const { share, rate, results } = await model({ executions, ...apart }, 900, fortySeeds);
 		expect(share).toBeLessThan(0.09);
-		expect(
-			quantile(
-				results.map((r) => r.throttled / r.requests),
-				0.9,
-			),
-		).toBeLessThan(0.15);
+		const shares = results.map((result) => result.throttled / result.requests);
+		expect(quantile(shares, 0.9)).toBeLessThan(0.15);
 		expect(rate).toBeGreaterThan(45);
 	});
 
