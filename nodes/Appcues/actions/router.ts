@@ -101,7 +101,8 @@ async function runPerItem(
 	// prepared together when it comes); if it fails, each item's request gives the error.
 	await client.getCredentials().catch(() => undefined);
 	const workers: Array<Promise<void>> = [];
-	for (let started = 0; started < Math.min(concurrency, queue.length); started++) {
+	const workerCount = Math.min(concurrency, queue.length);
+	for (let started = 0; started < workerCount; started++) {
 		if (started > 0) await sleep(1);
 		workers.push(worker());
 	}
