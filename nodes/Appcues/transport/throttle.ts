@@ -53,6 +53,11 @@ export interface ThrottleTuning {
 	calmMs: number;
 	/** Climb steps are randomised by ± this share. */
 	climbJitter: number;
+	/**
+	 * A second 429 within the first `earlyAnswers` of a look that followed a clean stretch of at
+	 * least `sampleAnswers` cuts the rate to this share at once (see `brake`).
+	 */
+	brakeShare: number;
 }
 
 /**
@@ -75,8 +80,9 @@ export const DEFAULT_TUNING: ThrottleTuning = {
 	triggerConfidence: 2.5,
 	fastClimbShare: 0.5,
 	slowClimbShare: 0.04,
-	calmMs: 4_000,
+	calmMs: 6_000,
 	climbJitter: 0.5,
+	brakeShare: 0.45,
 };
 
 export interface ThrottleOptions {
@@ -106,9 +112,9 @@ type Phase =
 	/**
 	 * A 429 came: collecting a fair sample at the current rate. `onset`: the answers at this rate
 	 * before it, 429s included, when nothing was taken for background (to tell whether the 429s
-	 * began while the rate stayed the same).
+	 * began while the rate stayed the same). `afterClean`: the 429 ended a clean stretch.
 	 */
-	| { kind: 'look'; verify: boolean; onset?: Sample }
+	| { kind: 'look'; verify: boolean; onset?: Sample; afterClean: boolean }
 	/** Collecting answers at the rate after a cut, to compare with those before it. */
 	| {
 			kind: 'judge';
@@ -121,6 +127,8 @@ type Phase =
 			onset?: Sample;
 			/** The after-cut sample was checked for 429s that the cut left (see judge). */
 			onsetChecked?: boolean;
+			/** A brake: answers to requests sent before it still count as `before`. */
+			braked?: boolean;
 	  }
 	/**
 	 * A cut that did not help was undone: collecting answers at the restored rate, to compare
@@ -145,7 +153,8 @@ type Phase =
  * an account (queue-mode workers) from taking each other's overload for background: 429s that
  * began while the rate stayed the same are load from elsewhere, which a cut too small (another
  * process cut at the same time) did not end, so the cuts go on; and a share that rises clearly
- * once a cut is undone brings the cut back. The client retries refused requests either way. Cut
+ * once a cut is undone brings the cut back. Such load is also met at once: two 429s close
+ * together after a clean stretch brake to about half the rate without waiting for a sample. The client retries refused requests either way. Cut
  * sizes and climb steps are randomised so that processes seeing the same 429s do not move in
  * lockstep.
  */
@@ -222,8 +231,15 @@ export class Throttle {
 		this.pacer.settle(slot, now);
 		const sentAt = slot.at;
 		if (headers && this.paceToHeaders(headers, throttled, now)) return;
-		// An answer to a request sent at an earlier rate says nothing about this one.
-		if (sentAt < this.rateSince) return;
+		if (sentAt < this.rateSince) {
+			// The requests under way when a brake came complete the sample of the rate before it.
+			if (this.phase.kind === 'judge' && this.phase.braked) {
+				if (throttled) this.phase.before.throttled++;
+				else this.phase.before.ok++;
+			}
+			// Otherwise an answer to a request sent at an earlier rate says nothing about this one.
+			return;
+		}
 		if (throttled) this.sample.throttled++;
 		else this.sample.ok++;
 
@@ -235,6 +251,10 @@ export class Throttle {
 				this.forget();
 				return;
 			case 'look':
+				if (throttled && this.phase.afterClean && size(this.sample) <= this.tuning.earlyAnswers) {
+					this.brake(this.phase.onset, now);
+					return;
+				}
 				if (size(this.sample) >= this.tuning.sampleAnswers || this.clearlyAbove(this.sample))
 					this.cutOrSettle(this.sample, now, this.phase.verify, {
 						startRate: this.rate,
@@ -297,12 +317,39 @@ export class Throttle {
 		return share(sample) <= this.background + this.tuning.confidence * error;
 	}
 
+	/**
+	 * Two 429s close together after a clean stretch: load came from elsewhere (another worker
+	 * starting, a foreign client, a lower limit), and every answer a full look waits for at this
+	 * rate is a share of 429s more. Cut at once to brakeShare (two processes that start together
+	 * each need about half), then judge the cut as any other; random 429s rarely come in such a
+	 * pair after a clean stretch, and a brake that did not help is undone like any cut.
+	 */
+	private brake(onset: Sample | undefined, now: number): void {
+		const factor = this.tuning.brakeShare * (1 + (2 * this.random() - 1) * this.tuning.cutJitter);
+		this.phase = {
+			kind: 'judge',
+			before: { ...this.sample },
+			cutAt: now,
+			rateBefore: this.rate,
+			startRate: this.rate,
+			helped: false,
+			onset,
+			braked: true,
+		};
+		this.setRate(this.rate * factor, now);
+	}
+
 	private look(verify: boolean): void {
 		const onset =
 			!verify && this.background === 0
 				? { ok: this.sample.ok, throttled: Math.max(0, this.sample.throttled - 1) }
 				: undefined;
-		this.phase = { kind: 'look', verify, onset };
+		const afterClean =
+			!verify &&
+			this.background === 0 &&
+			this.sample.throttled === 1 &&
+			this.sample.ok >= this.tuning.sampleAnswers;
+		this.phase = { kind: 'look', verify, onset, afterClean };
 		this.sample = { ok: 0, throttled: 0 };
 	}
 

@@ -132,6 +132,36 @@ describe('throttle', () => {
 		expect(run.clock.now).toBeLessThan(8000);
 	});
 
+	it('two 429s close together after a clean stretch: it brakes at once, before a whole look', async () => {
+		// 40 clean answers, then every other request refused: another process started. The first
+		// 429 (request 40) comes back while request 46 leaves, the second (42) while 48 leaves.
+		const rateAtSend = (tuning?: ThrottleTuning) => async () => {
+			const run = clocked(tuning);
+			const rates: number[] = [];
+			await drive(run, 80, (n) => {
+				rates.push(run.throttle.currentRate);
+				return n >= 40 && n % 2 === 0;
+			});
+			return rates;
+		};
+		const braked = await rateAtSend()();
+		expect(braked[47]).toBe(60);
+		expect(braked[50]).toBeCloseTo(60 * DEFAULT_TUNING.brakeShare, 5);
+		// Without the brake the look waits for 8 answers at full rate, half of them 429s.
+		const looked = await rateAtSend({ ...DEFAULT_TUNING, brakeShare: 1, cutJitter: 0 })();
+		expect(looked[50]).toBe(60);
+		expect(looked.findIndex((rate) => rate < 60)).toBeGreaterThan(53);
+	});
+
+	it('a brake that random 429s brought is undone, and their share learned as background', async () => {
+		// 30 clean answers, then 3 of every 10 refused, the first two of them close together.
+		const run = clocked();
+		await drive(run, 400, (n) => n >= 30 && [0, 2, 7].includes(n % 10));
+		expect(run.throttle.currentRate).toBe(60);
+		expect(run.throttle.backgroundShare).toBeGreaterThan(0.2);
+		expect(run.throttle.backgroundShare).toBeLessThan(0.4);
+	});
+
 	it('a background that has gone is dropped, not halved for ever', async () => {
 		// (No check of the background by a cut in this test: that would also find it gone.)
 		const run = clocked({ ...DEFAULT_TUNING, verifyMs: 600_000 });
@@ -247,15 +277,18 @@ describe('the model: throttles that share an account', () => {
 	 * cut at the same time) must not be taken for proof that the 429s are background.
 	 */
 	const apart = { startSpreadMs: 500, jitterMs: 30 };
-	const nineSeeds = [1, 2, 3, 4, 5, 6, 7, 8, 9];
 	/** For shares that vary much from run to run: enough runs for a median and a 90th percentile. */
 	const fortySeeds = Array.from({ length: 40 }, (_, index) => index + 1);
 
-	it('two processes not in lockstep: under 10 % 429s with every seed, about 5 % in the median', async () => {
+	it('two processes not in lockstep: under 3 % 429s in the median, 5 % in nine runs of ten, 6 % in all', async () => {
+		// Each brakes on the first 429s the other's start brings (without the brake: 4.0 %, 5.8 %
+		// and 8.1 %).
 		const executions = [0, 1].map((process) => ({ process, items: 300 }));
-		const { share, rate, results } = await model({ executions, ...apart }, 600, nineSeeds);
-		for (const result of results) expect(result.throttled / result.requests).toBeLessThan(0.1);
-		expect(share).toBeLessThan(0.06);
+		const { share, rate, results } = await model({ executions, ...apart }, 600, fortySeeds);
+		const shares = results.map((result) => result.throttled / result.requests);
+		for (const value of shares) expect(value).toBeLessThan(0.06);
+		expect(share).toBeLessThan(0.03);
+		expect(quantile(shares, 0.9)).toBeLessThan(0.05);
 		expect(rate).toBeGreaterThan(50);
 	});
 
@@ -304,7 +337,7 @@ describe('the model: throttles that share an account', () => {
 		expect(rate).toBeGreaterThan(26);
 	});
 
-	it('a foreign client taking 30/s while latency varies (as in n8n): about 5 % 429s in the median', async () => {
+	it('a foreign client taking 30/s while latency varies (as in n8n): under 3 % 429s in the median', async () => {
 		// Uneven arrivals empty the bucket sooner: a first cut too small for the other client's load
 		// must be followed at once by another, not judged for seconds over the limit.
 		const { share, rate } = await model(
@@ -312,7 +345,7 @@ describe('the model: throttles that share an account', () => {
 			300,
 			fortySeeds,
 		);
-		expect(share).toBeLessThan(0.055);
+		expect(share).toBeLessThan(0.03);
 		expect(rate).toBeGreaterThan(26);
 	});
 
