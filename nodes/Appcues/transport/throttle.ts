@@ -51,6 +51,11 @@ export interface ThrottleTuning {
 	/** Climb per second, as a share of the maximum, within `calmMs` of a cut that helped. */
 	slowClimbShare: number;
 	calmMs: number;
+	/**
+	 * … and within this of a brake that helped (see `brake`): the process whose start brought it
+	 * is still sending, and a fast climb would meet it again.
+	 */
+	brakeCalmMs: number;
 	/** Climb steps are randomised by ± this share. */
 	climbJitter: number;
 	/**
@@ -80,7 +85,8 @@ export const DEFAULT_TUNING: ThrottleTuning = {
 	triggerConfidence: 2.5,
 	fastClimbShare: 0.5,
 	slowClimbShare: 0.04,
-	calmMs: 6_000,
+	calmMs: 4_000,
+	brakeCalmMs: 6_000,
 	climbJitter: 0.5,
 	brakeShare: 0.45,
 };
@@ -129,6 +135,8 @@ type Phase =
 			onsetChecked?: boolean;
 			/** A brake: answers to requests sent before it still count as `before`. */
 			braked?: boolean;
+			/** How long the climb stays slow once a cut of this series helped. */
+			calmMs: number;
 	  }
 	/**
 	 * A cut that did not help was undone: collecting answers at the restored rate, to compare
@@ -182,7 +190,8 @@ export class Throttle {
 
 	private rateSince = Number.NEGATIVE_INFINITY;
 
-	private helpedAt = Number.NEGATIVE_INFINITY;
+	/** The climb stays slow until then (a cut that helped). */
+	private calmUntil = Number.NEGATIVE_INFINITY;
 
 	/** When to check the background by a cut, and the wait before the next check. */
 	private verifyAt = Number.POSITIVE_INFINITY;
@@ -335,6 +344,7 @@ export class Throttle {
 			helped: false,
 			onset,
 			braked: true,
+			calmMs: this.tuning.brakeCalmMs,
 		};
 		this.setRate(this.rate * factor, now);
 	}
@@ -358,7 +368,7 @@ export class Throttle {
 		before: Sample,
 		now: number,
 		verify = false,
-		series: { startRate: number; helped: boolean; onset?: Sample } = {
+		series: { startRate: number; helped: boolean; onset?: Sample; calmMs?: number } = {
 			startRate: this.rate,
 			helped: false,
 		},
@@ -384,6 +394,7 @@ export class Throttle {
 			startRate: series.startRate,
 			helped: series.helped,
 			onset: series.onset,
+			calmMs: series.calmMs ?? this.tuning.calmMs,
 		};
 		this.setRate(this.rate * factor, now);
 	}
@@ -408,7 +419,7 @@ export class Throttle {
 				return;
 			// The 429s came from our rate: the cut stands, and another follows while above background.
 			// (A sample cut short for urgency may have been a fluke: then the climb stays fast.)
-			if (this.background === 0 || !shortBefore) this.helpedAt = now;
+			if (this.background === 0 || !shortBefore) this.calmUntil = now + phase.calmMs;
 			if (this.background > 0) {
 				// What was taken for background was overload after all.
 				this.dropBackground();
@@ -484,7 +495,7 @@ export class Throttle {
 		// often shows 50 % in 20 answers, and taking that for overload would keep the cut.
 		if (rise > this.tuning.triggerConfidence * differenceError(phase.atCut, restored)) {
 			this.dropBackground();
-			this.helpedAt = now;
+			this.calmUntil = now + this.tuning.calmMs;
 			this.phase = { kind: 'steady' };
 			this.setRate(phase.cutRate, now);
 			return;
@@ -494,7 +505,7 @@ export class Throttle {
 
 	private climb(now: number): void {
 		if (this.rate >= this.ceiling) return;
-		const calm = now - this.helpedAt >= this.tuning.calmMs;
+		const calm = now >= this.calmUntil;
 		const perSecond =
 			this.ceiling * (calm ? this.tuning.fastClimbShare : this.tuning.slowClimbShare);
 		const step = (perSecond / this.rate) * (1 + (2 * this.random() - 1) * this.tuning.climbJitter);

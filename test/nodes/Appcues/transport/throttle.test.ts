@@ -153,6 +153,27 @@ describe('throttle', () => {
 		expect(looked.findIndex((rate) => rate < 60)).toBeGreaterThan(53);
 	});
 
+	it('after a brake that helped, the climb stays slow for 6 s: the other process is still there', async () => {
+		// Every other request refused while sending at 60/s after 40 clean: a load that a lower
+		// rate ends. Returns the rate 6 s after the brake (judged to have helped about 1.5 s after
+		// it).
+		const rateAfterBrake = async (tuning?: ThrottleTuning) => {
+			const run = clocked(tuning);
+			const sends: Array<[number, number]> = [];
+			await drive(run, 300, (n) => {
+				sends.push([run.clock.now, run.throttle.currentRate]);
+				return n >= 40 && n % 2 === 0 && run.throttle.currentRate === 60;
+			});
+			const brakeAt = sends.find(([, rate]) => rate < 60)![0];
+			return sends.find(([at]) => at >= brakeAt + 6000)![1];
+		};
+		// Still the slow climb: 2.4/s per second from 27/s.
+		expect(await rateAfterBrake()).toBeLessThan(40);
+		// With the calm of an ordinary cut (4 s) the fast climb has begun by then.
+		const ordinary = { ...DEFAULT_TUNING, brakeCalmMs: DEFAULT_TUNING.calmMs };
+		expect(await rateAfterBrake(ordinary)).toBeGreaterThan(45);
+	});
+
 	it('a brake that random 429s brought is undone, and their share learned as background', async () => {
 		// 30 clean answers, then 3 of every 10 refused, the first two of them close together.
 		const run = clocked();
