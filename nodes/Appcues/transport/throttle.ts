@@ -52,8 +52,9 @@ export interface ThrottleTuning {
 	slowClimbShare: number;
 	calmMs: number;
 	/**
-	 * … and within this of a brake that helped (see `brake`): the process whose start brought it
-	 * is still sending, and a fast climb would meet it again.
+	 * … and within this of a cut that helped after 429s that ended a clean stretch (a brake, see
+	 * `brake`, or a look): the process whose start brought them is still sending, and a fast
+	 * climb would meet it again.
 	 */
 	brakeCalmMs: number;
 	/** Climb steps are randomised by ± this share. */
@@ -269,6 +270,8 @@ export class Throttle {
 						startRate: this.rate,
 						helped: false,
 						onset: this.phase.onset,
+						// 429s after a clean stretch: load from elsewhere, as for a brake.
+						calmMs: this.phase.afterClean ? this.tuning.brakeCalmMs : this.tuning.calmMs,
 					});
 				return;
 			case 'judge':
