@@ -153,25 +153,38 @@ describe('throttle', () => {
 		expect(looked.findIndex((rate) => rate < 60)).toBeGreaterThan(53);
 	});
 
+	/**
+	 * Refused while sending at 60/s (`refuse(n)` of those): a load that a lower rate ends. How long
+	 * after the first cut the rate is back at 60/s.
+	 */
+	async function msBackAtLimit(refuse: (n: number) => boolean, tuning?: ThrottleTuning) {
+		const run = clocked(tuning);
+		const sends: Array<[number, number]> = [];
+		await drive(run, 600, (n) => {
+			sends.push([run.clock.now, run.throttle.currentRate]);
+			return run.throttle.currentRate === 60 && refuse(n);
+		});
+		const cut = sends.findIndex(([, rate]) => rate < 60);
+		const back = sends.findIndex(([, rate], index) => index > cut && rate === 60);
+		return sends[back][0] - sends[cut][0];
+	}
+	const calmOfOrdinaryCut = { ...DEFAULT_TUNING, brakeCalmMs: DEFAULT_TUNING.calmMs };
+
 	it('after a brake that helped, the climb stays slow for 6 s: the other process is still there', async () => {
-		// Every other request refused while sending at 60/s after 40 clean: a load that a lower
-		// rate ends. Returns the rate 6 s after the brake (judged to have helped about 1.5 s after
-		// it).
-		const rateAfterBrake = async (tuning?: ThrottleTuning) => {
-			const run = clocked(tuning);
-			const sends: Array<[number, number]> = [];
-			await drive(run, 300, (n) => {
-				sends.push([run.clock.now, run.throttle.currentRate]);
-				return n >= 40 && n % 2 === 0 && run.throttle.currentRate === 60;
-			});
-			const brakeAt = sends.find(([, rate]) => rate < 60)![0];
-			return sends.find(([at]) => at >= brakeAt + 6000)![1];
-		};
-		// Still the slow climb: 2.4/s per second from 27/s.
-		expect(await rateAfterBrake()).toBeLessThan(40);
-		// With the calm of an ordinary cut (4 s) the fast climb has begun by then.
-		const ordinary = { ...DEFAULT_TUNING, brakeCalmMs: DEFAULT_TUNING.calmMs };
-		expect(await rateAfterBrake(ordinary)).toBeGreaterThan(45);
+		// Every other request refused after 40 clean: braked to 27/s, judged to have helped about
+		// 1.5 s later, then 6 s at 2.4/s per second before the fast climb.
+		const everyOther = (n: number) => n >= 40 && n % 2 === 0;
+		expect(await msBackAtLimit(everyOther)).toBeGreaterThan(7500);
+		// With the calm of an ordinary cut (4 s) it is back sooner.
+		expect(await msBackAtLimit(everyOther, calmOfOrdinaryCut)).toBeLessThan(7000);
+	});
+
+	it('so does a cut after a look that followed a clean stretch, without a brake', async () => {
+		// One 429 after 40 clean, then every other from request 52 on: the second 429 comes after
+		// the first 8 answers of the look, so the look ends in an ordinary cut (to about 40/s).
+		const late = (n: number) => n === 40 || (n >= 52 && n % 2 === 0);
+		expect(await msBackAtLimit(late)).toBeGreaterThan(6500);
+		expect(await msBackAtLimit(late, calmOfOrdinaryCut)).toBeLessThan(6000);
 	});
 
 	it('a brake that random 429s brought is undone, and their share learned as background', async () => {
