@@ -163,8 +163,9 @@ type Phase =
  * began while the rate stayed the same are load from elsewhere, which a cut too small (another
  * process cut at the same time) did not end, so the cuts go on; and a share that rises clearly
  * once a cut is undone brings the cut back. Such load is also met at once: two 429s close
- * together after a clean stretch brake to about half the rate without waiting for a sample. The client retries refused requests either way. Cut
- * sizes and climb steps are randomised so that processes seeing the same 429s do not move in
+ * together after a clean stretch cut the rate below half without waiting for a sample, and the
+ * climb after such a cut stays slow for longer. The client retries refused requests either way.
+ * Cut sizes and climb steps are randomised so that processes seeing the same 429s do not move in
  * lockstep.
  */
 export class Throttle {
