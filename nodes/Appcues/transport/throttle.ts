@@ -119,9 +119,9 @@ type Phase =
 	/**
 	 * A 429 came: collecting a fair sample at the current rate. `onset`: the answers at this rate
 	 * before it, 429s included, when nothing was taken for background (to tell whether the 429s
-	 * began while the rate stayed the same). `afterClean`: the 429 ended a clean stretch.
+	 * began while the rate stayed the same).
 	 */
-	| { kind: 'look'; verify: boolean; onset?: Sample; afterClean: boolean }
+	| { kind: 'look'; verify: boolean; onset?: Sample }
 	/** Collecting answers at the rate after a cut, to compare with those before it. */
 	| {
 			kind: 'judge';
@@ -262,18 +262,7 @@ export class Throttle {
 				this.forget();
 				return;
 			case 'look':
-				if (throttled && this.phase.afterClean && size(this.sample) <= this.tuning.earlyAnswers) {
-					this.brake(this.phase.onset, now);
-					return;
-				}
-				if (size(this.sample) >= this.tuning.sampleAnswers || this.clearlyAbove(this.sample))
-					this.cutOrSettle(this.sample, now, this.phase.verify, {
-						startRate: this.rate,
-						helped: false,
-						onset: this.phase.onset,
-						// 429s after a clean stretch: load from elsewhere, as for a brake.
-						calmMs: this.phase.afterClean ? this.tuning.brakeCalmMs : this.tuning.calmMs,
-					});
+				this.lookAt(this.phase, throttled, now);
 				return;
 			case 'judge':
 				this.judge(this.phase, now);
@@ -338,7 +327,7 @@ export class Throttle {
 	 * pair after a clean stretch, and a brake that did not help is undone like any cut.
 	 */
 	private brake(onset: Sample | undefined, now: number): void {
-		const factor = this.tuning.brakeShare * (1 + (2 * this.random() - 1) * this.tuning.cutJitter);
+		const factor = this.tuning.brakeShare * this.jitter(this.tuning.cutJitter);
 		this.phase = {
 			kind: 'judge',
 			before: { ...this.sample },
@@ -353,17 +342,39 @@ export class Throttle {
 		this.setRate(this.rate * factor, now);
 	}
 
+	/** During a look: brake, cut or settle once the sample says enough. */
+	private lookAt(phase: Extract<Phase, { kind: 'look' }>, throttled: boolean, now: number): void {
+		const afterClean = this.endedCleanStretch(phase.onset);
+		if (throttled && afterClean && size(this.sample) <= this.tuning.earlyAnswers) {
+			this.brake(phase.onset, now);
+			return;
+		}
+		if (size(this.sample) >= this.tuning.sampleAnswers || this.clearlyAbove(this.sample))
+			this.cutOrSettle(this.sample, now, phase.verify, {
+				startRate: this.rate,
+				helped: false,
+				onset: phase.onset,
+				// 429s after a clean stretch: load from elsewhere, as for a brake.
+				calmMs: afterClean ? this.tuning.brakeCalmMs : this.tuning.calmMs,
+			});
+	}
+
+	/** Did the 429 that began a look end a clean stretch: a whole sample at this rate without one? */
+	private endedCleanStretch(onset: Sample | undefined): boolean {
+		return onset !== undefined && onset.throttled === 0 && onset.ok >= this.tuning.sampleAnswers;
+	}
+
+	/** A factor within 1 ± `share`, at random. */
+	private jitter(share: number): number {
+		return 1 + (2 * this.random() - 1) * share;
+	}
+
 	private look(verify: boolean): void {
 		const onset =
 			!verify && this.background === 0
 				? { ok: this.sample.ok, throttled: Math.max(0, this.sample.throttled - 1) }
 				: undefined;
-		const afterClean =
-			!verify &&
-			this.background === 0 &&
-			this.sample.throttled === 1 &&
-			this.sample.ok >= this.tuning.sampleAnswers;
-		this.phase = { kind: 'look', verify, onset, afterClean };
+		this.phase = { kind: 'look', verify, onset };
 		this.sample = { ok: 0, throttled: 0 };
 	}
 
@@ -388,8 +399,7 @@ export class Throttle {
 		// A check of the background cuts as if all of its 429s came from overload.
 		const excess = share(before) - (verify ? 0 : this.background);
 		const factor =
-			Math.min(maxCut, Math.max(minCut, (1 - excess) * cutMargin)) *
-			(1 + (2 * this.random() - 1) * cutJitter);
+			Math.min(maxCut, Math.max(minCut, (1 - excess) * cutMargin)) * this.jitter(cutJitter);
 		this.phase = {
 			kind: 'judge',
 			before,
@@ -512,7 +522,7 @@ export class Throttle {
 		const calm = now >= this.calmUntil;
 		const perSecond =
 			this.ceiling * (calm ? this.tuning.fastClimbShare : this.tuning.slowClimbShare);
-		const step = (perSecond / this.rate) * (1 + (2 * this.random() - 1) * this.tuning.climbJitter);
+		const step = (perSecond / this.rate) * this.jitter(this.tuning.climbJitter);
 		// A climb keeps the sample: answers at a slightly lower rate still count.
 		this.rate = Math.min(this.ceiling, this.rate + step);
 		this.pacer.setRate(this.rate);

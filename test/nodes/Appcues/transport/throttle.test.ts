@@ -132,23 +132,35 @@ describe('throttle', () => {
 		expect(run.clock.now).toBeLessThan(8000);
 	});
 
+	/**
+	 * Drives `count` requests through a throttle (`refuse(n, rate)` answers request n, sent at
+	 * `rate`, with a 429) and records when each left and at what rate.
+	 */
+	async function sends(
+		count: number,
+		refuse: (n: number, rate: number) => boolean,
+		tuning?: ThrottleTuning,
+	) {
+		const run = clocked(tuning);
+		const sent: Array<{ at: number; rate: number }> = [];
+		await drive(run, count, (n) => {
+			const rate = run.throttle.currentRate;
+			sent.push({ at: run.clock.now, rate });
+			return refuse(n, rate);
+		});
+		return sent;
+	}
+
 	it('two 429s close together after a clean stretch: it brakes at once, before a whole look', async () => {
 		// 40 clean answers, then every other request refused: another process started. The first
 		// 429 (request 40) comes back while request 46 leaves, the second (42) while 48 leaves.
-		const rateAtSend = (tuning?: ThrottleTuning) => async () => {
-			const run = clocked(tuning);
-			const rates: number[] = [];
-			await drive(run, 80, (n) => {
-				rates.push(run.throttle.currentRate);
-				return n >= 40 && n % 2 === 0;
-			});
-			return rates;
-		};
-		const braked = await rateAtSend()();
+		const everyOther = (n: number) => n >= 40 && n % 2 === 0;
+		const braked = (await sends(80, everyOther)).map((send) => send.rate);
 		expect(braked[47]).toBe(60);
 		expect(braked[50]).toBeCloseTo(60 * DEFAULT_TUNING.brakeShare, 5);
 		// Without the brake the look waits for 8 answers at full rate, half of them 429s.
-		const looked = await rateAtSend({ ...DEFAULT_TUNING, brakeShare: 1, cutJitter: 0 })();
+		const noBrake = { ...DEFAULT_TUNING, brakeShare: 1, cutJitter: 0 };
+		const looked = (await sends(80, everyOther, noBrake)).map((send) => send.rate);
 		expect(looked[50]).toBe(60);
 		expect(looked.findIndex((rate) => rate < 60)).toBeGreaterThan(53);
 	});
@@ -158,15 +170,10 @@ describe('throttle', () => {
 	 * after the first cut the rate is back at 60/s.
 	 */
 	async function msBackAtLimit(refuse: (n: number) => boolean, tuning?: ThrottleTuning) {
-		const run = clocked(tuning);
-		const sends: Array<[number, number]> = [];
-		await drive(run, 600, (n) => {
-			sends.push([run.clock.now, run.throttle.currentRate]);
-			return run.throttle.currentRate === 60 && refuse(n);
-		});
-		const cut = sends.findIndex(([, rate]) => rate < 60);
-		const back = sends.findIndex(([, rate], index) => index > cut && rate === 60);
-		return sends[back][0] - sends[cut][0];
+		const sent = await sends(600, (n, rate) => rate === 60 && refuse(n), tuning);
+		const cut = sent.findIndex(({ rate }) => rate < 60);
+		const back = sent.findIndex(({ rate }, index) => index > cut && rate === 60);
+		return sent[back].at - sent[cut].at;
 	}
 	const calmOfOrdinaryCut = { ...DEFAULT_TUNING, brakeCalmMs: DEFAULT_TUNING.calmMs };
 
