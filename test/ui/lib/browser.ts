@@ -313,6 +313,11 @@ export const N8N_NOISE: Array<{ pattern: RegExp; why: string }> = [
 	},
 	{
 		pattern:
+			/^requestfailed: GET https?:\/\/127\.0\.0\.1:\d+\/assets\/[^ /?]+\.(css|js) net::ERR_ABORTED$/,
+		why: "n8n's own editor files (its /assets/ bundle), cancelled by the browser while loading, as the page changes: the package serves nothing there",
+	},
+	{
+		pattern:
 			/^pageerror: injectNDVStore\(\) was accessed without an active workflow document store/,
 		why: "n8n 2.41's own editor store error, seen once while switching panels (its message names n8n internals, nothing of this package)",
 	},
