@@ -12,7 +12,7 @@ import { DEFAULT_CLIENT_SETTINGS } from '../../../../nodes/Appcues/transport/cli
 describe('input is refused with a field error, never silently changed', () => {
 	const t = useFakeAppcues();
 
-	describe('Options set by expressions are checked before any request (15)', () => {
+	describe('Options set by expressions are checked before any request', () => {
 		it.each([
 			[
 				{ requestsPerSecond: '={{ 0 }}' },

@@ -54,7 +54,7 @@ describe('continueOnFail', () => {
 describe('input is refused with a field error, never silently changed', () => {
 	const t = useFakeAppcues();
 
-	describe('every item is checked before the first request (14)', () => {
+	describe('every item is checked before the first request', () => {
 		const items = Array.from({ length: 20 }, (_, n) => ({ id: `u${n}` }));
 
 		it('an empty id at item 15 means nothing is sent, and the error names item 15', async () => {

@@ -10,7 +10,7 @@ import { idList, parseTimestampMs, scalarText } from '../../../../nodes/Appcues/
 describe('input is refused with a field error, never silently changed', () => {
 	const t = useFakeAppcues();
 
-	describe('ids are text or finite numbers (11)', () => {
+	describe('ids are text or finite numbers', () => {
 		it.each([
 			[
 				'an object',
@@ -101,7 +101,7 @@ describe('input is refused with a field error, never silently changed', () => {
 		});
 	});
 
-	describe('timestamps outside 1970-9999 are field errors (12)', () => {
+	describe('timestamps outside 1970-9999 are field errors', () => {
 		it('Track Event: 9000000000000000 is "not a valid timestamp", not a bare RangeError', async () => {
 			const result = await t.run({
 				resource: 'user',

@@ -13,7 +13,7 @@ const ndjsonText = (body: unknown) => String(body).split('\n').filter(Boolean);
 describe('input is refused with a field error, never silently changed', () => {
 	const t = useFakeAppcues();
 
-	describe('ids are text or finite numbers (11)', () => {
+	describe('ids are text or finite numbers', () => {
 		it('bulk import: an ID Field given as an object by an expression is refused, not read as "[object Object]"', async () => {
 			const result = await t.run(
 				{
@@ -68,7 +68,7 @@ describe('input is refused with a field error, never silently changed', () => {
 		});
 	});
 
-	describe('timestamps outside 1970-9999 are field errors (12)', () => {
+	describe('timestamps outside 1970-9999 are field errors', () => {
 		it('Import Events with Continue On Fail: the out-of-range row is an error item and the others go', async () => {
 			const items = [
 				{ user_id: 'u0', name: 'a', timestamp: 1767225600 },
@@ -95,7 +95,7 @@ describe('input is refused with a field error, never silently changed', () => {
 		});
 	});
 
-	describe('import rows hold the ID column once (13)', () => {
+	describe('import rows hold the ID column once', () => {
 		it.each([
 			['profiles', 'user_id'],
 			['groups', 'group_id'],
