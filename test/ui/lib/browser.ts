@@ -313,7 +313,7 @@ export const N8N_NOISE: Array<{ pattern: RegExp; why: string }> = [
 	},
 	{
 		pattern:
-			/^requestfailed: GET https?:\/\/127\.0\.0\.1:\d+\/assets\/[^ /?]+\.(css|js) net::ERR_ABORTED$/,
+			/^requestfailed: GET https?:\/\/127\.0\.0\.1:\d+\/assets\/[^ /?]+\.[a-z0-9]+ net::ERR_ABORTED$/,
 		why: "n8n's own editor files (its /assets/ bundle), cancelled by the browser while loading, as the page changes: the package serves nothing there",
 	},
 	{

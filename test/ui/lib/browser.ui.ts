@@ -48,7 +48,12 @@ describe('ConsoleWatch', () => {
 	it("reports failed and aborted requests, but not n8n's own editor files cancelled while loading", async () => {
 		const watch = new ConsoleWatch(page);
 		await goto(page, `${origin()}/`);
-		const paths = ['/assets/NodeView-AbC12.css', '/assets/index-XyZ9.js', '/rest/credentials'];
+		const paths = [
+			'/assets/NodeView-AbC12.css',
+			'/assets/index-XyZ9.js',
+			'/assets/InterVariable-Q1w2.woff2',
+			'/rest/credentials',
+		];
 		// Each request is aborted once the server has it, so Chromium reports it as sent and cancelled.
 		await page.evaluate(async (urls) => {
 			await Promise.all(
@@ -70,7 +75,7 @@ describe('ConsoleWatch', () => {
 			`http://127.0.0.1:${closedPort}/`,
 		);
 		const failed = () => watch.entries.filter((entry) => entry.startsWith('requestfailed:'));
-		await until('four failed requests', () => failed().length >= 4);
+		await until('five failed requests', () => failed().length >= 5);
 		expect(failed().sort()).toEqual(
 			[
 				...paths.map((path) => `requestfailed: GET ${origin()}${path} net::ERR_ABORTED`),
