@@ -88,7 +88,7 @@ function summary(results: Map<string, BenchResult>): string[] {
 	const load = (result: BenchResult | undefined) =>
 		result ? `load ${result.loadBefore} before and ${result.loadAfter} after` : 'not run';
 	return [
-		`- One execution at the defaults: ${ours('Updates/s')} updates/s against Appcues' 60/s, at most ${ours('Most in 1 s')} requests in any second, the first request ${ours('First request')} after the node starts (n8n 2.41.1, 300 updates, 100 ms latency; ${load(t)}).`,
+		`- One execution at the defaults: ${ours('Updates/s')} updates/s against Appcues' 60/s, at most ${ours('Most in 1 s')} requests in any second, the first request ${ours('First request')} after the node starts (n8n 2.41.1, 300 updates, 100 ms latency, each run a new \`n8n execute\` process; ${load(t)}).`,
 		`- With 30 % of requests refused at random: ${faults('Updates/s')} updates/s, ${kept}; beside a foreign client taking 30/s: ${cell(t, 'Appcues node, defaults, a foreign', 'Updates/s')} updates/s (${load(t)}).`,
 		`- Two queue-mode workers on one account: ${cell(q, 'Two executions', 'Updates/s')} updates/s with ${cell(q, 'Two executions', '429s')} requests answered 429 (${load(q)}).`,
 		`- n8n's HTTP Request node: ${cell(t, 'HTTP Request node, Batching', 'Updates/s')} updates/s best hand-tuned (Batching 60 items / 1 s); at its defaults ${httpLost} of 300 profiles were never written (${load(t)}).`,
