@@ -3,9 +3,9 @@
  * (`npm run bench:profile`): the 300-item Update Profile workflow of the throughput benchmark
  * runs with `n8n execute`, first as it is (node start → first request at the fake, from the run
  * data and the fake's log; also for a second, identical node after it in the same process, where
- * n8n's expression engine and the node's code have run once), then under `node --cpu-prof`. The profile is read back: the time
- * inside the node's read-and-check pass (every item's parameters read and checked before
- * anything is sent) and what it spends it on, by function.
+ * n8n's expression engine and the node's code have run once), then under `node --cpu-prof`. The
+ * profile is read back: the time inside the node's read-and-check pass (every item's parameters
+ * read and checked before anything is sent) and what it spends it on, by function.
  *
  *   npm run bench:profile                       # n8n 2.41.1, 3 plain runs + 1 profiled
  *   node --import tsx bench/profile-start.ts --n8n 2.8.4 --runs 1   # dist/ built already
@@ -29,6 +29,7 @@ import { commonSettings, progressLog } from './lib/settings';
 import {
 	appcuesUpdateNode,
 	benchUserIds,
+	profileUserId,
 	TARGET_NODE,
 	updateProfileWorkflow,
 } from './lib/update-profile';
@@ -168,8 +169,8 @@ async function main() {
 			});
 			const runData = res.run?.data.resultData.runData ?? {};
 			const recorded = (await fake.control('requests')) as RecordedRequestLite[];
-			const patches = recorded.filter(
-				(request) => request.method === 'PATCH' && users.has(request.segments[4]),
+			const patches = recorded.filter((request) =>
+				users.has(profileUserId(request, DEFAULT_ACCOUNT.accountId) ?? ''),
 			);
 			/** From the node's start to the first PATCH that reached the fake after it. */
 			const lag = (node: string) => {

@@ -124,7 +124,7 @@ export interface PatchAnalysis {
 }
 
 /** The user id of a profile PATCH on `accountId` (`PATCH /v2/accounts/:id/users/:user/profile`). */
-function profileUserId(request: RecordedRequestLite, accountId: string): string | undefined {
+export function profileUserId(request: RecordedRequestLite, accountId: string): string | undefined {
 	const s = request.segments;
 	if (request.method !== 'PATCH' || s.length !== 6) return undefined;
 	if (
