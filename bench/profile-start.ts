@@ -2,8 +2,10 @@
  * Where the time goes between the start of the Appcues node and its first request, in real n8n
  * (`npm run bench:profile`): the 300-item Update Profile workflow of the throughput benchmark
  * runs with `n8n execute`, first as it is (node start → first request at the fake, from the run
- * data and the fake's log; also for a second, identical node after it in the same process, where
- * n8n's expression engine and the node's code have run once), then under `node --cpu-prof`. The
+ * data and the fake's log; also for a second, identical node in the same process, where n8n's
+ * expression engine and the node's code have run once, started after a pause of WAIT_SECONDS so
+ * the account's one-second window of the first node's requests is empty and does not hold its
+ * first request back), then under `node --cpu-prof`. The
  * profile is read back: the time inside the node's read-and-check pass (every item's parameters
  * read and checked before anything is sent) and what it spends it on, by function.
  *
@@ -54,8 +56,14 @@ const N8N_ENV = Object.fromEntries(
 const VERSION = (flags.n8n ?? process.env.BENCH_N8N_VERSION ?? '2.41.1') as N8nVersion;
 const { RUNS, ITEMS, PACKAGE_TGZ } = commonSettings(flags);
 const log = progressLog('bench:profile');
-/** The second Update node of the plain runs' workflow. */
+/** The second Update node of the plain runs' workflow, and the Wait node before it. */
 const AGAIN_NODE = 'Update again';
+const PAUSE_NODE = 'Pause';
+/**
+ * Longer than the one-second window in which the account allows 60 requests (the first node's
+ * last second of requests would otherwise delay the second node's first request by the pacing).
+ */
+const WAIT_SECONDS = 1.2;
 
 interface ProfileNode {
 	id: number;
@@ -105,6 +113,43 @@ function breakdown(profile: CpuProfile, root: (node: ProfileNode) => boolean) {
 	return { rootMs, below: [...below].sort((a, b) => b[1] - a[1]) };
 }
 
+/** One node's start in a plain run: node start → first PATCH at the fake, and what filled it. */
+interface Start {
+	lagMs: number;
+	/** Garbage-collection pauses of the n8n process within that time. */
+	gcMs: number;
+	/** Node start → the first PATCH created in the n8n process (the rest: connection and fake). */
+	createdMs: number;
+}
+
+type Watched = { gc: number; ms: number } | { request: number; path: string };
+
+/** The lines bench/lib/start-watch.cjs wrote in the n8n process. */
+async function readWatch(file: string): Promise<Watched[]> {
+	const text = await readFile(file, 'utf8').catch(() => '');
+	return text
+		.split('\n')
+		.filter(Boolean)
+		.map((line) => JSON.parse(line) as Watched);
+}
+
+function inWindow(node: { at: number; lagMs: number }, watched: Watched[]): Start {
+	const end = node.at + node.lagMs;
+	let gcMs = 0;
+	let created = Number.POSITIVE_INFINITY;
+	for (const entry of watched) {
+		if ('gc' in entry) {
+			gcMs += Math.max(0, Math.min(end, entry.gc + entry.ms) - Math.max(node.at, entry.gc));
+		} else if (entry.request >= node.at && entry.path.endsWith('/profile')) {
+			created = Math.min(created, entry.request);
+		}
+	}
+	return { lagMs: node.lagMs, gcMs, createdMs: created - node.at };
+}
+
+const lagsOf = (starts: Start[]) => starts.map((start) => start.lagMs);
+const runsOf = (values: number[]) => values.map((value) => fmt(value)).join(', ');
+
 async function main() {
 	const work = await mkdtemp(join(tmpdir(), 'bench-profile-'));
 	const fake = await startFakeProcess({ rateLimit: 60, latencyMs: 100 });
@@ -125,22 +170,31 @@ async function main() {
 			nodeIdPrefix: 'd0000000',
 			target: appcuesUpdateNode({ id: SANDBOX_CREDENTIAL.id, name: SANDBOX_CREDENTIAL.name }),
 		});
-		// The plain runs add a second, identical node after the first, on the same items: its start
-		// is the node's start in a process where n8n and the node have run once already, as in a
-		// long-running n8n.
+		// The plain runs add a second, identical node on the same items, after the first and a
+		// pause: its start is the node's start in a process where n8n and the node have run once
+		// already, as in a long-running n8n.
 		const first = workflow.nodes.find((node) => node.name === TARGET_NODE)!;
+		const [x, y] = first.position;
 		const twice = {
 			...workflow,
 			id: 'benchProfileStartTwice',
 			name: `Profile: ${ITEMS} x Update Profile, twice`,
 			nodes: [
 				...workflow.nodes,
-				// To the right of the first: execution order v1 runs sibling branches by position.
+				// Below the first: execution order v1 runs sibling branches by position.
+				{
+					id: 'd0000000-0000-4000-8000-000000000008',
+					name: PAUSE_NODE,
+					type: 'n8n-nodes-base.wait',
+					typeVersion: 1.1,
+					position: [x, y + 200] as [number, number],
+					parameters: { resume: 'timeInterval', amount: WAIT_SECONDS, unit: 'seconds' },
+				},
 				{
 					...first,
 					id: 'd0000000-0000-4000-8000-000000000009',
 					name: AGAIN_NODE,
-					position: [first.position[0] + 200, first.position[1]] as [number, number],
+					position: [x + 200, y + 200] as [number, number],
 				},
 			],
 			connections: {
@@ -149,22 +203,27 @@ async function main() {
 					main: [
 						[
 							{ node: TARGET_NODE, type: 'main', index: 0 },
-							{ node: AGAIN_NODE, type: 'main', index: 0 },
+							{ node: PAUSE_NODE, type: 'main', index: 0 },
 						],
 					],
 				},
+				[PAUSE_NODE]: { main: [[{ node: AGAIN_NODE, type: 'main', index: 0 }]] },
 			},
 		};
 		await n8n.importWorkflows([workflow, twice]);
 		const users = new Set(benchUserIds('prof', ITEMS));
 
-		const lags: number[] = [];
-		const againLags: number[] = [];
-		const run = async (workflowId: string, nodeArgs?: string[]) => {
+		const firstStarts: Start[] = [];
+		const againStarts: Start[] = [];
+		const run = async (
+			workflowId: string,
+			nodeArgs: string[],
+			env: Record<string, string> = {},
+		) => {
 			await fake.control('reset', {});
 			const res = await n8n.executeWorkflow(workflowId, {
 				timeoutMs: 240_000,
-				env: N8N_ENV,
+				env: { ...N8N_ENV, ...env },
 				nodeArgs,
 			});
 			const runData = res.run?.data.resultData.runData ?? {};
@@ -173,19 +232,27 @@ async function main() {
 				users.has(profileUserId(request, DEFAULT_ACCOUNT.accountId) ?? ''),
 			);
 			/** From the node's start to the first PATCH that reached the fake after it. */
-			const lag = (node: string) => {
-				const start = Number(runData[node]?.at(-1)?.startTime);
-				return Math.min(...patches.filter((p) => p.at >= start).map((p) => p.at)) - start;
+			const startOf = (node: string) => {
+				const at = Number(runData[node]?.at(-1)?.startTime);
+				const reached = Math.min(...patches.filter((p) => p.at >= at).map((p) => p.at));
+				return { at, lagMs: reached - at };
 			};
-			return { ok: res.ok, lagMs: lag(TARGET_NODE), againMs: lag(AGAIN_NODE) };
+			return { ok: res.ok, first: startOf(TARGET_NODE), again: startOf(AGAIN_NODE) };
 		};
 		for (let i = 0; i < RUNS; i++) {
-			const { ok, lagMs, againMs } = await run(twice.id);
-			lags.push(lagMs);
-			againLags.push(againMs);
+			const watchFile = join(work, `start-watch-${i}.jsonl`);
+			const { ok, ...nodes } = await run(
+				twice.id,
+				['--require', join(import.meta.dirname, 'lib', 'start-watch.cjs')],
+				{ BENCH_START_WATCH: watchFile },
+			);
+			const watched = await readWatch(watchFile);
+			firstStarts.push(inWindow(nodes.first, watched));
+			againStarts.push(inWindow(nodes.again, watched));
 			log(
-				`run ${i + 1}: node start → first request ${fmt(lagMs)} ms; ` +
-					`the second node ${fmt(againMs)} ms${ok ? '' : ' (RED)'}`,
+				`run ${i + 1}: node start → first request ${fmt(firstStarts[i].lagMs)} ms ` +
+					`(garbage collection ${fmt(firstStarts[i].gcMs)} ms of it); ` +
+					`the second node ${fmt(againStarts[i].lagMs)} ms${ok ? '' : ' (RED)'}`,
 			);
 		}
 		const profileDir = flags['profile-dir'] ?? join(work, 'profiles');
@@ -194,7 +261,7 @@ async function main() {
 			`--cpu-prof-dir=${profileDir}`,
 			'--cpu-prof-interval=200',
 		]);
-		log(`profiled run: node start → first request ${fmt(profiled.lagMs)} ms`);
+		log(`profiled run: node start → first request ${fmt(profiled.first.lagMs)} ms`);
 
 		// The n8n process is the profile that holds the node's code.
 		let found: ReturnType<typeof breakdown> | undefined;
@@ -214,10 +281,14 @@ async function main() {
 			`### Start of the node: ${ITEMS} items, n8n ${VERSION}${flags.env?.length ? ` (${flags.env.join(' ')})` : ''}` +
 				(PACKAGE_TGZ ? `, package ${basename(PACKAGE_TGZ)}` : ''),
 			'',
-			`Node start → first request at the fake (${RUNS} plain runs): median ${fmt(median(lags))} ms ` +
-				`(runs: ${lags.map((lag) => fmt(lag)).join(', ')}); under the profiler ${fmt(profiled.lagMs)} ms. ` +
-				`A second, identical node after it in the same process: median ${fmt(median(againLags))} ms ` +
-				`(runs: ${againLags.map((lag) => fmt(lag)).join(', ')}). ${loadNote(loadAtStart)}.`,
+			`Node start → first request at the fake (${RUNS} plain runs): median ${fmt(median(lagsOf(firstStarts)))} ms ` +
+				`(runs: ${runsOf(lagsOf(firstStarts))}); under the profiler ${fmt(profiled.first.lagMs)} ms. ` +
+				`Of that time, n8n's process was paused for garbage collection: median ` +
+				`${fmt(median(firstStarts.map((start) => start.gcMs)))} ms (runs: ${runsOf(firstStarts.map((start) => start.gcMs))}); ` +
+				`the first request left it at median ${fmt(median(firstStarts.map((start) => start.createdMs)))} ms. ` +
+				`A second, identical node in the same process (after it and a ${WAIT_SECONDS} s pause): median ` +
+				`${fmt(median(lagsOf(againStarts)))} ms (runs: ${runsOf(lagsOf(againStarts))}), garbage collection ` +
+				`${fmt(median(againStarts.map((start) => start.gcMs)))} ms. ${loadNote(loadAtStart)}.`,
 			'',
 		];
 		if (found) {
