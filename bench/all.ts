@@ -7,7 +7,7 @@
  *   npm run bench:all
  *   npm run bench:all -- --skip queue,bulk-import     # leave some out (their last results stay)
  *
- * Steps: model, throughput-2.41.1, throughput-2.8.4, queue, bulk-import, trigger-memory. Each runs as its own
+ * Steps: model, throughput-2.41.1, throughput-2.8.4, start-2.41.1, queue, bulk-import, trigger-memory. Each runs as its own
  * process; its report goes to stdout, progress to stderr. A failed step is reported and the next
  * one runs; the exit code says whether all of them worked.
  */
@@ -35,6 +35,7 @@ const STEPS: Array<{ id: string; args: string[] }> = [
 			'--save',
 		],
 	},
+	{ id: 'start-2.41.1', args: [...TSX, 'bench/profile-start.ts', '--save'] },
 	{ id: 'queue', args: [...TSX, 'bench/queue-throughput.ts', '--save'] },
 	{ id: 'bulk-import', args: ['--expose-gc', ...TSX, 'bench/bulk-import.ts', '--save'] },
 	{ id: 'trigger-memory', args: [...TSX, 'bench/trigger-memory.ts', '--save'] },

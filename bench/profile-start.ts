@@ -14,6 +14,7 @@
  *   node --import tsx bench/profile-start.ts --env N8N_EXPRESSION_ENGINE=legacy   # n8n settings
  *   npm run bench:profile -- --profile-dir /tmp/profiles   # keeps the .cpuprofile files there
  *   node --import tsx bench/profile-start.ts --package old.tgz   # an `npm pack` tarball instead
+ *   npm run bench:profile -- --save   # also bench/results/start-<n8n>.json, for bench/README.md
  *
  * Prints figures (markdown on stdout, progress on stderr); asserts nothing.
  */
@@ -27,6 +28,7 @@ import { createN8nSandbox, disposeAll, type N8nVersion, packPackage } from '../t
 import { DEFAULT_ACCOUNT } from '../test/fake-appcues/server';
 import { startFakeProcess, type RecordedRequestLite } from './lib/fake-process';
 import { fmt, loadNote, median } from './lib/report';
+import { type BenchResult, runFacts, saveResult } from './lib/results';
 import { commonSettings, progressLog } from './lib/settings';
 import {
 	appcuesUpdateNode,
@@ -44,6 +46,7 @@ const { values: flags } = parseArgs({
 		package: { type: 'string' },
 		env: { type: 'string', multiple: true },
 		'profile-dir': { type: 'string' },
+		save: { type: 'boolean' },
 	},
 });
 /** --env NAME=VALUE (repeatable): n8n settings for the runs, e.g. its expression engine's. */
@@ -98,9 +101,12 @@ function breakdown(profile: CpuProfile, root: (node: ProfileNode) => boolean) {
 	};
 	const below = new Map<string, number>();
 	let rootMs = 0;
+	/** Time spent in the package's own code (self time of its functions) below the root. */
+	let ownMs = 0;
 	const walk = (id: number, seen: Set<string>) => {
 		const node = byId.get(id)!;
 		const key = name(node);
+		if (node.callFrame.url.includes('n8n-nodes-appcues')) ownMs += self.get(id) ?? 0;
 		// Recursion counts once.
 		if (!seen.has(key)) below.set(key, (below.get(key) ?? 0) + total(id));
 		const next = new Set(seen).add(key);
@@ -110,7 +116,7 @@ function breakdown(profile: CpuProfile, root: (node: ProfileNode) => boolean) {
 		rootMs += total(node.id);
 		walk(node.id, new Set());
 	}
-	return { rootMs, below: [...below].sort((a, b) => b[1] - a[1]) };
+	return { rootMs, ownMs, below: [...below].sort((a, b) => b[1] - a[1]) };
 }
 
 /** One node's start in a plain run: node start → first PATCH at the fake, and what filled it. */
@@ -155,6 +161,7 @@ async function main() {
 	const fake = await startFakeProcess({ rateLimit: 60, latencyMs: 100 });
 	const n8n = await createN8nSandbox(VERSION);
 	const loadAtStart = (await import('node:os')).loadavg()[0];
+	const started = new Date();
 	try {
 		log(
 			`n8n ${VERSION}, ${ITEMS} items, ${RUNS} plain run(s) and one under --cpu-prof` +
@@ -252,7 +259,8 @@ async function main() {
 			log(
 				`run ${i + 1}: node start → first request ${fmt(firstStarts[i].lagMs)} ms ` +
 					`(garbage collection ${fmt(firstStarts[i].gcMs)} ms of it); ` +
-					`the second node ${fmt(againStarts[i].lagMs)} ms${ok ? '' : ' (RED)'}`,
+					`the second node ${fmt(againStarts[i].lagMs)} ms (garbage collection ${fmt(againStarts[i].gcMs)} ms, ` +
+					`the request created at ${fmt(againStarts[i].createdMs)} ms)${ok ? '' : ' (RED)'}`,
 			);
 		}
 		const profileDir = flags['profile-dir'] ?? join(work, 'profiles');
@@ -291,6 +299,38 @@ async function main() {
 				`${fmt(median(againStarts.map((start) => start.gcMs)))} ms. ${loadNote(loadAtStart)}.`,
 			'',
 		];
+		const gcOf = (starts: Start[]) => starts.map((start) => start.gcMs);
+		const row = (label: string, starts: Start[]) => [
+			label,
+			`${fmt(median(lagsOf(starts)))} ms`,
+			runsOf(lagsOf(starts)),
+			`${fmt(median(gcOf(starts)))} ms`,
+			runsOf(gcOf(starts)),
+		];
+		const result: BenchResult = {
+			id: `start-${VERSION}`,
+			benchmark: 'start',
+			title: `Start of the node in n8n ${VERSION}: ${ITEMS} items, node start → first request at the fake`,
+			command: `npm run bench:profile${VERSION === '2.41.1' ? '' : ` -- --n8n ${VERSION}`}`,
+			n8n: VERSION,
+			runs: RUNS,
+			...runFacts(started, loadAtStart),
+			table: [
+				['Node', 'First request', 'Runs', 'Garbage collection in it', 'Runs (GC)'],
+				row('The first node, in a new `n8n execute` process', firstStarts),
+				row(
+					`A second, identical node in the same process, after a ${WAIT_SECONDS} s pause`,
+					againStarts,
+				),
+			],
+			notes: [
+				'First request: node start (run data) → the first PATCH at the fake. Garbage collection: pauses of the n8n process within that time (a preloaded watch, `bench/lib/start-watch.cjs`).',
+				found
+					? `Read-and-check pass under \`node --cpu-prof\` (one more run, ${fmt(profiled.first.lagMs)} ms to the first request): ${fmt(found.rootMs)} ms for ${ITEMS} items, of which ${fmt(found.ownMs)} ms in the node's own code and the rest in n8n's and Node's (evaluating and reading parameters).`
+					: 'The profiled run holds no item check.',
+			],
+		};
+		if (flags.save) log(`saved ${await saveResult(result)}`);
 		if (found) {
 			lines.push(
 				`Read-and-check pass (every item's check) under the profiler: ${fmt(found.rootMs)} ms in all, ` +

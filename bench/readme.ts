@@ -37,6 +37,14 @@ const SECTIONS: Array<{ id: string; heading: string; text: string[] }> = [
 		],
 	},
 	{
+		id: 'start-2.41.1',
+		heading: 'Start of the node',
+		text: [
+			'The time from the start of the Appcues node to its first request in n8n 2.41.1, for the 300-item Update Profile workflow of the throughput benchmark: in a new `n8n execute` process, as the throughput benchmark measures it, and for a second, identical node in the same process, as in an n8n that has run a workflow before. Every item is read and checked before the first request leaves; one more run under `node --cpu-prof` shows what that pass spends its time on.',
+			'Run: `npm run bench:profile` (`-- --n8n 2.8.4` for the oldest supported n8n).',
+		],
+	},
+	{
 		id: 'queue-2.41.1',
 		heading: 'Queue mode',
 		text: [
@@ -73,6 +81,7 @@ function cell(result: BenchResult | undefined, rowStart: string, column: string)
 /** Five lines for the main README, each figure taken from a saved result. */
 function summary(results: Map<string, BenchResult>): string[] {
 	const t = results.get('throughput-2.41.1');
+	const s = results.get('start-2.41.1');
 	const q = results.get('queue-2.41.1');
 	const b = results.get('bulk-import');
 	const ours = (column: string) => cell(t, 'Appcues node, defaults', column);
@@ -88,7 +97,7 @@ function summary(results: Map<string, BenchResult>): string[] {
 	const load = (result: BenchResult | undefined) =>
 		result ? `load ${result.loadBefore} before and ${result.loadAfter} after` : 'not run';
 	return [
-		`- One execution at the defaults: ${ours('Updates/s')} updates/s against Appcues' 60/s, at most ${ours('Most in 1 s')} requests in any second, the first request ${ours('First request')} after the node starts (n8n 2.41.1, 300 updates, 100 ms latency, each run a new \`n8n execute\` process; ${load(t)}).`,
+		`- One execution at the defaults: ${ours('Updates/s')} updates/s against Appcues' 60/s, at most ${ours('Most in 1 s')} requests in any second, the first request ${ours('First request')} after the node starts (n8n 2.41.1, 300 updates, 100 ms latency, each run a new \`n8n execute\` process; ${load(t)}). In an n8n that has run a workflow before, the first request leaves ${cell(s, 'A second', 'First request')} after the node starts, ${cell(s, 'A second', 'Garbage collection in it')} of it n8n's garbage collection (${load(s)}).`,
 		`- With 30 % of requests refused at random: ${faults('Updates/s')} updates/s, ${kept}; beside a foreign client taking 30/s: ${cell(t, 'Appcues node, defaults, a foreign', 'Updates/s')} updates/s (${load(t)}).`,
 		`- Two queue-mode workers on one account: ${cell(q, 'Two executions', 'Updates/s')} updates/s with ${cell(q, 'Two executions', '429s')} requests answered 429 (${load(q)}).`,
 		`- n8n's HTTP Request node: ${cell(t, 'HTTP Request node, Batching', 'Updates/s')} updates/s best hand-tuned (Batching 60 items / 1 s); at its defaults ${httpLost} of 300 profiles were never written (${load(t)}).`,

@@ -11,10 +11,10 @@ import { join } from 'node:path';
 export const RESULTS_DIR = join(__dirname, '..', 'results');
 
 export interface BenchResult {
-	/** The file name: `throughput-2.41.1`, `queue-2.41.1`, `bulk-import`, `model`. */
+	/** The file name: `throughput-2.41.1`, `queue-2.41.1`, `start-2.41.1`, `bulk-import`, `model`. */
 	id: string;
 	/** The benchmark, as bench/readme.ts knows it (its text and its order). */
-	benchmark: 'throughput' | 'queue' | 'bulk-import' | 'model' | 'trigger';
+	benchmark: 'throughput' | 'queue' | 'bulk-import' | 'model' | 'trigger' | 'start';
 	title: string;
 	/** The command that reproduces it. */
 	command: string;
