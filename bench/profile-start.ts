@@ -5,9 +5,9 @@
  * data and the fake's log; also for a second, identical node in the same process, where n8n's
  * expression engine and the node's code have run once, started after a pause of WAIT_SECONDS so
  * the account's one-second window of the first node's requests is empty and does not hold its
- * first request back), then under `node --cpu-prof`. The
- * profile is read back: the time inside the node's read-and-check pass (every item's parameters
- * read and checked before anything is sent) and what it spends it on, by function.
+ * first request back), then under `node --cpu-prof`. The profile is read back: the time inside
+ * the node's read-and-check pass (every item's parameters read and checked before anything is
+ * sent) and what it spends it on, by function.
  *
  *   npm run bench:profile                       # n8n 2.41.1, 3 plain runs + 1 profiled
  *   node --import tsx bench/profile-start.ts --n8n 2.8.4 --runs 1   # dist/ built already
@@ -154,6 +154,7 @@ function inWindow(node: { at: number; lagMs: number }, watched: Watched[]): Star
 }
 
 const lagsOf = (starts: Start[]) => starts.map((start) => start.lagMs);
+const gcOf = (starts: Start[]) => starts.map((start) => start.gcMs);
 const runsOf = (values: number[]) => values.map((value) => fmt(value)).join(', ');
 
 async function main() {
@@ -292,14 +293,13 @@ async function main() {
 			`Node start → first request at the fake (${RUNS} plain runs): median ${fmt(median(lagsOf(firstStarts)))} ms ` +
 				`(runs: ${runsOf(lagsOf(firstStarts))}); under the profiler ${fmt(profiled.first.lagMs)} ms. ` +
 				`Of that time, n8n's process was paused for garbage collection: median ` +
-				`${fmt(median(firstStarts.map((start) => start.gcMs)))} ms (runs: ${runsOf(firstStarts.map((start) => start.gcMs))}); ` +
+				`${fmt(median(gcOf(firstStarts)))} ms (runs: ${runsOf(gcOf(firstStarts))}); ` +
 				`the first request left it at median ${fmt(median(firstStarts.map((start) => start.createdMs)))} ms. ` +
 				`A second, identical node in the same process (after it and a ${WAIT_SECONDS} s pause): median ` +
 				`${fmt(median(lagsOf(againStarts)))} ms (runs: ${runsOf(lagsOf(againStarts))}), garbage collection ` +
-				`${fmt(median(againStarts.map((start) => start.gcMs)))} ms. ${loadNote(loadAtStart)}.`,
+				`${fmt(median(gcOf(againStarts)))} ms. ${loadNote(loadAtStart)}.`,
 			'',
 		];
-		const gcOf = (starts: Start[]) => starts.map((start) => start.gcMs);
 		const row = (label: string, starts: Start[]) => [
 			label,
 			`${fmt(median(lagsOf(starts)))} ms`,
