@@ -119,9 +119,9 @@ type Phase =
 	/**
 	 * A 429 came: collecting a fair sample at the current rate. `onset`: the answers at this rate
 	 * before it, 429s included, when nothing was taken for background (to tell whether the 429s
-	 * began while the rate stayed the same).
+	 * began while the rate stayed the same). `cleanStretch`: the answers since the 429 before it.
 	 */
-	| { kind: 'look'; verify: boolean; onset?: Sample }
+	| { kind: 'look'; verify: boolean; onset?: Sample; cleanStretch: number }
 	/** Collecting answers at the rate after a cut, to compare with those before it. */
 	| {
 			kind: 'judge';
@@ -192,6 +192,12 @@ export class Throttle {
 
 	private rateSince = Number.NEGATIVE_INFINITY;
 
+	/**
+	 * Answers since the last 429 or change of rate (a climb keeps it): not the sample's count of
+	 * 429s, which only ever halves an old one, never to none.
+	 */
+	private cleanAnswers = 0;
+
 	/** The climb stays slow until then (a cut that helped). */
 	private calmUntil = Number.NEGATIVE_INFINITY;
 
@@ -253,11 +259,13 @@ export class Throttle {
 		}
 		if (throttled) this.sample.throttled++;
 		else this.sample.ok++;
+		const cleanStretch = this.cleanAnswers;
+		this.cleanAnswers = throttled ? 0 : cleanStretch + 1;
 
 		switch (this.phase.kind) {
 			case 'steady':
-				if (throttled && this.aboveBackground()) this.look(false);
-				else if (this.background > 0 && now >= this.verifyAt) this.look(true);
+				if (throttled && this.aboveBackground()) this.look(false, cleanStretch);
+				else if (this.background > 0 && now >= this.verifyAt) this.look(true, cleanStretch);
 				else if (!throttled) this.climb(now);
 				this.forget();
 				return;
@@ -344,7 +352,7 @@ export class Throttle {
 
 	/** During a look: brake, cut or settle once the sample says enough. */
 	private lookAt(phase: Extract<Phase, { kind: 'look' }>, throttled: boolean, now: number): void {
-		const afterClean = this.endedCleanStretch(phase.onset);
+		const afterClean = this.endedCleanStretch(phase);
 		if (throttled && afterClean && size(this.sample) <= this.tuning.earlyAnswers) {
 			this.brake(phase.onset, now);
 			return;
@@ -360,8 +368,8 @@ export class Throttle {
 	}
 
 	/** Did the 429 that began a look end a clean stretch: a whole sample at this rate without one? */
-	private endedCleanStretch(onset: Sample | undefined): boolean {
-		return onset !== undefined && onset.throttled === 0 && onset.ok >= this.tuning.sampleAnswers;
+	private endedCleanStretch(phase: Extract<Phase, { kind: 'look' }>): boolean {
+		return phase.onset !== undefined && phase.cleanStretch >= this.tuning.sampleAnswers;
 	}
 
 	/** A factor within 1 ± `share`, at random. */
@@ -369,12 +377,12 @@ export class Throttle {
 		return 1 + (2 * this.random() - 1) * share;
 	}
 
-	private look(verify: boolean): void {
+	private look(verify: boolean, cleanStretch: number): void {
 		const onset =
 			!verify && this.background === 0
 				? { ok: this.sample.ok, throttled: Math.max(0, this.sample.throttled - 1) }
 				: undefined;
-		this.phase = { kind: 'look', verify, onset };
+		this.phase = { kind: 'look', verify, onset, cleanStretch };
 		this.sample = { ok: 0, throttled: 0 };
 	}
 
@@ -558,6 +566,7 @@ export class Throttle {
 		this.rate = Math.max(Math.min(MIN_RATE, this.ceiling), Math.min(this.ceiling, rate));
 		this.pacer.setRate(this.rate);
 		this.sample = { ok: 0, throttled: 0 };
+		this.cleanAnswers = 0;
 		this.rateSince = now;
 	}
 }

@@ -165,6 +165,27 @@ describe('throttle', () => {
 		expect(looked.findIndex((rate) => rate < 60)).toBeGreaterThan(53);
 	});
 
+	it('brakes again in a later episode: a 429 of the last one, weighed down since, is no 429', async () => {
+		// Every other request refused from 40 to 49 (a brake), then none while the rate climbs back;
+		// 100 requests at 60/s later every other is refused again. The steady sample only ever halves
+		// the last episode's 429, so a test for "none in the sample" would never see this stretch
+		// as clean.
+		let atLimitFrom = -1;
+		let secondFrom = Number.POSITIVE_INFINITY;
+		const sent = await sends(1500, (n, rate) => {
+			if (n < 50) return n >= 40 && n % 2 === 0;
+			if (n < secondFrom) {
+				if (rate < 60) atLimitFrom = -1;
+				else if (atLimitFrom < 0) atLimitFrom = n;
+				else if (n - atLimitFrom >= 100) secondFrom = n;
+			}
+			return n >= secondFrom && (n - secondFrom) % 2 === 0;
+		});
+		expect(secondFrom).toBeLessThan(1000);
+		expect(sent[secondFrom].rate).toBe(60);
+		expect(sent[secondFrom + 10].rate).toBeCloseTo(60 * DEFAULT_TUNING.brakeShare, 5);
+	});
+
 	/**
 	 * Refused while sending at 60/s (`refuse(n)` of those): a load that a lower rate ends. How long
 	 * after the first cut the rate is back at 60/s.
