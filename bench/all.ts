@@ -1,15 +1,15 @@
 /**
  * The whole benchmark set, one after the other, each saving its result, then bench/README.md
- * written from them (`npm run bench:all`, about 40 minutes on 2 cores). Run it on an otherwise
+ * written from them (`npm run bench:all`, about 30 minutes on 2 cores). Run it on an otherwise
  * idle machine: its figures are the ones bench/README.md shows. Each step waits until the load the
  * one before it left has fallen below QUIET_LOAD (0.8; at most 10 minutes).
  *
  *   npm run bench:all
  *   npm run bench:all -- --skip queue,bulk-import     # leave some out (their last results stay)
  *
- * Steps: model, throughput-2.41.1, throughput-2.8.4, start-2.41.1, queue, bulk-import, trigger-memory. Each runs as its own
- * process; its report goes to stdout, progress to stderr. A failed step is reported and the next
- * one runs; the exit code says whether all of them worked.
+ * Steps: model, throughput-2.41.1, throughput-2.8.4, start-2.41.1, queue, bulk-import,
+ * trigger-memory. Each runs as its own process; its report goes to stdout, progress to stderr. A
+ * failed step is reported and the next one runs; the exit code says whether all of them worked.
  */
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

@@ -155,6 +155,7 @@ function inWindow(node: { at: number; lagMs: number }, watched: Watched[]): Star
 
 const lagsOf = (starts: Start[]) => starts.map((start) => start.lagMs);
 const gcOf = (starts: Start[]) => starts.map((start) => start.gcMs);
+const createdOf = (starts: Start[]) => starts.map((start) => start.createdMs);
 const runsOf = (values: number[]) => values.map((value) => fmt(value)).join(', ');
 
 async function main() {
@@ -294,7 +295,7 @@ async function main() {
 				`(runs: ${runsOf(lagsOf(firstStarts))}); under the profiler ${fmt(profiled.first.lagMs)} ms. ` +
 				`Of that time, n8n's process was paused for garbage collection: median ` +
 				`${fmt(median(gcOf(firstStarts)))} ms (runs: ${runsOf(gcOf(firstStarts))}); ` +
-				`the first request left it at median ${fmt(median(firstStarts.map((start) => start.createdMs)))} ms. ` +
+				`the first request left it at median ${fmt(median(createdOf(firstStarts)))} ms. ` +
 				`A second, identical node in the same process (after it and a ${WAIT_SECONDS} s pause): median ` +
 				`${fmt(median(lagsOf(againStarts)))} ms (runs: ${runsOf(lagsOf(againStarts))}), garbage collection ` +
 				`${fmt(median(gcOf(againStarts)))} ms. ${loadNote(loadAtStart)}.`,

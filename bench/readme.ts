@@ -112,7 +112,7 @@ async function main() {
 		'',
 		'<!-- Written by `npm run bench:readme` from bench/results/*.json: edit bench/readme.ts, not this file. -->',
 		'',
-		'Each table below is the last saved run of one benchmark: medians of three runs (the model: of nine seeds), with the date, the n8n version and the machine’s load average before and after. The figures of the real-n8n benchmarks are only comparable within one table: run them on an otherwise idle machine. `npm run bench:all` runs the whole set (about 40 minutes on 2 cores), saves every result and writes this file; `npm run bench:readme` rewrites it from the saved results.',
+		'Each table below is the last saved run of one benchmark: medians of three runs (the model: of nine seeds), with the date, the n8n version and the machine’s load average before and after. The figures of the real-n8n benchmarks are only comparable within one table: run them on an otherwise idle machine. `npm run bench:all` runs the whole set (about 30 minutes on 2 cores), saves every result and writes this file; `npm run bench:readme` rewrites it from the saved results.',
 		'',
 		'The benchmarks print figures and assert nothing; the targets they report are the project’s. Unit tests never time anything. `npm run bench:profile` shows where the time goes between the start of the node and its first request in real n8n (the read-and-check pass under `node --cpu-prof`, by function), how much of that delay n8n’s own garbage collection took, and the same delay for a second, identical node in the same process, once n8n and the node have run (after a pause, so the first node’s requests do not hold it back).',
 		'',
