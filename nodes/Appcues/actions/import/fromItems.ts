@@ -53,7 +53,8 @@ class FirstBody {
 		if (this.length + room > this.buffer.length) {
 			room = Buffer.byteLength(text) + 1;
 			if (this.length + room > this.maxBytes) return undefined;
-			this.grow(this.length + room);
+			// The estimate is three times too large for ASCII: the exact size may still fit.
+			if (this.length + room > this.buffer.length) this.grow(this.length + room);
 		}
 		const bytes = this.buffer.write(text, this.length, 'utf8') + 1;
 		this.rows++;

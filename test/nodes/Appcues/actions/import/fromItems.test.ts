@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { INodeExecutionData } from 'n8n-workflow';
 
 import { useFakeAppcues, useVirtualPollWaits } from '../../../../support/helpers';
@@ -336,6 +336,26 @@ describe('chunking', () => {
 				expect(first.body.length + rowBytes(input[chunks[1].items[0]].json)).toBeGreaterThan(
 					maxBytes,
 				);
+		}
+	});
+
+	it('the first body is allocated once at its full size: rows near the limit do not copy it again', () => {
+		// ASCII rows: the quick 3-bytes-per-character estimate overshoots near the end of the body,
+		// where each row's exact size still fits the buffer already there.
+		const input = items(
+			Array.from({ length: 10_000 }, (_, n) => ({ user_id: `user-${n}`, plan: 'pro' })),
+		);
+		const maxBytes = 300_000;
+		const allocate = vi.spyOn(Buffer, 'allocUnsafe');
+		try {
+			const { chunks, first } = planChunks(input, profiles, maxBytes);
+			expect(chunks.length).toBeGreaterThan(1);
+			expect(first.body.length).toBe(chunks[0].bytes);
+			const allocated = allocate.mock.calls.reduce((sum, [size]) => sum + size, 0);
+			// The empty start, 64 KiB while the first rows show their size, then one body of maxBytes.
+			expect(allocated).toBeLessThanOrEqual(64 * 1024 + maxBytes);
+		} finally {
+			allocate.mockRestore();
 		}
 	});
 
