@@ -93,6 +93,23 @@ function gc() {
 	(globalThis as { gc?: () => void }).gc?.();
 }
 
+/**
+ * Full collections until `external` has not fallen for half a second (at most 3 s): memory
+ * behind the last run's bodies is released a few hundred milliseconds after that run, not by the
+ * collection itself, and would otherwise count in the next run's baseline and hide its peak.
+ */
+async function settledGc() {
+	let lowest = Infinity;
+	for (let round = 0, calm = 0; round < 30 && calm < 5; round++) {
+		gc();
+		const external = process.memoryUsage().external;
+		calm = external < lowest ? 0 : calm + 1;
+		lowest = Math.min(lowest, external);
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	gc();
+}
+
 // Decimal megabytes, as the node counts them.
 const mb = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
 
@@ -101,7 +118,7 @@ const mb = (bytes: number) => `${(bytes / 1_000_000).toFixed(1)} MB`;
  * input items (its wrappers, run data) is their footprint, not the node's work. Also times the
  * node's execute() from start to end.
  */
-function baselineAtNodeStart(onStart: () => void): {
+function baselineAtNodeStart(onStart: () => Promise<void>): {
 	restore: () => void;
 	executeMs: () => number;
 	executeCpuMs: () => number;
@@ -110,7 +127,7 @@ function baselineAtNodeStart(onStart: () => void): {
 	let executeMs = 0;
 	let executeCpuMs = 0;
 	Appcues.prototype.execute = async function (this: ThisParameterType<typeof original>) {
-		onStart();
+		await onStart();
 		const started = performance.now();
 		const cpuStarted = cpuMs();
 		try {
@@ -391,8 +408,8 @@ async function main() {
 			stats.requests = 0;
 			stats.requestMs = 0;
 			let baseline = 0;
-			const nodeTimer = baselineAtNodeStart(() => {
-				gc();
+			const nodeTimer = baselineAtNodeStart(async () => {
+				await settledGc();
 				baseline = memory();
 				peak = baseline;
 			});

@@ -160,6 +160,11 @@ export function writeChunk(
 	return buffer.subarray(0, offset);
 }
 
+/** Made only when the output needs them, not while a body is in memory: one object per row. */
+function pairedItemsOf(chunk: Chunk) {
+	return chunk.items.map((item) => ({ item }));
+}
+
 /** All input items become NDJSON rows, sent as few import jobs as the size limit allows. */
 export async function importFromItems(
 	this: IExecuteFunctions,
@@ -207,7 +212,6 @@ export async function importFromItems(
 	let buffer: Buffer | undefined;
 	const submitted: Array<{ chunk: Chunk; job: IDataObject }> = [];
 	for (const [index, chunk] of chunks.entries()) {
-		const pairedItem = chunk.items.map((item) => ({ item }));
 		try {
 			const body =
 				index === 0
@@ -229,11 +233,11 @@ export async function importFromItems(
 					chunks.length,
 					'import requests',
 				);
-			output.push(errorItem(error, pairedItem));
+			output.push(errorItem(error, pairedItemsOf(chunk)));
 		}
 	}
 	for (const { chunk, job } of submitted) {
-		const pairedItem = chunk.items.map((item) => ({ item }));
+		const pairedItem = pairedItemsOf(chunk);
 		const summary = { rows: chunk.items.length, bytes: chunk.bytes };
 		try {
 			const final = await finishJob.call(this, client, job, chunk.items[0], wait);
