@@ -515,7 +515,7 @@ async function main() {
 			...runFacts(startedAt, loadBefore),
 			table,
 			notes: [
-				"The node in n8n-core's WorkflowExecute against the fake Appcues API in its own process. Memory: heapUsed + external, from a full collection when n8n hands the items to the node, sampled every 2 ms and before each request. The file import runs in real n8n (peak RSS of `n8n execute`, interleaved runs).",
+				"The node in n8n-core's WorkflowExecute against the fake Appcues API in its own process. Memory: heapUsed + external, from full collections when n8n hands the items to the node (repeated until V8 has released the last run's memory), sampled every 2 ms and before each request. The file import runs in real n8n (peak RSS of `n8n execute`, interleaved runs).",
 			],
 		};
 		console.log(
