@@ -73,9 +73,14 @@ class FirstBody {
 	 */
 	handOver(size: number): Buffer {
 		const buffer = this.buffer.length >= size ? this.buffer : Buffer.allocUnsafe(size);
+		this.release();
+		return buffer;
+	}
+
+	/** Lets the body go: a job may be polled for minutes after its last request was sent. */
+	release(): void {
 		this.buffer = Buffer.allocUnsafe(0);
 		this.length = 0;
-		return buffer;
 	}
 
 	/**
@@ -236,6 +241,10 @@ export async function importFromItems(
 			output.push(errorItem(error, pairedItemsOf(chunk)));
 		}
 	}
+	// V8 keeps a suspended function's locals alive: without this, Wait for Completion would hold
+	// the last body in memory while it polls.
+	first.release();
+	buffer = undefined;
 	for (const { chunk, job } of submitted) {
 		const pairedItem = pairedItemsOf(chunk);
 		const summary = { rows: chunk.items.length, bytes: chunk.bytes };
