@@ -4,6 +4,8 @@ import type {
 	INodeExecutionData,
 	INodeParameters,
 } from 'n8n-workflow';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterEach, beforeEach, vi } from 'vitest';
 
 import { runAppcuesNode, type NodeRunResult } from './run-node';
@@ -92,6 +94,48 @@ export function useVirtualPollWaits(): number[] {
 		vi.useRealTimers();
 	});
 	return waits;
+}
+
+/**
+ * Watches buffers through weak references only: at each wait between job polls (with
+ * useVirtualPollWaits), a full garbage collection, then how many watched buffers are alive.
+ * `during` replaces one of Buffer's factories while `run` runs, and watches what `watch` picks
+ * of what it makes (a vi.spyOn would keep every value it returned).
+ */
+export function watchBuffersAtPolls() {
+	setFlagsFromString('--expose-gc');
+	const collect = runInNewContext('gc') as () => void;
+	const watched: Array<WeakRef<Buffer>> = [];
+	const aliveAtPolls: number[] = [];
+	vi.mocked(pollTimer.wait).mockImplementation(async (ms) => {
+		vi.advanceTimersByTime(ms);
+		// Later turns: V8 keeps what a WeakRef was made or read in alive until its turn ends, and
+		// Node's HTTP client lets go of a finished request's body after its response.
+		await new Promise((resolve) => setTimeout(resolve, 20));
+		collect();
+		aliveAtPolls.push(watched.filter((ref) => ref.deref()).length);
+	});
+	return {
+		aliveAtPolls,
+		watched: () => watched.length,
+		async during<T>(
+			factory: 'allocUnsafe' | 'from',
+			watch: (buffer: Buffer, args: unknown[]) => boolean,
+			run: () => Promise<T>,
+		): Promise<T> {
+			const original = Buffer[factory] as (...args: unknown[]) => Buffer;
+			Buffer[factory] = ((...args: unknown[]) => {
+				const buffer = original.apply(Buffer, args);
+				if (watch(buffer, args)) watched.push(new WeakRef(buffer));
+				return buffer;
+			}) as never;
+			try {
+				return await run();
+			} finally {
+				Buffer[factory] = original as never;
+			}
+		},
+	};
 }
 
 export function basicAuth(user: string, password: string) {

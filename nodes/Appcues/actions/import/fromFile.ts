@@ -46,28 +46,51 @@ export async function importFromFiles(
 		return settings;
 	};
 	return await eachItem(this, items, prepare, async (settings, itemIndex) => {
-		const limit = settings.uploadAs === 'raw' ? rules.maxRawBytes : MAX_FILE_BYTES;
-		const file = await readInputFile.call(
+		// The upload is its own function so that nothing holds the file while the job is polled.
+		const { accepted, summary } = await uploadFile.call(
 			this,
+			client,
+			route,
+			settings,
+			rules,
 			itemIndex,
-			settings.binaryPropertyName,
-			settings.fileFormat,
-			MAX_FILE_BYTES,
 		);
-		if (file.bytes > limit) {
-			throw itemError(
-				this.getNode(),
-				`The file is ${formatBytes(file.bytes)}, ` +
-					`above the ${formatBytes(limit)} limit of a raw request body`,
-				{
-					description: 'Set Upload As to Multipart Form Data, which takes files up to 200 MB.',
-					itemIndex,
-				},
-			);
-		}
-		assertColumns.call(this, file, rules.requiredColumns, itemIndex);
-		const accepted = await postFile(client, route, file, settings.uploadAs, itemIndex);
 		const final = await finishJob.call(this, client, accepted, itemIndex, wait);
-		return { ...final, file_name: file.fileName, format: file.format, bytes: file.bytes };
+		return { ...final, ...summary };
 	});
+}
+
+async function uploadFile(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	route: string,
+	settings: FileSettings,
+	rules: FileRules,
+	itemIndex: number,
+) {
+	const limit = settings.uploadAs === 'raw' ? rules.maxRawBytes : MAX_FILE_BYTES;
+	const file = await readInputFile.call(
+		this,
+		itemIndex,
+		settings.binaryPropertyName,
+		settings.fileFormat,
+		MAX_FILE_BYTES,
+	);
+	if (file.bytes > limit) {
+		throw itemError(
+			this.getNode(),
+			`The file is ${formatBytes(file.bytes)}, ` +
+				`above the ${formatBytes(limit)} limit of a raw request body`,
+			{
+				description: 'Set Upload As to Multipart Form Data, which takes files up to 200 MB.',
+				itemIndex,
+			},
+		);
+	}
+	assertColumns.call(this, file, rules.requiredColumns, itemIndex);
+	const accepted = await postFile(client, route, file, settings.uploadAs, itemIndex);
+	return {
+		accepted,
+		summary: { file_name: file.fileName, format: file.format, bytes: file.bytes },
+	};
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { fileItem, fileItemIn, useFakeAppcues } from '../../../../support/helpers';
+import {
+	fileItem,
+	fileItemIn,
+	useFakeAppcues,
+	useVirtualPollWaits,
+	watchBuffersAtPolls,
+} from '../../../../support/helpers';
 
 // Decimal megabytes, as the node counts them (Appcues writes "20MB" and "200MB").
 const MB = 1_000_000;
@@ -177,4 +183,48 @@ describe('import from a file', () => {
 		]);
 		expect(result.items.map((item) => item.json.file_name)).toEqual(['a.csv', 'b.csv']);
 	});
+});
+
+describe('import from a file, waiting for the job', () => {
+	const t = useFakeAppcues();
+	useVirtualPollWaits();
+
+	it.each(['multipart', 'raw'])(
+		'Wait for Completion lets the file go while it polls (upload as %s)',
+		async (uploadAs) => {
+			t.fake.configure({ jobPollsToFinish: 2 });
+			const buffers = watchBuffersAtPolls();
+			const rows = Array.from({ length: 2000 }, (_, n) => `u${String(n).padStart(5, '0')},pro`);
+			const csv = `user_id,plan\n${rows.join('\n')}\n`;
+			const items = [
+				fileItem(csv, 'users.csv', 'text/csv'),
+				fileItem(csv, 'again.csv', 'text/csv'),
+			];
+			// The file as n8n hands it over: decoded from the item's base64.
+			const result = await buffers.during(
+				'from',
+				(buffer, args) => args[1] === 'base64' && buffer.length === Buffer.byteLength(csv),
+				() =>
+					t.run(
+						{
+							resource: 'import',
+							operation: 'profiles',
+							source: 'binary',
+							uploadAs,
+							waitForCompletion: true,
+						},
+						{ items },
+					),
+			);
+			expect(result.error).toBeUndefined();
+			expect(result.items.map((item) => [item.json.status, item.json.file_name])).toEqual([
+				['complete', 'users.csv'],
+				['complete', 'again.csv'],
+			]);
+			expect(t.fake.state().users.get('u01999')?.properties).toEqual({ plan: 'pro' });
+			expect(buffers.watched()).toBe(2);
+			expect(buffers.aliveAtPolls.length).toBeGreaterThanOrEqual(4);
+			expect(buffers.aliveAtPolls).toEqual(buffers.aliveAtPolls.map(() => 0));
+		},
+	);
 });

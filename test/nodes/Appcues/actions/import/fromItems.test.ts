@@ -1,22 +1,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { INodeExecutionData } from 'n8n-workflow';
 
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-
-import { useFakeAppcues, useVirtualPollWaits } from '../../../../support/helpers';
-import { pollTimer } from '../../../../../nodes/Appcues/helpers/jobs';
+import {
+	useFakeAppcues,
+	useVirtualPollWaits,
+	watchBuffersAtPolls,
+} from '../../../../support/helpers';
 import { planChunks, writeChunk } from '../../../../../nodes/Appcues/actions/import/fromItems';
 import { rowLine, profiles } from '../../../../support/import-rows';
 
 // Decimal megabytes, as the node counts them (Appcues writes "20MB" and "200MB").
 const MB = 1_000_000;
-/** V8's full garbage collection, made callable in this process. */
-function exposedGc(): () => void {
-	setFlagsFromString('--expose-gc');
-	return runInNewContext('gc') as () => void;
-}
-
 const ndjsonLines = (body: unknown) =>
 	String(body)
 		.split('\n')
@@ -253,46 +247,34 @@ describe('import from input items', () => {
 		['three requests', { maxRequestSizeMb: 0.05 }],
 	])('Wait for Completion lets the bodies go while it polls (%s)', async (_, options) => {
 		t.fake.configure({ jobPollsToFinish: 1 });
-		const collect = exposedGc();
-		// Every body buffer the import allocates (not those of the fake, which keeps what it got).
-		const bodies: Array<WeakRef<Buffer>> = [];
-		// Not a vi.spyOn: a spy keeps every value it returned.
-		const allocUnsafe = Buffer.allocUnsafe;
-		Buffer.allocUnsafe = (size: number) => {
-			const buffer = allocUnsafe(size);
-			if (size >= 16 * 1024 && new Error().stack?.includes('fromItems'))
-				bodies.push(new WeakRef(buffer));
-			return buffer;
-		};
-		const aliveAtPolls: number[] = [];
-		vi.mocked(pollTimer.wait).mockImplementation(async () => {
-			await new Promise((resolve) => setImmediate(resolve));
-			collect();
-			aliveAtPolls.push(bodies.filter((body) => body.deref()).length);
-		});
+		const buffers = watchBuffersAtPolls();
 		const items = Array.from({ length: 3000 }, (_, n) => ({
 			user_id: `user-${String(n).padStart(5, '0')}`,
 			plan: ['free', 'pro', 'enterprise'][n % 3],
 		}));
-		const result = await t
-			.run(
-				{
-					resource: 'import',
-					operation: 'profiles',
-					source: 'items',
-					waitForCompletion: true,
-					...(options && { options }),
-				},
-				{ items },
-			)
-			.finally(() => (Buffer.allocUnsafe = allocUnsafe));
+		// The body buffers the import allocates (not the fake's, which keeps what it got).
+		const result = await buffers.during(
+			'allocUnsafe',
+			(buffer) => buffer.length >= 16 * 1024 && !!new Error().stack?.includes('fromItems'),
+			() =>
+				t.run(
+					{
+						resource: 'import',
+						operation: 'profiles',
+						source: 'items',
+						waitForCompletion: true,
+						...(options && { options }),
+					},
+					{ items },
+				),
+		);
 		expect(result.error).toBeUndefined();
 		const requests = t.fake.apiRequests({ method: 'POST' }).length;
 		expect(requests).toBe(options ? 3 : 1);
 		expect(result.items.map((item) => item.json.status)).toEqual(Array(requests).fill('complete'));
-		expect(bodies.length).toBeGreaterThan(0);
-		expect(aliveAtPolls.length).toBeGreaterThanOrEqual(requests);
-		expect(aliveAtPolls).toEqual(aliveAtPolls.map(() => 0));
+		expect(buffers.watched()).toBeGreaterThan(0);
+		expect(buffers.aliveAtPolls.length).toBeGreaterThanOrEqual(requests);
+		expect(buffers.aliveAtPolls).toEqual(buffers.aliveAtPolls.map(() => 0));
 	});
 
 	it('a failed job is an error with Appcues message', async () => {
