@@ -313,6 +313,43 @@ export async function postFile(
 	}
 }
 
+/** What an output says of an uploaded file. */
+export interface UploadedFile {
+	fileName: string;
+	format: FileFormat;
+	bytes: number;
+}
+
+/**
+ * Reads an item's file, lets `check` refuse it (by throwing), and POSTs it. A function of its own
+ * so that nothing holds the file (in memory, up to 200 MB, where n8n keeps binary data there)
+ * while its job is polled afterwards.
+ */
+export async function uploadInputFile(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	upload: {
+		itemIndex: number;
+		propertyName: string;
+		format: 'auto' | FileFormat;
+		path: string;
+		as: 'multipart' | 'raw';
+		check: (file: InputFile) => void;
+	},
+): Promise<{ accepted: unknown; file: UploadedFile }> {
+	const { itemIndex } = upload;
+	const file = await readInputFile.call(
+		this,
+		itemIndex,
+		upload.propertyName,
+		upload.format,
+		MAX_FILE_BYTES,
+	);
+	upload.check(file);
+	const accepted = await postFile(client, upload.path, file, upload.as, itemIndex);
+	return { accepted, file: { fileName: file.fileName, format: file.format, bytes: file.bytes } };
+}
+
 function uploadBody(file: InputFile, as: 'multipart' | 'raw'): UploadBody {
 	if (as === 'raw') return new UploadBody([file], file.mimeType);
 	// The layout undici's FormData sends; a random boundary, as no file is scanned for it.

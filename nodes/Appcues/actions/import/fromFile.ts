@@ -4,8 +4,7 @@ import {
 	assertColumns,
 	formatBytes,
 	MAX_FILE_BYTES,
-	postFile,
-	readInputFile,
+	uploadInputFile,
 	type FileFormat,
 } from '../../helpers/files';
 import { eachItem } from '../../helpers/gather';
@@ -46,51 +45,29 @@ export async function importFromFiles(
 		return settings;
 	};
 	return await eachItem(this, items, prepare, async (settings, itemIndex) => {
-		// The upload is its own function so that nothing holds the file while the job is polled.
-		const { accepted, summary } = await uploadFile.call(
-			this,
-			client,
-			route,
-			settings,
-			rules,
+		const limit = settings.uploadAs === 'raw' ? rules.maxRawBytes : MAX_FILE_BYTES;
+		const { accepted, file } = await uploadInputFile.call(this, client, {
 			itemIndex,
-		);
-		const final = await finishJob.call(this, client, accepted, itemIndex, wait);
-		return { ...final, ...summary };
-	});
-}
-
-async function uploadFile(
-	this: IExecuteFunctions,
-	client: AppcuesClient,
-	route: string,
-	settings: FileSettings,
-	rules: FileRules,
-	itemIndex: number,
-) {
-	const limit = settings.uploadAs === 'raw' ? rules.maxRawBytes : MAX_FILE_BYTES;
-	const file = await readInputFile.call(
-		this,
-		itemIndex,
-		settings.binaryPropertyName,
-		settings.fileFormat,
-		MAX_FILE_BYTES,
-	);
-	if (file.bytes > limit) {
-		throw itemError(
-			this.getNode(),
-			`The file is ${formatBytes(file.bytes)}, ` +
-				`above the ${formatBytes(limit)} limit of a raw request body`,
-			{
-				description: 'Set Upload As to Multipart Form Data, which takes files up to 200 MB.',
-				itemIndex,
+			propertyName: settings.binaryPropertyName,
+			format: settings.fileFormat,
+			path: route,
+			as: settings.uploadAs,
+			check: (read) => {
+				if (read.bytes > limit) {
+					throw itemError(
+						this.getNode(),
+						`The file is ${formatBytes(read.bytes)}, ` +
+							`above the ${formatBytes(limit)} limit of a raw request body`,
+						{
+							description: 'Set Upload As to Multipart Form Data, which takes files up to 200 MB.',
+							itemIndex,
+						},
+					);
+				}
+				assertColumns.call(this, read, rules.requiredColumns, itemIndex);
 			},
-		);
-	}
-	assertColumns.call(this, file, rules.requiredColumns, itemIndex);
-	const accepted = await postFile(client, route, file, settings.uploadAs, itemIndex);
-	return {
-		accepted,
-		summary: { file_name: file.fileName, format: file.format, bytes: file.bytes },
-	};
+		});
+		const final = await finishJob.call(this, client, accepted, itemIndex, wait);
+		return { ...final, file_name: file.fileName, format: file.format, bytes: file.bytes };
+	});
 }

@@ -8,7 +8,7 @@ import type {
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { SET_ONCE, segmentLocator, setOnce } from '../../helpers/descriptions';
 import { ensureNodeError, errorItemOrThrow, notePartial } from '../../helpers/errors';
-import { assertColumns, MAX_FILE_BYTES, postFile, readInputFile } from '../../helpers/files';
+import { assertColumns, uploadInputFile } from '../../helpers/files';
 import { runsAsTool } from '../../helpers/toolOutput';
 import { chunk, eachItem, gatherIds, pairedItems } from '../../helpers/gather';
 import { requiredId } from '../../helpers/input';
@@ -200,15 +200,14 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 			return { segmentId: requiredId.call(this, 'segmentId', 'Segment', itemIndex), propertyName };
 		};
 		return await eachItem(this, items, prepare, async ({ segmentId, propertyName }, itemIndex) => {
-			const file = await readInputFile.call(this, itemIndex, propertyName, 'csv', MAX_FILE_BYTES);
-			assertColumns.call(this, file, ['user_id'], itemIndex, { only: true });
-			const accepted = await postFile(
-				client,
-				path`/segments/${segmentId}/${route}`,
-				file,
-				'multipart',
+			const { accepted, file } = await uploadInputFile.call(this, client, {
 				itemIndex,
-			);
+				propertyName,
+				format: 'csv',
+				path: path`/segments/${segmentId}/${route}`,
+				as: 'multipart',
+				check: (read) => assertColumns.call(this, read, ['user_id'], itemIndex, { only: true }),
+			});
 			const job = await finishJob.call(this, client, accepted, itemIndex, wait);
 			return { segment_id: segmentId, file_name: file.fileName, ...job };
 		});

@@ -6,6 +6,7 @@ import {
 	useVirtualPollWaits,
 	fileItem,
 	fileItemIn,
+	watchBuffersAtPolls,
 } from '../../../../support/helpers';
 import { byId, seedSegment } from '../../../../support/fixtures';
 
@@ -234,6 +235,37 @@ describe('segment membership from a file, and export', () => {
 			'u2',
 		]);
 		expect(result.items[0].json).toMatchObject({ segment_id: 'seg-1', status: 'complete' });
+	});
+
+	it('Wait for Completion lets the file go while it polls', async () => {
+		seed();
+		t.fake.configure({ jobPollsToFinish: 2 });
+		const buffers = watchBuffersAtPolls();
+		const ids = Array.from({ length: 2000 }, (_, n) => `member-${String(n).padStart(5, '0')}`);
+		const csv = `user_id\n${ids.join('\n')}\n`;
+		// The file as n8n hands it over: decoded from the item's base64.
+		const result = await buffers.during(
+			'from',
+			(buffer, args) => args[1] === 'base64' && buffer.length === Buffer.byteLength(csv),
+			() =>
+				t.run(
+					{
+						resource: 'segment',
+						operation: 'addUsers',
+						segmentId: byId('seg-1'),
+						source: 'binary',
+						binaryPropertyName: 'data',
+						waitForCompletion: true,
+					},
+					{ items: [fileItem(csv, 'ids.csv', 'text/csv')] },
+				),
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items[0].json).toMatchObject({ file_name: 'ids.csv', status: 'complete' });
+		expect(t.fake.state().segments.get('seg-1')!.user_ids.size).toBe(2001);
+		expect(buffers.watched()).toBe(1);
+		expect(buffers.aliveAtPolls.length).toBeGreaterThanOrEqual(2);
+		expect(buffers.aliveAtPolls).toEqual(buffers.aliveAtPolls.map(() => 0));
 	});
 
 	it('refuses a CSV without a user_id header', async () => {
