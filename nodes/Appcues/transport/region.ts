@@ -102,14 +102,27 @@ export function baseUrlProblem(baseUrl: string, field = 'Base URL'): string | un
 			'https://appcues-proxy.example.com)'
 		);
 	}
-	if (url.protocol === 'https:') return undefined;
-	if (url.protocol === 'http:') {
-		if (isLoopbackHost(url.hostname)) return undefined;
+	if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
 		return (
 			`The ${field} in the Appcues credential uses plain http to ${url.host}, which would ` +
 			'send the API secret unencrypted: use https (plain http is allowed only for localhost, ' +
 			'127.0.0.0/8 and [::1])'
 		);
 	}
-	return `The ${field} in the Appcues credential must start with https:// (it uses ${url.protocol})`;
+	if (url.protocol !== 'https:' && url.protocol !== 'http:')
+		return `The ${field} in the Appcues credential must start with https:// (it uses ${url.protocol})`;
+	// Every request's path is appended to the Base URL as written: a query or fragment would swallow it.
+	if (/[?#]/.test(baseUrl)) {
+		return (
+			`The ${field} in the Appcues credential ends in a query (?…) or fragment (#…), which ` +
+			'the path of every request would be appended to: remove it'
+		);
+	}
+	if (url.username || url.password) {
+		return (
+			`The ${field} in the Appcues credential has a user name or password in it: remove them ` +
+			'(the API key and secret are sent in the Authorization header)'
+		);
+	}
+	return undefined;
 }

@@ -8,7 +8,7 @@ import {
 	toolsBaseUrlFor,
 } from '../../../../nodes/Appcues/transport/region';
 
-describe('a custom Base URL over plain http', () => {
+describe('a custom Base URL that would leak or misroute', () => {
 	const t = useFakeAppcues();
 
 	// 0.0.0.0 is not a loopback name, yet reaches the fake: it would record a request if one were sent.
@@ -33,6 +33,31 @@ describe('a custom Base URL over plain http', () => {
 			/^The Base URL in the Appcues credential (uses plain http to .+, which would send the API secret unencrypted: use https \(plain http is allowed only for localhost, 127\.0\.0\.0\/8 and \[::1\]\)|must start with https:\/\/ \(it uses ftp:\))$/,
 		);
 		expect(JSON.stringify(result.items)).not.toContain(DEFAULT_ACCOUNT.apiSecret);
+		expect(t.fake.requests).toHaveLength(0);
+	});
+
+	// Each reaches the fake (its path, or the origin with the API path in the query) if it is sent.
+	it.each([
+		['{url}/?code=abc', /ends in a query \(\?…\) or fragment \(#…\)/],
+		['{url}?', /ends in a query \(\?…\) or fragment \(#…\)/],
+		['{url}#frag', /ends in a query \(\?…\) or fragment \(#…\)/],
+		['http://proxy:Pr0xyS3cret@{host}', /has a user name or password in it/],
+	])('%s is refused before anything is sent', async (baseUrl, message) => {
+		const url = new URL(t.fake.url);
+		const result = await t.run(
+			{ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'signed_up' },
+			{
+				credentials: {
+					...credentialsFor(t.fake),
+					baseUrl: baseUrl.replace('{url}', t.fake.url).replace('{host}', url.host),
+				},
+				continueOnFail: true,
+			},
+		);
+		expect(String(result.items[0]?.json.error)).toMatch(
+			new RegExp(`^The Base URL in the Appcues credential ${message.source}`),
+		);
+		expect(JSON.stringify(result.items)).not.toContain('Pr0xyS3cret');
 		expect(t.fake.requests).toHaveLength(0);
 	});
 
