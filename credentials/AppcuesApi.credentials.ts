@@ -12,12 +12,13 @@ import type {
 import { isToolsRequest } from '../nodes/Appcues/transport/region';
 
 /**
- * True (in an n8n expression) when the credential would send its secret unencrypted: a custom
- * Base URL that is not https, unless it is plain http to a loopback host. The node checks the same
- * at run time (`transport/region.ts`).
+ * True (in an n8n expression) when the credential would send its secret unencrypted (a custom
+ * Base URL that is not https, unless it is plain http to a loopback host), or where its path would
+ * be lost (a query or fragment) or with a user name and password in the URL. The node checks the
+ * same at run time (`transport/region.ts`).
  */
 const UNSAFE_BASE_URL =
-	'$credentials.region === "custom" && !/^\\s*https:\\/\\//i.test(String($credentials.baseUrl)) && !/^\\s*http:\\/\\/(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?([\\/?#]|\\s*$)/i.test(String($credentials.baseUrl))';
+	'$credentials.region === "custom" && ((!/^\\s*https:\\/\\//i.test(String($credentials.baseUrl)) && !/^\\s*http:\\/\\/(localhost|127(\\.\\d{1,3}){3}|\\[::1\\])(:\\d+)?([\\/?#]|\\s*$)/i.test(String($credentials.baseUrl))) || /[?#]|^\\s*[^:\\/?#]+:\\/\\/[^\\/?#]*@/.test(String($credentials.baseUrl)))';
 
 /**
  * n8n has no rule that refuses a request before it is sent, so an unsafe Base URL turns the test
@@ -29,7 +30,8 @@ const REFUSED_TEST_URL = `data:,${REFUSED_BODY}`;
 
 const REFUSED_BASE_URL_MESSAGE =
 	'The Base URL must use https: plain http would send the API secret unencrypted, so it is ' +
-	'allowed only for localhost, 127.0.0.0/8 and [::1]';
+	'allowed only for localhost, 127.0.0.0/8 and [::1]. It must not have a query (?…), a ' +
+	'fragment (#…) or a user name and password in it.';
 
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 

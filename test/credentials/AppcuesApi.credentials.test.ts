@@ -137,14 +137,18 @@ describe('credential', () => {
 		['http://127.0.0.1.evil.example.com'],
 		['ftp://appcues-proxy.example.com'],
 		[''],
+		// Where the request's path would be lost, or with a user name and password in the URL.
+		['{url}/?code=abc'],
+		['{url}#part'],
+		['https://proxy:Pr0xyS3cret@appcues-proxy.example.com'],
 	])('refuses the Base URL %j without sending the credentials anywhere', async (baseUrl) => {
 		const result = await testCredential({
 			...credentialsFor(fake),
-			baseUrl: baseUrl.replace('{port}', new URL(fake.url).port),
+			baseUrl: baseUrl.replace('{port}', new URL(fake.url).port).replace('{url}', fake.url),
 		});
 		expect(result.url).toBe('data:,x');
 		expect(result.message).toBe(
-			'The Base URL must use https: plain http would send the API secret unencrypted, so it is allowed only for localhost, 127.0.0.0/8 and [::1]',
+			'The Base URL must use https: plain http would send the API secret unencrypted, so it is allowed only for localhost, 127.0.0.0/8 and [::1]. It must not have a query (?…), a fragment (#…) or a user name and password in it.',
 		);
 		expect(fake.apiRequests()).toHaveLength(0);
 	});

@@ -812,7 +812,7 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 				expect(await test(plainHttp)).toEqual({
 					status: 'Error',
 					message:
-						'The Base URL must use https: plain http would send the API secret unencrypted, so it is allowed only for localhost, 127.0.0.0/8 and [::1]',
+						'The Base URL must use https: plain http would send the API secret unencrypted, so it is allowed only for localhost, 127.0.0.0/8 and [::1]. It must not have a query (?…), a fragment (#…) or a user name and password in it.',
 				});
 				// A redirect to another host: not followed, so that host sees nothing.
 				const redirecting = createServer((req, res) =>
