@@ -69,6 +69,18 @@ async function runPerItem(
 		operation.prepare.call(this, itemIndex),
 	);
 	for (const [itemIndex, item] of errorItems) outputs[itemIndex] = [item];
+	if (operation.check) {
+		for (const [itemIndex, plan] of plans) {
+			try {
+				await operation.check.call(this, client, plan, itemIndex);
+			} catch (caught) {
+				const error = ensureNodeError(this.getNode(), caught, itemIndex);
+				if (!this.continueOnFail()) throw error;
+				outputs[itemIndex] = [errorItem(error, { item: itemIndex })];
+				plans.delete(itemIndex);
+			}
+		}
+	}
 	const queue = [...plans.entries()];
 	const failures: Array<{ itemIndex: number; error: unknown }> = [];
 	let next = 0;

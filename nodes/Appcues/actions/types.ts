@@ -35,6 +35,16 @@ export interface ItemOperation<Plan = unknown> {
 	description: INodeProperties[];
 	/** Reads and checks the item's parameters and returns what `execute` needs. Sends nothing. */
 	prepare(this: IExecuteFunctions, itemIndex: number): Plan;
+	/**
+	 * Optional: checks a prepared item against what must be read from Appcues first (an account
+	 * tool's input schema). It runs for every item before the first `execute`, and only reads.
+	 */
+	check?(
+		this: IExecuteFunctions,
+		client: AppcuesClient,
+		plan: Plan,
+		itemIndex: number,
+	): Promise<void>;
 	/** Sends the requests of one prepared item; it reads no parameter. */
 	execute(
 		this: IExecuteFunctions,

@@ -11,7 +11,14 @@ import { itemError } from '../../helpers/errors';
 import { jsonObject } from '../../helpers/input';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
-import { getToolEntry, isReadOnly, readToolName, toolLocator, type ToolEntry } from './catalog';
+import {
+	fetchToolEntry,
+	isReadOnly,
+	readToolName,
+	toolEntryError,
+	toolLocator,
+	type ToolEntry,
+} from './catalog';
 import { callOutput, errorText, type ToolEnvelope } from './envelope';
 import { isMissing, missingArguments, requiredArguments } from './inputSchema';
 
@@ -158,10 +165,44 @@ function runOf(client: AppcuesClient) {
 	return run;
 }
 
+/** The tool's entry, read once per run; a failed read is an error of each item that needs it. */
+async function toolEntry(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	name: string,
+	itemIndex: number,
+): Promise<ToolEntry> {
+	const { entries } = runOf(client);
+	let entry = entries.get(name);
+	if (!entry) {
+		entry = fetchToolEntry(client, name, itemIndex);
+		// Awaited below, by this item and by every later one that calls the same tool.
+		entry.catch(() => undefined);
+		entries.set(name, entry);
+	}
+	try {
+		return await entry;
+	} catch (error) {
+		throw toolEntryError(this.getNode(), name, error, itemIndex);
+	}
+}
+
 /**
- * Reads the tool's entry first (once per run): its schema says which arguments are required,
- * checked before the call is sent, and its readOnlyHint whether the call changes data.
+ * Reads the tool's entry (once per run) for every item before any call is sent: its schema says
+ * which arguments are required.
  */
+export async function check(
+	this: IExecuteFunctions,
+	client: AppcuesClient,
+	{ name, args }: ReturnType<typeof prepare>,
+	itemIndex: number,
+) {
+	const tool = await toolEntry.call(this, client, name, itemIndex);
+	const missing = missingArguments(requiredArguments(tool.inputSchema), args);
+	if (missing.length) throw missingError.call(this, name, missing, itemIndex);
+}
+
+/** Calls the tool; its entry's readOnlyHint says whether the call changes data. */
 export async function execute(
 	this: IExecuteFunctions,
 	client: AppcuesClient,
@@ -169,15 +210,7 @@ export async function execute(
 	itemIndex: number,
 ) {
 	const run = runOf(client);
-	let entry = run.entries.get(name);
-	if (!entry) {
-		entry = getToolEntry.call(this, client, name, itemIndex);
-		run.entries.set(name, entry);
-	}
-	const tool = await entry;
-	const missing = missingArguments(requiredArguments(tool.inputSchema), args);
-	if (missing.length) throw missingError.call(this, name, missing, itemIndex);
-
+	const tool = await toolEntry.call(this, client, name, itemIndex);
 	const envelope = await client.request<ToolEnvelope>({
 		method: 'POST',
 		scope: 'tools',

@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INode, INodeProperties } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import { ensureNodeError, itemError } from '../../helpers/errors';
@@ -87,22 +87,36 @@ export async function getToolEntry(
 	itemIndex: number,
 ): Promise<ToolEntry> {
 	try {
-		const body = await client.request<ToolEntry>({
-			method: 'GET',
-			scope: 'tools',
-			path: path`/${name}`,
-			itemIndex,
-		});
-		return body && typeof body === 'object' ? { ...body, name: body.name ?? name } : { name };
+		return await fetchToolEntry(client, name, itemIndex);
 	} catch (error) {
-		if (error instanceof NodeApiError && error.httpCode === '404') {
-			throw itemError(this.getNode(), `There is no account tool named "${name}"`, {
-				itemIndex,
-				description:
-					'Account Tool > Get Many lists the tools this API key can call. Tool names are the ' +
-					'same as on the Appcues MCP server and in `appcues tools list`.',
-			});
-		}
-		throw ensureNodeError(this.getNode(), error, itemIndex);
+		throw toolEntryError(this.getNode(), name, error, itemIndex);
 	}
+}
+
+/** One tool's entry as Appcues answers it; its errors as the transport gives them. */
+export async function fetchToolEntry(
+	client: AppcuesClient,
+	name: string,
+	itemIndex: number,
+): Promise<ToolEntry> {
+	const body = await client.request<ToolEntry>({
+		method: 'GET',
+		scope: 'tools',
+		path: path`/${name}`,
+		itemIndex,
+	});
+	return body && typeof body === 'object' ? { ...body, name: body.name ?? name } : { name };
+}
+
+/** A failed read of a tool's entry, as an error of the item that needed it. */
+export function toolEntryError(node: INode, name: string, error: unknown, itemIndex: number) {
+	if (error instanceof NodeApiError && error.httpCode === '404') {
+		return itemError(node, `There is no account tool named "${name}"`, {
+			itemIndex,
+			description:
+				'Account Tool > Get Many lists the tools this API key can call. Tool names are the ' +
+				'same as on the Appcues MCP server and in `appcues tools list`.',
+		});
+	}
+	return ensureNodeError(node, error, itemIndex);
 }

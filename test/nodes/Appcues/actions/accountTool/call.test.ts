@@ -221,6 +221,51 @@ describe('account tool call', () => {
 		]);
 	});
 
+	it('a required argument missing on a later item stops the node before any call, naming that item', async () => {
+		const run = (extra: Parameters<typeof t.run>[1]) =>
+			t.run(
+				{
+					resource: 'accountTool',
+					operation: 'call',
+					toolName: byName('create_campaign'),
+					argumentsInput: 'json',
+					argumentsJson: '={{ JSON.stringify($json.args) }}',
+				},
+				{
+					items: [
+						{ args: { name: 'A', objective_id: 'o1' } },
+						{ args: { name: 'B' } },
+						{ args: { name: 'C', objective_id: 'o1' } },
+					],
+					...extra,
+				},
+			);
+		const stopped = await run({});
+		expect(stopped.error?.message).toBe(
+			'The account tool create_campaign needs the argument "objective_id" [item 1]',
+		);
+		expect(toolRequests()).toEqual([
+			{ origin: 'tools', method: 'GET', path: '/v1/tools/create_campaign' },
+		]);
+
+		t.fake.reset();
+		const continued = await run({ continueOnFail: true });
+		expect(continued.items.map((item) => [item.json.error ?? 'called', item.pairedItem])).toEqual([
+			['called', { item: 0 }],
+			['The account tool create_campaign needs the argument "objective_id" [item 1]', { item: 1 }],
+			['called', { item: 2 }],
+		]);
+		expect(toolRequests().map((request) => request.method)).toEqual(['GET', 'POST', 'POST']);
+	});
+
+	it('a tool that cannot be read is an error of each item that calls it, naming that item', async () => {
+		const result = await callJson('nope', {}, { continueOnFail: true, items: [{}, {}, {}] });
+		expect(result.items.map((item) => [item.json.error, item.pairedItem])).toEqual(
+			[0, 1, 2].map((item) => [`There is no account tool named "nope" [item ${item}]`, { item }]),
+		);
+		expect(toolRequests()).toEqual([{ origin: 'tools', method: 'GET', path: '/v1/tools/nope' }]);
+	});
+
 	it("isError is an item error carrying the tool's own text; under Continue On Fail an error item", async () => {
 		const args = { name: 'Y', objective_id: 'o9' };
 		const stopped = await callJson('create_campaign', args);
