@@ -67,9 +67,19 @@ export function eventsFromJson(value: unknown): Parsed {
 	return { problem: 'The body must be a JSON object (one event) or an array of objects' };
 }
 
+/** Refuses bytes that are not UTF-8, which Buffer.toString would replace with U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** Parses the raw request bytes, so the items are exactly the bytes that were signed. */
 export function eventsFromRawBody(rawBody: Buffer): Parsed {
-	const text = rawBody.toString('utf8').replace(/^\uFEFF/, '');
+	let text: string;
+	try {
+		// Replaced bytes would change the event: two events whose ids differ only there would
+		// become one, and the second be dropped as its duplicate.
+		text = UTF8.decode(rawBody).replace(/^\uFEFF/, '');
+	} catch {
+		return { problem: 'The body is not valid UTF-8' };
+	}
 	if (text.trim() === '') return { problem: 'The body is empty' };
 	let value: unknown;
 	try {

@@ -75,6 +75,12 @@ describe('eventsFromRawBody', () => {
 		expect(eventsFromRawBody(Buffer.from('42'))).toHaveProperty('problem');
 		expect(eventsFromRawBody(Buffer.from('null'))).toHaveProperty('problem');
 		expect(eventsFromRawBody(Buffer.from('[{"a":1},2]'))).toHaveProperty('problem');
+		// Bytes that are not UTF-8 (Latin-1 é, a lone continuation byte, a cut sequence).
+		for (const bytes of [[0xe9], [0x80], [0xe2, 0x82]]) {
+			const body = Buffer.concat([Buffer.from('{"id":"e'), Buffer.from(bytes), Buffer.from('"}')]);
+			expect(eventsFromRawBody(body)).toEqual({ problem: 'The body is not valid UTF-8' });
+		}
+		expect(eventsFromRawBody(Buffer.from('{"id":"é €"}'))).toEqual({ events: [{ id: 'é €' }] });
 	});
 });
 

@@ -491,6 +491,33 @@ describe('bad input', () => {
 		expectBadRequest(await deliver(signedDelivery('[1,2]')), /not every element/);
 	});
 
+	it('a signed body with bytes that are not UTF-8: 400, and two such events are never merged', async () => {
+		// {"id":"evt-é",...} with é in Latin-1 (0xE9), then the same with 0xE8: two events.
+		const delivery = (byte: number, staticData: IDataObject): FakeDelivery => {
+			const rawBody = Buffer.concat([
+				Buffer.from('{"id":"evt-'),
+				Buffer.from([byte]),
+				Buffer.from('","name":"appcues:nps_score"}'),
+			]);
+			const signature = createHmac('sha256', SECRET)
+				.update(Buffer.concat([Buffer.from(`${NOW_S}.`), rawBody]))
+				.digest('hex');
+			return {
+				rawBody,
+				secret: SECRET,
+				staticData,
+				headers: {
+					'content-type': 'application/json',
+					'x-apc-timestamp': NOW_S,
+					'x-apc-signature': signature,
+				},
+			};
+		};
+		const staticData: IDataObject = {};
+		for (const byte of [0xe9, 0xe8])
+			expectBadRequest(await deliver(delivery(byte, staticData)), /not valid UTF-8/);
+	});
+
 	it('a wrong content type: 400', async () => {
 		for (const type of [
 			'text/plain',
