@@ -12,7 +12,9 @@ import { NodeOperationError } from 'n8n-workflow';
 import {
 	apiErrorFromResponse,
 	connectionError,
+	isJsonMediaType,
 	mayHaveBeenAppliedError,
+	notJsonError,
 	redirectError,
 } from './errors';
 import { ERROR_BODY_BYTES, readAtMost } from './download';
@@ -223,7 +225,26 @@ export class AppcuesClient {
 			const now = Date.now();
 			if (nodeSlot) this.nodeLimit?.settle(nodeSlot, now);
 			budget.onAnswer(slot, status === 429, readRateLimitHeaders(response.headers, now));
-			if (status >= 200 && status < 300) return response;
+			if (status >= 200 && status < 300) {
+				// A JSON answer arrives parsed; text here that is not declared JSON came from another
+				// server at the Base URL (a page, a portal, a proxy's notice), never from Appcues.
+				const body: unknown = response.body;
+				if (
+					!request.stream &&
+					typeof body === 'string' &&
+					body.trim() !== '' &&
+					!isJsonMediaType(response.headers?.['content-type'])
+				) {
+					throw notJsonError(
+						this.node,
+						status,
+						response.headers?.['content-type'],
+						described,
+						request.itemIndex,
+					);
+				}
+				return response;
+			}
 			if (request.stream) {
 				// Only the start of an error answer is read (enough for Appcues' message); reading it
 				// also frees the connection of an answer that is retried.

@@ -212,3 +212,44 @@ export function redirectError(
 		},
 	);
 }
+
+/** A media type that carries JSON: `application/json` or any `+json`. */
+export function isJsonMediaType(contentType: unknown): boolean {
+	const text = Array.isArray(contentType) ? contentType[0] : contentType;
+	if (typeof text !== 'string') return false;
+	return /^application\/(?:[\w.-]+\+)?json$/i.test(text.split(';')[0].trim());
+}
+
+/**
+ * A success answer whose body is text but not JSON: not Appcues' API (a website, a login page, a
+ * proxy's notice). Counted as success, the items would carry made-up results. Whether a request
+ * that changes data was applied cannot be known, so the error says to check.
+ */
+export function notJsonError(
+	node: INode,
+	status: number,
+	contentType: unknown,
+	request: { method: string; path: string; host: string },
+	itemIndex?: number,
+): NodeApiError {
+	const type = Array.isArray(contentType) ? contentType[0] : contentType;
+	const shown =
+		typeof type === 'string' && /^[\w.+/-]{1,100}$/.test(type.split(';')[0].trim())
+			? type.split(';')[0].trim()
+			: 'no JSON content type';
+	const changes = request.method !== 'GET' && request.method !== 'HEAD';
+	return new NodeApiError(node, { httpCode: String(status), status } as JsonObject, {
+		message:
+			`${request.host} answered ${status} with ${shown}, not JSON: that is not the Appcues ` +
+			'API answering',
+		description: [
+			`Request: ${request.method} ${request.path}.`,
+			'Check the Region and the Base URL in the Appcues credential.',
+			changes ? 'Check in Appcues whether the change was applied before running again.' : '',
+		]
+			.filter(Boolean)
+			.join(' '),
+		httpCode: String(status),
+		itemIndex,
+	});
+}

@@ -158,6 +158,68 @@ describe('redirects: credentials never follow one', () => {
 	});
 });
 
+describe('an answer that is not JSON', () => {
+	const t = useFakeAppcues();
+
+	it('a success answered with a web page is an error, never a made-up result, and is not sent again', async () => {
+		const site = await localServer((_req, res) =>
+			res
+				.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' })
+				.end('<!doctype html><title>Welcome to the guest network</title>'),
+		);
+		try {
+			const credentials = { ...credentialsFor(t.fake), baseUrl: site.url };
+			const host = new URL(site.url).host;
+			const cases: Array<[INodeParameters, string]> = [
+				[{ resource: 'user', operation: 'getProfile', userId: 'u1' }, 'GET'],
+				[
+					{ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'signed_up' },
+					'POST',
+				],
+				[{ resource: 'user', operation: 'deleteProfile', userId: 'u1' }, 'DELETE'],
+				[{ resource: 'segment', operation: 'getAll', returnAll: true }, 'GET'],
+			];
+			for (const [parameters, method] of cases) {
+				const result = await t.run(parameters, { credentials });
+				expect(result.error?.message, String(parameters.operation)).toBe(
+					`${host} answered 200 with text/html, not JSON: that is not the Appcues API answering`,
+				);
+				expect(result.error?.description).toContain('Check the Region and the Base URL');
+				expect(result.error?.description?.includes('whether the change was applied')).toBe(
+					method !== 'GET',
+				);
+				expect(result.items).toEqual([]);
+			}
+			expect(site.received.map((request) => request.method)).toEqual(
+				cases.map(([, method]) => method),
+			);
+		} finally {
+			await site.close();
+		}
+	});
+
+	it('an empty success answer, or JSON under any JSON media type, is a success', async () => {
+		const answers = [
+			{ type: 'application/vnd.api+json', body: '{"id":"u1","plan":"pro"}' },
+			{ type: 'text/plain', body: '' },
+		];
+		for (const answer of answers) {
+			const site = await localServer((_req, res) =>
+				res.writeHead(200, { 'Content-Type': answer.type }).end(answer.body),
+			);
+			try {
+				const result = await t.run(
+					{ resource: 'user', operation: 'getProfile', userId: 'u1' },
+					{ credentials: { ...credentialsFor(t.fake), baseUrl: site.url } },
+				);
+				expect(result.error, answer.type).toBeUndefined();
+			} finally {
+				await site.close();
+			}
+		}
+	});
+});
+
 describe('each origin gets the key and secret only in its own form', () => {
 	const t = useFakeAppcues();
 	const toolsKey = Buffer.from(`${DEFAULT_ACCOUNT.apiKey}:${DEFAULT_ACCOUNT.apiSecret}`).toString(
