@@ -172,6 +172,13 @@ export async function downloadPresigned(
 	});
 }
 
+/** A storage host may redirect (a bucket to its region's host), but only this many times. */
+const MAX_STORAGE_REDIRECTS = 5;
+
+/**
+ * Fetches a presigned URL, following a storage host's redirects one at a time, each checked as
+ * the first (https only), all within one Download Timeout.
+ */
 async function fetchPresigned(
 	this: IExecuteFunctions,
 	url: string,
@@ -179,6 +186,37 @@ async function fetchPresigned(
 	limits: DownloadLimits,
 	subject: DownloadSubject,
 ): Promise<DownloadedFile> {
+	const startedAt = Date.now();
+	let target = checkedLocation(this, url, undefined, undefined, itemIndex, subject);
+	for (let redirects = 0; ; redirects++) {
+		const remaining = Math.max(1, limits.timeoutMs - (Date.now() - startedAt));
+		const answer = await fetchOnce.call(
+			this,
+			target,
+			itemIndex,
+			{ ...limits, timeoutMs: remaining },
+			subject,
+		);
+		if ('data' in answer) return answer;
+		if (redirects >= MAX_STORAGE_REDIRECTS) {
+			throw new NodeOperationError(
+				this.getNode(),
+				`Downloading ${subject.what} was redirected more than ${MAX_STORAGE_REDIRECTS} times`,
+				{ description: `${subject.again} Host: ${hostOf(target)}.`, itemIndex },
+			);
+		}
+		target = checkedLocation(this, answer.location, target, hostOf(target), itemIndex, subject);
+	}
+}
+
+/** One GET of a presigned URL: the file, or where the host redirects (never followed blindly). */
+async function fetchOnce(
+	this: IExecuteFunctions,
+	url: string,
+	itemIndex: number,
+	limits: DownloadLimits,
+	subject: DownloadSubject,
+): Promise<DownloadedFile | { location: unknown }> {
 	const host = hostOf(url);
 	const { signal, failed } = downloadGuard(this, host, itemIndex, limits, subject);
 	let response: StreamedResponse;
@@ -190,6 +228,8 @@ async function fetchPresigned(
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
 			json: false,
+			// Each hop is checked before it is taken (see fetchPresigned).
+			disableFollowRedirect: true,
 			abortSignal: signal,
 		})) as StreamedResponse;
 	} catch (error) {
@@ -205,6 +245,8 @@ async function fetchPresigned(
 		response.body.destroy();
 		throw failed(error);
 	}
+	if (response.statusCode >= 300 && response.statusCode < 400)
+		return { location: response.headers.location };
 	if (!ok) {
 		throw new NodeApiError(
 			this.getNode(),
@@ -265,7 +307,14 @@ async function fetchFromApi(
 		throw failed(error);
 	}
 	if (response.statusCode >= 300) {
-		const target = redirectTarget(this, response, itemIndex, subject);
+		const target = checkedLocation(
+			this,
+			response.headers.location,
+			response.url,
+			'Appcues',
+			itemIndex,
+			subject,
+		);
 		const remaining = limits.timeoutMs - (Date.now() - startedAt);
 		if (remaining <= 0) throw failed(new Error('timeout'));
 		return await fetchPresigned.call(
@@ -288,20 +337,23 @@ async function fetchFromApi(
 }
 
 /**
- * Where a redirect leads, resolved against the API's URL. Only https is followed (plain http only
- * to a loopback host, as for the Base URL), so the file cannot be swapped on the way.
+ * A download location (a presigned URL, or where a redirect leads, resolved against the URL that
+ * redirected): https, or plain http to a loopback host only, as for the Base URL, so the file
+ * cannot be swapped on the way. `redirectedBy` names who redirected; undefined for the URL
+ * Appcues gave.
  */
-function redirectTarget(
+function checkedLocation(
 	context: IExecuteFunctions,
-	response: StreamedResponse,
+	location: unknown,
+	base: string | undefined,
+	redirectedBy: string | undefined,
 	itemIndex: number,
 	subject: DownloadSubject,
 ): string {
-	const location: unknown = response.headers.location;
 	const text = Array.isArray(location) ? location[0] : location;
 	let url: URL | undefined;
 	try {
-		if (typeof text === 'string' && text.trim()) url = new URL(text.trim(), response.url);
+		if (typeof text === 'string' && text.trim()) url = new URL(text.trim(), base);
 	} catch {
 		url = undefined;
 	}
@@ -311,10 +363,12 @@ function redirectTarget(
 	) {
 		return url.href;
 	}
+	const where = url ? `${url.protocol}//${url.host}` : 'no valid location';
 	throw new NodeOperationError(
 		context.getNode(),
-		`Appcues redirected the download of ${subject.what} ` +
-			`to ${url ? `${url.protocol}//${url.host}` : 'no valid location'}, which is not followed`,
+		redirectedBy
+			? `${redirectedBy} redirected the download of ${subject.what} to ${where}, which is not followed`
+			: `The download URL of ${subject.what} is on ${where}, which is not fetched`,
 		{
 			description: 'Only https locations are followed (plain http only to localhost).',
 			itemIndex,

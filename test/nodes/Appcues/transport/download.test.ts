@@ -37,9 +37,11 @@ describe('analytics export download: timeout and size limit', () => {
 		options: INodeParameters,
 		continueOnFail = false,
 		itemCount = 1,
+		/** The storage host's URL as the download_url gives it. */
+		given = (url: string) => url,
 	) {
 		const storageHost = await localServer(storage);
-		const api = await exportServer(storageHost.url);
+		const api = await exportServer(given(storageHost.url));
 		try {
 			const result = await t.run(
 				{ resource: 'analytics', operation: 'export', query: spec, ...options },
@@ -142,6 +144,78 @@ describe('analytics export download: timeout and size limit', () => {
 		expect(Buffer.from(String(result.items[0].binary?.data.data), 'base64').toString('utf8')).toBe(
 			csv,
 		);
+	});
+
+	// 0.0.0.0 is not a loopback name, yet reaches this machine: a request sent there is recorded.
+	const plainHttp = (url: string) => url.replace('127.0.0.1', '0.0.0.0');
+
+	it('a download_url on plain http to another host is refused before it is fetched', async () => {
+		const { result, storageHost, host } = await runExport(
+			(_req, res) => res.writeHead(200, { 'Content-Type': 'text/csv' }).end('a\n1\n'),
+			{},
+			false,
+			1,
+			plainHttp,
+		);
+		expect(result.error?.message).toBe(
+			`The download URL of the export is on http://${plainHttp(host)}, which is not fetched`,
+		);
+		expect(storageHost.received).toHaveLength(0);
+	});
+
+	it("a storage host's redirects are each checked: plain http to another host is not followed", async () => {
+		const swapped = await localServer((_req, res) =>
+			res.writeHead(200, { 'Content-Type': 'text/csv' }).end('swapped\n'),
+		);
+		try {
+			const { result, host } = await runExport(
+				(_req, res) => res.writeHead(302, { Location: `${plainHttp(swapped.url)}/f.csv` }).end(),
+				{},
+			);
+			expect(result.error?.message).toBe(
+				`${host} redirected the download of the export to http://${new URL(plainHttp(swapped.url)).host}, which is not followed`,
+			);
+			expect(swapped.received).toHaveLength(0);
+		} finally {
+			await swapped.close();
+		}
+	});
+
+	it('a storage redirect that is allowed is followed without credentials, a few times at most', async () => {
+		const csv = 'timestamp,user_id,name\n2026-01-02,u1,x\n';
+		const moved = await localServer((_req, res) =>
+			res.writeHead(200, { 'Content-Type': 'text/csv' }).end(csv),
+		);
+		try {
+			let hops = 0;
+			const { result, storageHost } = await runExport(
+				(req, res) =>
+					res
+						.writeHead(307, { Location: ++hops < 3 ? `/again-${hops}` : `${moved.url}/f.csv` })
+						.end(),
+				{},
+			);
+			expect(result.error).toBeUndefined();
+			expect(
+				Buffer.from(String(result.items[0].binary?.data.data), 'base64').toString('utf8'),
+			).toBe(csv);
+			expect(storageHost.received.map((request) => request.url?.split('?')[0])).toEqual([
+				'/export.csv',
+				'/again-1',
+				'/again-2',
+			]);
+			expect(moved.received.map((request) => request.headers.authorization)).toEqual([undefined]);
+
+			const { result: looping } = await runExport(
+				(_req, res) => res.writeHead(302, { Location: '/again' }).end(),
+				{},
+			);
+			expect(looping.error?.message).toBe(
+				'Downloading the export was redirected more than 5 times',
+			);
+		} finally {
+			await moved.close();
+		}
 	});
 
 	it('the downloads of one run go one at a time, so it holds one file in memory, not one per export', async () => {
