@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 
 import { ensureNodeError } from '../helpers/errors';
 import { prepareItemsInTurns } from '../helpers/gather';
@@ -82,7 +82,7 @@ async function runPerItem(
 		}
 	}
 	const queue = [...plans.entries()];
-	const failures: Array<{ itemIndex: number; error: unknown }> = [];
+	const failures: Array<{ itemIndex: number; error: NodeApiError | NodeOperationError }> = [];
 	let next = 0;
 
 	const worker = async () => {
@@ -122,7 +122,36 @@ async function runPerItem(
 
 	if (failures.length) {
 		failures.sort((a, b) => a.itemIndex - b.itemIndex);
-		throw failures[0].error;
+		throw noteSucceeded(failures[0].error, outputs);
 	}
 	return outputs.flat();
+}
+
+/** How many item numbers an error lists by name. */
+const LISTED_ITEMS = 10;
+
+/**
+ * The items that succeeded before the node stopped (earlier ones, and later ones that were
+ * already under way): their output is dropped with the error, so it says which they were, since
+ * running the node again would repeat them.
+ */
+function noteSucceeded(
+	error: NodeApiError | NodeOperationError,
+	outputs: INodeExecutionData[][],
+): NodeApiError | NodeOperationError {
+	// Without Continue On Fail, only items that succeeded have an output.
+	const succeeded: number[] = [];
+	outputs.forEach((output, itemIndex) => {
+		if (output) succeeded.push(itemIndex);
+	});
+	if (!succeeded.length) return error;
+	const listed = succeeded.slice(0, LISTED_ITEMS).join(', ');
+	const more =
+		succeeded.length > LISTED_ITEMS ? ` and ${succeeded.length - LISTED_ITEMS} more` : '';
+	const one = succeeded.length === 1;
+	error.description = (
+		`${error.description ?? ''} ${one ? 'Item' : 'Items'} ${listed}${more} had already ` +
+		`succeeded; running the node again repeats ${one ? 'it' : 'them'}.`
+	).trim();
+	return error;
 }

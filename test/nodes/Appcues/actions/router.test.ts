@@ -51,6 +51,53 @@ describe('continueOnFail', () => {
 	});
 });
 
+describe('a failure without Continue On Fail', () => {
+	const t = useFakeAppcues();
+
+	const trackEvents = (count: number, options = {}) =>
+		t.run(
+			{
+				resource: 'user',
+				operation: 'trackEvent',
+				userId: '={{ $json.id }}',
+				eventName: 'clicked',
+				options,
+			},
+			{ items: Array.from({ length: count }, (_, n) => ({ id: `u${n}` })) },
+		);
+
+	it('names the items that had already succeeded, before it and under way beside it', async () => {
+		t.fake.addFault({ kind: 'status', status: 400, pathIncludes: '/users/u1/' });
+		const result = await trackEvents(8);
+		const written = t.fake
+			.apiRequests()
+			.filter((request) => request.status === 200)
+			.map((request) => Number(/\/users\/u(\d+)\//.exec(request.rawPath)![1]))
+			.sort((a, b) => a - b);
+		expect(written).toContain(0);
+		expect(written.length).toBeGreaterThan(1);
+		expect(result.error?.message).toBe('Appcues API error 400: Bad Request: injected fault');
+		expect(result.error?.description).toBe(
+			`Request: POST /v2/accounts/12345/users/u1/events Items ${written.join(', ')} had already ` +
+				'succeeded; running the node again repeats them.',
+		);
+	});
+
+	it('lists ten items by number, then how many more; says nothing when none succeeded', async () => {
+		t.fake.addFault({ kind: 'status', status: 400, pathIncludes: '/users/u12/' });
+		const many = await trackEvents(13, { maxConcurrency: 1 });
+		expect(many.error?.description).toBe(
+			'Request: POST /v2/accounts/12345/users/u12/events Items 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 and 2 ' +
+				'more had already succeeded; running the node again repeats them.',
+		);
+
+		t.fake.reset();
+		t.fake.addFault({ kind: 'status', status: 400, pathIncludes: '/users/u0/' });
+		const first = await trackEvents(3, { maxConcurrency: 1 });
+		expect(first.error?.description).toBe('Request: POST /v2/accounts/12345/users/u0/events');
+	});
+});
+
 describe('input is refused with a field error, never silently changed', () => {
 	const t = useFakeAppcues();
 
