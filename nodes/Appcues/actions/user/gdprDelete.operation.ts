@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { setOnce } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { errorItemOrThrow, itemError } from '../../helpers/errors';
+import { ensureNodeError, errorItemOrThrow, itemError, notePartial } from '../../helpers/errors';
 import { chunk, pairedItems, prepareItems } from '../../helpers/gather';
 import { type IdSeparator, readIdList } from '../../helpers/input';
 import { objectOr } from '../../helpers/results';
@@ -97,7 +97,10 @@ export async function execute(
 			else if (owners[owners.length - 1] !== itemIndex) owners.push(itemIndex);
 		}
 	}
-	for (const ids of chunk([...itemsOfId.keys()], GDPR_IDS_PER_REQUEST)) {
+	const requests = chunk([...itemsOfId.keys()], GDPR_IDS_PER_REQUEST);
+	let erased = 0;
+	let accepted = 0;
+	for (const [index, ids] of requests.entries()) {
 		const itemIndexes = [...new Set(ids.flatMap((id) => itemsOfId.get(id)!))].sort((a, b) => a - b);
 		const pairedItem = pairedItems(itemIndexes);
 		const sent = { users: ids.length, user_ids: ids };
@@ -115,8 +118,20 @@ export async function execute(
 				itemIndex: itemIndexes[0],
 			});
 			output.push({ json: { ...objectOr(body, { ok: true }), ...sent }, pairedItem });
+			accepted++;
+			erased += ids.length;
 		} catch (caught) {
-			const error = errorItemOrThrow.call(this, caught, itemIndexes[0], pairedItem);
+			// An erasure cannot be undone: the error says which users earlier requests erased.
+			const noted = notePartial(
+				ensureNodeError(this.getNode(), caught, itemIndexes[0]),
+				accepted,
+				requests.length,
+				'erasure requests',
+				accepted === index
+					? `the first ${erased.toLocaleString('en-US')} user IDs, in input order`
+					: `${erased.toLocaleString('en-US')} user IDs`,
+			);
+			const error = errorItemOrThrow.call(this, noted, itemIndexes[0], pairedItem);
 			output.push({ ...error, json: { ...error.json, ...sent } });
 		}
 	}

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../../../../fake-appcues/server';
 import { basicAuth, credentialsFor, useFakeAppcues } from '../../../../support/helpers';
+import { GDPR_IDS_PER_REQUEST } from '../../../../../nodes/Appcues/actions/user/gdprDelete.operation';
 
 describe('GDPR erasure', () => {
 	const t = useFakeAppcues();
@@ -34,6 +35,20 @@ describe('GDPR erasure', () => {
 		]);
 		expect(t.fake.state().users.has('u1')).toBe(false);
 		expect(t.fake.state().users.has('u3')).toBe(true);
+	});
+
+	it('a later request that fails says how many users the earlier ones erased', async () => {
+		const ids = Array.from({ length: GDPR_IDS_PER_REQUEST + 1 }, (_, n) => `u${n}`);
+		t.fake.addFault({ kind: 'status', status: 400, pathIncludes: 'gdpr', skip: 1 });
+		const stopped = await t.run(
+			{ resource: 'user', operation: 'gdprDelete', userIds: '={{ $json.ids }}' },
+			{ items: [{ ids }] },
+		);
+		expect(t.fake.apiRequests().map((request) => request.status)).toEqual([200, 400]);
+		expect(stopped.error?.description).toBe(
+			'Request: POST /v1/gdpr/delete 1 of 2 erasure requests had already been accepted by ' +
+				'Appcues before this one failed (the first 10,000 user IDs, in input order).',
+		);
 	});
 
 	it('says clearly when the legacy key is missing, and sends nothing', async () => {
