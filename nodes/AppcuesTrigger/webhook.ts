@@ -7,6 +7,7 @@ import type {
 
 import { createHash } from 'crypto';
 
+import { booleanValue } from '../shared/booleanValue';
 import { DEFAULT_MAX_BODY_KB, DEFAULT_REPLAY_WINDOW_SECONDS } from './description';
 import {
 	BODY_ONLY_MEMORY_MS,
@@ -91,8 +92,8 @@ function nonNegativeOption(
 function readOptions(this: IWebhookFunctions): TriggerOptions {
 	const options = this.getNodeParameter('options', {}) as IDataObject;
 	return {
-		ignoreDuplicates: options.ignoreDuplicates !== false,
-		includeHeaders: options.includeHeaders === true,
+		ignoreDuplicates: booleanValue(options.ignoreDuplicates) ?? true,
+		includeHeaders: booleanValue(options.includeHeaders) ?? false,
 		maxBodyBytes:
 			nonNegativeOption(options, 'maxBodySize', 'Max Body Size (KB)', DEFAULT_MAX_BODY_KB) * 1024,
 		replayWindowSeconds: nonNegativeOption(

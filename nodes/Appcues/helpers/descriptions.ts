@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { readNumber } from './input';
+import { readBoolean, readNumber } from './input';
 
 const STUDIO_URL = 'https?://studio(?:\\.eu)?\\.appcues\\.com';
 
@@ -145,7 +145,7 @@ export const returnAllFields: INodeProperties[] = [
 
 /** Return All / Limit of one item: the limit, or undefined for all. */
 export function readLimit(this: IExecuteFunctions, itemIndex: number): number | undefined {
-	if (this.getNodeParameter('returnAll', itemIndex, false)) return undefined;
+	if (readBoolean.call(this, 'returnAll', 'Return All', itemIndex, false)) return undefined;
 	return readLimitNumber.call(this, itemIndex);
 }
 
@@ -153,6 +153,8 @@ export function readLimit(this: IExecuteFunctions, itemIndex: number): number | 
 export function applyLimit(list: IDataObject[], limit: number | undefined): IDataObject[] {
 	return limit === undefined ? list : list.slice(0, Math.max(0, limit));
 }
+
+export const EXPORT_FORMATS = ['csv', 'json'] as const;
 
 /** Fields every Appcues export takes: the file format and where Appcues emails it. */
 export const exportFormatField: INodeProperties = {

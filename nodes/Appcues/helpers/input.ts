@@ -1,11 +1,16 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { booleanValue } from '../../shared/booleanValue';
 import { readIsoTime } from '../../shared/isoTime';
 import { isPlausibleTimeMs, unixTimeToMs } from '../../shared/unixTime';
 import { isUnsafeSegment } from '../transport/paths';
 import { itemError } from './errors';
 import { readItemText } from './itemField';
+
+/** What a field error adds: nothing went out, and where to look. */
+const UNCHANGED =
+	'Nothing was sent. Change the field, or check the expression that sets it for this item.';
 
 /**
  * An ID or a short text as it is sent: a string (trimmed) or a finite number. Anything else
@@ -207,7 +212,8 @@ function refuseEntry(entry: unknown): never {
  * not a tab, not a carriage return alone (CR LF is a new line). A list from an expression is never
  * split further: each entry is one ID.
  */
-export type IdSeparator = 'commaOrNewLine' | 'newLine' | 'none';
+export const ID_SEPARATORS = ['commaOrNewLine', 'newLine', 'none'] as const;
+export type IdSeparator = (typeof ID_SEPARATORS)[number];
 
 const SEPARATORS: Record<IdSeparator, RegExp | undefined> = {
 	commaOrNewLine: /[,\n]/,
@@ -344,8 +350,7 @@ export function checkedNumber(
 	const range = Number.isFinite(maxValue)
 		? `from ${minValue} to ${maxValue}`
 		: `of at least ${minValue}`;
-	const description =
-		'Nothing was sent. Change the field, or check the expression that sets it for this item.';
+	const description = UNCHANGED;
 	if (isEmpty(raw)) {
 		throw itemError(this.getNode(), `${label} is empty`, {
 			description: `Set it to ${kind} ${range}. ${description}`,
@@ -377,4 +382,56 @@ export function readNumber(
 ): number {
 	const raw = this.getNodeParameter(field.name, itemIndex, field.default) as unknown;
 	return checkedNumber.call(this, field, raw, itemIndex, rule);
+}
+
+/**
+ * Reads a yes/no parameter of one item: true or false, or that text from an expression. Anything
+ * else (other text, a number, empty) is refused, naming the field and the item.
+ */
+export function readBoolean(
+	this: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+	fallback: boolean,
+): boolean {
+	const raw = this.getNodeParameter(name, itemIndex, fallback) as unknown;
+	const value = booleanValue(raw);
+	if (value !== undefined) return value;
+	throw itemError(this.getNode(), `${label} must be true or false, not ${previewValue(raw)}`, {
+		description: UNCHANGED,
+		itemIndex,
+	});
+}
+
+/**
+ * A choice a field or an expression gave: one of the field's values exactly, or an error naming
+ * the field, the item and the values it takes (an unknown value never falls back to another).
+ */
+export function checkedChoice<Choice extends string>(
+	this: IExecuteFunctions,
+	raw: unknown,
+	label: string,
+	itemIndex: number,
+	choices: readonly Choice[],
+): Choice {
+	if (typeof raw === 'string' && (choices as readonly string[]).includes(raw)) return raw as Choice;
+	throw itemError(
+		this.getNode(),
+		`${label} must be ${choices.map((choice) => `"${choice}"`).join(' or ')}, not ${previewValue(raw)}`,
+		{ description: UNCHANGED, itemIndex },
+	);
+}
+
+/** Reads an options parameter of one item and checks it (see checkedChoice). */
+export function readChoice<Choice extends string>(
+	this: IExecuteFunctions,
+	name: string,
+	label: string,
+	itemIndex: number,
+	choices: readonly Choice[],
+	fallback: string,
+): Choice {
+	const raw = this.getNodeParameter(name, itemIndex, fallback) as unknown;
+	return checkedChoice.call(this, raw, label, itemIndex, choices) as Choice;
 }

@@ -4,7 +4,7 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 import type { AppcuesClient } from '../transport/client';
 import { path } from '../transport/paths';
 import { itemError } from './errors';
-import { readNumber } from './input';
+import { readBoolean, readNumber } from './input';
 
 /**
  * Appcues documents no status vocabulary for its async jobs: sources show words (queued,
@@ -106,7 +106,8 @@ export function readWaitSettings(
 	this: IExecuteFunctions,
 	itemIndex: number,
 ): WaitSettings | undefined {
-	if (!this.getNodeParameter('waitForCompletion', itemIndex, false)) return undefined;
+	if (!readBoolean.call(this, 'waitForCompletion', 'Wait for Completion', itemIndex, false))
+		return undefined;
 	return { timeoutMs: readTimeoutMs.call(this, itemIndex) };
 }
 

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { jsonObject, optionalText } from './input';
+import { jsonObject, optionalText, readChoice } from './input';
 import { itemError } from './errors';
 import { readItemFields, readItemText } from './itemField';
 
@@ -73,7 +73,14 @@ export function readProperties(
 	itemIndex: number,
 	label: string,
 ): IDataObject {
-	const mode = this.getNodeParameter('propertiesInput', itemIndex, 'fields') as string;
+	const mode = readChoice.call(
+		this,
+		'propertiesInput',
+		`${label} Input`,
+		itemIndex,
+		['fields', 'json'],
+		'fields',
+	);
 	if (mode === 'json') {
 		return jsonObject.call(this, readItemText(this, 'propertiesJson', itemIndex), label, itemIndex);
 	}

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { applyLimit, readLimit, returnAllFields } from '../../helpers/descriptions';
+import { readChoice } from '../../helpers/input';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import type { AppcuesClient } from '../../transport/client';
 import { listToolEntries } from './catalog';
@@ -33,7 +34,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	return {
-		view: this.getNodeParameter('view', itemIndex, 'summary') === 'full' ? 'full' : 'summary',
+		view: readChoice.call(this, 'view', 'View', itemIndex, ['summary', 'full'], 'summary') as
+			'summary' | 'full',
 		limit: readLimit.call(this, itemIndex),
 	} as const;
 }

@@ -4,6 +4,7 @@ import { downloadExportFile, waitForAnalyticsExport } from '../../helpers/analyt
 import { downloadFields, readDownloadPlan } from '../../helpers/download';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { itemError } from '../../helpers/errors';
+import { readBoolean } from '../../helpers/input';
 import { jobIdOf, readTimeoutMs, timeoutField } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 import { withBinary } from '../types';
@@ -42,8 +43,8 @@ export const description: INodeProperties[] = [
 ];
 
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
-	const wait = Boolean(this.getNodeParameter('waitForCompletion', itemIndex, true));
-	const download = wait && Boolean(this.getNodeParameter('download', itemIndex, true));
+	const wait = readBoolean.call(this, 'waitForCompletion', 'Wait for Completion', itemIndex, true);
+	const download = wait && readBoolean.call(this, 'download', 'Download Result', itemIndex, true);
 	return {
 		spec: readQuerySpec.call(this, itemIndex),
 		timeoutMs: wait ? readTimeoutMs.call(this, itemIndex) : undefined,

@@ -2,6 +2,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { applyLimit, readLimit, returnAllFields } from '../../helpers/descriptions';
+import { readBoolean } from '../../helpers/input';
 import { asList } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -47,7 +48,7 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	return {
 		type: experienceType.call(this, itemIndex),
 		limit: readLimit.call(this, itemIndex),
-		output: this.getNodeParameter('simplify', itemIndex, false)
+		output: readBoolean.call(this, 'simplify', 'Simplify', itemIndex, false)
 			? ({ output: 'simplified' } as const)
 			: readOutputChoice.call(this, itemIndex),
 	};

@@ -1,11 +1,12 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { exportEmailField, exportFormatField } from '../../helpers/descriptions';
+import { EXPORT_FORMATS, exportEmailField, exportFormatField } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import {
 	jsonArray,
 	optionalText,
 	previewValue,
+	readChoice,
 	readTimestamp,
 	requiredString,
 } from '../../helpers/input';
@@ -79,7 +80,7 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 		});
 	}
 	const request: IDataObject = {
-		format: this.getNodeParameter('format', itemIndex, 'csv'),
+		format: readChoice.call(this, 'format', 'Format', itemIndex, EXPORT_FORMATS, 'csv'),
 		start_time: start.text,
 		end_time: end.text,
 	};

@@ -7,7 +7,8 @@ import { runsAsTool } from '../../helpers/toolOutput';
 import type { AppcuesClient } from '../../transport/client';
 import { readMaxRequestBytes } from '../options';
 import type { BatchOperation } from '../types';
-import { importFromFiles } from './fromFile';
+import { importFromFiles, type FileSettings } from './fromFile';
+import { readChoice } from '../../helpers/input';
 import { importFromItems } from './fromItems';
 import { ID_COLUMN, type ImportKind, readRowSettings } from './rows';
 
@@ -180,7 +181,10 @@ export function importOperation(kind: ImportKind): BatchOperation {
 	): Promise<INodeExecutionData[]> {
 		const wait = readWaitSettings.call(this, 0);
 		const maxBytes = readMaxRequestBytes.call(this);
-		if (!runsAsTool(this) && this.getNodeParameter('source', 0, 'items') === 'binary') {
+		const source = runsAsTool(this)
+			? 'items'
+			: readChoice.call(this, 'source', 'Source', 0, ['items', 'binary'], 'items');
+		if (source === 'binary') {
 			const required =
 				kind === 'events' ? [ID_COLUMN[kind], 'name', 'timestamp'] : [ID_COLUMN[kind]];
 			return await importFromFiles.call(
@@ -192,8 +196,22 @@ export function importOperation(kind: ImportKind): BatchOperation {
 					binaryPropertyName: String(
 						this.getNodeParameter('binaryPropertyName', itemIndex, 'data'),
 					),
-					fileFormat: this.getNodeParameter('fileFormat', itemIndex, 'auto') as 'auto',
-					uploadAs: this.getNodeParameter('uploadAs', itemIndex, 'multipart') as 'multipart',
+					fileFormat: readChoice.call(
+						this,
+						'fileFormat',
+						'File Format',
+						itemIndex,
+						['auto', 'csv', 'ndjson'],
+						'auto',
+					) as FileSettings['fileFormat'],
+					uploadAs: readChoice.call(
+						this,
+						'uploadAs',
+						'Upload As',
+						itemIndex,
+						['multipart', 'raw'],
+						'multipart',
+					) as FileSettings['uploadAs'],
 				}),
 				{ requiredColumns: required, maxRawBytes: maxBytes },
 				wait,

@@ -6,6 +6,7 @@ import {
 	previewValue,
 	readTimestamp,
 	scalarText,
+	readChoice,
 } from '../../helpers/input';
 
 export type ImportKind = 'profiles' | 'groups' | 'events';
@@ -36,9 +37,12 @@ export function readRowSettings(this: IExecuteFunctions, kind: ImportKind): RowS
 			kind === 'groups' ? 'Group ID Field' : 'User ID Field',
 			ID_COLUMN[kind],
 		),
-		propertiesToSend: this.getNodeParameter(
+		propertiesToSend: readChoice.call(
+			this,
 			'propertiesToSend',
+			kind === 'events' ? 'Attributes to Send' : 'Properties to Send',
 			0,
+			kind === 'events' ? ['allOther', 'selected', 'none'] : ['allOther', 'selected'],
 			'allOther',
 		) as RowSettings['propertiesToSend'],
 		propertyFields: text(

@@ -1,8 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
-import { exportEmailField, exportFormatField, segmentLocator } from '../../helpers/descriptions';
-import { optionalText, requiredId } from '../../helpers/input';
+import {
+	EXPORT_FORMATS,
+	exportEmailField,
+	exportFormatField,
+	segmentLocator,
+} from '../../helpers/descriptions';
+import { checkedChoice, optionalText, requiredId } from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -45,7 +50,14 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 		.map((name) => name.trim())
 		.filter(Boolean);
 	if (propertyNames.length) request.property_names = propertyNames;
-	if (fields.format) request.format = fields.format;
+	if (fields.format !== undefined)
+		request.format = checkedChoice.call(
+			this,
+			fields.format,
+			'Additional Fields: Format',
+			itemIndex,
+			EXPORT_FORMATS,
+		);
 	const email = text('email', 'Email');
 	if (email) request.email = email;
 	return { segmentId, request, wait: readWaitSettings.call(this, itemIndex) };

@@ -11,7 +11,7 @@ import { ensureNodeError, errorItemOrThrow, notePartial } from '../../helpers/er
 import { assertColumns, uploadInputFile } from '../../helpers/files';
 import { runsAsTool } from '../../helpers/toolOutput';
 import { chunk, eachItem, gatherIds, pairedItems } from '../../helpers/gather';
-import { requiredId } from '../../helpers/input';
+import { readBoolean, readChoice, requiredId } from '../../helpers/input';
 import { finishJob, readWaitSettings, waitFields, type WaitSettings } from '../../helpers/jobs';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -111,7 +111,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 		items: INodeExecutionData[],
 		wait: WaitSettings | undefined,
 	): Promise<INodeExecutionData[]> {
-		const combine = this.getNodeParameter('combineItems', 0, true) as boolean;
+		const combine = readBoolean.call(this, 'combineItems', 'Combine Input Items', 0, true);
 		const output: INodeExecutionData[] = [];
 		const segmentOfKey = new Map<string, string>();
 		const batches = gatherIds.call(
@@ -219,7 +219,8 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 		items: INodeExecutionData[],
 	): Promise<INodeExecutionData[]> {
 		const wait = readWaitSettings.call(this, 0);
-		return !runsAsTool(this) && this.getNodeParameter('source', 0, 'ids') === 'binary'
+		return !runsAsTool(this) &&
+			readChoice.call(this, 'source', 'Source', 0, ['ids', 'binary'], 'ids') === 'binary'
 			? await fromFiles.call(this, client, items, wait)
 			: await fromIds.call(this, client, items, wait);
 	}

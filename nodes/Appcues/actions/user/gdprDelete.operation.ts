@@ -4,7 +4,13 @@ import { setOnce } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { ensureNodeError, errorItemOrThrow, itemError, notePartial } from '../../helpers/errors';
 import { chunk, pairedItems, prepareItems } from '../../helpers/gather';
-import { type IdSeparator, readIdList } from '../../helpers/input';
+import {
+	ID_SEPARATORS,
+	type IdSeparator,
+	readBoolean,
+	readChoice,
+	readIdList,
+} from '../../helpers/input';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 
@@ -82,8 +88,15 @@ export async function execute(
 	client: AppcuesClient,
 	items: INodeExecutionData[],
 ): Promise<INodeExecutionData[]> {
-	const separator = this.getNodeParameter('idSeparator', 0, 'none') as IdSeparator;
-	const dryRun = this.getNodeParameter('dryRun', 0, false) as boolean;
+	const separator: IdSeparator = readChoice.call(
+		this,
+		'idSeparator',
+		'Split User IDs On',
+		0,
+		ID_SEPARATORS,
+		'none',
+	) as IdSeparator;
+	const dryRun = readBoolean.call(this, 'dryRun', 'Dry Run', 0, false);
 	const { plans, errorItems } = prepareItems(this, items.length, (itemIndex) =>
 		readUserIds.call(this, itemIndex, separator),
 	);

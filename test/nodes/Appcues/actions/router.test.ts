@@ -1,6 +1,7 @@
 import diagnostics from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 
+import type { INodeParameters } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
 import { useFakeAppcues } from '../../../support/helpers';
@@ -173,6 +174,67 @@ describe('input is refused with a field error, never silently changed', () => {
 			expect(result.error?.context?.itemIndex).toBe(2);
 			expect(t.fake.apiRequests()).toHaveLength(0);
 		});
+	});
+});
+
+describe('yes/no and choice fields set by an expression', () => {
+	const t = useFakeAppcues();
+
+	it('"false" is false and "true" is true; any other value is refused before any request', async () => {
+		for (const id of ['s1', 's2', 's3'])
+			t.fake.state().segments.set(id, { id, name: id, user_ids: new Set() } as never);
+		const getMany = (returnAll: unknown) =>
+			t.run({ resource: 'segment', operation: 'getAll', returnAll, limit: 2 }, {});
+		expect((await getMany('={{ "false" }}')).items).toHaveLength(2);
+		expect((await getMany('={{ "TRUE" }}')).items).toHaveLength(3);
+		t.fake.reset();
+		const refused = await getMany('={{ "no" }}');
+		expect(refused.error?.message).toBe('Return All must be true or false, not "no" [item 0]');
+		expect(t.fake.requests).toHaveLength(0);
+	});
+
+	it('Dry Run "false" erases; an unknown Split User IDs On is refused, nobody erased', async () => {
+		const erase = (parameters: INodeParameters) =>
+			t.run({ resource: 'user', operation: 'gdprDelete', userIds: 'ada', ...parameters }, {});
+		const erased = await erase({ dryRun: '={{ "false" }}' });
+		expect(erased.items[0].json).toMatchObject({ users: 1, user_ids: ['ada'] });
+		expect(erased.items[0].json.dry_run).toBeUndefined();
+		expect(t.fake.apiRequests()).toHaveLength(1);
+
+		t.fake.reset();
+		const refused = await erase({ userIds: 'ada,grace', idSeparator: '={{ "commas" }}' });
+		expect(refused.error?.message).toBe(
+			'Split User IDs On must be "commaOrNewLine" or "newLine" or "none", not "commas" [item 0]',
+		);
+		expect(t.fake.requests).toHaveLength(0);
+	});
+
+	it('an unknown Properties to Send or Format is refused, never read as another choice', async () => {
+		const importRows = await t.run(
+			{
+				resource: 'import',
+				operation: 'profiles',
+				source: 'items',
+				propertiesToSend: '={{ "Selected" }}',
+				propertyFields: 'plan',
+			},
+			{ items: [{ user_id: 'u1', plan: 'pro', ssn: '123-45-6789' }] },
+		);
+		expect(importRows.error?.message).toBe(
+			'Properties to Send must be "allOther" or "selected", not "Selected" [item 0]',
+		);
+		const exportEvents = await t.run(
+			{
+				resource: 'export',
+				operation: 'events',
+				startTime: '2026-01-01T00:00:00Z',
+				endTime: '2026-01-02T00:00:00Z',
+				format: '={{ "xlsx" }}',
+			},
+			{},
+		);
+		expect(exportEvents.error?.message).toBe('Format must be "csv" or "json", not "xlsx" [item 0]');
+		expect(t.fake.requests).toHaveLength(0);
 	});
 });
 
