@@ -13,15 +13,23 @@ export function objectOr(body: unknown, fallback: IDataObject): IDataObject {
  * CLI reads them).
  */
 export function asList(body: unknown, preferredKey?: string): IDataObject[] {
-	if (Array.isArray(body)) return body as IDataObject[];
+	return entriesOf(body, preferredKey).filter(isEntry);
+}
+
+function entriesOf(body: unknown, preferredKey?: string): unknown[] {
+	if (Array.isArray(body)) return body;
 	if (body && typeof body === 'object') {
 		const record = body as Record<string, unknown>;
-		if (preferredKey && Array.isArray(record[preferredKey]))
-			return record[preferredKey] as IDataObject[];
+		if (preferredKey && Array.isArray(record[preferredKey])) return record[preferredKey];
 		const arrays = Object.values(record).filter(Array.isArray);
-		if (arrays.length === 1) return arrays[0] as IDataObject[];
+		if (arrays.length === 1) return arrays[0];
 	}
 	return [];
+}
+
+/** A list's entries are objects; anything else in it (null, text) is not an entry. */
+function isEntry(entry: unknown): entry is IDataObject {
+	return typeof entry === 'object' && entry !== null && !Array.isArray(entry);
 }
 
 /** The item n8n shows for a failed input when "Continue On Fail" is on. */

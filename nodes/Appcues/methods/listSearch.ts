@@ -2,6 +2,7 @@ import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from '
 
 import { isReadOnly, listToolEntries } from '../actions/accountTool/catalog';
 import { EXPERIENCE_TYPE_VALUES } from '../actions/experience/experienceType';
+import { scalarText } from '../helpers/input';
 import { asList } from '../helpers/results';
 import { AppcuesClient } from '../transport/client';
 import { path } from '../transport/paths';
@@ -17,8 +18,9 @@ async function search(
 	const needle = (filter ?? '').trim().toLowerCase();
 	const results = list
 		.map((entry: IDataObject) => {
-			const id = String(entry.id ?? '');
-			const name = String(entry.name ?? id);
+			// Only text or a number makes an id or a name ("[object Object]" would be sent as an id).
+			const id = scalarText(entry.id) ?? '';
+			const name = scalarText(entry.name) || id;
 			return { name, value: id };
 		})
 		.filter((entry) => entry.value !== '')
@@ -59,14 +61,14 @@ export async function searchAccountTools(
 	const needle = (filter ?? '').trim().toLowerCase();
 	const results = tools
 		.map((tool) => {
-			const title = tool.annotations?.title || tool.name;
+			const title = scalarText(tool.annotations?.title) || tool.name;
 			const access = isReadOnly(tool) ? 'read-only' : 'changes data';
 			return {
 				title,
 				result: {
 					name: `${title} — ${tool.name} (${access})`,
 					value: tool.name,
-					description: tool.description,
+					description: typeof tool.description === 'string' ? tool.description : undefined,
 				},
 			};
 		})

@@ -41,7 +41,7 @@ export function argumentFields(schema: IDataObject | undefined): ResourceMapperF
 	return Object.entries(properties(schema)).map(([id, property]) => {
 		const field: ResourceMapperField = {
 			id,
-			displayName: typeof property.title === 'string' && property.title ? property.title : id,
+			displayName: typeof property?.title === 'string' && property.title ? property.title : id,
 			required: required.includes(id),
 			defaultMatch: false,
 			canBeUsedToMatch: false,

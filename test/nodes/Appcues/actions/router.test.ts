@@ -183,7 +183,7 @@ describe('yes/no and choice fields set by an expression', () => {
 	it('"false" is false and "true" is true; any other value is refused before any request', async () => {
 		for (const id of ['s1', 's2', 's3'])
 			t.fake.state().segments.set(id, { id, name: id, user_ids: new Set() } as never);
-		const getMany = (returnAll: unknown) =>
+		const getMany = (returnAll: string) =>
 			t.run({ resource: 'segment', operation: 'getAll', returnAll, limit: 2 }, {});
 		expect((await getMany('={{ "false" }}')).items).toHaveLength(2);
 		expect((await getMany('={{ "TRUE" }}')).items).toHaveLength(3);

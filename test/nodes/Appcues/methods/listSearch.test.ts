@@ -148,3 +148,55 @@ describe('list search', () => {
 		expect(t.fake.requests).toHaveLength(0);
 	});
 });
+
+describe('list search against malformed answers', () => {
+	const t = useFakeAppcues();
+	const answer = (pathIncludes: string, body: unknown) =>
+		t.fake.addFault({
+			kind: 'status',
+			status: 200,
+			pathIncludes,
+			times: Infinity,
+			body: JSON.stringify(body),
+		});
+
+	it('skips entries that are not objects, and ids or names that are not text or a number', async () => {
+		answer('segments', [
+			null,
+			'seg-0',
+			{ id: { nested: true }, name: 'Object id' },
+			{ id: 7, name: { text: 'x' } },
+			{ id: 'seg-1', name: 'Admins' },
+		]);
+		const { results } = await runListSearch({
+			method: 'searchSegments',
+			credentials: credentialsFor(t.fake),
+		});
+		expect(results).toEqual([
+			{ name: '7', value: '7' },
+			{ name: 'Admins', value: 'seg-1' },
+		]);
+	});
+
+	it('account tools whose title or description is not text are listed by name, and searchable', async () => {
+		answer('v1/tools', {
+			tools: [
+				{ name: 'get_campaign', description: { text: 'One campaign' }, annotations: { title: 5 } },
+				{ name: 'list_flows', annotations: { title: { en: 'Flows' } } },
+			],
+		});
+		const search = async (filter?: string) =>
+			(
+				await runListSearch({
+					method: 'searchAccountTools',
+					filter,
+					credentials: credentialsFor(t.fake),
+				})
+			).results;
+		expect(await search('nothing matches')).toEqual([]);
+		expect((await search()).map((result) => [result.name, result.description])).toEqual([
+			['5 — get_campaign (changes data)', undefined],
+			['list_flows — list_flows (changes data)', undefined],
+		]);
+	});
+});

@@ -41,3 +41,33 @@ describe('getAccountToolArguments', () => {
 		expect(t.fake.requests).toHaveLength(0);
 	});
 });
+
+describe('getAccountToolArguments against a malformed schema', () => {
+	const t = useFakeAppcues();
+
+	it('a property whose schema is null is still a field, typed as text', async () => {
+		t.fake.addFault({
+			kind: 'status',
+			status: 200,
+			pathIncludes: 'v1/tools/odd_tool',
+			times: Infinity,
+			body: JSON.stringify({
+				name: 'odd_tool',
+				inputSchema: { type: 'object', properties: { a: null, b: { type: 'number' } } },
+			}),
+		});
+		const { fields } = await runResourceMapping({
+			method: 'getAccountToolArguments',
+			parameters: {
+				resource: 'accountTool',
+				operation: 'call',
+				toolName: { __rl: true, mode: 'name', value: 'odd_tool' },
+			},
+			credentials: credentialsFor(t.fake),
+		});
+		expect(fields.map((field) => [field.id, field.displayName, field.type])).toEqual([
+			['a', 'a', 'string'],
+			['b', 'b', 'number'],
+		]);
+	});
+});
