@@ -28,9 +28,11 @@ function locator(spec: LocatorSpec): INodeProperties {
 					name: 'url',
 					type: 'string' as const,
 					placeholder: `e.g. ${spec.urlExample}`,
+					// Anchored: n8n runs it as it is, also on a URL from an expression, which the editor's
+					// validation below never sees (…?next=https://studio.appcues.com/… is not a Studio URL).
 					extractValue: {
 						type: 'regex' as const,
-						regex: `${STUDIO_URL}/(?:${spec.studioPath})/([^/?#]+)`,
+						regex: `^\\s*${STUDIO_URL}/(?:${spec.studioPath})/([^/?#]+)`,
 					},
 					validation: [
 						{

@@ -5,7 +5,7 @@ import { booleanValue } from '../../shared/booleanValue';
 import { readIsoTime } from '../../shared/isoTime';
 import { isPlausibleTimeMs, unixTimeToMs } from '../../shared/unixTime';
 import { isUnsafeSegment } from '../transport/paths';
-import { itemError } from './errors';
+import { ensureNodeError, itemError } from './errors';
 import { readItemText } from './itemField';
 
 /** What a field error adds: nothing went out, and where to look. */
@@ -79,7 +79,21 @@ export function requiredString(
 	label: string,
 	itemIndex: number,
 ): string {
-	const raw = readItemText(this, name, itemIndex, { extractValue: true });
+	let raw: unknown;
+	try {
+		raw = readItemText(this, name, itemIndex, { extractValue: true });
+	} catch (error) {
+		// n8n's own words for a By URL value its pattern does not match name neither item nor field.
+		if (error instanceof Error && /parameter's value is invalid/.test(error.message)) {
+			throw itemError(this.getNode(), `${label} is not an Appcues Studio URL`, {
+				description:
+					`Use the URL of the ${label.toLowerCase()} as Appcues Studio shows it ` +
+					'(https://studio.appcues.com/… or https://studio.eu.appcues.com/…), or choose By ID.',
+				itemIndex,
+			});
+		}
+		throw ensureNodeError(this.getNode(), error, itemIndex);
+	}
 	const value = optionalText.call(this, raw, label, itemIndex);
 	if (!value) {
 		throw itemError(this.getNode(), `${label} is empty`, {

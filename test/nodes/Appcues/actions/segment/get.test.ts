@@ -22,6 +22,32 @@ describe('segment resource', () => {
 		);
 	});
 
+	it('a URL from an expression must be a Studio URL, from its start: the error names the item', async () => {
+		seedSegment(t, 'seg-1', 'One');
+		const get = (...urls: string[]) =>
+			t.run(
+				{
+					resource: 'segment',
+					operation: 'get',
+					segmentId: { __rl: true, mode: 'url', value: '={{ $json.url }}' },
+				},
+				{ items: urls.map((url) => ({ url })) },
+			);
+		const good = await get(' https://studio.eu.appcues.com/segments/seg-1?tab=users#top');
+		expect(good.items[0].json).toMatchObject({ id: 'seg-1' });
+		t.fake.reset();
+		seedSegment(t, 'seg-1', 'One');
+		for (const [urls, item] of [
+			[['https://evil.example/login?next=https://studio.appcues.com/segments/seg-1'], 0],
+			[['https://studio.appcues.com/segments/seg-1', 'https://example.com/segments/seg-1'], 1],
+		] as const) {
+			const refused = await get(...urls);
+			expect(refused.error?.message).toBe(`Segment is not an Appcues Studio URL [item ${item}]`);
+			expect(refused.error?.description).toContain('or choose By ID');
+		}
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
 	it('get of a missing segment is a 404 with Appcues detail', async () => {
 		const result = await t.run({ resource: 'segment', operation: 'get', segmentId: byId('nope') });
 		expect(result.error?.message).toBe('Appcues API error 404: Not Found: segment nope not found');
