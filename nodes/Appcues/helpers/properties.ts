@@ -67,6 +67,21 @@ export function propertiesFields(label: string, description: string): INodePrope
 	];
 }
 
+/**
+ * The properties of a profile update: at least one, since Appcues refuses an update without any
+ * (and n8n sends an empty object as no body at all), so the item fails before anything is sent.
+ */
+export function readProfileUpdate(this: IExecuteFunctions, itemIndex: number): IDataObject {
+	const properties = readProperties.call(this, itemIndex, 'Properties');
+	if (Object.keys(properties).length) return properties;
+	throw itemError(this.getNode(), 'Properties is empty', {
+		description:
+			'Set at least one property to update, or check that the expression gives an object with ' +
+			'properties for this item. Nothing was sent.',
+		itemIndex,
+	});
+}
+
 /** Reads the properties defined by `propertiesFields` for one item. */
 export function readProperties(
 	this: IExecuteFunctions,

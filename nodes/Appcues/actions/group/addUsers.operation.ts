@@ -28,7 +28,8 @@ export const description: INodeProperties[] = updateDisplayOptions(
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	return {
 		groupId: requiredId.call(this, 'groupId', 'Group ID', itemIndex),
-		userIds: readIdList.call(this, 'userIds', 'User IDs', itemIndex),
+		// Each ID once, as Segment > Add Users sends them: the count in the output is of users.
+		userIds: [...new Set(readIdList.call(this, 'userIds', 'User IDs', itemIndex))],
 	};
 }
 

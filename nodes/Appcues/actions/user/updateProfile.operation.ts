@@ -3,7 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { userIdField } from '../../helpers/descriptions';
 import { requiredId } from '../../helpers/input';
-import { propertiesFields, readProperties } from '../../helpers/properties';
+import { propertiesFields, readProfileUpdate } from '../../helpers/properties';
 import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
@@ -19,7 +19,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	return {
 		userId: requiredId.call(this, 'userId', 'User ID', itemIndex),
-		properties: readProperties.call(this, itemIndex, 'Properties'),
+		properties: readProfileUpdate.call(this, itemIndex),
 	};
 }
 

@@ -26,6 +26,17 @@ describe('group resource', () => {
 		expect(result.items.map((item) => item.json.added)).toEqual([2, 3]);
 	});
 
+	it('addUsers sends each ID once, and counts users, not entries', async () => {
+		const result = await t.run(
+			{ resource: 'group', operation: 'addUsers', groupId: 'acme', userIds: 'u1, u1\nu2, u1' },
+			{},
+		);
+		expect(t.fake.apiRequests().map((request) => request.body)).toEqual([
+			{ user_ids: ['u1', 'u2'] },
+		]);
+		expect(result.items[0].json).toEqual({ group_id: 'acme', added: 2, user_ids: ['u1', 'u2'] });
+	});
+
 	it('addUsers refuses an empty list before sending', async () => {
 		const result = await t.run({
 			resource: 'group',

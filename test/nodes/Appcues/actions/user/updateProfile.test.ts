@@ -62,4 +62,26 @@ describe('user resource', () => {
 			tags: ['a'],
 		});
 	});
+	it('updateProfile without any property is refused before anything is sent, in either input', async () => {
+		const json = await t.run(
+			{
+				resource: 'user',
+				operation: 'updateProfile',
+				userId: '={{ $json.id }}',
+				propertiesInput: 'json',
+				propertiesJson: '={{ $json.props }}',
+			},
+			{ items: [{ id: 'u1', props: { plan: 'pro' } }, { id: 'u2' }] },
+		);
+		expect(json.error?.message).toBe('Properties is empty [item 1]');
+		const pairs = await t.run({
+			resource: 'user',
+			operation: 'updateProfile',
+			userId: 'u1',
+			propertiesInput: 'fields',
+			properties: {},
+		});
+		expect(pairs.error?.message).toBe('Properties is empty [item 0]');
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
 });
