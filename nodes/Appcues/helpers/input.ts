@@ -330,7 +330,7 @@ export interface NumberRule {
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 /** The value as a number, or undefined when it is none (NaN and Infinity included). */
-function asNumber(value: unknown): number | undefined {
+export function asNumber(value: unknown): number | undefined {
 	const number =
 		typeof value === 'number'
 			? value

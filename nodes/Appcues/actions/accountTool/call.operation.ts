@@ -8,7 +8,8 @@ import { validateFieldType } from 'n8n-workflow';
 
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { itemError } from '../../helpers/errors';
-import { jsonObject } from '../../helpers/input';
+import { asNumber, jsonObject, previewValue } from '../../helpers/input';
+import { booleanValue } from '../../../shared/booleanValue';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
 import {
@@ -102,6 +103,30 @@ function missingError(
 }
 
 /**
+ * A value converted to its field's type as n8n does ("5" to 5, JSON text to a list or an object),
+ * except numbers and yes/no, which n8n converts with Number() and Boolean(): a list would become
+ * 0, "Infinity" null and true 1. Those take only a finite number or its digits, and true or false
+ * or that text.
+ */
+function typedArgument(
+	name: string,
+	value: unknown,
+	type: NonNullable<ResourceMapperField['type']>,
+	options: ResourceMapperField['options'],
+): { valid: boolean; newValue?: unknown; errorMessage?: string } {
+	const exact = (converted: unknown, kind: string) =>
+		converted === undefined
+			? {
+					valid: false,
+					errorMessage: `'${name}' expects ${kind} but we got ${typeof value === 'string' ? `'${value}'` : previewValue(value)}`,
+				}
+			: { valid: true, newValue: converted };
+	if (type === 'number') return exact(asNumber(value), 'a number');
+	if (type === 'boolean') return exact(booleanValue(value), 'true or false');
+	return validateFieldType(name, value, type, { valueOptions: options });
+}
+
+/**
  * The arguments given as fields: the required ones (by the schema the fields were built from)
  * must have a value; the others are sent only when they have one. Each value is converted to its
  * field's type as n8n does ("5" to 5, JSON text to a list or an object).
@@ -123,7 +148,7 @@ function mappedArguments(this: IExecuteFunctions, toolName: string, itemIndex: n
 			args[name] = value;
 			continue;
 		}
-		const typed = validateFieldType(name, value, field.type, { valueOptions: field.options });
+		const typed = typedArgument(name, value, field.type, field.options);
 		if (!typed.valid) {
 			throw itemError(
 				this.getNode(),

@@ -209,6 +209,22 @@ describe('account tool call', () => {
 		);
 		expect(wrongType.error?.description).toBe("'priority' expects a number but we got 'high'");
 		expect(t.fake.requests).toHaveLength(0);
+
+		// n8n's own conversion would send null, 0 and 1 for these.
+		for (const [value, shown] of [
+			['={{ "Infinity" }}', "'Infinity'"],
+			['={{ [] }}', '[]'],
+			['={{ true }}', 'true'],
+		]) {
+			const odd = await t.run({
+				resource: 'accountTool',
+				operation: 'call',
+				toolName: byName('create_campaign'),
+				toolArguments: { ...args, value: { ...(args.value as object), priority: value } },
+			});
+			expect(odd.error?.description).toBe(`'priority' expects a number but we got ${shown}`);
+		}
+		expect(t.fake.requests).toHaveLength(0);
 	});
 
 	it('with JSON arguments the required ones are checked against the live schema before the call', async () => {
