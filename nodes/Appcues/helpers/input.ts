@@ -3,7 +3,12 @@ import { NodeOperationError } from 'n8n-workflow';
 
 import { booleanValue } from '../../shared/booleanValue';
 import { readIsoTime } from '../../shared/isoTime';
-import { isPlausibleTimeMs, unixTimeToMs } from '../../shared/unixTime';
+import {
+	AMBIGUOUS_FROM,
+	isPlausibleTimeMs,
+	MILLISECONDS_FROM,
+	unixTimeToMs,
+} from '../../shared/unixTime';
 import { isUnsafeSegment } from '../transport/paths';
 import { ensureNodeError, itemError } from './errors';
 import { readItemText } from './itemField';
@@ -165,6 +170,14 @@ export function readTimestamp(value: unknown): TimestampReading {
 	if (value instanceof Date) return plausible(value.getTime()) ?? invalid;
 	if (typeof value === 'number') {
 		if (!Number.isFinite(value) || value < 0) return invalid;
+		if (value >= AMBIGUOUS_FROM && value < MILLISECONDS_FROM) {
+			const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+			return {
+				problem:
+					`is ambiguous as Unix time: ${value} is ${day(value * 1000)} in seconds or ` +
+					`${day(value)} in milliseconds (give ISO 8601, e.g. 2026-01-31T12:00:00Z)`,
+			};
+		}
 		return plausible(unixTimeToMs(value)) ?? invalid;
 	}
 	if (typeof value !== 'string') {

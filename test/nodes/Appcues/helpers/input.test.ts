@@ -116,6 +116,21 @@ describe('input is refused with a field error, never silently changed', () => {
 			expect(t.fake.apiRequests()).toHaveLength(0);
 		});
 
+		it('Track Event: a number that is a time both in seconds and in milliseconds is refused', async () => {
+			const result = await t.run({
+				resource: 'user',
+				operation: 'trackEvent',
+				userId: 'u1',
+				eventName: 'x',
+				additionalFields: { timestamp: '={{ 63072000000 }}' },
+			});
+			expect(result.error?.message).toBe(
+				'Timestamp is ambiguous as Unix time: 63072000000 is 3968-09-03 in seconds or ' +
+					'1972-01-01 in milliseconds (give ISO 8601, e.g. 2026-01-31T12:00:00Z) [item 0]',
+			);
+			expect(t.fake.apiRequests()).toHaveLength(0);
+		});
+
 		it('Track Event: a year before 1970 is refused too', async () => {
 			const result = await t.run({
 				resource: 'user',
@@ -159,6 +174,14 @@ describe('timestamp range: the years 1970 to 9999', () => {
 			expect(parseTimestampMs(input)).toEqual(expect.any(Number));
 		},
 	);
+	it('takes seconds up to 2286 and milliseconds from 1973; refuses what lies between', () => {
+		expect(new Date(parseTimestampMs(9_999_999_999)!).toISOString()).toBe(
+			'2286-11-20T17:46:39.000Z',
+		);
+		expect(new Date(parseTimestampMs(1e11)!).toISOString()).toBe('1973-03-03T09:46:40.000Z');
+		for (const between of [1e10, 63072000000, '99999999999', 1e11 - 1])
+			expect(parseTimestampMs(between)).toBeUndefined();
+	});
 	it.each([
 		9000000000000000,
 		'9000000000000000',
