@@ -135,6 +135,8 @@ export interface GatheredIds {
 	key: string;
 	ids: string[];
 	items: number[];
+	/** Per entry of `items`: how many of `ids` must be sent for all of that item's IDs to be. */
+	needs: number[];
 }
 
 /**
@@ -156,17 +158,27 @@ export function gatherIds(
 		ids: readIdList.call(this, parameterName, label, itemIndex),
 	}));
 	output.push(...errorItems.values());
-	const groups = new Map<string, { key: string; ids: Set<string>; items: number[] }>();
+	const groups = new Map<
+		string,
+		{ key: string; ids: Map<string, number>; items: number[]; needs: number[] }
+	>();
 	for (const [itemIndex, { key, ids }] of plans) {
-		const group = groups.get(key) ?? { key, ids: new Set<string>(), items: [] };
-		ids.forEach((id) => group.ids.add(id));
+		const group = groups.get(key) ?? { key, ids: new Map<string, number>(), items: [], needs: [] };
+		let needs = 0;
+		for (const id of ids) {
+			let position = group.ids.get(id);
+			if (position === undefined) group.ids.set(id, (position = group.ids.size));
+			needs = Math.max(needs, position + 1);
+		}
 		group.items.push(itemIndex);
+		group.needs.push(needs);
 		groups.set(key, group);
 	}
 	return [...groups.values()].map((group) => ({
 		key: group.key,
-		ids: [...group.ids],
+		ids: [...group.ids.keys()],
 		items: group.items,
+		needs: group.needs,
 	}));
 }
 

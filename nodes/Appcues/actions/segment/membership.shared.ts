@@ -8,6 +8,7 @@ import type {
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { SET_ONCE, segmentLocator, setOnce } from '../../helpers/descriptions';
 import { ensureNodeError, errorItemOrThrow, notePartial } from '../../helpers/errors';
+import { errorItem } from '../../helpers/results';
 import { assertColumns, uploadInputFile } from '../../helpers/files';
 import { runsAsTool } from '../../helpers/toolOutput';
 import { chunk, eachItem, gatherIds, pairedItems } from '../../helpers/gather';
@@ -26,6 +27,33 @@ function jobIdsOf(jobs: unknown[]): { job_ids?: unknown[] } {
 		.map((job) => (job && typeof job === 'object' ? (job as IDataObject).job_id : undefined))
 		.filter((id) => id !== undefined && id !== null);
 	return jobIds.length ? { job_ids: jobIds } : {};
+}
+
+/** "item 3", or "items 0, 2 and 5" (the first ten, then how many more). */
+function itemList(items: number[]): string {
+	if (items.length === 1) return `item ${items[0]}`;
+	const listed = items.slice(0, 10);
+	const more = items.length - listed.length;
+	return more > 0
+		? `items ${listed.join(', ')} and ${more} more`
+		: `items ${listed.slice(0, -1).join(', ')} and ${listed[listed.length - 1]}`;
+}
+
+/**
+ * With items for several segments, the changes of the segments before the failed one were
+ * accepted whole: the error names them, since running the node again repeats them.
+ */
+function noteAcceptedBefore<E extends { description?: string | null }>(
+	error: E,
+	acceptedBefore: string[],
+): E {
+	if (acceptedBefore.length) {
+		error.description = (
+			`${error.description ?? ''} Before it, Appcues had accepted the whole change for ` +
+			`${acceptedBefore.join('; ')}.`
+		).trim();
+	}
+	return error;
 }
 
 /** Add and remove differ only in the route and the words; everything else is shared. */
@@ -125,6 +153,8 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 			},
 			output,
 		);
+		// The segment changes Appcues accepted whole, for the error that stops the node.
+		const acceptedBefore: string[] = [];
 		for (const batch of batches) {
 			const segmentId = segmentOfKey.get(batch.key)!;
 			const pairedItem = pairedItems(batch.items);
@@ -151,13 +181,23 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 					`the first ${applied.toLocaleString('en-US')} ` +
 						`of ${batch.ids.length.toLocaleString('en-US')} user IDs, in input order`,
 				);
-				const failed = errorItemOrThrow.call(this, error, batch.items[0], pairedItem);
+				if (!this.continueOnFail()) throw noteAcceptedBefore(error, acceptedBefore);
+				// Items whose IDs all went in accepted requests are done; the error is the others'.
+				const done = batch.items.filter((_, n) => batch.needs[n] <= applied);
+				const failed = batch.items.filter((_, n) => batch.needs[n] > applied);
+				const accepted = { segment_id: segmentId, [countField]: applied };
+				if (done.length) {
+					output.push({
+						json: { ...accepted, requests: jobs.length, ...jobIdsOf(jobs) },
+						pairedItem: pairedItems(done),
+					});
+				}
+				const failedItem = errorItem(error, pairedItems(failed));
 				output.push({
-					...failed,
+					...failedItem,
 					json: {
-						...failed.json,
-						segment_id: segmentId,
-						[countField]: applied,
+						...failedItem.json,
+						...accepted,
 						requests: chunks.length,
 						accepted_requests: jobs.length,
 						...jobIdsOf(jobs),
@@ -165,6 +205,7 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 				});
 				continue;
 			}
+			acceptedBefore.push(`segment ${segmentId} (${itemList(batch.items)})`);
 			try {
 				const finished = [];
 				for (const job of jobs)

@@ -203,6 +203,61 @@ describe('segment resource', () => {
 				'2 of 3 requests to add to segment seg-a had already been accepted by Appcues before this one failed (the first 20,000 of 25,000 user IDs, in input order).',
 			);
 		});
+
+		it('with Continue On Fail, items whose IDs all went in accepted requests get a success item', async () => {
+			seedSegment(t, 'seg-a', 'A');
+			t.fake.addFault({ kind: 'status', status: 400, pathIncludes: 'add_user_ids', skip: 2 });
+			// 10,000 IDs each; item 3 repeats an ID of item 0, so its IDs were all sent too.
+			const items = [0, 1, 2].map((k) => ({
+				ids: Array.from({ length: 10_000 }, (_, n) => `u${k}-${n}`),
+			}));
+			const result = await t.run(
+				{
+					resource: 'segment',
+					operation: 'addUsers',
+					segmentId: byId('seg-a'),
+					userIds: '={{ $json.ids }}',
+				},
+				{ items: [...items, { ids: ['u0-5'] }], continueOnFail: true },
+			);
+			expect(t.fake.state().segments.get('seg-a')!.user_ids.size).toBe(20_000);
+			expect(
+				result.items.map((item) => [
+					item.json.error === undefined,
+					item.json.added,
+					item.pairedItem,
+				]),
+			).toEqual([
+				[true, 20_000, [{ item: 0 }, { item: 1 }, { item: 3 }]],
+				[false, 20_000, { item: 2 }],
+			]);
+		});
+	});
+
+	it('without Continue On Fail, a failure names the segments whose change was accepted before it', async () => {
+		seedSegment(t, 'seg-a', 'A');
+		seedSegment(t, 'seg-b', 'B');
+		t.fake.addFault({ kind: 'status', status: 500, pathIncludes: 'seg-b' });
+		const result = await t.run(
+			{
+				resource: 'segment',
+				operation: 'addUsers',
+				segmentId: byId('={{ $json.segment }}'),
+				userIds: '={{ $json.user }}',
+			},
+			{
+				items: [
+					{ segment: 'seg-a', user: 'u1' },
+					{ segment: 'seg-b', user: 'u2' },
+					{ segment: 'seg-a', user: 'u3' },
+				],
+			},
+		);
+		expect([...t.fake.state().segments.get('seg-a')!.user_ids]).toEqual(['u1', 'u3']);
+		expect(result.error?.context?.itemIndex).toBe(1);
+		expect(result.error?.description).toMatch(
+			/ Before it, Appcues had accepted the whole change for segment seg-a \(items 0 and 2\)\.$/,
+		);
 	});
 });
 
