@@ -108,7 +108,7 @@ export async function queryRows(
 				`Appcues cut the ${which} rows of item ${itemIndex} at ` +
 				`${SYNC_ROW_LIMIT.toLocaleString('en-US')}: ` +
 				'the figures are computed from part of the data. ' +
-				'Use fewer dimensions or conditions, or fewer days.',
+				'Use fewer dimensions, narrower conditions, or fewer days.',
 			location: 'outputPane',
 		});
 	}

@@ -295,8 +295,8 @@ describe('analytics: flow performance digest', () => {
 		t.fake.configure({ analyticsRows: 1200 });
 		const result = await t.run({ resource: 'analytics', operation: 'flowPerformanceDigest' });
 		expect(result.hints.map((hint) => hint.message)).toEqual([
-			'Appcues cut the current period rows of item 0 at 1,000: the figures are computed from part of the data. Use fewer dimensions or conditions, or fewer days.',
-			'Appcues cut the previous period rows of item 0 at 1,000: the figures are computed from part of the data. Use fewer dimensions or conditions, or fewer days.',
+			'Appcues cut the current period rows of item 0 at 1,000: the figures are computed from part of the data. Use fewer dimensions, narrower conditions, or fewer days.',
+			'Appcues cut the previous period rows of item 0 at 1,000: the figures are computed from part of the data. Use fewer dimensions, narrower conditions, or fewer days.',
 		]);
 	});
 });
