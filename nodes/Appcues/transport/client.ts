@@ -12,7 +12,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import {
 	apiErrorFromResponse,
 	connectionError,
-	isJsonMediaType,
+	isMarkupAnswer,
 	mayHaveBeenAppliedError,
 	notJsonError,
 	redirectError,
@@ -226,15 +226,9 @@ export class AppcuesClient {
 			if (nodeSlot) this.nodeLimit?.settle(nodeSlot, now);
 			budget.onAnswer(slot, status === 429, readRateLimitHeaders(response.headers, now));
 			if (status >= 200 && status < 300) {
-				// A JSON answer arrives parsed; text here that is not declared JSON came from another
-				// server at the Base URL (a page, a portal, a proxy's notice), never from Appcues.
-				const body: unknown = response.body;
-				if (
-					!request.stream &&
-					typeof body === 'string' &&
-					body.trim() !== '' &&
-					!isJsonMediaType(response.headers?.['content-type'])
-				) {
+				// A JSON answer arrives parsed; a page here (HTML or XML) came from another server at
+				// the Base URL (a website, a login portal), never from Appcues.
+				if (!request.stream && isMarkupAnswer(response.body, response.headers?.['content-type'])) {
 					throw notJsonError(
 						this.node,
 						status,

@@ -213,15 +213,22 @@ export function redirectError(
 	);
 }
 
-/** A media type that carries JSON: `application/json` or any `+json`. */
-export function isJsonMediaType(contentType: unknown): boolean {
-	const text = Array.isArray(contentType) ? contentType[0] : contentType;
-	if (typeof text !== 'string') return false;
-	return /^application\/(?:[\w.-]+\+)?json$/i.test(text.split(';')[0].trim());
+/**
+ * A success answer that is a page (declared HTML or XML, or text that starts with a tag) and not
+ * JSON. Plain text is left alone: an API may answer "OK".
+ */
+export function isMarkupAnswer(body: unknown, contentType: unknown): boolean {
+	if (typeof body !== 'string' || !body.trim()) return false;
+	const type = String((Array.isArray(contentType) ? contentType[0] : contentType) ?? '')
+		.split(';')[0]
+		.trim()
+		.toLowerCase();
+	if (/^application\/(?:[\w.-]+\+)?json$/.test(type)) return false;
+	return /html|xml/.test(type) || body.trimStart().startsWith('<');
 }
 
 /**
- * A success answer whose body is text but not JSON: not Appcues' API (a website, a login page, a
+ * A success answer that is a page, not JSON: not Appcues' API (a website, a login page, a
  * proxy's notice). Counted as success, the items would carry made-up results. Whether a request
  * that changes data was applied cannot be known, so the error says to check.
  */

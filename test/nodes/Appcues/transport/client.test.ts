@@ -198,10 +198,23 @@ describe('an answer that is not JSON', () => {
 		}
 	});
 
-	it('an empty success answer, or JSON under any JSON media type, is a success', async () => {
+	it('a page without a content type is one too; an empty answer, plain text or JSON is a success', async () => {
+		const page = await localServer((_req, res) => res.writeHead(200).end('  <html><body>Hi'));
+		try {
+			const result = await t.run(
+				{ resource: 'user', operation: 'getProfile', userId: 'u1' },
+				{ credentials: { ...credentialsFor(t.fake), baseUrl: page.url } },
+			);
+			expect(result.error?.message).toBe(
+				`${new URL(page.url).host} answered 200 with no JSON content type, not JSON: that is not the Appcues API answering`,
+			);
+		} finally {
+			await page.close();
+		}
 		const answers = [
 			{ type: 'application/vnd.api+json', body: '{"id":"u1","plan":"pro"}' },
 			{ type: 'text/plain', body: '' },
+			{ type: 'text/plain', body: 'OK' },
 		];
 		for (const answer of answers) {
 			const site = await localServer((_req, res) =>
