@@ -232,7 +232,7 @@ export class AppcuesClient {
 					throw notJsonError(
 						this.node,
 						status,
-						response.headers?.['content-type'],
+						redactedBody(response.headers?.['content-type'], credentials),
 						described,
 						request.itemIndex,
 					);
@@ -268,16 +268,12 @@ export class AppcuesClient {
 				);
 				continue;
 			}
+			// A server may echo what it was sent (the Authorization header) in its error.
+			const answer = redactedBody(response.body, credentials);
 			if (handling === 'may-have-applied') {
-				throw mayHaveBeenAppliedError(
-					this.node,
-					status,
-					response.body,
-					described,
-					request.itemIndex,
-				);
+				throw mayHaveBeenAppliedError(this.node, status, answer, described, request.itemIndex);
 			}
-			throw apiErrorFromResponse(this.node, status, response.body, described, request.itemIndex);
+			throw apiErrorFromResponse(this.node, status, answer, described, request.itemIndex);
 		}
 	}
 
@@ -421,15 +417,47 @@ function connectionErrorCode(error: unknown): string | undefined {
  * or an appcues-api-key header, whatever produced the message, nor the secrets themselves.
  */
 export function safeMessage(error: unknown, credentials: ICredentialDataDecryptedObject): string {
+	return redacted(error instanceof Error ? error.message : String(error), credentials);
+}
+
+/**
+ * Text with the credential's secrets taken out: the secret, the legacy key and the webhook
+ * secret as they are and as Basic auth carries them, and any Basic, Bearer or appcues-api-key
+ * value. For anything a server or a library wrote, which may echo what was sent.
+ */
+export function redacted(text: string, credentials: ICredentialDataDecryptedObject): string {
 	const key = String(credentials.apiKey ?? '');
+	const secret = String(credentials.apiSecret ?? '');
+	const legacy = String(credentials.legacyApiKey ?? '');
+	const basic = (user: string, password: string) =>
+		Buffer.from(`${user}:${password}`).toString('base64');
 	const secrets = [
-		String(credentials.apiSecret ?? ''),
-		String(credentials.legacyApiKey ?? ''),
-		Buffer.from(`${key}:${String(credentials.apiSecret ?? '')}`).toString('base64'),
-	].filter((secret) => secret.length >= 4);
-	let message = (error instanceof Error ? error.message : String(error))
+		secret,
+		legacy,
+		String(credentials.webhookSecret ?? ''),
+		basic(key, secret),
+		basic(legacy, ''),
+	]
+		.filter((value) => value.length >= 4)
+		// Base64 without its padding too, as some servers echo it.
+		.flatMap((value) => [value, value.replace(/=+$/, '')]);
+	let clean = text
 		.replace(/(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+/gi, '$1 [redacted]')
 		.replace(/(appcues-api-key["']?\s*[:=]\s*["']?)[A-Za-z0-9+/=._-]+/gi, '$1[redacted]');
-	for (const secret of secrets) message = message.split(secret).join('[redacted]');
-	return message;
+	for (const value of secrets) clean = clean.split(value).join('[redacted]');
+	return clean;
+}
+
+/** An answer as a server sent it, with the credential's secrets taken out of its text. */
+function redactedBody(body: unknown, credentials: ICredentialDataDecryptedObject): unknown {
+	if (typeof body === 'string') return redacted(body, credentials);
+	if (Buffer.isBuffer(body)) return redacted(body.toString('utf8'), credentials);
+	if (body && typeof body === 'object') {
+		try {
+			return JSON.parse(redacted(JSON.stringify(body), credentials)) as unknown;
+		} catch {
+			return undefined;
+		}
+	}
+	return body;
 }

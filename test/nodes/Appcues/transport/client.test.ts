@@ -83,6 +83,72 @@ describe('secrets never leak', () => {
 	);
 });
 
+describe('a server that echoes what it was sent', () => {
+	const t = useFakeAppcues();
+	// The API key is not a secret; the Basic token is, with or without its padding.
+	const secrets = SECRETS.flatMap((secret) => [secret, secret.replace(/=+$/, '')]);
+
+	it.each<[string, (auth: string) => { status: number; type: string; body: string }]>([
+		[
+			'a 400 detail',
+			(auth) => ({
+				status: 400,
+				type: 'application/json',
+				body: JSON.stringify({ title: 'Bad Request', detail: `you sent ${auth}` }),
+			}),
+		],
+		[
+			'a 401 title',
+			(auth) => ({ status: 401, type: 'application/json', body: JSON.stringify({ title: auth }) }),
+		],
+		['a 500 page', (auth) => ({ status: 500, type: 'text/html', body: `<p>${auth}</p>` })],
+		[
+			'a 502 on a POST, the token alone',
+			(auth) => ({
+				status: 502,
+				type: 'text/plain',
+				body: auth.slice('Basic '.length).replace(/=+$/, ''),
+			}),
+		],
+		[
+			'a 200 page whose content type is the token',
+			(auth) => ({
+				status: 200,
+				type: auth.slice('Basic '.length).replace(/=+$/, ''),
+				body: '<p>hi</p>',
+			}),
+		],
+	])('never shows the secret: %s', async (_, answer) => {
+		const server = await localServer((req, res) => {
+			const sent = answer(String(req.headers.authorization ?? ''));
+			res.writeHead(sent.status, { 'Content-Type': sent.type }).end(sent.body);
+		});
+		try {
+			const result = await t.run(
+				{
+					resource: 'user',
+					operation: 'trackEvent',
+					userId: 'u1',
+					eventName: 'x',
+					options: { maxRetries: 0 },
+				},
+				{ credentials: { ...credentialsFor(t.fake), baseUrl: server.url } },
+			);
+			expect(server.received).toHaveLength(1);
+			expect(result.error).toBeDefined();
+			const everything = JSON.stringify({
+				error: result.error,
+				message: result.error?.message,
+				description: result.error?.description,
+				run: result.run.data.resultData,
+			});
+			for (const secret of secrets) expect(everything).not.toContain(secret);
+		} finally {
+			await server.close();
+		}
+	});
+});
+
 describe('redirects: credentials never follow one', () => {
 	const t = useFakeAppcues();
 
