@@ -24,6 +24,7 @@ import {
 	classifyConnectionError,
 	DEFAULT_RETRY_POLICY,
 	handleFailure,
+	MAYBE_APPLIED_STATUSES,
 	parseRetryAfter,
 	retryDelayMs,
 	type RetryPolicy,
@@ -175,6 +176,8 @@ export class AppcuesClient {
 		// The account's budget, shared with every execution in this process (looked up each time:
 		// an idle budget may have been dropped meanwhile).
 		const budgetKey = accountKey(baseUrl, String(credentials.accountId ?? '').trim());
+		// Whether an earlier attempt may have been applied (a DELETE then finds nothing to delete).
+		let mayHaveApplied = false;
 		for (let attempt = 0; ; attempt++) {
 			const nodeSlot = await this.nodeLimit?.acquire();
 			const budget = accountBudget(budgetKey);
@@ -196,6 +199,7 @@ export class AppcuesClient {
 				const failure = classifyConnectionError(code);
 				const handling = failure && handleFailure(request.method, { connection: failure });
 				if (handling === 'retry' && attempt < this.settings.maxRetries) {
+					mayHaveApplied ||= failure === 'maybe-sent';
 					await waitBeforeRetry(retryDelayMs(attempt, this.settings, undefined));
 					continue;
 				}
@@ -258,8 +262,17 @@ export class AppcuesClient {
 					request.itemIndex,
 				);
 			}
+			if (status === 404 && mayHaveApplied && request.method === 'DELETE') {
+				// The attempt whose answer was lost deleted it: what the user asked for is done.
+				this.context.logger?.debug(
+					`Appcues: ${described.method} ${described.path} answered 404 after an attempt that may ` +
+						'have gone through: counted as deleted',
+				);
+				return { ...response, statusCode: 204, body: undefined as T };
+			}
 			const handling = handleFailure(request.method, { status });
 			if (handling === 'retry' && attempt < this.retryBudget(status)) {
+				mayHaveApplied ||= MAYBE_APPLIED_STATUSES.has(status);
 				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], now);
 				await waitBeforeRetry(
 					status === 429

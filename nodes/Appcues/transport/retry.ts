@@ -13,7 +13,7 @@ const NOT_APPLIED_STATUSES = new Set([429, 503]);
  * Server errors after which a request may have been applied: the server (or the gateway in front
  * of it) failed or gave up while the request was being processed.
  */
-const MAYBE_APPLIED_STATUSES = new Set([500, 502, 504]);
+export const MAYBE_APPLIED_STATUSES = new Set([500, 502, 504]);
 
 /** The connection failed before the request reached Appcues: retrying cannot apply it twice. */
 const NOT_SENT_CODES = new Set([
