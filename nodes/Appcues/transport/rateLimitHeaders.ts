@@ -20,6 +20,9 @@ export interface RateLimitHeaders {
 /** A Reset above this is a Unix time in seconds; at or below, seconds from now. */
 const UNIX_SECONDS_FROM = 1_000_000_000;
 
+/** A Reset further away than this (either way) is not a budget of requests per second: ignored. */
+const FARTHEST_RESET_MS = 3_600_000;
+
 function header(headers: IDataObject, name: string): number | undefined {
 	const raw = headers[name] ?? headers[name.toLowerCase()];
 	const text = Array.isArray(raw) ? raw[0] : raw;
@@ -46,15 +49,13 @@ export function readRateLimitHeaders(
 	if ([limit, remaining, reset, concurrencyLimit, concurrencyUsed].every((v) => v === undefined))
 		return undefined;
 	const retryAfter = header(headers, 'retry-after');
+	const resetAt =
+		reset === undefined ? undefined : reset > UNIX_SECONDS_FROM ? reset * 1000 : now + reset * 1000;
 	return {
 		limit,
 		remaining,
 		resetAt:
-			reset === undefined
-				? undefined
-				: reset > UNIX_SECONDS_FROM
-					? reset * 1000
-					: now + reset * 1000,
+			resetAt !== undefined && Math.abs(resetAt - now) <= FARTHEST_RESET_MS ? resetAt : undefined,
 		retryAfterMs: retryAfter === undefined ? undefined : retryAfter * 1000,
 		concurrencyLimit,
 		concurrencyUsed,

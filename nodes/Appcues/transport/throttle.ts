@@ -6,6 +6,12 @@ import type { RateLimitHeaders } from './rateLimitHeaders';
 /** Rate never drops below this, so a run always makes progress. */
 const MIN_RATE = 1;
 /**
+ * Rate-limit headers that say the budget is spent hold every request of the account until it is
+ * back, but never longer than this (the default Max Retry Wait): a budget of requests per second
+ * is back within seconds, and a wrong header must not stop the account's executions for hours.
+ */
+const LONGEST_HOLD_MS = 30_000;
+/**
  * A larger share of 429s is never taken as background: when most requests are refused, the
  * throttle slows down whatever the cause (and the client backs off), so an account that refuses
  * everything is not hammered at full rate.
@@ -292,8 +298,9 @@ export class Throttle {
 			}
 		}
 		if (headers.remaining !== undefined && headers.remaining <= 0) {
+			// Never longer than the longest retry wait: the hold stops every execution of the account.
 			const until = headers.resetAt ?? now + (headers.retryAfterMs ?? 0);
-			this.pacer.holdUntil(until);
+			this.pacer.holdUntil(Math.min(until, now + LONGEST_HOLD_MS));
 			return true;
 		}
 		if (!throttled) return headers.limit !== undefined;

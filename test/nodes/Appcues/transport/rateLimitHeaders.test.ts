@@ -32,6 +32,24 @@ describe('rate-limit headers', () => {
 		expect(readRateLimitHeaders({ 'x-ratelimit-reset': '2' }, NOW)?.resetAt).toBe(NOW + 2000);
 	});
 
+	it('ignores a Reset more than an hour away: in milliseconds, or simply wrong', () => {
+		for (const reset of [
+			String(NOW + 1000),
+			String(NOW / 1000 + 7200),
+			String(NOW / 1000 - 7200),
+		]) {
+			const read = readRateLimitHeaders(
+				{ 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': reset },
+				NOW,
+			);
+			expect(read).toMatchObject({ remaining: 0 });
+			expect(read?.resetAt).toBeUndefined();
+		}
+		expect(
+			readRateLimitHeaders({ 'x-ratelimit-reset': String(NOW / 1000 + 3600) }, NOW)?.resetAt,
+		).toBe(NOW + 3_600_000);
+	});
+
 	it('none of them (the other routes), or Retry-After alone: nothing about the budget', () => {
 		expect(readRateLimitHeaders({ 'content-type': 'application/json' }, NOW)).toBeUndefined();
 		expect(readRateLimitHeaders({ 'retry-after': '3' }, NOW)).toBeUndefined();

@@ -258,6 +258,14 @@ describe('throttle', () => {
 		expect(clock.now).toBeGreaterThanOrEqual(3000);
 	});
 
+	it('a spent budget holds the account for 30 s at most, however far away its headers say', async () => {
+		const { clock, throttle } = clocked();
+		const slot = await throttle.acquire();
+		const start = clock.now;
+		throttle.onAnswer(slot, true, { limit: 60, remaining: 0, retryAfterMs: 3_600_000 });
+		expect((await throttle.acquire()).at - start).toBe(30_000);
+	});
+
 	it('a 429 with headers saying the budget has room (a concurrency limit) cuts nothing', async () => {
 		const { throttle } = clocked();
 		for (let n = 0; n < 100; n++) {
