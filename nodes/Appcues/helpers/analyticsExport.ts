@@ -100,6 +100,33 @@ export async function downloadExportFile(
 }
 
 /**
+ * A done export's output once its file is downloaded: the job without its download_url (a bearer
+ * link to the data for an hour, which an agent's model or a log must not get), with what was
+ * stored, and the file in binary data.
+ */
+export async function downloadedExport(
+	this: IExecuteFunctions,
+	job: IDataObject,
+	jobId: string,
+	download: { propertyName: string; limits: DownloadLimits },
+	itemIndex: number,
+): Promise<{ json: IDataObject; binary: IBinaryData }> {
+	const { binary, bytes } = await downloadExportFile.call(
+		this,
+		job,
+		jobId,
+		download.limits,
+		itemIndex,
+	);
+	const rest = { ...job };
+	delete rest.download_url;
+	return {
+		json: { ...rest, file_name: binary.fileName, mime_type: binary.mimeType, bytes },
+		binary,
+	};
+}
+
+/**
  * What an export file is, read from its content: Appcues documents the file as the JSON rows array
  * a query returns, but storage hosts often label files application/octet-stream, so the first
  * character decides. An empty file goes by its Content-Type, else JSON.

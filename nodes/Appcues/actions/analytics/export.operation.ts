@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { downloadExportFile, waitForAnalyticsExport } from '../../helpers/analyticsExport';
+import { downloadedExport, waitForAnalyticsExport } from '../../helpers/analyticsExport';
 import { downloadFields, readDownloadPlan } from '../../helpers/download';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { itemError } from '../../helpers/errors';
@@ -74,6 +74,6 @@ export async function execute(
 	if (timeoutMs === undefined) return { ...accepted, job_id: jobId };
 	const job = await waitForAnalyticsExport.call(this, client, jobId, timeoutMs, itemIndex);
 	if (!download) return job;
-	const { binary } = await downloadExportFile.call(this, job, jobId, download.limits, itemIndex);
-	return withBinary(job, { [download.propertyName]: binary });
+	const { json, binary } = await downloadedExport.call(this, job, jobId, download, itemIndex);
+	return withBinary(json, { [download.propertyName]: binary });
 }

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import {
-	downloadExportFile,
+	downloadedExport,
 	exportTimeoutField,
 	readExportTimeoutMs,
 	waitForAnalyticsExport,
@@ -39,17 +39,6 @@ export async function execute(
 	const job = await waitForAnalyticsExport.call(this, client, jobId, timeoutMs, itemIndex, {
 		pollFirst: true,
 	});
-	const { binary, bytes } = await downloadExportFile.call(
-		this,
-		job,
-		jobId,
-		download.limits,
-		itemIndex,
-	);
-	const rest = { ...job };
-	delete rest.download_url;
-	return withBinary(
-		{ ...rest, file_name: binary.fileName, mime_type: binary.mimeType, bytes },
-		{ [download.propertyName]: binary },
-	);
+	const { json, binary } = await downloadedExport.call(this, job, jobId, download, itemIndex);
+	return withBinary(json, { [download.propertyName]: binary });
 }

@@ -16,8 +16,16 @@ describe('analytics', () => {
 		expect(download?.status).toBe(200);
 		expect(download?.headers.authorization).toBeUndefined();
 		const item = result.items[0];
-		expect(item.json).toMatchObject({ status: 'done', job_id: expect.any(String) });
 		const file = Buffer.from(String(item.binary?.data.data), 'base64').toString('utf8');
+		// The presigned link is a bearer link to the data: left out once the file is here.
+		expect(item.json).toEqual({
+			job_id: expect.any(String),
+			status: 'done',
+			expires_at: expect.any(String),
+			file_name: `appcues-analytics-${String(item.json.job_id)}.json`,
+			mime_type: 'application/json',
+			bytes: Buffer.byteLength(file),
+		});
 		expect(JSON.parse(file)).toHaveLength(4);
 		// Named and typed by what the file is: Appcues documents a JSON rows array.
 		expect(item.binary?.data).toMatchObject({
