@@ -4,6 +4,7 @@ import { experienceLocator } from '../../helpers/descriptions';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { downloadFields, readDownloadPlan } from '../../helpers/download';
 import { requiredId } from '../../helpers/input';
+import { itemError } from '../../helpers/errors';
 import type { AppcuesClient } from '../../transport/client';
 import { type DownloadSubject, downloadFromApi } from '../../transport/download';
 import { path } from '../../transport/paths';
@@ -37,6 +38,12 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	};
 }
 
+/** A ZIP file starts with a local file header, or is an empty archive (its end record alone). */
+function isZip(data: Buffer): boolean {
+	const signature = data.subarray(0, 4).toString('latin1');
+	return signature === 'PK\x03\x04' || signature === 'PK\x05\x06';
+}
+
 /**
  * One route serves every experience type (screenshots/{id}). When Appcues redirects to a storage
  * host, the file is fetched there without any credentials.
@@ -56,7 +63,21 @@ export async function execute(
 		itemIndex,
 		download.limits,
 		SCREENSHOTS,
-		async (data) => {
+		async (data, contentType) => {
+			if (!isZip(data)) {
+				// A page, a JSON status or nothing: not the ZIP Appcues sends, whatever the status.
+				throw itemError(
+					this.getNode(),
+					`The screenshots of ${id} are not a ZIP file ` +
+						`(got ${data.length} bytes of ${contentType?.split(';')[0] || 'no stated type'})`,
+					{
+						description:
+							'Check the Region and the Base URL in the Appcues credential, and that the ' +
+							'experience has screenshots, then try again.',
+						itemIndex,
+					},
+				);
+			}
 			bytes = data.length;
 			return await this.helpers.prepareBinaryData(data, fileName, 'application/zip');
 		},

@@ -147,6 +147,35 @@ describe('experience: download screenshots', () => {
 		expect(JSON.stringify(result.error)).not.toContain('secret-signature');
 	});
 
+	it('an answer that is not a ZIP (a page, a JSON status, nothing) is an error, not a file', async () => {
+		for (const [status, type, body, shown] of [
+			[200, 'text/html; charset=utf-8', '<html>Sign in</html>', '20 bytes of text/html'],
+			[200, 'application/json', '{"status":"generating"}', '23 bytes of application/json'],
+			[204, '', '', '0 bytes of no stated type'],
+		] as const) {
+			const server = await localServer((_req, res) =>
+				res.writeHead(status, type ? { 'Content-Type': type } : {}).end(body),
+			);
+			try {
+				const result = await t.run(
+					{
+						resource: 'experience',
+						operation: 'downloadScreenshots',
+						experienceType: 'flows',
+						experienceId: byId('c1'),
+					},
+					{ credentials: { ...credentialsFor(t.fake), baseUrl: server.url } },
+				);
+				expect(result.error?.message).toBe(
+					`The screenshots of c1 are not a ZIP file (got ${shown}) [item 0]`,
+				);
+				expect(result.items).toEqual([]);
+			} finally {
+				await server.close();
+			}
+		}
+	});
+
 	it('an unknown id is the 404 Appcues answers, "content not found"', async () => {
 		const result = await download('nope');
 		expect(result.error?.message).toBe('Appcues API error 404: Not Found: content not found');
