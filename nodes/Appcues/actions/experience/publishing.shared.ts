@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { experienceLocator } from '../../helpers/descriptions';
 import { requiredId } from '../../helpers/input';
+import { objectOr } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { path } from '../../transport/paths';
 import type { ItemOperation } from '../types';
@@ -26,8 +27,13 @@ export function publishingOperation(action: 'publish' | 'unpublish'): ItemOperat
 		{ type, id }: ReturnType<typeof prepare>,
 		itemIndex: number,
 	) {
-		await client.request({ method: 'POST', path: path`/${type}/${id}/${action}`, itemIndex });
-		return { id, type, published: action === 'publish' };
+		const answer = await client.request({
+			method: 'POST',
+			path: path`/${type}/${id}/${action}`,
+			itemIndex,
+		});
+		// What Appcues says wins over what was asked (a publish may wait for review).
+		return { id, type, published: action === 'publish', ...objectOr(answer, {}) };
 	}
 	return { description, prepare, execute };
 }
