@@ -3,7 +3,7 @@ import { NodeApiError, sleep } from 'n8n-workflow';
 
 import type { AppcuesClient } from '../transport/client';
 import { path } from '../transport/paths';
-import { itemError } from './errors';
+import { ensureNodeError, itemError } from './errors';
 import { readBoolean, readNumber } from './input';
 
 /**
@@ -159,8 +159,24 @@ export async function waitForJob(
 			await pollTimer.wait(Math.min(wait, remaining));
 			wait = Math.min(wait * 2, POLL_MAX_WAIT_MS);
 		}
-		const job = ((await client.request({ method: 'GET', path: target.statusPath, itemIndex })) ??
-			{}) as IDataObject;
+		let job: IDataObject;
+		try {
+			job = ((await client.request({ method: 'GET', path: target.statusPath, itemIndex })) ??
+				{}) as IDataObject;
+		} catch (caught) {
+			const error = ensureNodeError(this.getNode(), caught, itemIndex);
+			// A job just submitted was accepted: without this, only the request path names it, and
+			// running the item again would submit it twice.
+			if (!target.pollFirst) {
+				error.description = (
+					`${error.description ?? ''} Appcues had accepted the request as job ` +
+					`${target.jobId}, which may still run: look it up with ` +
+					`${target.lookUpWith ?? 'Job > Get'} and the job ID ${target.jobId} before sending ` +
+					'it again.'
+				).trim();
+			}
+			throw error;
+		}
 		lastStatus = job[target.statusField ?? 'status'];
 		const outcome = target.outcome ? target.outcome(job) : jobOutcome(lastStatus);
 		if (outcome === 'done') return job;

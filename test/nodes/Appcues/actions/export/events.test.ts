@@ -143,4 +143,24 @@ describe('export events', () => {
 			});
 		});
 	});
+	it('a failed check on the job just created says Appcues accepted it, with its job ID', async () => {
+		t.fake.addFault({ kind: 'status', status: 404, method: 'GET', pathIncludes: 'jobs/' });
+		const result = await t.run(
+			{
+				resource: 'export',
+				operation: 'events',
+				startTime: '2026-01-01T00:00:00',
+				endTime: '2026-01-02T00:00:00',
+				waitForCompletion: true,
+			},
+			{ continueOnFail: true },
+		);
+		expect(t.fake.apiRequests({ method: 'POST' })).toHaveLength(1);
+		const jobId = t.fake.state().exports[0].jobId;
+		expect(result.items[0].json.description).toBe(
+			`Request: GET /v2/accounts/12345/jobs/${jobId} Appcues had accepted the request as job ` +
+				`${jobId}, which may still run: look it up with Job > Get and the job ID ${jobId} ` +
+				'before sending it again.',
+		);
+	});
 });
