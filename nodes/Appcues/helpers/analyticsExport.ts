@@ -67,23 +67,47 @@ export async function waitForAnalyticsExport(
 	return { ...job, job_id: jobId };
 }
 
+/**
+ * A download_url older than this is asked for again before its download starts: downloads go one
+ * at a time, and those before it may take longer than the hour a link is valid.
+ */
+const STALE_LINK_MS = 10 * 60_000;
+
 /** Downloads a finished export's file (no credentials: the URL is presigned) as binary data. */
 export async function downloadExportFile(
 	this: IExecuteFunctions,
+	client: AppcuesClient,
 	job: IDataObject,
 	jobId: string,
 	limits: DownloadLimits,
 	itemIndex: number,
+	/** When the wait that gave `job` began: its link is at most this old. */
+	linkSince: number,
 ): Promise<{ binary: IBinaryData; bytes: number }> {
-	if (typeof job.download_url !== 'string' || !job.download_url) {
+	const linkOf = (polled: unknown): string | undefined => {
+		const link = polled && typeof polled === 'object' ? (polled as IDataObject).download_url : '';
+		return typeof link === 'string' && link ? link : undefined;
+	};
+	const first = linkOf(job);
+	if (!first) {
 		throw itemError(this.getNode(), `The export ${jobId} finished without a download_url`, {
 			itemIndex,
 		});
 	}
+	// Each poll of a done export mints a fresh link.
+	const freshLink = async (): Promise<string> => {
+		if (Date.now() - linkSince < STALE_LINK_MS) return first;
+		const polled = await client.request({
+			method: 'GET',
+			path: path`/analytics/exports/${jobId}`,
+			itemIndex,
+		});
+		return linkOf(polled) ?? first;
+	};
 	let bytes = 0;
 	const binary = await downloadPresigned.call(
 		this,
-		job.download_url,
+		freshLink,
 		itemIndex,
 		limits,
 		async (data, contentType) => {
@@ -106,17 +130,21 @@ export async function downloadExportFile(
  */
 export async function downloadedExport(
 	this: IExecuteFunctions,
+	client: AppcuesClient,
 	job: IDataObject,
 	jobId: string,
 	download: { propertyName: string; limits: DownloadLimits },
 	itemIndex: number,
+	linkSince: number,
 ): Promise<{ json: IDataObject; binary: IBinaryData }> {
 	const { binary, bytes } = await downloadExportFile.call(
 		this,
+		client,
 		job,
 		jobId,
 		download.limits,
 		itemIndex,
+		linkSince,
 	);
 	const rest = { ...job };
 	delete rest.download_url;

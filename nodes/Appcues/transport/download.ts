@@ -160,14 +160,16 @@ async function readBody(
  */
 export async function downloadPresigned(
 	this: IExecuteFunctions,
-	url: string,
+	/** The URL, or how to get one that is still valid once it is this download's turn. */
+	url: string | (() => Promise<string>),
 	itemIndex: number,
 	limits: DownloadLimits,
 	store: StoreFile,
 	subject: DownloadSubject = EXPORT_DOWNLOAD,
 ): Promise<IBinaryData> {
 	return await oneAtATime(this, async () => {
-		const file = await fetchPresigned.call(this, url, itemIndex, limits, subject);
+		const at = typeof url === 'string' ? url : await url();
+		const file = await fetchPresigned.call(this, at, itemIndex, limits, subject);
 		return await store(file.data, file.contentType);
 	});
 }

@@ -72,8 +72,17 @@ export async function execute(
 		});
 	}
 	if (timeoutMs === undefined) return { ...accepted, job_id: jobId };
+	const waitStarted = Date.now();
 	const job = await waitForAnalyticsExport.call(this, client, jobId, timeoutMs, itemIndex);
 	if (!download) return job;
-	const { json, binary } = await downloadedExport.call(this, job, jobId, download, itemIndex);
+	const { json, binary } = await downloadedExport.call(
+		this,
+		client,
+		job,
+		jobId,
+		download,
+		itemIndex,
+		waitStarted,
+	);
 	return withBinary(json, { [download.propertyName]: binary });
 }

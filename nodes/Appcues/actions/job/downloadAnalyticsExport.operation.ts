@@ -36,9 +36,18 @@ export async function execute(
 	{ jobId, timeoutMs, download }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
+	const waitStarted = Date.now();
 	const job = await waitForAnalyticsExport.call(this, client, jobId, timeoutMs, itemIndex, {
 		pollFirst: true,
 	});
-	const { json, binary } = await downloadedExport.call(this, job, jobId, download, itemIndex);
+	const { json, binary } = await downloadedExport.call(
+		this,
+		client,
+		job,
+		jobId,
+		download,
+		itemIndex,
+		waitStarted,
+	);
 	return withBinary(json, { [download.propertyName]: binary });
 }

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../../../../fake-appcues/server';
 import { seedAnalyticsExport } from '../../../../support/analytics-exports';
@@ -62,6 +62,76 @@ describe('job: download analytics export', () => {
 		expect(t.fake.requests.some((request) => request.rawPath.startsWith('/__download/'))).toBe(
 			false,
 		);
+	});
+
+	it('a link that has grown old while earlier downloads ran is asked for again at its turn', async () => {
+		// Links valid for an hour, as Appcues mints them, one per poll; the first download takes
+		// longer than that (its storage host moves the clock on by 61 minutes).
+		const minted: Array<{ job: string; until: number }> = [];
+		let firstDownloadStarted = false;
+		/** Runs `then` once `ready` holds (checked every 10 ms). */
+		const once = (ready: () => boolean, then: () => void) => {
+			const check = () => (ready() ? then() : setTimeout(check, 10));
+			check();
+		};
+		const storage = await localServer((req, res) => {
+			const link = minted[Number(/link-(\d+)/.exec(req.url ?? '')?.[1])];
+			if (!link || Date.now() > link.until) {
+				res.writeHead(403).end('Request has expired');
+				return;
+			}
+			const send = () =>
+				res.writeHead(200, { 'Content-Type': 'text/csv' }).end(`job\n${link.job}\n`);
+			if (link.job !== 'exp-0') {
+				send();
+				return;
+			}
+			// exp-1's link is minted meanwhile, and waits for this download to end.
+			firstDownloadStarted = true;
+			once(
+				() => minted.some((minted) => minted.job === 'exp-1'),
+				() => {
+					vi.advanceTimersByTime(61 * 60_000);
+					send();
+				},
+			);
+		});
+		const api = await localServer((req, res) => {
+			const job = /exports\/([^/?]+)/.exec(req.url ?? '')![1];
+			const answer = () => {
+				minted.push({ job, until: Date.now() + 3_600_000 });
+				res.writeHead(200, { 'Content-Type': 'application/json' }).end(
+					JSON.stringify({
+						job_id: job,
+						status: 'done',
+						download_url: `${storage.url}/link-${minted.length - 1}?X-Amz-Signature=abc`,
+					}),
+				);
+			};
+			// exp-1's first answer comes once exp-0's download has begun, so exp-0 goes first.
+			if (job === 'exp-1' && !minted.some((link) => link.job === job))
+				once(() => firstDownloadStarted, answer);
+			else answer();
+		});
+		try {
+			const result = await t.run(
+				{ resource: 'job', operation: 'downloadAnalyticsExport', jobId: '={{ $json.id }}' },
+				{
+					items: [{ id: 'exp-0' }, { id: 'exp-1' }],
+					credentials: { ...credentialsFor(t.fake), baseUrl: api.url },
+				},
+			);
+			expect(result.error).toBeUndefined();
+			expect(result.items.map((item) => text(item.binary?.data.data))).toEqual([
+				'job\nexp-0\n',
+				'job\nexp-1\n',
+			]);
+			// exp-1 was polled with exp-0, then once more for a fresh link at its turn.
+			expect(minted.map((link) => link.job).sort()).toEqual(['exp-0', 'exp-1', 'exp-1']);
+		} finally {
+			await storage.close();
+			await api.close();
+		}
 	});
 
 	it('a bad download limit is refused before any request', async () => {
