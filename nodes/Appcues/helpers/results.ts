@@ -16,7 +16,8 @@ export function asList(body: unknown, preferredKey?: string): IDataObject[] {
 	return entriesOf(body, preferredKey).filter(isEntry);
 }
 
-function entriesOf(body: unknown, preferredKey?: string): unknown[] {
+/** The entries of a list answer as they are, objects or not (analytics rows may be either). */
+export function entriesOf(body: unknown, preferredKey?: string): unknown[] {
 	if (Array.isArray(body)) return body;
 	if (body && typeof body === 'object') {
 		const record = body as Record<string, unknown>;

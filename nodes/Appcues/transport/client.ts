@@ -435,10 +435,15 @@ export function safeMessage(error: unknown, credentials: ICredentialDataDecrypte
 
 /**
  * Text with the credential's secrets taken out: the secret, the legacy key and the webhook
- * secret as they are and as Basic auth carries them, and any Basic, Bearer or appcues-api-key
- * value. For anything a server or a library wrote, which may echo what was sent.
+ * secret as they are and as Basic auth carries them, with or without padding. With `anyToken`
+ * (text a library wrote, which may hold request options), also any Basic, Bearer or
+ * appcues-api-key value; not in a server's answer, where "Basic plan" is plain words.
  */
-export function redacted(text: string, credentials: ICredentialDataDecryptedObject): string {
+export function redacted(
+	text: string,
+	credentials: ICredentialDataDecryptedObject,
+	{ anyToken = true }: { anyToken?: boolean } = {},
+): string {
 	const key = String(credentials.apiKey ?? '');
 	const secret = String(credentials.apiSecret ?? '');
 	const legacy = String(credentials.legacyApiKey ?? '');
@@ -454,20 +459,24 @@ export function redacted(text: string, credentials: ICredentialDataDecryptedObje
 		.filter((value) => value.length >= 4)
 		// Base64 without its padding too, as some servers echo it.
 		.flatMap((value) => [value, value.replace(/=+$/, '')]);
-	let clean = text
-		.replace(/(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+/gi, '$1 [redacted]')
-		.replace(/(appcues-api-key["']?\s*[:=]\s*["']?)[A-Za-z0-9+/=._-]+/gi, '$1[redacted]');
+	let clean = anyToken
+		? text
+				.replace(/(Basic|Bearer)\s+[A-Za-z0-9+/=._-]+/gi, '$1 [redacted]')
+				.replace(/(appcues-api-key["']?\s*[:=]\s*["']?)[A-Za-z0-9+/=._-]+/gi, '$1[redacted]')
+		: text;
 	for (const value of secrets) clean = clean.split(value).join('[redacted]');
 	return clean;
 }
 
+const SECRETS_ONLY = { anyToken: false };
+
 /** An answer as a server sent it, with the credential's secrets taken out of its text. */
 function redactedBody(body: unknown, credentials: ICredentialDataDecryptedObject): unknown {
-	if (typeof body === 'string') return redacted(body, credentials);
-	if (Buffer.isBuffer(body)) return redacted(body.toString('utf8'), credentials);
+	if (typeof body === 'string') return redacted(body, credentials, SECRETS_ONLY);
+	if (Buffer.isBuffer(body)) return redacted(body.toString('utf8'), credentials, SECRETS_ONLY);
 	if (body && typeof body === 'object') {
 		try {
-			return JSON.parse(redacted(JSON.stringify(body), credentials)) as unknown;
+			return JSON.parse(redacted(JSON.stringify(body), credentials, SECRETS_ONLY)) as unknown;
 		} catch {
 			return undefined;
 		}

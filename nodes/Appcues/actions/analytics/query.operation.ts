@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { asList } from '../../helpers/results';
+import { entriesOf } from '../../helpers/results';
 import type { AppcuesClient } from '../../transport/client';
 import { querySpecField, readQuerySpec } from './spec';
 
@@ -25,8 +25,10 @@ export async function execute(
 		body: spec,
 		itemIndex,
 	});
-	const rows = asList(response.body, 'rows').map((row) =>
-		row && typeof row === 'object' && !Array.isArray(row) ? row : ({ value: row } as IDataObject),
+	const rows = entriesOf(response.body, 'rows').map((row): IDataObject =>
+		row && typeof row === 'object' && !Array.isArray(row)
+			? (row as IDataObject)
+			: ({ value: row } as IDataObject),
 	);
 	const truncated = String(response.headers['x-rows-truncated'] ?? '').toLowerCase() === 'true';
 	if (truncated) {

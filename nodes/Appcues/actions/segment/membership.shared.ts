@@ -182,9 +182,11 @@ export function membershipOperation(kind: 'addUsers' | 'removeUsers'): BatchOper
 						`of ${batch.ids.length.toLocaleString('en-US')} user IDs, in input order`,
 				);
 				if (!this.continueOnFail()) throw noteAcceptedBefore(error, acceptedBefore);
-				// Items whose IDs all went in accepted requests are done; the error is the others'.
-				const done = batch.items.filter((_, n) => batch.needs[n] <= applied);
-				const failed = batch.items.filter((_, n) => batch.needs[n] > applied);
+				// Items whose IDs all went in accepted requests are done; the error is the others'. With
+				// Wait for Completion their jobs were not waited for, so none is done yet.
+				const isDone = (n: number) => !wait && batch.needs[n] <= applied;
+				const done = batch.items.filter((_, n) => isDone(n));
+				const failed = batch.items.filter((_, n) => !isDone(n));
 				const accepted = { segment_id: segmentId, [countField]: applied };
 				if (done.length) {
 					output.push({

@@ -149,6 +149,25 @@ describe('a server that echoes what it was sent', () => {
 	});
 });
 
+describe('an error answer in plain words', () => {
+	const t = useFakeAppcues();
+
+	it('keeps its words: "Basic plan" is not a token', async () => {
+		t.fake.addFault({
+			kind: 'status',
+			status: 422,
+			body: JSON.stringify({
+				title: 'Unprocessable Entity',
+				detail: 'Basic plan accounts can have at most 10 segments',
+			}),
+		});
+		const result = await t.run({ resource: 'tag', operation: 'getAll', returnAll: true }, {});
+		expect(result.error?.message).toBe(
+			'Appcues API error 422: Unprocessable Entity: Basic plan accounts can have at most 10 segments',
+		);
+	});
+});
+
 describe('redirects: credentials never follow one', () => {
 	const t = useFakeAppcues();
 

@@ -42,4 +42,24 @@ describe('analytics', () => {
 		expect(result.error?.message).toBe('Query (JSON) has no "start_time" [item 0]');
 		expect(t.fake.apiRequests()).toHaveLength(0);
 	});
+	it('rows that are not objects are kept, each as { value }', async () => {
+		t.fake.addFault({
+			kind: 'status',
+			status: 200,
+			pathIncludes: 'analytics/query',
+			body: JSON.stringify({ rows: [['flow_started', 12], 'x', 7, { events: 3 }] }),
+		});
+		const result = await t.run({
+			resource: 'analytics',
+			operation: 'query',
+			query: ANALYTICS_SPEC,
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json)).toEqual([
+			{ value: ['flow_started', 12] },
+			{ value: 'x' },
+			{ value: 7 },
+			{ events: 3 },
+		]);
+	});
 });

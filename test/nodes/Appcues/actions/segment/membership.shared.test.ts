@@ -231,6 +231,24 @@ describe('segment resource', () => {
 				[true, 20_000, [{ item: 0 }, { item: 1 }, { item: 3 }]],
 				[false, 20_000, { item: 2 }],
 			]);
+
+			// With Wait for Completion the accepted jobs were not waited for: nothing is done yet.
+			t.fake.reset();
+			seedSegment(t, 'seg-a', 'A');
+			t.fake.addFault({ kind: 'status', status: 400, pathIncludes: 'add_user_ids', skip: 2 });
+			const waited = await t.run(
+				{
+					resource: 'segment',
+					operation: 'addUsers',
+					segmentId: byId('seg-a'),
+					userIds: '={{ $json.ids }}',
+					waitForCompletion: true,
+				},
+				{ items: [...items, { ids: ['u0-5'] }], continueOnFail: true },
+			);
+			expect(waited.items.map((item) => [item.json.error === undefined, item.pairedItem])).toEqual([
+				[false, [{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]],
+			]);
 		});
 	});
 
