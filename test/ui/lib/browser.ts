@@ -162,6 +162,14 @@ export async function click(
 	await (element as ElementHandle).click({ count: clicks });
 }
 
+/**
+ * Whether a click failed because the element left the page or lost its box between the check
+ * above and the click (a list that re-renders as it closes): looking again is then the cure.
+ */
+function isStaleElement(error: unknown): boolean {
+	return /not clickable|not an Element|detached/i.test((error as Error)?.message ?? '');
+}
+
 /** For a click that timed out: is the element there, and what lies over its centre. */
 async function whatCovers(page: Page, selector: string, text?: string | RegExp): Promise<string> {
 	return page
@@ -207,8 +215,19 @@ export async function selectOption(
 ): Promise<void> {
 	trail.note(`select "${option}" in ${inputSelector}`);
 	for (let attempt = 1; ; attempt++) {
-		await click(page, inputSelector);
-		await click(page, '.el-select-dropdown__item', option);
+		try {
+			// A list still open after a click that missed is not opened again (a click on the
+			// input would close it).
+			const open = await page.evaluate(
+				(s) => [...document.querySelectorAll(s)].some((e) => e.getClientRects().length > 0),
+				'.el-select-dropdown__item',
+			);
+			if (!open || attempt === 1) await click(page, inputSelector);
+			await click(page, '.el-select-dropdown__item', option);
+		} catch (error) {
+			if (attempt >= 3 || !isStaleElement(error)) throw error;
+			continue;
+		}
 		try {
 			await page.waitForFunction(
 				(s, v) => (document.querySelector(s) as PageElement | null)?.value === v,
