@@ -124,19 +124,21 @@ export async function downloadExportFile(
 }
 
 /**
- * A done export's output once its file is downloaded: the job without its download_url (a bearer
- * link to the data for an hour, which an agent's model or a log must not get), with what was
- * stored, and the file in binary data.
+ * Waits for the export, then downloads its file. The output is the job without its download_url (a
+ * bearer link to the data for an hour, which an agent's model or a log must not get), with what
+ * was stored, and the file in binary data.
  */
-export async function downloadedExport(
+export async function waitAndDownloadExport(
 	this: IExecuteFunctions,
 	client: AppcuesClient,
-	job: IDataObject,
 	jobId: string,
+	timeoutMs: number,
 	download: { propertyName: string; limits: DownloadLimits },
 	itemIndex: number,
-	linkSince: number,
+	options?: { pollFirst?: boolean },
 ): Promise<{ json: IDataObject; binary: IBinaryData }> {
+	const linkSince = Date.now();
+	const job = await waitForAnalyticsExport.call(this, client, jobId, timeoutMs, itemIndex, options);
 	const { binary, bytes } = await downloadExportFile.call(
 		this,
 		client,

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
-import { downloadedExport, waitForAnalyticsExport } from '../../helpers/analyticsExport';
+import { waitAndDownloadExport, waitForAnalyticsExport } from '../../helpers/analyticsExport';
 import { downloadFields, readDownloadPlan } from '../../helpers/download';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
 import { itemError } from '../../helpers/errors';
@@ -72,17 +72,15 @@ export async function execute(
 		});
 	}
 	if (timeoutMs === undefined) return { ...accepted, job_id: jobId };
-	const waitStarted = Date.now();
-	const job = await waitForAnalyticsExport.call(this, client, jobId, timeoutMs, itemIndex);
-	if (!download) return job;
-	const { json, binary } = await downloadedExport.call(
+	if (!download)
+		return await waitForAnalyticsExport.call(this, client, jobId, timeoutMs, itemIndex);
+	const { json, binary } = await waitAndDownloadExport.call(
 		this,
 		client,
-		job,
 		jobId,
+		timeoutMs,
 		download,
 		itemIndex,
-		waitStarted,
 	);
 	return withBinary(json, { [download.propertyName]: binary });
 }

@@ -1,10 +1,9 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import {
-	downloadedExport,
 	exportTimeoutField,
 	readExportTimeoutMs,
-	waitForAnalyticsExport,
+	waitAndDownloadExport,
 } from '../../helpers/analyticsExport';
 import { downloadFields, readDownloadPlan } from '../../helpers/download';
 import { updateDisplayOptions } from '../../helpers/displayOptions';
@@ -27,8 +26,8 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 
 /**
  * Waits for the export (polling at once), then downloads its file from the download_url of that
- * last poll, which is always fresh. The URL is left out of the output: it is a bearer link to the
- * data for an hour.
+ * last poll (asked for again if it grew old while earlier downloads ran). The URL is left out of
+ * the output: it is a bearer link to the data for an hour.
  */
 export async function execute(
 	this: IExecuteFunctions,
@@ -36,18 +35,14 @@ export async function execute(
 	{ jobId, timeoutMs, download }: ReturnType<typeof prepare>,
 	itemIndex: number,
 ) {
-	const waitStarted = Date.now();
-	const job = await waitForAnalyticsExport.call(this, client, jobId, timeoutMs, itemIndex, {
-		pollFirst: true,
-	});
-	const { json, binary } = await downloadedExport.call(
+	const { json, binary } = await waitAndDownloadExport.call(
 		this,
 		client,
-		job,
 		jobId,
+		timeoutMs,
 		download,
 		itemIndex,
-		waitStarted,
+		{ pollFirst: true },
 	);
 	return withBinary(json, { [download.propertyName]: binary });
 }
