@@ -1,3 +1,4 @@
+import type { INodeParameters } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
 import { USER_IDS_PER_REQUEST } from '../../../../../nodes/Appcues/actions/segment/membership.shared';
@@ -12,26 +13,26 @@ import { byId, seedSegment } from '../../../../support/fixtures';
 
 describe('segment resource', () => {
 	const t = useFakeAppcues();
+	/** Each item names its segment and its user. */
+	const perItem = (operation: 'addUsers' | 'removeUsers', extra: INodeParameters = {}) => ({
+		resource: 'segment',
+		operation,
+		segmentId: byId('={{ $json.segment }}'),
+		userIds: '={{ $json.user }}',
+		...extra,
+	});
 
 	it('addUsers gathers the ids of all items into one request per segment', async () => {
 		seedSegment(t, 'seg-a', 'A');
 		seedSegment(t, 'seg-b', 'B');
-		const result = await t.run(
-			{
-				resource: 'segment',
-				operation: 'addUsers',
-				segmentId: byId('={{ $json.segment }}'),
-				userIds: '={{ $json.user }}',
-			},
-			{
-				items: [
-					{ segment: 'seg-a', user: 'u1' },
-					{ segment: 'seg-b', user: 'u2' },
-					{ segment: 'seg-a', user: 'u3' },
-					{ segment: 'seg-a', user: 'u1' },
-				],
-			},
-		);
+		const result = await t.run(perItem('addUsers'), {
+			items: [
+				{ segment: 'seg-a', user: 'u1' },
+				{ segment: 'seg-b', user: 'u2' },
+				{ segment: 'seg-a', user: 'u3' },
+				{ segment: 'seg-a', user: 'u1' },
+			],
+		});
 		expect(result.error).toBeUndefined();
 		expect(t.fake.apiRequests().map((r) => [r.rawPath, r.body])).toEqual([
 			['/v2/accounts/12345/segments/seg-a/add_user_ids', { user_ids: ['u1', 'u3'] }],
@@ -89,12 +90,7 @@ describe('segment resource', () => {
 	it('addUsers with continueOnFail reports a bad item and still sends the good ones', async () => {
 		seedSegment(t, 'seg-a', 'A');
 		const result = await t.run(
-			{
-				resource: 'segment',
-				operation: 'addUsers',
-				segmentId: byId('={{ $json.segment }}'),
-				userIds: '={{ $json.user }}',
-			},
+			perItem('addUsers'),
 			{
 				items: [
 					{ segment: 'seg-a', user: 'u1' },
@@ -107,22 +103,14 @@ describe('segment resource', () => {
 		expect(result.error?.message).toBe('User IDs is empty [item 1]');
 		expect(t.fake.apiRequests()).toHaveLength(0);
 
-		const tolerant = await t.run(
-			{
-				resource: 'segment',
-				operation: 'addUsers',
-				segmentId: byId('={{ $json.segment }}'),
-				userIds: '={{ $json.user }}',
-			},
-			{
-				items: [
-					{ segment: 'seg-a', user: 'u1' },
-					{ segment: 'seg-a', user: '' },
-					{ segment: 'missing', user: 'u2' },
-				],
-				continueOnFail: true,
-			},
-		);
+		const tolerant = await t.run(perItem('addUsers'), {
+			items: [
+				{ segment: 'seg-a', user: 'u1' },
+				{ segment: 'seg-a', user: '' },
+				{ segment: 'missing', user: 'u2' },
+			],
+			continueOnFail: true,
+		});
 		expect(tolerant.error).toBeUndefined();
 		expect(
 			tolerant.items.map((item) => [item.json.error ?? item.json.segment_id, item.pairedItem]),
@@ -134,24 +122,15 @@ describe('segment resource', () => {
 	});
 	it('with Combine Input Items off and Continue On Fail, the output follows the input, errors in place', async () => {
 		seedSegment(t, 'seg-a', 'A');
-		const result = await t.run(
-			{
-				resource: 'segment',
-				operation: 'removeUsers',
-				segmentId: byId('={{ $json.segment }}'),
-				userIds: '={{ $json.user }}',
-				combineItems: false,
-			},
-			{
-				items: [
-					{ segment: 'seg-a', user: 'u1' },
-					{ segment: 'missing', user: 'u2' },
-					{ segment: 'seg-a', user: '' },
-					{ segment: 'seg-a', user: 'u3' },
-				],
-				continueOnFail: true,
-			},
-		);
+		const result = await t.run(perItem('removeUsers', { combineItems: false }), {
+			items: [
+				{ segment: 'seg-a', user: 'u1' },
+				{ segment: 'missing', user: 'u2' },
+				{ segment: 'seg-a', user: '' },
+				{ segment: 'seg-a', user: 'u3' },
+			],
+			continueOnFail: true,
+		});
 		expect(result.error).toBeUndefined();
 		expect(
 			result.items.map((item) => [item.json.error ?? item.json.segment_id, item.pairedItem]),
@@ -165,15 +144,20 @@ describe('segment resource', () => {
 
 	describe('more than 10,000 IDs: when a later request fails, the error says which were applied', () => {
 		const ids = Array.from({ length: 25_000 }, (_, n) => `user-${n}`);
-		const run = (continueOnFail: boolean) =>
+		const run = (
+			continueOnFail: boolean,
+			items: Array<{ ids: string[] }> = [{ ids }],
+			extra: INodeParameters = {},
+		) =>
 			t.run(
 				{
 					resource: 'segment',
 					operation: 'addUsers',
 					segmentId: byId('seg-a'),
 					userIds: '={{ $json.ids }}',
+					...extra,
 				},
-				{ items: [{ ids }], continueOnFail },
+				{ items, continueOnFail },
 			);
 
 		it('without Continue On Fail the node stops, naming the requests and IDs already accepted', async () => {
@@ -211,15 +195,7 @@ describe('segment resource', () => {
 			const items = [0, 1, 2].map((k) => ({
 				ids: Array.from({ length: 10_000 }, (_, n) => `u${k}-${n}`),
 			}));
-			const result = await t.run(
-				{
-					resource: 'segment',
-					operation: 'addUsers',
-					segmentId: byId('seg-a'),
-					userIds: '={{ $json.ids }}',
-				},
-				{ items: [...items, { ids: ['u0-5'] }], continueOnFail: true },
-			);
+			const result = await run(true, [...items, { ids: ['u0-5'] }]);
 			expect(t.fake.state().segments.get('seg-a')!.user_ids.size).toBe(20_000);
 			expect(
 				result.items.map((item) => [
@@ -236,16 +212,7 @@ describe('segment resource', () => {
 			t.fake.reset();
 			seedSegment(t, 'seg-a', 'A');
 			t.fake.addFault({ kind: 'status', status: 400, pathIncludes: 'add_user_ids', skip: 2 });
-			const waited = await t.run(
-				{
-					resource: 'segment',
-					operation: 'addUsers',
-					segmentId: byId('seg-a'),
-					userIds: '={{ $json.ids }}',
-					waitForCompletion: true,
-				},
-				{ items: [...items, { ids: ['u0-5'] }], continueOnFail: true },
-			);
+			const waited = await run(true, [...items, { ids: ['u0-5'] }], { waitForCompletion: true });
 			expect(waited.items.map((item) => [item.json.error === undefined, item.pairedItem])).toEqual([
 				[false, [{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]],
 			]);
@@ -256,21 +223,13 @@ describe('segment resource', () => {
 		seedSegment(t, 'seg-a', 'A');
 		seedSegment(t, 'seg-b', 'B');
 		t.fake.addFault({ kind: 'status', status: 500, pathIncludes: 'seg-b' });
-		const result = await t.run(
-			{
-				resource: 'segment',
-				operation: 'addUsers',
-				segmentId: byId('={{ $json.segment }}'),
-				userIds: '={{ $json.user }}',
-			},
-			{
-				items: [
-					{ segment: 'seg-a', user: 'u1' },
-					{ segment: 'seg-b', user: 'u2' },
-					{ segment: 'seg-a', user: 'u3' },
-				],
-			},
-		);
+		const result = await t.run(perItem('addUsers'), {
+			items: [
+				{ segment: 'seg-a', user: 'u1' },
+				{ segment: 'seg-b', user: 'u2' },
+				{ segment: 'seg-a', user: 'u3' },
+			],
+		});
 		expect([...t.fake.state().segments.get('seg-a')!.user_ids]).toEqual(['u1', 'u3']);
 		expect(result.error?.context?.itemIndex).toBe(1);
 		expect(result.error?.description).toMatch(
