@@ -6,10 +6,10 @@ import {
 	type ServerResponse,
 } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { INode } from 'n8n-workflow';
+import type { INode, INodeParameters } from 'n8n-workflow';
 
 import { DEFAULT_ACCOUNT } from '../fake-appcues/server';
-import { basicAuth, type useFakeAppcues } from './helpers';
+import { basicAuth, credentialsFor, type TestContext, type useFakeAppcues } from './helpers';
 
 /** A bare node, for code that only needs one to name in an expression or an error. */
 export const plainNode: INode = {
@@ -75,4 +75,25 @@ export async function localServer(handler: (req: IncomingMessage, res: ServerRes
 			await new Promise<void>((done) => server.close(() => done()));
 		},
 	};
+}
+
+/**
+ * Runs the node with a local server in Appcues' place (the credential's custom Base URL), for
+ * answers the fake never gives, and closes the server after. Returns the run, the server's URL and
+ * the requests it received.
+ */
+export async function runAgainstServer(
+	t: TestContext,
+	handler: (req: IncomingMessage, res: ServerResponse) => void,
+	parameters: INodeParameters,
+	extra: Omit<NonNullable<Parameters<TestContext['run']>[1]>, 'credentials'> = {},
+) {
+	const server = await localServer(handler);
+	try {
+		const credentials = { ...credentialsFor(t.fake), baseUrl: server.url };
+		const result = await t.run(parameters, { ...extra, credentials });
+		return { result, url: server.url, received: server.received };
+	} finally {
+		await server.close();
+	}
 }

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
 import { basicAuth, credentialsFor, useFakeAppcues } from '../../../support/helpers';
-import { localServer, SECRETS } from '../../../support/fixtures';
+import { localServer, runAgainstServer, SECRETS } from '../../../support/fixtures';
 import { TestCredentialsHelper } from '../../../support/run-node';
 import { AppcuesClient, safeMessage } from '../../../../nodes/Appcues/transport/client';
 
@@ -119,33 +119,29 @@ describe('a server that echoes what it was sent', () => {
 			}),
 		],
 	])('never shows the secret: %s', async (_, answer) => {
-		const server = await localServer((req, res) => {
-			const sent = answer(String(req.headers.authorization ?? ''));
-			res.writeHead(sent.status, { 'Content-Type': sent.type }).end(sent.body);
+		const { result, received } = await runAgainstServer(
+			t,
+			(req, res) => {
+				const sent = answer(String(req.headers.authorization ?? ''));
+				res.writeHead(sent.status, { 'Content-Type': sent.type }).end(sent.body);
+			},
+			{
+				resource: 'user',
+				operation: 'trackEvent',
+				userId: 'u1',
+				eventName: 'x',
+				options: { maxRetries: 0 },
+			},
+		);
+		expect(received).toHaveLength(1);
+		expect(result.error).toBeDefined();
+		const everything = JSON.stringify({
+			error: result.error,
+			message: result.error?.message,
+			description: result.error?.description,
+			run: result.run.data.resultData,
 		});
-		try {
-			const result = await t.run(
-				{
-					resource: 'user',
-					operation: 'trackEvent',
-					userId: 'u1',
-					eventName: 'x',
-					options: { maxRetries: 0 },
-				},
-				{ credentials: { ...credentialsFor(t.fake), baseUrl: server.url } },
-			);
-			expect(server.received).toHaveLength(1);
-			expect(result.error).toBeDefined();
-			const everything = JSON.stringify({
-				error: result.error,
-				message: result.error?.message,
-				description: result.error?.description,
-				run: result.run.data.resultData,
-			});
-			for (const secret of secrets) expect(everything).not.toContain(secret);
-		} finally {
-			await server.close();
-		}
+		for (const secret of secrets) expect(everything).not.toContain(secret);
 	});
 });
 
@@ -284,36 +280,27 @@ describe('an answer that is not JSON', () => {
 	});
 
 	it('a page without a content type is one too; an empty answer, plain text or JSON is a success', async () => {
-		const page = await localServer((_req, res) => res.writeHead(200).end('  <html><body>Hi'));
-		try {
-			const result = await t.run(
-				{ resource: 'user', operation: 'getProfile', userId: 'u1' },
-				{ credentials: { ...credentialsFor(t.fake), baseUrl: page.url } },
-			);
-			expect(result.error?.message).toBe(
-				`${new URL(page.url).host} answered 200 with no JSON content type, not JSON: that is not the Appcues API answering`,
-			);
-		} finally {
-			await page.close();
-		}
+		const getProfile = { resource: 'user', operation: 'getProfile', userId: 'u1' };
+		const page = await runAgainstServer(
+			t,
+			(_req, res) => res.writeHead(200).end('  <html><body>Hi'),
+			getProfile,
+		);
+		expect(page.result.error?.message).toBe(
+			`${new URL(page.url).host} answered 200 with no JSON content type, not JSON: that is not the Appcues API answering`,
+		);
 		const answers = [
 			{ type: 'application/vnd.api+json', body: '{"id":"u1","plan":"pro"}' },
 			{ type: 'text/plain', body: '' },
 			{ type: 'text/plain', body: 'OK' },
 		];
 		for (const answer of answers) {
-			const site = await localServer((_req, res) =>
-				res.writeHead(200, { 'Content-Type': answer.type }).end(answer.body),
+			const { result } = await runAgainstServer(
+				t,
+				(_req, res) => res.writeHead(200, { 'Content-Type': answer.type }).end(answer.body),
+				getProfile,
 			);
-			try {
-				const result = await t.run(
-					{ resource: 'user', operation: 'getProfile', userId: 'u1' },
-					{ credentials: { ...credentialsFor(t.fake), baseUrl: site.url } },
-				);
-				expect(result.error, answer.type).toBeUndefined();
-			} finally {
-				await site.close();
-			}
+			expect(result.error, answer.type).toBeUndefined();
 		}
 	});
 });

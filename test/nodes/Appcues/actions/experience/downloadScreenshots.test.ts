@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../../../../fake-appcues/server';
 import { unzip } from '../../../../fake-appcues/zip';
-import { byId, localServer, SECRETS } from '../../../../support/fixtures';
+import { byId, localServer, runAgainstServer, SECRETS } from '../../../../support/fixtures';
 import { basicAuth, credentialsFor, useFakeAppcues } from '../../../../support/helpers';
 
 const KEY_AUTH = basicAuth(DEFAULT_ACCOUNT.apiKey, DEFAULT_ACCOUNT.apiSecret);
@@ -153,26 +153,20 @@ describe('experience: download screenshots', () => {
 			[200, 'application/json', '{"status":"generating"}', '23 bytes of application/json'],
 			[204, '', '', '0 bytes of no stated type'],
 		] as const) {
-			const server = await localServer((_req, res) =>
-				res.writeHead(status, type ? { 'Content-Type': type } : {}).end(body),
+			const { result } = await runAgainstServer(
+				t,
+				(_req, res) => res.writeHead(status, type ? { 'Content-Type': type } : {}).end(body),
+				{
+					resource: 'experience',
+					operation: 'downloadScreenshots',
+					experienceType: 'flows',
+					experienceId: byId('c1'),
+				},
 			);
-			try {
-				const result = await t.run(
-					{
-						resource: 'experience',
-						operation: 'downloadScreenshots',
-						experienceType: 'flows',
-						experienceId: byId('c1'),
-					},
-					{ credentials: { ...credentialsFor(t.fake), baseUrl: server.url } },
-				);
-				expect(result.error?.message).toBe(
-					`The screenshots of c1 are not a ZIP file (got ${shown}) [item 0]`,
-				);
-				expect(result.items).toEqual([]);
-			} finally {
-				await server.close();
-			}
+			expect(result.error?.message).toBe(
+				`The screenshots of c1 are not a ZIP file (got ${shown}) [item 0]`,
+			);
+			expect(result.items).toEqual([]);
 		}
 	});
 

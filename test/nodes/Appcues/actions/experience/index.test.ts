@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { EXPERIENCE_TYPES } from '../../../../../nodes/Appcues/actions/experience/experienceType';
-import { credentialsFor, useFakeAppcues } from '../../../../support/helpers';
-import { byId, localServer } from '../../../../support/fixtures';
+import { useFakeAppcues } from '../../../../support/helpers';
+import { byId, runAgainstServer } from '../../../../support/fixtures';
 
 describe('experience resource', () => {
 	const t = useFakeAppcues();
@@ -56,29 +56,24 @@ describe('experience resource', () => {
 		},
 	);
 	it("publish outputs Appcues' answer, which wins over what was asked", async () => {
-		const server = await localServer((_req, res) =>
-			res
-				.writeHead(200, { 'Content-Type': 'application/json' })
-				.end('{"id":"f1","published":false,"state":"PENDING_REVIEW"}'),
+		const { result } = await runAgainstServer(
+			t,
+			(_req, res) =>
+				res
+					.writeHead(200, { 'Content-Type': 'application/json' })
+					.end('{"id":"f1","published":false,"state":"PENDING_REVIEW"}'),
+			{
+				resource: 'experience',
+				operation: 'publish',
+				experienceType: 'flows',
+				experienceId: byId('f1'),
+			},
 		);
-		try {
-			const result = await t.run(
-				{
-					resource: 'experience',
-					operation: 'publish',
-					experienceType: 'flows',
-					experienceId: byId('f1'),
-				},
-				{ credentials: { ...credentialsFor(t.fake), baseUrl: server.url } },
-			);
-			expect(result.items[0].json).toEqual({
-				id: 'f1',
-				type: 'flows',
-				published: false,
-				state: 'PENDING_REVIEW',
-			});
-		} finally {
-			await server.close();
-		}
+		expect(result.items[0].json).toEqual({
+			id: 'f1',
+			type: 'flows',
+			published: false,
+			state: 'PENDING_REVIEW',
+		});
 	});
 });
