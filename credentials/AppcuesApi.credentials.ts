@@ -35,6 +35,22 @@ const REFUSED_BASE_URL_MESSAGE =
 
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 
+/**
+ * The body is read as text, so its first character is `body[0]`: Appcues answers JSON (`[` or
+ * `{`), a web page (a website or a login portal at the Base URL) starts with `<`.
+ */
+const WEB_PAGE_RULE: IAuthenticateRuleResponseSuccessBody = {
+	type: 'responseSuccessBody',
+	properties: {
+		key: '0',
+		value: '<',
+		message:
+			'The Base URL answered with a web page (HTML or XML), not with the Appcues API. Check the ' +
+			'Region and the Base URL: it is the API origin (https://api.appcues.com or ' +
+			'https://api.eu.appcues.com, or a proxy in front of it), not Appcues Studio.',
+	},
+};
+
 export class AppcuesApi implements ICredentialType {
 	name = 'appcuesApi';
 
@@ -219,6 +235,7 @@ export class AppcuesApi implements ICredentialType {
 					message: REFUSED_BASE_URL_MESSAGE,
 				},
 			},
+			WEB_PAGE_RULE,
 		] as Array<
 			IAuthenticateRuleResponseCode | IAuthenticateRuleResponseSuccessBody
 		> as ICredentialTestRequest['rules'],

@@ -164,6 +164,29 @@ describe('credential', () => {
 		expect(resolve(credential.test.request.url!, base)).toBe('/v2/accounts/12345/tags');
 	});
 
+	it.each([
+		['an HTML page', 'text/html', '<!DOCTYPE html><html><body>Sign in</body></html>'],
+		['an XML page', 'application/xml', '<?xml version="1.0"?><Error>AccessDenied</Error>'],
+	])(
+		'a Base URL that answers 200 with %s fails, saying it is not the Appcues API',
+		async (_, type, page) => {
+			const website = createServer((req, res) =>
+				res.writeHead(200, { 'Content-Type': type }).end(page),
+			);
+			await new Promise<void>((done) => website.listen(0, '127.0.0.1', done));
+			try {
+				const result = await testCredential({
+					...credentialsFor(fake),
+					baseUrl: `http://127.0.0.1:${(website.address() as AddressInfo).port}`,
+				});
+				expect(result.status).toBe(200);
+				expect(result.message).toMatch(/^The Base URL answered with a web page \(HTML or XML\)/);
+			} finally {
+				website.close();
+			}
+		},
+	);
+
 	it('a redirect is not followed: the other host gets no credentials, and the message says why', async () => {
 		const seen: Array<string | undefined> = [];
 		const otherHost = createServer((req, res) => {

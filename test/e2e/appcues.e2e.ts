@@ -791,7 +791,7 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 			]);
 		});
 
-		it('the credential test refuses a plain-http Base URL without contacting it, and follows no redirect', async () => {
+		it('the credential test refuses a plain-http Base URL without contacting it, follows no redirect, and refuses a web page', async () => {
 			fake.reset();
 			const test = (credential: CredentialJson) =>
 				rest<{ status: string; message: string }>('credentials/test', {
@@ -835,6 +835,26 @@ describe.each(selectedVersions())('Appcues package in n8n %s', (version) => {
 						);
 				} finally {
 					redirecting.close();
+				}
+				// A web page at the Base URL (a website, a login portal) answers 200, but is not the API.
+				const website = createServer((req, res) =>
+					res.writeHead(200, { 'Content-Type': 'text/html' }).end('<html>Sign in</html>'),
+				);
+				await new Promise<void>((done) => website.listen(0, '127.0.0.1', done));
+				try {
+					const page = await test({
+						...good,
+						data: {
+							...good.data,
+							baseUrl: `http://127.0.0.1:${(website.address() as AddressInfo).port}`,
+						},
+					});
+					expect(page).toEqual({
+						status: 'Error',
+						message: expect.stringMatching(/^The Base URL answered with a web page/),
+					});
+				} finally {
+					website.close();
 				}
 				expect(received).toEqual([]);
 				expect(await test(good)).toEqual({ status: 'OK', message: 'Connection successful!' });
