@@ -1,12 +1,14 @@
 /**
  * Injected faults: request faults (a status such as 429 or 503, a dropped connection before or
- * after the route applied the request, extra latency) and planned job outcomes (the next jobs
+ * after the route applied the request, extra latency, an answer that trickles in) and planned job outcomes (the next jobs
  * fail or never finish). The server core asks for the fault of each request and the outcome of
  * each job it creates.
  */
+import type { ServerResponse } from 'node:http';
+
 import { problemBody } from './problem';
 
-export type FaultKind = 'status' | 'drop' | 'drop-after-apply' | 'latency';
+export type FaultKind = 'status' | 'drop' | 'drop-after-apply' | 'latency' | 'trickle';
 
 export interface Fault {
 	kind: FaultKind;
@@ -14,7 +16,10 @@ export interface Fault {
 	status?: number;
 	/** Header value for Retry-After, when the fault should send one. */
 	retryAfter?: string;
-	/** Extra delay for kind "latency". */
+	/**
+	 * Extra delay for kind "latency"; for kind "trickle" (the request is applied, then its answer
+	 * is sent one byte at a time), the pause between bytes.
+	 */
 	delayMs?: number;
 	/** How many matching requests the fault applies to; Infinity for always. */
 	times?: number;
@@ -95,4 +100,14 @@ export class JobPlan {
 
 export function delay(ms: number) {
 	return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Writes the body one byte every `pauseMs`, until it is all sent or the client hangs up. */
+export async function trickle(res: ServerResponse, body: Buffer, pauseMs: number) {
+	for (const byte of body) {
+		if (res.destroyed) return;
+		res.write(Buffer.of(byte));
+		await delay(pauseMs);
+	}
+	res.end();
 }

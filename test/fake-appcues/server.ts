@@ -29,7 +29,7 @@ import type { AddressInfo } from 'node:net';
 import { accountFor, gdprCaller } from './auth';
 import { bodyKindOf, checkBodyKind, decodeBody, multipartParts } from './body';
 import { handleControl } from './control';
-import { delay, type Fault, JobPlan, RequestFaults, statusFaultResponse } from './faults';
+import { delay, type Fault, JobPlan, RequestFaults, statusFaultResponse, trickle } from './faults';
 import {
 	type BodyTarget,
 	bodyLimit,
@@ -498,6 +498,16 @@ export class FakeAppcues {
 			});
 			if (fault?.kind === 'drop-after-apply') {
 				req.socket.destroy();
+				return;
+			}
+			if (fault?.kind === 'trickle') {
+				const payload = result.raw?.body ?? JSON.stringify(result.payload ?? null);
+				record.status = result.status;
+				res.writeHead(result.status, {
+					'Content-Type': result.raw?.contentType ?? 'application/json',
+					...responseHeaders,
+				});
+				void trickle(res, Buffer.from(payload), fault.delayMs ?? 100);
 				return;
 			}
 			if (result.raw)

@@ -74,8 +74,9 @@ export const optionsField: INodeProperties = {
 			typeOptions: { minValue: 1, maxValue: 600, numberPrecision: 0 },
 			default: 30,
 			description:
-				'How long to wait for Appcues to answer one request. A timed-out GET, ' +
-				'PATCH or DELETE is retried; a timed-out POST is not, since it may have gone through.',
+				'How long one request may take, from sending it to the last byte of the answer. A ' +
+				'timed-out GET, PATCH or DELETE is retried; a timed-out POST is not, since it may have ' +
+				'gone through.',
 		},
 	],
 };

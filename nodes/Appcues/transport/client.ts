@@ -10,6 +10,7 @@ import type {
 import { NodeOperationError } from 'n8n-workflow';
 
 import {
+	answerTooLargeError,
 	apiErrorFromResponse,
 	connectionError,
 	isMarkupAnswer,
@@ -17,7 +18,8 @@ import {
 	notJsonError,
 	redirectError,
 } from './errors';
-import { ERROR_BODY_BYTES, readAtMost } from './download';
+import type { ByteStream } from './download';
+import { DownloadTooLarge, ERROR_BODY_BYTES, readAtMost, readBody } from './download';
 import { encodeSegment, isUnsafeSegment } from './paths';
 import { baseUrlFor, baseUrlProblem, TOOLS_PATH, toolsBaseUrlFor } from './region';
 import {
@@ -44,6 +46,16 @@ export interface ClientSettings extends RetryPolicy {
 	requestsPerSecond: number;
 	timeoutMs: number;
 }
+
+/**
+ * The largest answer read from the API (a hostile or broken server could otherwise fill n8n's
+ * memory): far above any answer Appcues gives, whose lists are paged and whose files are
+ * downloads with their own limit.
+ */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/** The first buffer of an answer that declares no length: most answers are a few KB. */
+const FIRST_ANSWER_BUFFER_BYTES = 16 * 1024;
 
 export const DEFAULT_CLIENT_SETTINGS: ClientSettings = {
 	...DEFAULT_RETRY_POLICY,
@@ -151,7 +163,9 @@ export class AppcuesClient {
 			body: request.body,
 			headers: request.headers,
 			json: !request.stream && !isRawBody(request.body),
-			...(request.stream ? { encoding: 'stream' as const } : {}),
+			// Every answer arrives as a stream and is read here (readAnswer): so that Request
+			// Timeout bounds the whole answer, not only each pause in it, and its size is capped.
+			encoding: 'stream',
 			...(request.abortSignal ? { abortSignal: request.abortSignal } : {}),
 			returnFullResponse: true,
 			ignoreHttpStatusErrors: true,
@@ -182,7 +196,11 @@ export class AppcuesClient {
 			const nodeSlot = await this.nodeLimit?.acquire();
 			const budget = accountBudget(budgetKey);
 			const slot = await budget.acquire();
-			let response: AppcuesResponse<T>;
+			// Request Timeout for this attempt: n8n's helper waits for the answer to start (axios's
+			// timeout, which only bounds each pause), this deadline bounds reading all of it.
+			const deadline = AbortSignal.timeout(this.settings.timeoutMs);
+			let response: AppcuesResponse<T> | undefined;
+			let failure: unknown;
 			try {
 				response = (
 					request.auth === 'none'
@@ -195,15 +213,43 @@ export class AppcuesClient {
 							)
 				) as AppcuesResponse<T>;
 			} catch (error) {
-				const code = connectionErrorCode(error);
-				const failure = classifyConnectionError(code);
-				const handling = failure && handleFailure(request.method, { connection: failure });
+				failure = error;
+			}
+			const now = Date.now();
+			if (response) {
+				if (nodeSlot) this.nodeLimit?.settle(nodeSlot, now);
+				budget.onAnswer(
+					slot,
+					response.statusCode === 429,
+					readRateLimitHeaders(response.headers, now),
+				);
+				try {
+					response.body = (await this.readAnswer(response, request, deadline)) as T;
+				} catch (error) {
+					if (error instanceof DownloadTooLarge) {
+						throw answerTooLargeError(
+							this.node,
+							response.statusCode,
+							MAX_ANSWER_BYTES,
+							described,
+							request.itemIndex,
+						);
+					}
+					failure = error;
+					response = undefined;
+				}
+			}
+			if (!response) {
+				// The answer did not come, or broke off: a network failure, or Request Timeout.
+				const code = deadline.aborted ? 'ETIMEDOUT' : connectionErrorCode(failure);
+				const connection = classifyConnectionError(code);
+				const handling = connection && handleFailure(request.method, { connection });
 				if (handling === 'retry' && attempt < this.settings.maxRetries) {
-					mayHaveApplied ||= failure === 'maybe-sent';
+					mayHaveApplied ||= connection === 'maybe-sent';
 					await waitBeforeRetry(retryDelayMs(attempt, this.settings, undefined));
 					continue;
 				}
-				if (failure) {
+				if (connection) {
 					throw connectionError(
 						this.node,
 						code ?? 'connection error',
@@ -217,7 +263,7 @@ export class AppcuesClient {
 				// since the original error object carries the request options with the credentials.
 				throw new NodeOperationError(
 					this.node,
-					`Request to Appcues failed: ${safeMessage(error, credentials)}`,
+					`Request to Appcues failed: ${safeMessage(failure, credentials)}`,
 					{
 						itemIndex: request.itemIndex,
 						description: `Request: ${described.method} ${described.path}`,
@@ -226,9 +272,6 @@ export class AppcuesClient {
 			}
 
 			const status = response.statusCode;
-			const now = Date.now();
-			if (nodeSlot) this.nodeLimit?.settle(nodeSlot, now);
-			budget.onAnswer(slot, status === 429, readRateLimitHeaders(response.headers, now));
 			if (status >= 200 && status < 300) {
 				// A JSON answer arrives parsed; a page here (HTML or XML) came from another server at
 				// the Base URL (a website, a login portal), never from Appcues.
@@ -242,13 +285,6 @@ export class AppcuesClient {
 					);
 				}
 				return response;
-			}
-			if (request.stream) {
-				// Only the start of an error answer is read (enough for Appcues' message); reading it
-				// also frees the connection of an answer that is retried.
-				response.body = (
-					await readAtMost(response.body as never, ERROR_BODY_BYTES, false)
-				).toString('utf8') as T;
 			}
 			if (status >= 300 && status < 400 && request.redirects === 'return') {
 				return { ...response, url: options.url };
@@ -288,6 +324,36 @@ export class AppcuesClient {
 			}
 			throw apiErrorFromResponse(this.node, status, answer, described, request.itemIndex);
 		}
+	}
+
+	/**
+	 * The body of an answer, read from its stream within the attempt's deadline: a success whole
+	 * (up to MAX_ANSWER_BYTES) and parsed as n8n's helper would (JSON when it is JSON, else the
+	 * text); an error only its first few KB, enough for Appcues' message (reading it also frees the
+	 * connection of an answer that is retried). A file (`stream`) is left to its caller.
+	 */
+	private async readAnswer(
+		response: AppcuesResponse,
+		request: AppcuesRequest,
+		deadline: AbortSignal,
+	): Promise<unknown> {
+		const ok = response.statusCode >= 200 && response.statusCode < 300;
+		const { body } = response;
+		if (ok && request.stream) return body;
+		// An answer already read (a helper that does not stream): as it is.
+		if (!isByteStream(body)) return body;
+		const signal = request.abortSignal
+			? AbortSignal.any([request.abortSignal, deadline])
+			: deadline;
+		const bytes = ok
+			? await readBody(
+					{ body, headers: response.headers },
+					MAX_ANSWER_BYTES,
+					signal,
+					FIRST_ANSWER_BUFFER_BYTES,
+				)
+			: await readAtMost(body, ERROR_BODY_BYTES, false, signal);
+		return parsedAnswer(bytes);
 	}
 
 	/**
@@ -373,6 +439,21 @@ export class AppcuesClient {
 				data: { ...credentials, apiKey: legacyApiKey, apiSecret: '' },
 			},
 		};
+	}
+}
+
+function isByteStream(body: unknown): body is ByteStream {
+	return typeof (body as ByteStream | undefined)?.on === 'function';
+}
+
+/** As axios reads an answer for n8n: UTF-8 without a BOM, parsed when it is JSON, else the text. */
+function parsedAnswer(bytes: Buffer): unknown {
+	const text = bytes.toString('utf8').replace(/^\uFEFF/, '');
+	if (!text) return text;
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return text;
 	}
 }
 

@@ -42,7 +42,8 @@ export interface DownloadedFile {
 /** An error answer is read only this far: enough for the host's error message. */
 export const ERROR_BODY_BYTES = 4096;
 
-class DownloadTooLarge extends Error {}
+/** A body beyond its size limit (a file, or an API answer). */
+export class DownloadTooLarge extends Error {}
 
 /** The parts of the response stream used here (a Node.js Readable). */
 export interface ByteStream {
@@ -131,17 +132,24 @@ function downloadGuard(
  * Reads a successful streamed answer within the size limit
  * (a declared length above it stops at once).
  */
-async function readBody(
-	response: StreamedResponse,
+export async function readBody(
+	response: { body: ByteStream; headers: Record<string, unknown> },
 	maxBytes: number,
 	signal: AbortSignal,
+	firstBufferBytes: number = FIRST_BUFFER_BYTES,
 ): Promise<Buffer> {
 	const declared = Number(response.headers['content-length']);
 	if (declared > maxBytes) {
-		response.body.destroy();
+		response.body?.destroy?.();
 		throw new DownloadTooLarge();
 	}
-	return await readAtMost(response.body, maxBytes, true, signal, expectedSize(declared, maxBytes));
+	return await readAtMost(
+		response.body,
+		maxBytes,
+		true,
+		signal,
+		expectedSize(declared, maxBytes, firstBufferBytes),
+	);
 }
 
 /**
@@ -442,12 +450,9 @@ export async function readAtMost(
 }
 
 /** The first buffer for a body: its declared length when it has one, within the limit. */
-function expectedSize(declared: number, maxBytes: number): number {
+function expectedSize(declared: number, maxBytes: number, undeclared: number): number {
 	// Decoded bytes are counted, so a compressed body may be larger than it declared.
-	return Math.min(
-		Number.isSafeInteger(declared) && declared > 0 ? declared : FIRST_BUFFER_BYTES,
-		maxBytes,
-	);
+	return Math.min(Number.isSafeInteger(declared) && declared > 0 ? declared : undeclared, maxBytes);
 }
 
 function hostOf(url: string): string {

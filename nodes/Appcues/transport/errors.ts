@@ -260,3 +260,32 @@ export function notJsonError(
 		itemIndex,
 	});
 }
+
+/**
+ * A success answer larger than the client reads: never Appcues (its lists are paged), so a
+ * broken or hostile server at the Base URL. A change it answered may have been applied.
+ */
+export function answerTooLargeError(
+	node: INode,
+	status: number,
+	maxBytes: number,
+	request: { method: string; path: string; host: string },
+	itemIndex?: number,
+): NodeApiError {
+	const changes = request.method !== 'GET' && request.method !== 'HEAD';
+	return new NodeApiError(node, { httpCode: String(status), status } as JsonObject, {
+		message:
+			`${request.host} answered ${status} with more than ${maxBytes / (1024 * 1024)} MB, ` +
+			'which was not read',
+		description: [
+			`Request: ${request.method} ${request.path}.`,
+			'Appcues pages its lists, so this is not Appcues answering.',
+			'Check the Region and the Base URL in the Appcues credential.',
+			changes ? 'Check in Appcues whether the change was applied before running again.' : '',
+		]
+			.filter(Boolean)
+			.join(' '),
+		httpCode: String(status),
+		itemIndex,
+	});
+}

@@ -433,3 +433,58 @@ describe('the credential is loaded once per run', () => {
 		);
 	});
 });
+
+describe('an answer larger than any Appcues gives', () => {
+	const t = useFakeAppcues();
+	const getProfile = { resource: 'user', operation: 'getProfile', userId: 'u1' };
+	const tooLarge = (host: string, status = 200) =>
+		`${host} answered ${status} with more than 64 MB, which was not read`;
+
+	it('is cut off at 64 MB while it streams, not held whole', async () => {
+		let sent = 0;
+		const endless = await runAgainstServer(
+			t,
+			(_req, res) => {
+				res.writeHead(200, { 'Content-Type': 'application/json' });
+				const chunk = Buffer.alloc(1 << 20, 0x20);
+				const more = () => {
+					while (!res.destroyed && sent < 200 * (1 << 20)) {
+						sent += chunk.length;
+						if (!res.write(chunk)) return void res.once('drain', more);
+					}
+					res.end();
+				};
+				res.on('close', () => res.destroy());
+				more();
+			},
+			getProfile,
+		);
+		expect(endless.result.error?.message).toBe(tooLarge(new URL(endless.url).host));
+		expect(endless.result.error?.description).toContain('Check the Region and the Base URL');
+		// The client stopped reading well before the 200 MB the server would have sent.
+		expect(sent).toBeLessThan(100 * (1 << 20));
+	});
+
+	it('is refused at once when its declared length is above the limit; a POST says it may have been applied', async () => {
+		const trackEvent = {
+			resource: 'user',
+			operation: 'trackEvent',
+			userId: 'u1',
+			eventName: 'paid',
+		};
+		const declared = await runAgainstServer(
+			t,
+			(_req, res) => {
+				res.writeHead(201, {
+					'Content-Type': 'application/json',
+					'Content-Length': String(65 * (1 << 20)),
+				});
+				res.write('{"ok":');
+			},
+			trackEvent,
+		);
+		expect(declared.result.error?.message).toBe(tooLarge(new URL(declared.url).host, 201));
+		expect(declared.result.error?.description).toContain('whether the change was applied');
+		expect(declared.received).toHaveLength(1);
+	});
+});

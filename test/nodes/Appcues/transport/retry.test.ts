@@ -209,6 +209,37 @@ describe('timeouts', () => {
 		);
 	});
 
+	it('Request Timeout bounds the whole answer: a GET whose answer trickles in is cut off and sent again', async () => {
+		// One byte every 100 ms never pauses long enough for a timeout of pauses, but takes
+		// seconds in all.
+		t.fake.state().tags.set('t1', { id: 't1', name: 'onboarding' });
+		t.fake.addFault({ kind: 'trickle', delayMs: 100, method: 'GET', times: 1 });
+		const result = await t.run({
+			resource: 'tag',
+			operation: 'getAll',
+			returnAll: true,
+			options: { timeoutSeconds: 1 },
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.items).toHaveLength(1);
+		expect(t.fake.apiRequests({ method: 'GET' })).toHaveLength(2);
+	});
+
+	it('a POST whose answer trickles in past Request Timeout is not repeated and says it may have gone through', async () => {
+		t.fake.addFault({ kind: 'trickle', delayMs: 400, method: 'POST', times: 1 });
+		const result = await t.run({
+			resource: 'user',
+			operation: 'trackEvent',
+			userId: 'u1',
+			eventName: 'paid',
+			options: { timeoutSeconds: 1 },
+		});
+		expect(t.fake.apiRequests()).toHaveLength(1);
+		expect(result.error?.message).toBe(
+			'The POST request to Appcues may have gone through (the request timed out after it was sent), so it was not repeated',
+		);
+	});
+
 	it('a timed-out PATCH is retried, and the item succeeds', async () => {
 		t.fake.addFault({ kind: 'latency', delayMs: 3000, method: 'PATCH', times: 1 });
 		const result = await t.run({
