@@ -16,6 +16,7 @@ import {
 	searchTags,
 } from './methods/listSearch';
 import { getAccountToolArguments } from './methods/resourceMapping';
+import { maxAnswerLengthField } from './helpers/toolOutput';
 
 const resourceField: INodeProperties = {
 	displayName: 'Resource',
@@ -88,6 +89,7 @@ export class Appcues implements INodeType {
 		properties: [
 			resourceField,
 			...Object.values(resources).flatMap((resource) => resource.description),
+			maxAnswerLengthField,
 			optionsField,
 		],
 	};

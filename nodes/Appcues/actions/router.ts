@@ -4,6 +4,7 @@ import { NodeApiError, NodeOperationError, sleep } from 'n8n-workflow';
 import { ensureNodeError } from '../helpers/errors';
 import { prepareItemsInTurns } from '../helpers/gather';
 import { errorItem, inInputOrder } from '../helpers/results';
+import { capAnswer, readAnswerLimit } from '../helpers/toolOutput';
 import { AppcuesClient } from '../transport/client';
 import { accountTool } from './accountTool';
 import { analytics } from './analytics';
@@ -43,12 +44,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
 		);
 	}
 	const settings = readRunSettings.call(this);
+	// As an agent's tool, the answer is kept within Max Answer Length (read before any request).
+	const answerLimit = readAnswerLimit.call(this);
 	const client = new AppcuesClient(this, settings);
 	client.prefetchCredentials();
 
-	if (operation.mode === 'batch')
-		return [inInputOrder(await operation.execute.call(this, client, items))];
-	return [await runPerItem.call(this, operation, client, items.length, settings.concurrency)];
+	const output =
+		operation.mode === 'batch'
+			? inInputOrder(await operation.execute.call(this, client, items))
+			: await runPerItem.call(this, operation, client, items.length, settings.concurrency);
+	return [capAnswer(output, answerLimit)];
 }
 
 /**

@@ -1,6 +1,13 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+	IPairedItemData,
+} from 'n8n-workflow';
 
 import { itemError } from './errors';
+import { readNumber } from './input';
 
 /**
  * The Output option n8n asks for when a node is an AI agent's tool and its answers are wide (more
@@ -146,4 +153,95 @@ export function simplifyProfile(idField: string) {
 		].slice(0, 10);
 		return pick(profile, keys);
 	};
+}
+
+/**
+ * How long the answer to an agent may be. n8n hands a tool's answer to the model as the JSON of
+ * its output items, all of them: a 1,000-row query or a Get Many with Return All could fill the
+ * model's context. Shown only in tool mode, for every operation.
+ */
+export const maxAnswerLengthField: INodeProperties = {
+	displayName: 'Max Answer Length (Characters)',
+	name: 'maxAnswerLength',
+	type: 'number',
+	typeOptions: { minValue: 0, numberPrecision: 0 },
+	default: 100000,
+	description:
+		'Longest answer sent to the agent, in characters of the JSON of all results. A longer ' +
+		'answer keeps the first results that fit and ends with a note saying how many were left ' +
+		'out. 0 sends every result.',
+	displayOptions: { show: { '@tool': [true] } },
+};
+
+/**
+ * The answer limit of this run, read before any request (a bad value sends nothing); 0 (no limit)
+ * when the node is not a tool, whatever was saved.
+ */
+export function readAnswerLimit(this: IExecuteFunctions): number {
+	if (!runsAsTool(this)) return 0;
+	return readNumber.call(this, maxAnswerLengthField, 0, {
+		whole: true,
+		label: maxAnswerLengthField.displayName,
+	});
+}
+
+/** The last item of a cut answer, for the model to read. */
+function cutNote(limit: number, shown: number, total: number): IDataObject {
+	const count = (value: number) => value.toLocaleString('en-US');
+	return {
+		truncated: true,
+		items_shown: shown,
+		items_total: total,
+		message:
+			`The answer was cut to stay within ${count(limit)} characters: these are the first ` +
+			`${count(shown)} of ${count(total)} results. To get the rest, narrow the request: a ` +
+			'lower limit (or Return All off), filters, a shorter period. In the settings of this ' +
+			'tool, Output: Simplified or Selected Fields sends fewer fields per result, and Max ' +
+			'Answer Length (Characters) sets this limit.',
+	};
+}
+
+/** The input items the left-out items came from: what the note is paired with. */
+function pairedItemsOf(items: INodeExecutionData[]): IPairedItemData | IPairedItemData[] {
+	const seen = new Map<string, IPairedItemData>();
+	for (const { pairedItem } of items) {
+		const list = Array.isArray(pairedItem) ? pairedItem : [pairedItem ?? { item: 0 }];
+		for (const entry of list) {
+			const paired = typeof entry === 'number' ? { item: entry } : entry;
+			seen.set(`${paired.input ?? 0}:${paired.item}`, paired);
+		}
+	}
+	const all = [...seen.values()];
+	return all.length === 1 ? all[0] : all;
+}
+
+/**
+ * Keeps the answer to an agent within `limit` characters (0: no limit), measured as n8n sends it:
+ * the JSON of the array of the items' `json`. When it is longer, the leading items that fit stay
+ * (with their pairedItem) and a note item ends the answer; the note counts against the limit.
+ */
+export function capAnswer(items: INodeExecutionData[], limit: number): INodeExecutionData[] {
+	if (!limit || !items.length) return items;
+	// Each item adds its JSON and a comma (or the closing "]" for the last one).
+	const lengths: number[] = [];
+	let whole = 1;
+	for (const item of items) {
+		lengths.push(JSON.stringify(item.json).length + 1);
+		whole += lengths[lengths.length - 1];
+		if (whole > limit) break;
+	}
+	if (whole <= limit) return items;
+	// As many leading items as fit beside the note that counts them. Only items measured above can
+	// fit: the answer up to the last of them was already too long.
+	const total = items.length;
+	const fits = (count: number, itemsLength: number) =>
+		2 + JSON.stringify(cutNote(limit, count, total)).length + itemsLength <= limit;
+	let kept = 0;
+	let itemsLength = 0;
+	while (kept < lengths.length && fits(kept + 1, itemsLength + lengths[kept]))
+		itemsLength += lengths[kept++];
+	return [
+		...items.slice(0, kept),
+		{ json: cutNote(limit, kept, total), pairedItem: pairedItemsOf(items.slice(kept)) },
+	];
 }

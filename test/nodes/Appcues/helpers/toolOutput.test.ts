@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { ANALYTICS_SPEC } from '../../../support/fixtures';
 import { useFakeAppcues } from '../../../support/helpers';
 
 /** A profile as Appcues keeps it: a few properties set by the app and many automatic "_" ones. */
@@ -220,6 +221,130 @@ describe('tool mode: inputs that need binary data are hidden (a tool cannot pass
 			{ items: [{ user_id: 'u1' }] },
 		);
 		expect(result.error?.message).toMatch(/binary/i);
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+});
+
+/** The answer n8n hands the model: the JSON of the array of the items' json. */
+const answerOf = (items: Array<{ json: unknown }>) =>
+	JSON.stringify(items.map((item) => item.json));
+
+describe('tool mode: the answer to the agent stays within Max Answer Length (Characters)', () => {
+	const t = useFakeAppcues();
+	const seedTags = (count: number, nameLength = 100) => {
+		for (let n = 0; n < count; n++) {
+			const id = `tag-${String(n).padStart(4, '0')}`;
+			t.fake.state().tags.set(id, { id, name: `${id} `.padEnd(nameLength, 'x') });
+		}
+	};
+	const getManyTags = (extra: Record<string, unknown> = {}, asTool = true) =>
+		t.run({ resource: 'tag', operation: 'getAll', returnAll: true, ...extra }, { asTool });
+
+	it('Get Many with Return All: by default the first results within 100,000 characters, then one note', async () => {
+		seedTags(2000);
+		const whole = await getManyTags({}, false);
+		expect(whole.items).toHaveLength(2000);
+		expect(answerOf(whole.items).length).toBeGreaterThan(200_000);
+
+		const result = await getManyTags();
+		expect(result.error).toBeUndefined();
+		const answer = answerOf(result.items);
+		expect(answer.length).toBeLessThanOrEqual(100_000);
+		const kept = result.items.slice(0, -1);
+		const note = result.items[result.items.length - 1];
+		// The leading results, untouched, as many as fit beside the note.
+		expect(kept.map((item) => item.json)).toEqual(
+			whole.items.slice(0, kept.length).map((item) => item.json),
+		);
+		expect(
+			answer.length + JSON.stringify(whole.items[kept.length].json).length + 1,
+		).toBeGreaterThan(100_000);
+		expect(note.json).toEqual({
+			truncated: true,
+			items_shown: kept.length,
+			items_total: 2000,
+			message:
+				`The answer was cut to stay within 100,000 characters: these are the first ` +
+				`${kept.length.toLocaleString('en-US')} of 2,000 results. To get the rest, narrow the ` +
+				'request: a lower limit (or Return All off), filters, a shorter period. In the settings ' +
+				'of this tool, Output: Simplified or Selected Fields sends fewer fields per result, and ' +
+				'Max Answer Length (Characters) sets this limit.',
+		});
+		expect(result.items.every((item) => JSON.stringify(item.pairedItem) === '{"item":0}')).toBe(
+			true,
+		);
+	});
+
+	it('Analytics > Query: a lower limit keeps fewer rows; the whole answer, note included, fits in it', async () => {
+		t.fake.configure({ analyticsRows: 1000 });
+		const result = await t.run(
+			{ resource: 'analytics', operation: 'query', query: ANALYTICS_SPEC, maxAnswerLength: 2000 },
+			{ asTool: true },
+		);
+		expect(result.error).toBeUndefined();
+		const answer = answerOf(result.items);
+		expect(answer.length).toBeLessThanOrEqual(2000);
+		const note = result.items[result.items.length - 1].json;
+		expect(note).toMatchObject({ truncated: true, items_total: 1000 });
+		expect(note.items_shown).toBe(result.items.length - 1);
+		expect(note.items_shown).toBeGreaterThan(0);
+		expect(note.message).toContain('within 2,000 characters');
+	});
+
+	it('each item keeps its pairedItem; the note is paired with the inputs of the results left out', async () => {
+		seedTags(4, 200);
+		const result = await t.run(
+			{ resource: 'tag', operation: 'get', tagId: '={{ $json.id }}', maxAnswerLength: 900 },
+			{
+				asTool: true,
+				items: [{ id: 'tag-0000' }, { id: 'tag-0001' }, { id: 'tag-0002' }, { id: 'tag-0003' }],
+			},
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => [item.json.id ?? 'note', item.pairedItem])).toEqual([
+			['tag-0000', { item: 0 }],
+			['tag-0001', { item: 1 }],
+			['note', [{ item: 2 }, { item: 3 }]],
+		]);
+		expect(result.items[2].json).toMatchObject({ items_shown: 2, items_total: 4 });
+	});
+
+	it('a result larger than the limit by itself leaves the note alone', async () => {
+		seedTags(3, 2000);
+		const result = await getManyTags({ maxAnswerLength: 1000 });
+		expect(result.items.map((item) => item.json)).toEqual([
+			expect.objectContaining({ truncated: true, items_shown: 0, items_total: 3 }),
+		]);
+		expect(result.items[0].pairedItem).toEqual({ item: 0 });
+	});
+
+	it('an answer within the limit is sent whole, without a note; 0 sends everything', async () => {
+		seedTags(50);
+		const small = await getManyTags({ returnAll: false, limit: 5 });
+		expect(small.items.map((item) => item.json.id)).toEqual([
+			'tag-0000',
+			'tag-0001',
+			'tag-0002',
+			'tag-0003',
+			'tag-0004',
+		]);
+		const unlimited = await getManyTags({ maxAnswerLength: 0 });
+		expect(unlimited.items).toHaveLength(50);
+		expect(unlimited.items.some((item) => 'truncated' in item.json)).toBe(false);
+	});
+
+	it('in a workflow (not a tool) nothing is cut, whatever was saved', async () => {
+		seedTags(50);
+		const result = await getManyTags({ maxAnswerLength: 1000 }, false);
+		expect(result.items).toHaveLength(50);
+		expect(result.items.some((item) => 'truncated' in item.json)).toBe(false);
+	});
+
+	it('a limit that is not a whole number of at least 0 is refused before any request', async () => {
+		const result = await getManyTags({ maxAnswerLength: -5 });
+		expect(result.error?.message).toBe(
+			'Max Answer Length (Characters) must be a whole number of at least 0, not -5 [item 0]',
+		);
 		expect(t.fake.apiRequests()).toHaveLength(0);
 	});
 });
