@@ -3,14 +3,23 @@ import type { IDisplayOptions, IExecuteFunctions, INodeProperties } from 'n8n-wo
 import type { DownloadLimits } from '../transport/download';
 import { MB } from './files';
 import { optionalText, readNumber } from './input';
+import { fileAsToolNotice, refuseFileAsTool } from './toolOutput';
 
 /**
  * The download fields: the binary property and the limits of the download. `show` is merged into
- * their display options (e.g. only when Download Result is on).
+ * their display options (e.g. only when Download Result is on). As an agent's tool, a notice says
+ * that the download is refused (see readDownloadPlan).
  */
 export function downloadFields(show: IDisplayOptions['show'] = {}): INodeProperties[] {
 	const displayOptions = show && Object.keys(show).length ? { displayOptions: { show } } : {};
 	return [
+		{
+			displayName: fileAsToolNotice,
+			name: 'fileAsToolNotice',
+			type: 'notice',
+			default: '',
+			displayOptions: { show: { ...show, '@tool': [true] } },
+		},
 		{
 			displayName: 'Put Output File in Field',
 			name: 'binaryPropertyName',
@@ -50,9 +59,21 @@ export interface DownloadPlan {
 	limits: DownloadLimits;
 }
 
-/** The download fields of an item, checked before any request (a bad limit sends nothing). */
-export function readDownloadPlan(this: IExecuteFunctions, itemIndex: number): DownloadPlan {
-	const [, timeoutField, sizeField] = downloadFields();
+/**
+ * The download fields of an item, checked before any request (a bad limit sends nothing). As an
+ * agent's tool the download is refused here, before anything is sent: the agent would never get
+ * the file. `what` names the operation in that error.
+ */
+export function readDownloadPlan(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	what: string,
+): DownloadPlan {
+	refuseFileAsTool.call(this, itemIndex, what);
+	const fields = downloadFields();
+	const field = (name: string) => fields.find((candidate) => candidate.name === name)!;
+	const timeoutField = field('downloadTimeoutSeconds');
+	const sizeField = field('maxDownloadSizeMb');
 	const seconds = readNumber.call(this, timeoutField, itemIndex);
 	const megabytes = readNumber.call(this, sizeField, itemIndex);
 	return {

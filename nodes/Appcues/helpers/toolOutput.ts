@@ -245,3 +245,29 @@ export function capAnswer(items: INodeExecutionData[], limit: number): INodeExec
 		{ json: cutNote(limit, kept, total), pairedItem: pairedItemsOf(items.slice(kept)) },
 	];
 }
+
+/**
+ * An operation whose result is a file cannot serve an agent: n8n hands the model the JSON of a
+ * tool's answer and drops its binary data (with only a warning in n8n's log). As a tool, such an
+ * operation is refused before anything is sent, rather than downloading a file nobody receives.
+ */
+export function refuseFileAsTool(this: IExecuteFunctions, itemIndex: number, what: string): void {
+	if (!runsAsTool(this)) return;
+	throw itemError(
+		this.getNode(),
+		`${what} cannot run as an AI agent's tool: an agent gets the JSON of a tool's answer, ` +
+			'never its file. Nothing was sent to Appcues',
+		{
+			description:
+				'Download files in a workflow, with the Appcues node rather than Appcues Tool. For ' +
+				'data an agent can read, give it Analytics > Query (rows) or Job > Get Analytics ' +
+				'Export (the status of an export).',
+			itemIndex,
+		},
+	);
+}
+
+/** The editor's word on it, shown with the download fields in tool mode. */
+export const fileAsToolNotice =
+	"An AI agent's tool cannot hand over files: as a tool, this download stops before anything is " +
+	'sent. Use it in a workflow.';

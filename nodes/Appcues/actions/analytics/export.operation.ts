@@ -49,7 +49,9 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 		spec: readQuerySpec.call(this, itemIndex),
 		timeoutMs: wait ? readTimeoutMs.call(this, itemIndex) : undefined,
 		// Read before the export is requested, so a bad limit sends nothing.
-		download: download ? readDownloadPlan.call(this, itemIndex) : undefined,
+		download: download
+			? readDownloadPlan.call(this, itemIndex, 'Analytics > Export with Download Result on')
+			: undefined,
 	};
 }
 

@@ -34,7 +34,7 @@ export const description: INodeProperties[] = updateDisplayOptions(
 export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	return {
 		id: requiredId.call(this, 'experienceId', 'Experience', itemIndex),
-		download: readDownloadPlan.call(this, itemIndex),
+		download: readDownloadPlan.call(this, itemIndex, 'Experience > Download Screenshots'),
 	};
 }
 

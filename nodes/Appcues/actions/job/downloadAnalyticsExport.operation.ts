@@ -20,7 +20,7 @@ export function prepare(this: IExecuteFunctions, itemIndex: number) {
 	return {
 		jobId: requiredId.call(this, 'jobId', 'Export Job ID', itemIndex),
 		timeoutMs: readExportTimeoutMs.call(this, itemIndex),
-		download: readDownloadPlan.call(this, itemIndex),
+		download: readDownloadPlan.call(this, itemIndex, 'Job > Download Analytics Export'),
 	};
 }
 

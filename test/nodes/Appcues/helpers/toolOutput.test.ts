@@ -1,5 +1,8 @@
+import type { INodeParameters, INodeTypeDescription } from 'n8n-workflow';
+import { NodeHelpers } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
+import { Appcues } from '../../../../nodes/Appcues/Appcues.node';
 import { ANALYTICS_SPEC } from '../../../support/fixtures';
 import { useFakeAppcues } from '../../../support/helpers';
 
@@ -346,5 +349,96 @@ describe('tool mode: the answer to the agent stays within Max Answer Length (Cha
 			'Max Answer Length (Characters) must be a whole number of at least 0, not -5 [item 0]',
 		);
 		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+});
+
+describe('tool mode: downloads are refused before anything is sent (an agent never gets a file)', () => {
+	const t = useFakeAppcues({ jobPollsToFinish: 0 });
+	const refusal = (what: string) =>
+		`${what} cannot run as an AI agent's tool: an agent gets the JSON of a tool's answer, ` +
+		'never its file. Nothing was sent to Appcues [item 0]';
+	const experience = { __rl: true, mode: 'id', value: 'f1' };
+
+	it('Experience > Download Screenshots', async () => {
+		const result = await t.run(
+			{ resource: 'experience', operation: 'downloadScreenshots', experienceId: experience },
+			{ asTool: true },
+		);
+		expect(result.error?.message).toBe(refusal('Experience > Download Screenshots'));
+		expect(result.error?.description).toBe(
+			'Download files in a workflow, with the Appcues node rather than Appcues Tool. For data ' +
+				'an agent can read, give it Analytics > Query (rows) or Job > Get Analytics Export ' +
+				'(the status of an export).',
+		);
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
+	it('Analytics > Export with Download Result on (the default); off, the export runs', async () => {
+		const refused = await t.run(
+			{ resource: 'analytics', operation: 'export', query: ANALYTICS_SPEC },
+			{ asTool: true },
+		);
+		expect(refused.error?.message).toBe(refusal('Analytics > Export with Download Result on'));
+		expect(t.fake.apiRequests()).toHaveLength(0);
+
+		const accepted = await t.run(
+			{
+				resource: 'analytics',
+				operation: 'export',
+				query: ANALYTICS_SPEC,
+				waitForCompletion: false,
+			},
+			{ asTool: true },
+		);
+		expect(accepted.error).toBeUndefined();
+		expect(accepted.items[0].json).toMatchObject({ status: 'queued' });
+		expect(accepted.items[0].binary).toBeUndefined();
+	});
+
+	it('Job > Download Analytics Export', async () => {
+		const result = await t.run(
+			{ resource: 'job', operation: 'downloadAnalyticsExport', jobId: 'job-1' },
+			{ asTool: true },
+		);
+		expect(result.error?.message).toBe(refusal('Job > Download Analytics Export'));
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
+	it('with Continue On Fail, each item gets the refusal as its answer, and still nothing is sent', async () => {
+		const result = await t.run(
+			{ resource: 'experience', operation: 'downloadScreenshots', experienceId: experience },
+			{ asTool: true, continueOnFail: true, items: [{}, {}] },
+		);
+		expect(result.items.map((item) => [item.json.error, item.pairedItem])).toEqual([
+			[refusal('Experience > Download Screenshots'), { item: 0 }],
+			[refusal('Experience > Download Screenshots').replace('[item 0]', '[item 1]'), { item: 1 }],
+		]);
+		expect(t.fake.apiRequests()).toHaveLength(0);
+	});
+
+	it('the editor says so with the download fields, only in tool mode', () => {
+		const shown = (asTool: boolean, parameters: Record<string, unknown>) =>
+			new Appcues().description.properties
+				.filter((property) => property.name === 'fileAsToolNotice')
+				.some((property) =>
+					NodeHelpers.displayParameter(
+						parameters as INodeParameters,
+						property,
+						{ typeVersion: 1 },
+						{ name: asTool ? 'appcuesTool' : 'appcues' } as INodeTypeDescription,
+					),
+				);
+		const screenshots = { resource: 'experience', operation: 'downloadScreenshots' };
+		const exportOn = {
+			resource: 'analytics',
+			operation: 'export',
+			waitForCompletion: true,
+			download: true,
+		};
+		expect(shown(true, screenshots)).toBe(true);
+		expect(shown(false, screenshots)).toBe(false);
+		expect(shown(true, exportOn)).toBe(true);
+		expect(shown(true, { ...exportOn, download: false })).toBe(false);
+		expect(shown(true, { resource: 'job', operation: 'downloadAnalyticsExport' })).toBe(true);
 	});
 });
