@@ -48,11 +48,11 @@ export interface ClientSettings extends RetryPolicy {
 }
 
 /**
- * The largest answer read from the API (a hostile or broken server could otherwise fill n8n's
- * memory): far above any answer Appcues gives, whose lists are paged and whose files are
- * downloads with their own limit.
+ * The largest answer read from the API, so that a broken or hostile server cannot fill n8n's
+ * memory: Appcues' lists are not paged, yet far below this; files are downloads with limits of
+ * their own. (Beyond about 512 MB the text could not even be held as one string.)
  */
-export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+export const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 
 /** The first buffer of an answer that declares no length: most answers are a few KB. */
 const FIRST_ANSWER_BUFFER_BYTES = 16 * 1024;

@@ -262,8 +262,8 @@ export function notJsonError(
 }
 
 /**
- * A success answer larger than the client reads: never Appcues (its lists are paged), so a
- * broken or hostile server at the Base URL. A change it answered may have been applied.
+ * A success answer larger than the client reads: far beyond any Appcues gives, so a broken or
+ * hostile server at the Base URL. A change it answered may have been applied.
  */
 export function answerTooLargeError(
 	node: INode,
@@ -279,7 +279,7 @@ export function answerTooLargeError(
 			'which was not read',
 		description: [
 			`Request: ${request.method} ${request.path}.`,
-			'Appcues pages its lists, so this is not Appcues answering.',
+			'No answer of Appcues comes near this size, so this is not Appcues answering.',
 			'Check the Region and the Base URL in the Appcues credential.',
 			changes ? 'Check in Appcues whether the change was applied before running again.' : '',
 		]
