@@ -330,7 +330,9 @@ export class AppcuesClient {
 	 * The body of an answer, read from its stream within the attempt's deadline: a success whole
 	 * (up to MAX_ANSWER_BYTES) and parsed as n8n's helper would (JSON when it is JSON, else the
 	 * text); an error only its first few KB, enough for Appcues' message (reading it also frees the
-	 * connection of an answer that is retried). A file (`stream`) is left to its caller.
+	 * connection of an answer that is retried). An error whose body breaks off or is late keeps its
+	 * status, with no message: a 429 stays a 429 (never applied), not a timeout after sending. A
+	 * file (`stream`) is left to its caller.
 	 */
 	private async readAnswer(
 		response: AppcuesResponse,
@@ -352,7 +354,7 @@ export class AppcuesClient {
 					signal,
 					FIRST_ANSWER_BUFFER_BYTES,
 				)
-			: await readAtMost(body, ERROR_BODY_BYTES, false, signal);
+			: await readAtMost(body, ERROR_BODY_BYTES, false, signal).catch(() => Buffer.alloc(0));
 		return parsedAnswer(bytes);
 	}
 

@@ -9,6 +9,7 @@ import {
 	throttledRetryDelayMs,
 } from '../../../../nodes/Appcues/transport/retry';
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
+import { runAgainstServer } from '../../../support/fixtures';
 import { credentialsFor, useFakeAppcues } from '../../../support/helpers';
 
 // Retry waits go through one function: tests that count them replace it; the others really wait.
@@ -238,6 +239,30 @@ describe('timeouts', () => {
 		expect(result.error?.message).toBe(
 			'The POST request to Appcues may have gone through (the request timed out after it was sent), so it was not repeated',
 		);
+	});
+
+	it('a 429 whose body never finishes stays a 429: the POST is sent again, not reported as maybe applied', async () => {
+		let answered = 0;
+		const { result, received } = await runAgainstServer(
+			t,
+			(_req, res) => {
+				if (++answered === 1) {
+					// The status and the start of a body, then nothing more.
+					res.writeHead(429, { 'Content-Type': 'application/json' }).write('{"title":');
+					return;
+				}
+				res.writeHead(201, { 'Content-Type': 'application/json' }).end('{"ok":true}');
+			},
+			{
+				resource: 'user',
+				operation: 'trackEvent',
+				userId: 'u1',
+				eventName: 'paid',
+				options: { timeoutSeconds: 1 },
+			},
+		);
+		expect(result.error).toBeUndefined();
+		expect(received.map((request) => request.method)).toEqual(['POST', 'POST']);
 	});
 
 	it('a timed-out PATCH is retried, and the item succeeds', async () => {
