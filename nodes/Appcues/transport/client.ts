@@ -48,8 +48,8 @@ export interface ClientSettings extends RetryPolicy {
 }
 
 /**
- * The largest answer read from the API, so that a broken or hostile server cannot fill n8n's
- * memory: Appcues' lists are not paged, yet far below this; files are downloads with limits of
+ * The largest answer read from the API, so that one answer of a broken or hostile server cannot
+ * fill n8n's memory: Appcues' lists are not paged, yet far below this; files are downloads with limits of
  * their own. (Beyond about 512 MB the text could not even be held as one string.)
  */
 export const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
@@ -201,6 +201,7 @@ export class AppcuesClient {
 			const deadline = AbortSignal.timeout(this.settings.timeoutMs);
 			let response: AppcuesResponse<T> | undefined;
 			let failure: unknown;
+			let brokeOff = false;
 			try {
 				response = (
 					request.auth === 'none'
@@ -236,12 +237,17 @@ export class AppcuesClient {
 						);
 					}
 					failure = error;
+					brokeOff = true;
 					response = undefined;
 				}
 			}
 			if (!response) {
-				// The answer did not come, or broke off: a network failure, or Request Timeout.
-				const code = deadline.aborted ? 'ETIMEDOUT' : connectionErrorCode(failure);
+				// The answer did not come, or broke off: a network failure, or Request Timeout. An
+				// answer that broke off for any other reason (a corrupt compressed body) still says
+				// the request arrived, so it counts as a connection lost after sending.
+				const code = deadline.aborted
+					? 'ETIMEDOUT'
+					: (connectionErrorCode(failure) ?? (brokeOff ? 'ECONNRESET' : undefined));
 				const connection = classifyConnectionError(code);
 				const handling = connection && handleFailure(request.method, { connection });
 				if (handling === 'retry' && attempt < this.settings.maxRetries) {

@@ -265,6 +265,21 @@ describe('timeouts', () => {
 		expect(received.map((request) => request.method)).toEqual(['POST', 'POST']);
 	});
 
+	it('a success whose compressed body is corrupt: the POST is not sent again and says it may have gone through', async () => {
+		const { result, received } = await runAgainstServer(
+			t,
+			(_req, res) =>
+				res
+					.writeHead(201, { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' })
+					.end('not gzip at all'),
+			{ resource: 'user', operation: 'trackEvent', userId: 'u1', eventName: 'paid' },
+		);
+		expect(received).toHaveLength(1);
+		expect(result.error?.message).toMatch(
+			/^The POST request to Appcues may have gone through \(.+ after it was sent\), so it was not repeated$/,
+		);
+	});
+
 	it('a timed-out PATCH is retried, and the item succeeds', async () => {
 		t.fake.addFault({ kind: 'latency', delayMs: 3000, method: 'PATCH', times: 1 });
 		const result = await t.run({
