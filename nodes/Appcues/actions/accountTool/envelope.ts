@@ -1,6 +1,7 @@
 import type { IBinaryKeyData, IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import { itemError } from '../../helpers/errors';
+import { runsAsTool } from '../../helpers/toolOutput';
 import { type BinaryOutput, withBinary } from '../types';
 
 /**
@@ -109,7 +110,11 @@ export async function imageBinaries(
 	return binary;
 }
 
-/** The items of a call with its images attached, as binary data, to the first item. */
+/**
+ * The items of a call with its images attached, as binary data, to the first item. As an AI
+ * agent's tool they are not decoded: n8n hands the model only the JSON of the items, so the first
+ * item says how many images were left out instead.
+ */
 export async function callOutput(
 	this: IExecuteFunctions,
 	envelope: ToolEnvelope,
@@ -117,6 +122,12 @@ export async function callOutput(
 	itemIndex: number,
 ): Promise<Array<IDataObject | BinaryOutput>> {
 	const items: Array<IDataObject | BinaryOutput> = envelopeItems(envelope);
+	if (runsAsTool(this)) {
+		const images = contentItems(envelope).filter((item) => item.type === 'image').length;
+		if (!images) return items;
+		const [first = { text: '' }, ...rest] = items as IDataObject[];
+		return [{ ...first, images_left_out: images }, ...rest];
+	}
 	const binary = await imageBinaries.call(this, envelope, toolName, itemIndex);
 	if (!Object.keys(binary).length) return items;
 	const [first = { text: '' }, ...rest] = items as IDataObject[];

@@ -90,6 +90,36 @@ describe('images of a call', () => {
 		expect(Buffer.from(binary.data_1.data, 'base64').toString()).toBe('not really a jpeg');
 	});
 
+	it("as an AI agent's tool, images are not attached (n8n drops them): the first item counts them", async () => {
+		const envelope = {
+			content: [
+				{ type: 'image', data: SCREENSHOT_PNG_BASE64 },
+				{ type: 'text', text: 'two spikes' },
+				{ type: 'image', data: SCREENSHOT_PNG_BASE64 },
+			],
+		};
+		t.fake.addFault({
+			kind: 'status',
+			status: 200,
+			method: 'POST',
+			pathIncludes: 'v1/tools',
+			body: JSON.stringify(envelope),
+		});
+		const result = await t.run(
+			{
+				resource: 'accountTool',
+				operation: 'call',
+				toolName: { __rl: true, mode: 'name', value: 'list_issue_spikes' },
+			},
+			{ asTool: true },
+		);
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json)).toEqual([
+			{ text: 'two spikes', images_left_out: 2 },
+		]);
+		expect(result.items[0].binary).toBeUndefined();
+	});
+
 	it('an image that is not base64 is an item error, not a broken file', async () => {
 		const result = await answer({ content: [{ type: 'image', data: 'ab$cd' }], isError: false });
 		expect(result.items[0].json.error).toBe(
