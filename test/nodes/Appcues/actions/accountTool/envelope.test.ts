@@ -48,7 +48,7 @@ describe('envelopeItems', () => {
 describe('images of a call', () => {
 	const t = useFakeAppcues();
 
-	function answer(envelope: unknown) {
+	function answer(envelope: unknown, extra: { asTool?: boolean } = {}) {
 		t.fake.addFault({
 			kind: 'status',
 			status: 200,
@@ -62,7 +62,7 @@ describe('images of a call', () => {
 				operation: 'call',
 				toolName: { __rl: true, mode: 'name', value: 'list_issue_spikes' },
 			},
-			{ continueOnFail: true },
+			{ continueOnFail: true, ...extra },
 		);
 	}
 
@@ -98,21 +98,7 @@ describe('images of a call', () => {
 				{ type: 'image', data: SCREENSHOT_PNG_BASE64 },
 			],
 		};
-		t.fake.addFault({
-			kind: 'status',
-			status: 200,
-			method: 'POST',
-			pathIncludes: 'v1/tools',
-			body: JSON.stringify(envelope),
-		});
-		const result = await t.run(
-			{
-				resource: 'accountTool',
-				operation: 'call',
-				toolName: { __rl: true, mode: 'name', value: 'list_issue_spikes' },
-			},
-			{ asTool: true },
-		);
+		const result = await answer(envelope, { asTool: true });
 		expect(result.error).toBeUndefined();
 		expect(result.items.map((item) => item.json)).toEqual([
 			{ text: 'two spikes', images_left_out: 2 },
