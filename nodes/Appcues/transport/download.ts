@@ -140,7 +140,7 @@ export async function readBody(
 ): Promise<Buffer> {
 	const declared = Number(response.headers['content-length']);
 	if (declared > maxBytes) {
-		response.body?.destroy?.();
+		response.body.destroy();
 		throw new DownloadTooLarge();
 	}
 	return await readAtMost(

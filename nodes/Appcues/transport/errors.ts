@@ -244,21 +244,14 @@ export function notJsonError(
 		typeof type === 'string' && /^[\w.+/-]{1,100}$/.test(type.split(';')[0].trim())
 			? type.split(';')[0].trim()
 			: 'no JSON content type';
-	const changes = request.method !== 'GET' && request.method !== 'HEAD';
-	return new NodeApiError(node, { httpCode: String(status), status } as JsonObject, {
-		message:
-			`${request.host} answered ${status} with ${shown}, not JSON: that is not the Appcues ` +
-			'API answering',
-		description: [
-			`Request: ${request.method} ${request.path}.`,
-			'Check the Region and the Base URL in the Appcues credential.',
-			changes ? 'Check in Appcues whether the change was applied before running again.' : '',
-		]
-			.filter(Boolean)
-			.join(' '),
-		httpCode: String(status),
+	return notAppcuesError(
+		node,
+		status,
+		`${request.host} answered ${status} with ${shown}, not JSON: that is not the Appcues API answering`,
+		[],
+		request,
 		itemIndex,
-	});
+	);
 }
 
 /**
@@ -272,14 +265,34 @@ export function answerTooLargeError(
 	request: { method: string; path: string; host: string },
 	itemIndex?: number,
 ): NodeApiError {
+	return notAppcuesError(
+		node,
+		status,
+		`${request.host} answered ${status} with more than ${maxBytes / (1024 * 1024)} MB, which was not read`,
+		['No answer of Appcues comes near this size, so this is not Appcues answering.'],
+		request,
+		itemIndex,
+	);
+}
+
+/**
+ * A success status from a server that is not Appcues' API: the credential's Region or Base URL is
+ * to check, and a request that changes data may have been applied.
+ */
+function notAppcuesError(
+	node: INode,
+	status: number,
+	message: string,
+	why: string[],
+	request: { method: string; path: string },
+	itemIndex?: number,
+): NodeApiError {
 	const changes = request.method !== 'GET' && request.method !== 'HEAD';
 	return new NodeApiError(node, { httpCode: String(status), status } as JsonObject, {
-		message:
-			`${request.host} answered ${status} with more than ${maxBytes / (1024 * 1024)} MB, ` +
-			'which was not read',
+		message,
 		description: [
 			`Request: ${request.method} ${request.path}.`,
-			'No answer of Appcues comes near this size, so this is not Appcues answering.',
+			...why,
 			'Check the Region and the Base URL in the Appcues credential.',
 			changes ? 'Check in Appcues whether the change was applied before running again.' : '',
 		]

@@ -74,6 +74,10 @@ export function errorText(envelope: ToolEnvelope): string {
 
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
+function imageItems(envelope: ToolEnvelope) {
+	return contentItems(envelope).filter((item) => item.type === 'image');
+}
+
 /**
  * Image items as binary data (PNG, the only image type of the tools contract, unless the item
  * names another): the first in `data`, the next in `data_1`, `data_2`, ...
@@ -84,7 +88,7 @@ export async function imageBinaries(
 	toolName: string,
 	itemIndex: number,
 ): Promise<IBinaryKeyData> {
-	const images = contentItems(envelope).filter((item) => item.type === 'image');
+	const images = imageItems(envelope);
 	const binary: IBinaryKeyData = {};
 	for (const [index, image] of images.entries()) {
 		const encoded = typeof image.data === 'string' ? image.data.replace(/\s+/g, '') : '';
@@ -123,7 +127,7 @@ export async function callOutput(
 ): Promise<Array<IDataObject | BinaryOutput>> {
 	const items: Array<IDataObject | BinaryOutput> = envelopeItems(envelope);
 	if (runsAsTool(this)) {
-		const images = contentItems(envelope).filter((item) => item.type === 'image').length;
+		const images = imageItems(envelope).length;
 		if (!images) return items;
 		const [first = { text: '' }, ...rest] = items as IDataObject[];
 		return [{ ...first, images_left_out: images }, ...rest];
