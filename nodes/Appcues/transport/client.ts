@@ -19,7 +19,13 @@ import {
 	redirectError,
 } from './errors';
 import type { ByteStream } from './download';
-import { DownloadTooLarge, ERROR_BODY_BYTES, readAtMost, readBody } from './download';
+import {
+	ByteAllowance,
+	DownloadTooLarge,
+	ERROR_BODY_BYTES,
+	readAtMost,
+	readBody,
+} from './download';
 import { encodeSegment, isUnsafeSegment } from './paths';
 import { baseUrlFor, baseUrlProblem, TOOLS_PATH, toolsBaseUrlFor } from './region';
 import {
@@ -53,6 +59,12 @@ export interface ClientSettings extends RetryPolicy {
  * their own. (Beyond about 512 MB the text could not even be held as one string.)
  */
 export const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
+
+/**
+ * What the answers one node run reads at once may hold together: with many requests in flight,
+ * a hostile server could otherwise make n8n hold Concurrency times MAX_ANSWER_BYTES.
+ */
+export const MAX_HELD_ANSWER_BYTES = 2 * MAX_ANSWER_BYTES;
 
 /** The first buffer of an answer that declares no length: most answers are a few KB. */
 const FIRST_ANSWER_BUFFER_BYTES = 16 * 1024;
@@ -117,6 +129,9 @@ export class AppcuesClient {
 
 	/** Max Requests per Second of this node, when it is below the account's budget. */
 	private readonly nodeLimit?: Pacer;
+
+	/** The memory the answers being read at once share (see MAX_HELD_ANSWER_BYTES). */
+	private readonly answerBytes = new ByteAllowance(MAX_HELD_ANSWER_BYTES);
 
 	constructor(
 		private readonly context: AppcuesContext,
@@ -231,9 +246,10 @@ export class AppcuesClient {
 						throw answerTooLargeError(
 							this.node,
 							response.statusCode,
-							MAX_ANSWER_BYTES,
+							error.together ? MAX_HELD_ANSWER_BYTES : MAX_ANSWER_BYTES,
 							described,
 							request.itemIndex,
+							error.together,
 						);
 					}
 					failure = error;
@@ -359,6 +375,7 @@ export class AppcuesClient {
 					MAX_ANSWER_BYTES,
 					signal,
 					FIRST_ANSWER_BUFFER_BYTES,
+					this.answerBytes,
 				)
 			: await readAtMost(body, ERROR_BODY_BYTES, false, signal).catch(() => Buffer.alloc(0));
 		return parsedAnswer(bytes);

@@ -42,8 +42,41 @@ export interface DownloadedFile {
 /** An error answer is read only this far: enough for the host's error message. */
 export const ERROR_BODY_BYTES = 4096;
 
-/** A body beyond its size limit (a file, or an API answer). */
-export class DownloadTooLarge extends Error {}
+/**
+ * A body beyond its size limit (a file, or an API answer); `together` when it is the bodies read
+ * at once that passed their shared limit (see ByteAllowance), not this one alone.
+ */
+export class DownloadTooLarge extends Error {
+	constructor(readonly together = false) {
+		super(together ? 'bodies read at once too large' : 'body too large');
+	}
+}
+
+/**
+ * Memory that the bodies being read at once may hold together: each takes its buffer's size
+ * while it reads and gives it back when it stops, so many large answers in flight (a hostile
+ * server and a high Concurrency) cannot hold more than this between them.
+ */
+export class ByteAllowance {
+	private held = 0;
+
+	constructor(readonly maxBytes: number) {}
+
+	/** Takes `bytes` when they fit; otherwise takes nothing and says so. */
+	take(bytes: number): boolean {
+		if (this.held + bytes > this.maxBytes) return false;
+		this.held += bytes;
+		return true;
+	}
+
+	give(bytes: number): void {
+		this.held = Math.max(0, this.held - bytes);
+	}
+
+	get heldBytes(): number {
+		return this.held;
+	}
+}
 
 /** The parts of the response stream used here (a Node.js Readable). */
 export interface ByteStream {
@@ -137,6 +170,7 @@ export async function readBody(
 	maxBytes: number,
 	signal: AbortSignal,
 	firstBufferBytes: number = FIRST_BUFFER_BYTES,
+	allowance?: ByteAllowance,
 ): Promise<Buffer> {
 	const declared = Number(response.headers['content-length']);
 	if (declared > maxBytes) {
@@ -149,6 +183,7 @@ export async function readBody(
 		true,
 		signal,
 		expectedSize(declared, maxBytes, firstBufferBytes),
+		allowance,
 	);
 }
 
@@ -393,7 +428,8 @@ const FIRST_BUFFER_BYTES = 1 << 20;
  * Reads the stream up to `maxBytes` into one buffer, sized from the start when the length is
  * known, so a file is held once, not as chunks plus their copy. Beyond `maxBytes` it fails with
  * DownloadTooLarge when `strict`, or stops and keeps what it has (an error body, only shown
- * shortened).
+ * shortened). With an `allowance`, the buffer's size is taken from it while reading (and given
+ * back at the end): when it does not fit, the read fails with DownloadTooLarge (together).
  */
 export async function readAtMost(
 	stream: ByteStream,
@@ -401,6 +437,7 @@ export async function readAtMost(
 	strict: boolean,
 	signal?: AbortSignal,
 	expectedBytes = Math.min(maxBytes, FIRST_BUFFER_BYTES),
+	allowance?: ByteAllowance,
 ): Promise<Buffer> {
 	if (!stream || typeof stream.on !== 'function') {
 		// Not a stream (an empty answer): whatever it is, as bytes.
@@ -409,44 +446,57 @@ export async function readAtMost(
 		const bytes = Buffer.isBuffer(value) ? value : Buffer.from(String(value));
 		return bytes.subarray(0, maxBytes);
 	}
+	if (allowance && !allowance.take(expectedBytes)) {
+		stream.destroy();
+		throw new DownloadTooLarge(true);
+	}
 	let buffer = Buffer.allocUnsafe(expectedBytes);
 	let total = 0;
-	await new Promise<void>((resolve, reject) => {
-		const stop = (error?: Error) => {
-			signal?.removeEventListener('abort', onAbort);
-			stream.off('data', onData);
-			stream.off('end', onEnd);
-			stream.off('error', onError);
-			stream.destroy();
-			if (error) reject(error);
-			else resolve();
-		};
-		const onAbort = () => stop(new Error('aborted'));
-		const onError = (error: Error) => stop(error);
-		const onEnd = () => stop();
-		const onData = (chunk: Buffer | string) => {
-			const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
-			const room = maxBytes - total;
-			if (piece.length > room && strict) return stop(new DownloadTooLarge());
-			const kept = piece.length > room ? piece.subarray(0, room) : piece;
-			if (total + kept.length > buffer.length) {
-				const grown = Buffer.allocUnsafe(
-					Math.min(maxBytes, Math.max(total + kept.length, buffer.length * 2)),
-				);
-				buffer.copy(grown, 0, 0, total);
-				buffer = grown;
-			}
-			kept.copy(buffer, total);
-			total += kept.length;
-			if (kept.length < piece.length) stop();
-		};
-		if (signal?.aborted) return onAbort();
-		signal?.addEventListener('abort', onAbort);
-		stream.on('data', onData);
-		stream.on('end', onEnd);
-		stream.on('error', onError);
-	});
+	try {
+		await readInto();
+	} finally {
+		allowance?.give(buffer.length);
+	}
 	return buffer.subarray(0, total);
+
+	function readInto(): Promise<void> {
+		return new Promise<void>((resolve, reject) => {
+			const stop = (error?: Error) => {
+				signal?.removeEventListener('abort', onAbort);
+				stream.off('data', onData);
+				stream.off('end', onEnd);
+				stream.off('error', onError);
+				stream.destroy();
+				if (error) reject(error);
+				else resolve();
+			};
+			const onAbort = () => stop(new Error('aborted'));
+			const onError = (error: Error) => stop(error);
+			const onEnd = () => stop();
+			const onData = (chunk: Buffer | string) => {
+				const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+				const room = maxBytes - total;
+				if (piece.length > room && strict) return stop(new DownloadTooLarge());
+				const kept = piece.length > room ? piece.subarray(0, room) : piece;
+				if (total + kept.length > buffer.length) {
+					const size = Math.min(maxBytes, Math.max(total + kept.length, buffer.length * 2));
+					if (allowance && !allowance.take(size - buffer.length))
+						return stop(new DownloadTooLarge(true));
+					const grown = Buffer.allocUnsafe(size);
+					buffer.copy(grown, 0, 0, total);
+					buffer = grown;
+				}
+				kept.copy(buffer, total);
+				total += kept.length;
+				if (kept.length < piece.length) stop();
+			};
+			if (signal?.aborted) return onAbort();
+			signal?.addEventListener('abort', onAbort);
+			stream.on('data', onData);
+			stream.on('end', onEnd);
+			stream.on('error', onError);
+		});
+	}
 }
 
 /** The first buffer for a body: its declared length when it has one, within the limit. */

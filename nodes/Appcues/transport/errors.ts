@@ -255,8 +255,9 @@ export function notJsonError(
 }
 
 /**
- * A success answer larger than the client reads: far beyond any Appcues gives, so a broken or
- * hostile server at the Base URL. A change it answered may have been applied.
+ * A success answer larger than the client reads (or, `together`, answers read at once that are):
+ * far beyond any Appcues gives, so a broken or hostile server at the Base URL. A change it
+ * answered may have been applied.
  */
 export function answerTooLargeError(
 	node: INode,
@@ -264,11 +265,15 @@ export function answerTooLargeError(
 	maxBytes: number,
 	request: { method: string; path: string; host: string },
 	itemIndex?: number,
+	together = false,
 ): NodeApiError {
+	const megabytes = maxBytes / (1024 * 1024);
 	return notAppcuesError(
 		node,
 		status,
-		`${request.host} answered ${status} with more than ${maxBytes / (1024 * 1024)} MB, which was not read`,
+		together
+			? `${request.host} answered ${status} while its answers being read at once came to more than ${megabytes} MB; this one was not read`
+			: `${request.host} answered ${status} with more than ${megabytes} MB, which was not read`,
 		['No answer of Appcues comes near this size, so this is not Appcues answering.'],
 		request,
 		itemIndex,

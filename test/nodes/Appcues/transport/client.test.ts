@@ -487,4 +487,29 @@ describe('an answer larger than any Appcues gives', () => {
 		expect(declared.result.error?.description).toContain('whether the change was applied');
 		expect(declared.received).toHaveLength(1);
 	});
+
+	it('nor can answers read at once hold more than 512 MB between them', async () => {
+		// Each answer declares 200 MB (under the 256 MB of one answer) and then stalls: two fit in
+		// the 512 MB the node's answers share, the third does not and is refused at once, while
+		// the first two run into Request Timeout.
+		const stalled = await runAgainstServer(
+			t,
+			(_req, res) => {
+				res.writeHead(200, {
+					'Content-Type': 'application/json',
+					'Content-Length': String(200 * (1 << 20)),
+				});
+				res.write('{"ok":');
+			},
+			{ ...getProfile, userId: '={{ $json.id }}', options: { timeoutSeconds: 2, maxRetries: 0 } },
+			{ items: [{ id: 'u1' }, { id: 'u2' }, { id: 'u3' }], continueOnFail: true },
+		);
+		const host = new URL(stalled.url).host;
+		expect(stalled.received).toHaveLength(3);
+		const errors = stalled.result.items.map((item) => item.json.error);
+		expect(errors.filter((error) => String(error).includes('timed out'))).toHaveLength(2);
+		expect(errors).toContain(
+			`${host} answered 200 while its answers being read at once came to more than 512 MB; this one was not read`,
+		);
+	});
 });

@@ -1,10 +1,17 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
+import { PassThrough } from 'node:stream';
 import type { INodeParameters } from 'n8n-workflow';
 import { describe, expect, it } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
 import { credentialsFor, useFakeAppcues, useVirtualPollWaits } from '../../../support/helpers';
 import { localServer, SECRETS } from '../../../support/fixtures';
+import {
+	ByteAllowance,
+	type ByteStream,
+	DownloadTooLarge,
+	readAtMost,
+} from '../../../../nodes/Appcues/transport/download';
 
 describe('analytics export download: timeout and size limit', () => {
 	const t = useFakeAppcues();
@@ -254,5 +261,84 @@ describe('analytics export download: timeout and size limit', () => {
 			'Max Download Size (MB) must be a number from 1 to 2048, not 0 [item 0]',
 		);
 		expect(t.fake.requests).toHaveLength(0);
+	});
+});
+
+describe('readAtMost with a shared allowance', () => {
+	/** A body that sends `chunks` (then ends, or fails with `failure`) once it is read. */
+	function body(chunks: Buffer[], failure?: Error) {
+		const stream = new PassThrough();
+		setImmediate(() => {
+			for (const chunk of chunks) stream.write(chunk);
+			if (failure) stream.destroy(failure);
+			else stream.end();
+		});
+		return stream as unknown as ByteStream;
+	}
+
+	it('holds each buffer while it reads and gives all of it back, however the read ends', async () => {
+		const allowance = new ByteAllowance(1 << 20);
+		// Grows from 1 KB to 8 KB by doubling while it reads 5 KB.
+		const read = readAtMost(
+			body([Buffer.alloc(3000, 1), Buffer.alloc(2000, 2)]),
+			1 << 20,
+			true,
+			undefined,
+			1024,
+			allowance,
+		);
+		expect(allowance.heldBytes).toBe(1024);
+		expect((await read).length).toBe(5000);
+		expect(allowance.heldBytes).toBe(0);
+
+		const broken = readAtMost(
+			body([Buffer.alloc(3000)], new Error('reset')),
+			1 << 20,
+			true,
+			undefined,
+			1024,
+			allowance,
+		);
+		await expect(broken).rejects.toThrow('reset');
+		expect(allowance.heldBytes).toBe(0);
+
+		const tooLong = readAtMost(body([Buffer.alloc(5000)]), 4096, true, undefined, 1024, allowance);
+		await expect(tooLong).rejects.toBeInstanceOf(DownloadTooLarge);
+		expect(allowance.heldBytes).toBe(0);
+	});
+
+	it('refuses a read whose buffer does not fit beside the others, at the start or as it grows', async () => {
+		const allowance = new ByteAllowance(10_000);
+		// The first read takes 6,000 and is still reading while the others start.
+		const held = new PassThrough();
+		const first = readAtMost(
+			held as unknown as ByteStream,
+			1 << 20,
+			true,
+			undefined,
+			6000,
+			allowance,
+		);
+		const second = readAtMost(body([Buffer.alloc(10)]), 1 << 20, true, undefined, 6000, allowance);
+		await expect(second).rejects.toEqual(new DownloadTooLarge(true));
+		// One that starts small fits, then cannot grow past what is left.
+		const growing = readAtMost(
+			body([Buffer.alloc(5000)]),
+			1 << 20,
+			true,
+			undefined,
+			1024,
+			allowance,
+		);
+		await expect(growing).rejects.toEqual(new DownloadTooLarge(true));
+		expect(allowance.heldBytes).toBe(6000);
+		held.end(Buffer.alloc(6000));
+		expect((await first).length).toBe(6000);
+		expect(allowance.heldBytes).toBe(0);
+		// With the others done, the same read fits.
+		expect(
+			(await readAtMost(body([Buffer.alloc(5000)]), 1 << 20, true, undefined, 1024, allowance))
+				.length,
+		).toBe(5000);
 	});
 });
