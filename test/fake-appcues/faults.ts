@@ -1,6 +1,7 @@
 /**
  * Injected faults: request faults (a status such as 429 or 503, a dropped connection before or
- * after the route applied the request, extra latency, an answer that trickles in) and planned job
+ * after the route applied the request, extra latency, an answer whose body or whole head trickles
+ * in) and planned job
  * outcomes (the next jobs fail or never finish). The server core asks for the fault of each
  * request and the outcome of each job it creates.
  */
@@ -8,7 +9,8 @@ import type { ServerResponse } from 'node:http';
 
 import { problemBody } from './problem';
 
-export type FaultKind = 'status' | 'drop' | 'drop-after-apply' | 'latency' | 'trickle';
+export type FaultKind =
+	'status' | 'drop' | 'drop-after-apply' | 'latency' | 'trickle' | 'trickle-head';
 
 export interface Fault {
 	kind: FaultKind;
@@ -17,8 +19,9 @@ export interface Fault {
 	/** Header value for Retry-After, when the fault should send one. */
 	retryAfter?: string;
 	/**
-	 * Extra delay for kind "latency"; for kind "trickle" (the request is applied, then its answer
-	 * is sent one byte at a time), the pause between bytes.
+	 * Extra delay for kind "latency"; for kind "trickle" (the request is applied, then its body is
+	 * sent one byte at a time) and "trickle-head" (the same for the whole answer, from its status
+	 * line on), the pause between bytes.
 	 */
 	delayMs?: number;
 	/** How many matching requests the fault applies to; Infinity for always. */
@@ -102,12 +105,38 @@ export function delay(ms: number) {
 	return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** Writes the body one byte every `pauseMs`, until it is all sent or the client hangs up. */
-export async function trickle(res: ServerResponse, body: Buffer, pauseMs: number) {
-	for (const byte of body) {
-		if (res.destroyed) return;
-		res.write(Buffer.of(byte));
+/**
+ * Writes the body one byte every `pauseMs`, until it is all sent or the client hangs up. With
+ * `head`, the status line and headers go out that way too, straight onto the connection.
+ */
+export async function trickle(
+	res: ServerResponse,
+	body: Buffer,
+	pauseMs: number,
+	head?: { status: number; headers: Record<string, string> },
+) {
+	const out: { destroyed: boolean; write(bytes: Buffer): unknown; end(): unknown } = head
+		? res.socket!
+		: res;
+	const bytes = head
+		? Buffer.concat([
+				Buffer.from(
+					[
+						`HTTP/1.1 ${head.status} Answer`,
+						...Object.entries(head.headers).map(([name, value]) => `${name}: ${value}`),
+						`Content-Length: ${body.length}`,
+						'Connection: close',
+						'',
+						'',
+					].join('\r\n'),
+				),
+				body,
+			])
+		: body;
+	for (const byte of bytes) {
+		if (out.destroyed) return;
+		out.write(Buffer.of(byte));
 		await delay(pauseMs);
 	}
-	res.end();
+	out.end();
 }

@@ -500,14 +500,20 @@ export class FakeAppcues {
 				req.socket.destroy();
 				return;
 			}
-			if (fault?.kind === 'trickle') {
-				const payload = result.raw?.body ?? JSON.stringify(result.payload ?? null);
+			if (fault?.kind === 'trickle' || fault?.kind === 'trickle-head') {
+				const payload = Buffer.from(result.raw?.body ?? JSON.stringify(result.payload ?? null));
 				record.status = result.status;
-				res.writeHead(result.status, {
+				const headers = {
 					'Content-Type': result.raw?.contentType ?? 'application/json',
 					...responseHeaders,
-				});
-				void trickle(res, Buffer.from(payload), fault.delayMs ?? 100);
+				};
+				const pauseMs = fault.delayMs ?? 100;
+				if (fault.kind === 'trickle-head') {
+					void trickle(res, payload, pauseMs, { status: result.status, headers });
+				} else {
+					res.writeHead(result.status, headers);
+					void trickle(res, payload, pauseMs);
+				}
 				return;
 			}
 			if (result.raw)

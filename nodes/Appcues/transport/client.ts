@@ -211,23 +211,25 @@ export class AppcuesClient {
 			const nodeSlot = await this.nodeLimit?.acquire();
 			const budget = accountBudget(budgetKey);
 			const slot = await budget.acquire();
-			// Request Timeout for this attempt: n8n's helper waits for the answer to start (axios's
-			// timeout, which only bounds each pause), this deadline bounds reading all of it.
+			// Request Timeout for this attempt, from sending to the answer's last byte: axios's own
+			// timeout only bounds each pause, so a server that sends its headers or body a byte at a
+			// time would never reach it.
 			const deadline = AbortSignal.timeout(this.settings.timeoutMs);
 			let response: AppcuesResponse<T> | undefined;
 			let failure: unknown;
 			let brokeOff = false;
 			try {
-				response = (
-					request.auth === 'none'
-						? await this.context.helpers.httpRequest({ ...options })
-						: await this.context.helpers.httpRequestWithAuthentication.call(
+				response = await untilDeadline(
+					(request.auth === 'none'
+						? this.context.helpers.httpRequest({ ...options })
+						: this.context.helpers.httpRequestWithAuthentication.call(
 								this.context,
 								CREDENTIAL_TYPE,
 								{ ...options },
 								credentialOverride,
-							)
-				) as AppcuesResponse<T>;
+							)) as Promise<AppcuesResponse<T>>,
+					deadline,
+				);
 			} catch (error) {
 				failure = error;
 			}
@@ -469,6 +471,41 @@ export class AppcuesClient {
 
 function isByteStream(body: unknown): body is ByteStream {
 	return typeof (body as ByteStream | undefined)?.on === 'function';
+}
+
+/**
+ * The helper's answer, or a failure once `deadline` passes before its headers have all come (n8n's
+ * helper takes no abort signal from the node, so the request itself cannot be stopped). The
+ * request then ends in the background when its server stops; an answer that still comes is
+ * closed unread.
+ */
+async function untilDeadline<T extends { body?: unknown }>(
+	answer: Promise<T>,
+	deadline: AbortSignal,
+): Promise<T> {
+	return await new Promise<T>((resolve, reject) => {
+		const onDeadline = () => {
+			reject(new Error('no answer within Request Timeout'));
+			answer.then(
+				(late) => {
+					if (isByteStream(late?.body)) late.body.destroy();
+				},
+				() => undefined,
+			);
+		};
+		if (deadline.aborted) return onDeadline();
+		deadline.addEventListener('abort', onDeadline, { once: true });
+		answer.then(
+			(value) => {
+				deadline.removeEventListener('abort', onDeadline);
+				resolve(value);
+			},
+			(error: unknown) => {
+				deadline.removeEventListener('abort', onDeadline);
+				reject(error);
+			},
+		);
+	});
 }
 
 /** As axios reads an answer for n8n: UTF-8 without a BOM, parsed when it is JSON, else the text. */

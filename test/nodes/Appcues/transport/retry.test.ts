@@ -198,8 +198,13 @@ describe('timeouts', () => {
 	it.each([
 		['whose answer never starts', { kind: 'latency' as const, delayMs: 3000 }],
 		['whose answer trickles in past Request Timeout', { kind: 'trickle' as const, delayMs: 400 }],
+		[
+			'whose status line and headers trickle in past Request Timeout',
+			{ kind: 'trickle-head' as const, delayMs: 100 },
+		],
 	])('a POST %s is not repeated and says it may have gone through', async (_, fault) => {
 		t.fake.addFault({ ...fault, method: 'POST', times: 1 });
+		const started = Date.now();
 		const result = await t.run({
 			resource: 'user',
 			operation: 'trackEvent',
@@ -211,6 +216,8 @@ describe('timeouts', () => {
 		expect(result.error?.message).toBe(
 			'The POST request to Appcues may have gone through (the request timed out after it was sent), so it was not repeated',
 		);
+		// Given up after the one second of Request Timeout, not when the answer would have ended.
+		expect(Date.now() - started).toBeLessThan(5_000);
 	});
 
 	it('Request Timeout bounds the whole answer: a GET whose answer trickles in is cut off and sent again', async () => {
@@ -227,6 +234,25 @@ describe('timeouts', () => {
 		expect(result.error).toBeUndefined();
 		expect(result.items).toHaveLength(1);
 		expect(t.fake.apiRequests({ method: 'GET' })).toHaveLength(2);
+	});
+
+	it('Request Timeout bounds the wait for the headers too: a GET whose whole answer trickles in is given up and sent again', async () => {
+		// The status line and headers, one byte every 100 ms: axios's timeout of pauses never
+		// fires, and n8n's helper answers only once the headers are complete (seconds later).
+		t.fake.state().tags.set('t1', { id: 't1', name: 'onboarding' });
+		t.fake.addFault({ kind: 'trickle-head', delayMs: 100, method: 'GET', times: 1 });
+		const started = Date.now();
+		const result = await t.run({
+			resource: 'tag',
+			operation: 'getAll',
+			returnAll: true,
+			options: { timeoutSeconds: 1 },
+		});
+		expect(result.error).toBeUndefined();
+		expect(result.items.map((item) => item.json.name)).toEqual(['onboarding']);
+		expect(t.fake.apiRequests({ method: 'GET' })).toHaveLength(2);
+		// Given up after the one second, not after the many the trickle takes.
+		expect(Date.now() - started).toBeLessThan(8_000);
 	});
 
 	it('a 429 whose body never finishes stays a 429: the POST is sent again, not reported as maybe applied', async () => {
