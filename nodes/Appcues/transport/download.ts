@@ -450,12 +450,19 @@ export async function readAtMost(
 		stream.destroy();
 		throw new DownloadTooLarge(true);
 	}
-	let buffer = Buffer.allocUnsafe(expectedBytes);
+	// What was taken from the allowance, given back however the read ends (even when a buffer
+	// cannot be allocated).
+	let taken = allowance ? expectedBytes : 0;
+	let buffer = Buffer.alloc(0);
 	let total = 0;
 	try {
+		buffer = Buffer.allocUnsafe(expectedBytes);
 		await readInto();
+	} catch (error) {
+		stream.destroy();
+		throw error;
 	} finally {
-		allowance?.give(buffer.length);
+		allowance?.give(taken);
 	}
 	return buffer.subarray(0, total);
 
@@ -474,14 +481,24 @@ export async function readAtMost(
 			const onError = (error: Error) => stop(error);
 			const onEnd = () => stop();
 			const onData = (chunk: Buffer | string) => {
+				// An error here (a buffer that cannot be allocated) ends the read, not the process.
+				try {
+					keep(chunk);
+				} catch (error) {
+					stop(error instanceof Error ? error : new Error(String(error)));
+				}
+			};
+			const keep = (chunk: Buffer | string) => {
 				const piece = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
 				const room = maxBytes - total;
 				if (piece.length > room && strict) return stop(new DownloadTooLarge());
 				const kept = piece.length > room ? piece.subarray(0, room) : piece;
 				if (total + kept.length > buffer.length) {
 					const size = Math.min(maxBytes, Math.max(total + kept.length, buffer.length * 2));
-					if (allowance && !allowance.take(size - buffer.length))
-						return stop(new DownloadTooLarge(true));
+					if (allowance) {
+						if (!allowance.take(size - buffer.length)) return stop(new DownloadTooLarge(true));
+						taken += size - buffer.length;
+					}
 					const grown = Buffer.allocUnsafe(size);
 					buffer.copy(grown, 0, 0, total);
 					buffer = grown;

@@ -1,7 +1,7 @@
 import { type IncomingMessage, type ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import type { INodeParameters } from 'n8n-workflow';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 import { DEFAULT_ACCOUNT } from '../../../fake-appcues/server';
 import { credentialsFor, useFakeAppcues, useVirtualPollWaits } from '../../../support/helpers';
@@ -340,5 +340,31 @@ describe('readAtMost with a shared allowance', () => {
 			(await readAtMost(body([Buffer.alloc(5000)]), 1 << 20, true, undefined, 1024, allowance))
 				.length,
 		).toBe(5000);
+	});
+	it('gives its buffer back and fails the read when a buffer cannot be allocated', async () => {
+		const allowance = new ByteAllowance(1 << 20);
+		const allocUnsafe = Buffer.allocUnsafe.bind(Buffer);
+		const spy = vi.spyOn(Buffer, 'allocUnsafe').mockImplementation((size: number) => {
+			if (size === 1024 || size === 4000) throw new RangeError('Array buffer allocation failed');
+			return allocUnsafe(size);
+		});
+		try {
+			// At the start, and as the buffer grows (from 2,000 bytes to 4,000 for the 3,000 that come).
+			const atStart = readAtMost(body([]), 1 << 20, true, undefined, 1024, allowance);
+			await expect(atStart).rejects.toThrow('Array buffer allocation failed');
+			expect(allowance.heldBytes).toBe(0);
+			const growing = readAtMost(
+				body([Buffer.alloc(3000)]),
+				1 << 20,
+				true,
+				undefined,
+				2000,
+				allowance,
+			);
+			await expect(growing).rejects.toThrow('Array buffer allocation failed');
+			expect(allowance.heldBytes).toBe(0);
+		} finally {
+			spy.mockRestore();
+		}
 	});
 });
