@@ -229,6 +229,7 @@ export class AppcuesClient {
 								credentialOverride,
 							)) as Promise<AppcuesResponse<T>>,
 					deadline,
+					request.abortSignal,
 				);
 			} catch (error) {
 				failure = error;
@@ -268,7 +269,12 @@ export class AppcuesClient {
 					: (connectionErrorCode(failure) ?? (brokeOff ? 'ECONNRESET' : undefined));
 				const connection = classifyConnectionError(code);
 				const handling = connection && handleFailure(request.method, { connection });
-				if (handling === 'retry' && attempt < this.settings.maxRetries) {
+				// A caller that gave up (its own deadline, or a cancel) gets no further attempt.
+				if (
+					handling === 'retry' &&
+					attempt < this.settings.maxRetries &&
+					!request.abortSignal?.aborted
+				) {
 					mayHaveApplied ||= connection === 'maybe-sent';
 					await waitBeforeRetry(retryDelayMs(attempt, this.settings, undefined));
 					continue;
@@ -474,18 +480,24 @@ function isByteStream(body: unknown): body is ByteStream {
 }
 
 /**
- * The helper's answer, or a failure once `deadline` passes before its headers have all come (n8n's
- * helper takes no abort signal from the node, so the request itself cannot be stopped). The
- * request then ends in the background when its server stops; an answer that still comes is
- * closed unread.
+ * The helper's answer, or a failure once `deadline` passes (or the caller's `cancel` fires) before
+ * its headers have all come. n8n's helper with credentials replaces the node's abort signal by the
+ * execution's, so the request itself cannot be stopped: it ends in the background when its server
+ * stops, and an answer that still comes is closed unread.
  */
 async function untilDeadline<T extends { body?: unknown }>(
 	answer: Promise<T>,
 	deadline: AbortSignal,
+	cancel?: AbortSignal,
 ): Promise<T> {
+	const signal = cancel ? AbortSignal.any([cancel, deadline]) : deadline;
 	return await new Promise<T>((resolve, reject) => {
 		const onDeadline = () => {
-			reject(new Error('no answer within Request Timeout'));
+			reject(
+				new Error(
+					deadline.aborted ? 'no answer within Request Timeout' : 'cancelled before any answer',
+				),
+			);
 			answer.then(
 				(late) => {
 					if (isByteStream(late?.body)) late.body.destroy();
@@ -493,15 +505,15 @@ async function untilDeadline<T extends { body?: unknown }>(
 				() => undefined,
 			);
 		};
-		if (deadline.aborted) return onDeadline();
-		deadline.addEventListener('abort', onDeadline, { once: true });
+		if (signal.aborted) return onDeadline();
+		signal.addEventListener('abort', onDeadline, { once: true });
 		answer.then(
 			(value) => {
-				deadline.removeEventListener('abort', onDeadline);
+				signal.removeEventListener('abort', onDeadline);
 				resolve(value);
 			},
 			(error: unknown) => {
-				deadline.removeEventListener('abort', onDeadline);
+				signal.removeEventListener('abort', onDeadline);
 				reject(error);
 			},
 		);

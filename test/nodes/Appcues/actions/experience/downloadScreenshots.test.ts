@@ -196,4 +196,20 @@ describe('experience: download screenshots', () => {
 			/^The screenshots ZIP from 127\.0\.0\.1:\d+ is larger than the Max Download Size \(1000000 bytes\)$/,
 		);
 	});
+	it('Download Timeout bounds the wait for the answer to start, also below Request Timeout', async () => {
+		// The API holds its answer back: the download gives up after its one second, not after the
+		// Request Timeout of each attempt (n8n's helper drops the node's own abort signal).
+		seed();
+		t.fake.addFault({ kind: 'latency', delayMs: 25_000, pathIncludes: 'screenshots' });
+		const started = Date.now();
+		const result = await download('c1', {
+			downloadTimeoutSeconds: 1,
+			options: { timeoutSeconds: 20 },
+		});
+		expect(result.error?.message).toBe(
+			'Downloading the screenshots from Appcues did not finish within 1 s',
+		);
+		expect(Date.now() - started).toBeLessThan(8_000);
+		expect(t.fake.apiRequests()).toHaveLength(1);
+	});
 });
