@@ -458,10 +458,9 @@ export async function readAtMost(
 	try {
 		buffer = Buffer.allocUnsafe(expectedBytes);
 		await readInto();
-	} catch (error) {
-		stream.destroy();
-		throw error;
 	} finally {
+		// Already done when the read ran (see stop); not when its first buffer failed.
+		stream.destroy();
 		allowance?.give(taken);
 	}
 	return buffer.subarray(0, total);

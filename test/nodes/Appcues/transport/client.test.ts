@@ -501,7 +501,7 @@ describe('an answer larger than any Appcues gives', () => {
 				});
 				res.write('{"ok":');
 			},
-			{ ...getProfile, userId: '={{ $json.id }}', options: { timeoutSeconds: 2, maxRetries: 0 } },
+			{ ...getProfile, userId: '={{ $json.id }}', options: { timeoutSeconds: 5, maxRetries: 0 } },
 			{ items: [{ id: 'u1' }, { id: 'u2' }, { id: 'u3' }], continueOnFail: true },
 		);
 		const host = new URL(stalled.url).host;
