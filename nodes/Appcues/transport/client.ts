@@ -276,8 +276,11 @@ export class AppcuesClient {
 					!request.abortSignal?.aborted
 				) {
 					mayHaveApplied ||= connection === 'maybe-sent';
-					await waitBeforeRetry(retryDelayMs(attempt, this.settings, undefined));
-					continue;
+					await waitBeforeRetry(
+						retryDelayMs(attempt, this.settings, undefined),
+						request.abortSignal,
+					);
+					if (!request.abortSignal?.aborted) continue;
 				}
 				if (connection) {
 					throw connectionError(
@@ -337,15 +340,21 @@ export class AppcuesClient {
 				return { ...response, statusCode: 204, body: undefined as T };
 			}
 			const handling = handleFailure(request.method, { status });
-			if (handling === 'retry' && attempt < this.retryBudget(status)) {
+			if (
+				handling === 'retry' &&
+				attempt < this.retryBudget(status) &&
+				!request.abortSignal?.aborted
+			) {
 				mayHaveApplied ||= MAYBE_APPLIED_STATUSES.has(status);
 				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], now);
 				await waitBeforeRetry(
 					status === 429
 						? throttledRetryDelayMs(attempt, this.settings, retryAfter, budget.backgroundShare > 0)
 						: retryDelayMs(attempt, this.settings, retryAfter),
+					request.abortSignal,
 				);
-				continue;
+				// A caller that gave up while waiting gets this answer's error, not another attempt.
+				if (!request.abortSignal?.aborted) continue;
 			}
 			// A server may echo what it was sent (the Authorization header) in its error.
 			const answer = redactedBody(response.body, credentials);

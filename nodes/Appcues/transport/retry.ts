@@ -156,7 +156,19 @@ export function throttledRetryDelayMs(
 		: retryDelayMs(retryNumber, policy, retryAfterMs, random, THROTTLED_BASE_WAIT_MS);
 }
 
-/** The one place a retry waits (tests replace it to record the waits instead of sleeping). */
-export async function waitBeforeRetry(ms: number): Promise<void> {
-	await sleep(ms);
+/**
+ * The one place a retry waits (tests replace it to record the waits instead of sleeping); it ends
+ * early when `giveUp` fires (a caller that stopped waiting: its own deadline, or a cancel).
+ */
+export async function waitBeforeRetry(ms: number, giveUp?: AbortSignal): Promise<void> {
+	if (!giveUp) return await sleep(ms);
+	if (giveUp.aborted) return;
+	let stop!: () => void;
+	const stopped = new Promise<void>((resolve) => (stop = resolve));
+	giveUp.addEventListener('abort', stop, { once: true });
+	try {
+		await Promise.race([sleep(ms), stopped]);
+	} finally {
+		giveUp.removeEventListener('abort', stop);
+	}
 }

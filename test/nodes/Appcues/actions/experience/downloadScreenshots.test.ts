@@ -212,4 +212,25 @@ describe('experience: download screenshots', () => {
 		expect(Date.now() - started).toBeLessThan(8_000);
 		expect(t.fake.apiRequests()).toHaveLength(1);
 	});
+	it('a caller that gave up is not kept waiting for a retry: a 503 with Retry-After 30 ends at Download Timeout', async () => {
+		seed();
+		t.fake.addFault({
+			kind: 'status',
+			status: 503,
+			retryAfter: '30',
+			pathIncludes: 'screenshots',
+			times: 5,
+		});
+		const started = Date.now();
+		const result = await download('c1', {
+			downloadTimeoutSeconds: 1,
+			options: { maxRetryWaitSeconds: 30 },
+		});
+		expect(result.error?.message).toBe(
+			'Downloading the screenshots from Appcues did not finish within 1 s',
+		);
+		// One attempt: the 30 s wait for the next one was cut short when the download gave up.
+		expect(t.fake.apiRequests()).toHaveLength(1);
+		expect(Date.now() - started).toBeLessThan(8_000);
+	});
 });
