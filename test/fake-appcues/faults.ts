@@ -1,9 +1,8 @@
 /**
  * Injected faults: request faults (a status such as 429 or 503, a dropped connection before or
  * after the route applied the request, extra latency, an answer whose body or whole head trickles
- * in) and planned job
- * outcomes (the next jobs fail or never finish). The server core asks for the fault of each
- * request and the outcome of each job it creates.
+ * in) and planned job outcomes (the next jobs fail or never finish). The server core asks for the
+ * fault of each request and the outcome of each job it creates.
  */
 import type { ServerResponse } from 'node:http';
 
