@@ -269,18 +269,11 @@ export class AppcuesClient {
 					: (connectionErrorCode(failure) ?? (brokeOff ? 'ECONNRESET' : undefined));
 				const connection = classifyConnectionError(code);
 				const handling = connection && handleFailure(request.method, { connection });
-				// A caller that gave up (its own deadline, or a cancel) gets no further attempt.
-				if (
-					handling === 'retry' &&
-					attempt < this.settings.maxRetries &&
-					!request.abortSignal?.aborted
-				) {
+				if (handling === 'retry' && attempt < this.settings.maxRetries) {
 					mayHaveApplied ||= connection === 'maybe-sent';
-					await waitBeforeRetry(
-						retryDelayMs(attempt, this.settings, undefined),
-						request.abortSignal,
-					);
-					if (!request.abortSignal?.aborted) continue;
+					// A caller that gave up (its own deadline, or a cancel) gets no further attempt.
+					const delay = retryDelayMs(attempt, this.settings, undefined);
+					if (await waitBeforeRetry(delay, request.abortSignal)) continue;
 				}
 				if (connection) {
 					throw connectionError(
@@ -340,21 +333,15 @@ export class AppcuesClient {
 				return { ...response, statusCode: 204, body: undefined as T };
 			}
 			const handling = handleFailure(request.method, { status });
-			if (
-				handling === 'retry' &&
-				attempt < this.retryBudget(status) &&
-				!request.abortSignal?.aborted
-			) {
+			if (handling === 'retry' && attempt < this.retryBudget(status)) {
 				mayHaveApplied ||= MAYBE_APPLIED_STATUSES.has(status);
 				const retryAfter = parseRetryAfter(response.headers?.['retry-after'], now);
-				await waitBeforeRetry(
+				const delay =
 					status === 429
 						? throttledRetryDelayMs(attempt, this.settings, retryAfter, budget.backgroundShare > 0)
-						: retryDelayMs(attempt, this.settings, retryAfter),
-					request.abortSignal,
-				);
-				// A caller that gave up while waiting gets this answer's error, not another attempt.
-				if (!request.abortSignal?.aborted) continue;
+						: retryDelayMs(attempt, this.settings, retryAfter);
+				// A caller that gave up (before or while waiting) gets this answer's error instead.
+				if (await waitBeforeRetry(delay, request.abortSignal)) continue;
 			}
 			// A server may echo what it was sent (the Authorization header) in its error.
 			const answer = redactedBody(response.body, credentials);

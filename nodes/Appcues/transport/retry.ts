@@ -157,12 +157,16 @@ export function throttledRetryDelayMs(
 }
 
 /**
- * The one place a retry waits (tests replace it to record the waits instead of sleeping); it ends
- * early when `giveUp` fires (a caller that stopped waiting: its own deadline, or a cancel).
+ * The one place a retry waits (tests replace it to record the waits instead of sleeping). Says
+ * whether to try again: not when `giveUp` has fired, before or during the wait (a caller that
+ * stopped waiting: its own deadline, or a cancel), which also ends the wait at once.
  */
-export async function waitBeforeRetry(ms: number, giveUp?: AbortSignal): Promise<void> {
-	if (!giveUp) return await sleep(ms);
-	if (giveUp.aborted) return;
+export async function waitBeforeRetry(ms: number, giveUp?: AbortSignal): Promise<boolean> {
+	if (!giveUp) {
+		await sleep(ms);
+		return true;
+	}
+	if (giveUp.aborted) return false;
 	let stop!: () => void;
 	const stopped = new Promise<void>((resolve) => (stop = resolve));
 	giveUp.addEventListener('abort', stop, { once: true });
@@ -171,4 +175,5 @@ export async function waitBeforeRetry(ms: number, giveUp?: AbortSignal): Promise
 	} finally {
 		giveUp.removeEventListener('abort', stop);
 	}
+	return !giveUp.aborted;
 }
