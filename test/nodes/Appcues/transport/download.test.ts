@@ -276,33 +276,32 @@ describe('readAtMost with a shared allowance', () => {
 		return stream as unknown as ByteStream;
 	}
 
+	/** readAtMost of a strict body up to `maxBytes`, from a first buffer of `firstBytes`. */
+	const readShared = (
+		stream: ByteStream | PassThrough,
+		firstBytes: number,
+		allowance: ByteAllowance,
+		maxBytes = 1 << 20,
+	) =>
+		readAtMost(stream as unknown as ByteStream, maxBytes, true, undefined, firstBytes, allowance);
+
 	it('holds each buffer while it reads and gives all of it back, however the read ends', async () => {
 		const allowance = new ByteAllowance(1 << 20);
 		// Grows from 1 KB to 8 KB by doubling while it reads 5 KB.
-		const read = readAtMost(
+		const reading = readShared(
 			body([Buffer.alloc(3000, 1), Buffer.alloc(2000, 2)]),
-			1 << 20,
-			true,
-			undefined,
 			1024,
 			allowance,
 		);
 		expect(allowance.heldBytes).toBe(1024);
-		expect((await read).length).toBe(5000);
+		expect((await reading).length).toBe(5000);
 		expect(allowance.heldBytes).toBe(0);
 
-		const broken = readAtMost(
-			body([Buffer.alloc(3000)], new Error('reset')),
-			1 << 20,
-			true,
-			undefined,
-			1024,
-			allowance,
-		);
+		const broken = readShared(body([Buffer.alloc(3000)], new Error('reset')), 1024, allowance);
 		await expect(broken).rejects.toThrow('reset');
 		expect(allowance.heldBytes).toBe(0);
 
-		const tooLong = readAtMost(body([Buffer.alloc(5000)]), 4096, true, undefined, 1024, allowance);
+		const tooLong = readShared(body([Buffer.alloc(5000)]), 1024, allowance, 4096);
 		await expect(tooLong).rejects.toBeInstanceOf(DownloadTooLarge);
 		expect(allowance.heldBytes).toBe(0);
 	});
@@ -311,35 +310,18 @@ describe('readAtMost with a shared allowance', () => {
 		const allowance = new ByteAllowance(10_000);
 		// The first read takes 6,000 and is still reading while the others start.
 		const held = new PassThrough();
-		const first = readAtMost(
-			held as unknown as ByteStream,
-			1 << 20,
-			true,
-			undefined,
-			6000,
-			allowance,
-		);
-		const second = readAtMost(body([Buffer.alloc(10)]), 1 << 20, true, undefined, 6000, allowance);
+		const first = readShared(held, 6000, allowance);
+		const second = readShared(body([Buffer.alloc(10)]), 6000, allowance);
 		await expect(second).rejects.toEqual(new DownloadTooLarge(true));
 		// One that starts small fits, then cannot grow past what is left.
-		const growing = readAtMost(
-			body([Buffer.alloc(5000)]),
-			1 << 20,
-			true,
-			undefined,
-			1024,
-			allowance,
-		);
+		const growing = readShared(body([Buffer.alloc(5000)]), 1024, allowance);
 		await expect(growing).rejects.toEqual(new DownloadTooLarge(true));
 		expect(allowance.heldBytes).toBe(6000);
 		held.end(Buffer.alloc(6000));
 		expect((await first).length).toBe(6000);
 		expect(allowance.heldBytes).toBe(0);
 		// With the others done, the same read fits.
-		expect(
-			(await readAtMost(body([Buffer.alloc(5000)]), 1 << 20, true, undefined, 1024, allowance))
-				.length,
-		).toBe(5000);
+		expect((await readShared(body([Buffer.alloc(5000)]), 1024, allowance)).length).toBe(5000);
 	});
 	it('gives its buffer back and fails the read when a buffer cannot be allocated', async () => {
 		const allowance = new ByteAllowance(1 << 20);
@@ -350,17 +332,10 @@ describe('readAtMost with a shared allowance', () => {
 		});
 		try {
 			// At the start, and as the buffer grows (from 2,000 bytes to 4,000 for the 3,000 that come).
-			const atStart = readAtMost(body([]), 1 << 20, true, undefined, 1024, allowance);
+			const atStart = readShared(body([]), 1024, allowance);
 			await expect(atStart).rejects.toThrow('Array buffer allocation failed');
 			expect(allowance.heldBytes).toBe(0);
-			const growing = readAtMost(
-				body([Buffer.alloc(3000)]),
-				1 << 20,
-				true,
-				undefined,
-				2000,
-				allowance,
-			);
+			const growing = readShared(body([Buffer.alloc(3000)]), 2000, allowance);
 			await expect(growing).rejects.toThrow('Array buffer allocation failed');
 			expect(allowance.heldBytes).toBe(0);
 		} finally {

@@ -408,6 +408,7 @@ describe('Retry-After never shortens the backoff', () => {
 		waits = [];
 		vi.mocked(waitBeforeRetry).mockImplementation(async (ms) => {
 			waits.push(ms);
+			return true;
 		});
 		// The jitter draws half of each step, so the computed waits are known.
 		vi.spyOn(Math, 'random').mockReturnValue(0.5);

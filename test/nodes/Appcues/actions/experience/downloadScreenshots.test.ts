@@ -196,40 +196,27 @@ describe('experience: download screenshots', () => {
 			/^The screenshots ZIP from 127\.0\.0\.1:\d+ is larger than the Max Download Size \(1000000 bytes\)$/,
 		);
 	});
-	it('Download Timeout bounds the wait for the answer to start, also below Request Timeout', async () => {
-		// The API holds its answer back: the download gives up after its one second, not after the
-		// Request Timeout of each attempt (n8n's helper drops the node's own abort signal).
+	it.each([
+		[
+			// n8n's helper drops the node's own abort signal, so only the client's deadline ends it.
+			'the answer to start, also below Request Timeout',
+			{ kind: 'latency' as const, delayMs: 25_000 },
+			{ timeoutSeconds: 20 },
+		],
+		[
+			// The 30 s wait for the next attempt is cut short when the download gives up.
+			'a retry: a 503 with Retry-After 30',
+			{ kind: 'status' as const, status: 503, retryAfter: '30', times: 5 },
+			{ maxRetryWaitSeconds: 30 },
+		],
+	])('Download Timeout bounds the wait for %s', async (_, fault, options) => {
 		seed();
-		t.fake.addFault({ kind: 'latency', delayMs: 25_000, pathIncludes: 'screenshots' });
+		t.fake.addFault({ ...fault, pathIncludes: 'screenshots' });
 		const started = Date.now();
-		const result = await download('c1', {
-			downloadTimeoutSeconds: 1,
-			options: { timeoutSeconds: 20 },
-		});
+		const result = await download('c1', { downloadTimeoutSeconds: 1, options });
 		expect(result.error?.message).toBe(
 			'Downloading the screenshots from Appcues did not finish within 1 s',
 		);
-		expect(Date.now() - started).toBeLessThan(8_000);
-		expect(t.fake.apiRequests()).toHaveLength(1);
-	});
-	it('a caller that gave up is not kept waiting for a retry: a 503 with Retry-After 30 ends at Download Timeout', async () => {
-		seed();
-		t.fake.addFault({
-			kind: 'status',
-			status: 503,
-			retryAfter: '30',
-			pathIncludes: 'screenshots',
-			times: 5,
-		});
-		const started = Date.now();
-		const result = await download('c1', {
-			downloadTimeoutSeconds: 1,
-			options: { maxRetryWaitSeconds: 30 },
-		});
-		expect(result.error?.message).toBe(
-			'Downloading the screenshots from Appcues did not finish within 1 s',
-		);
-		// One attempt: the 30 s wait for the next one was cut short when the download gave up.
 		expect(t.fake.apiRequests()).toHaveLength(1);
 		expect(Date.now() - started).toBeLessThan(8_000);
 	});
